@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# keystone-local.sh: run a real, throw-away Keystone on 127.0.0.1 for the
+# contract and integration tests and for the demo.
+#
+#   scripts/keystone-local.sh install        install Debian's python3-keystone if missing
+#   scripts/keystone-local.sh start          install if needed, set up, serve; prints the env file
+#   scripts/keystone-local.sh stop           stop the server and remove its state
+#   scripts/keystone-local.sh status         exit 0 when the server answers
+#   scripts/keystone-local.sh env            print the env file (shell exports)
+#
+# Settings (environment):
+#   KEYSTONE_DIR        scratch directory (default: ${TMPDIR:-/tmp}/gokeystone-keystone)
+#   KEYSTONE_PORT       port to listen on (default: 35357)
+#   KEYSTONE_ADMIN_PASSWORD  bootstrap admin password (default: a random one, kept in the env file)
+#   KEYSTONE_TOKEN_EXPIRATION token lifetime in seconds (default: 3600)
+#   KEYSTONE_AUTH_METHODS     [auth] methods (default: Keystone's defaults plus totp)
+#
+# The env file ($KEYSTONE_DIR/env) exports KEYSTONE_URL, KEYSTONE_ADMIN_USER,
+# KEYSTONE_ADMIN_PASSWORD, KEYSTONE_ADMIN_PROJECT, KEYSTONE_DOMAIN and KEYSTONE_REGION;
+# source it, or let `make integration` do it.
+set -euo pipefail
+
+DIR=${KEYSTONE_DIR:-${TMPDIR:-/tmp}/gokeystone-keystone}
+PORT=${KEYSTONE_PORT:-35357}
+HOST=127.0.0.1
+URL="http://$HOST:$PORT"
+EXPIRATION=${KEYSTONE_TOKEN_EXPIRATION:-3600}
+METHODS=${KEYSTONE_AUTH_METHODS:-external,password,token,oauth1,mapped,application_credential,totp}
+# Debian's interpreter: Keystone is installed for it, whatever python3 is first in PATH.
+PY=/usr/bin/python3
+
+log() { printf 'keystone-local: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else
+    die "need root to run: $*"; fi
+}
+
+cmd_install() {
+  if command -v keystone-manage >/dev/null 2>&1 && command -v keystone-wsgi-public >/dev/null 2>&1; then
+    return 0
+  fi
+  log "installing python3-keystone (about 1-2 minutes)"
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine may have no package lists yet; refresh them if the install fails.
+  if ! as_root apt-get install -y --no-install-recommends python3-keystone </dev/null >"${TMPDIR:-/tmp}/gokeystone-apt.log" 2>&1; then
+    as_root apt-get update </dev/null >>"${TMPDIR:-/tmp}/gokeystone-apt.log" 2>&1 || true
+    as_root apt-get install -y --no-install-recommends python3-keystone </dev/null >>"${TMPDIR:-/tmp}/gokeystone-apt.log" 2>&1 ||
+      { tail -20 "${TMPDIR:-/tmp}/gokeystone-apt.log" >&2; die "apt-get install python3-keystone failed"; }
+  fi
+  command -v keystone-manage >/dev/null || die "keystone-manage missing after install"
+}
+
+answers() {
+  # 300 Multiple Choices on / means Keystone is up.
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/v3" 2>/dev/null || true)
+  [ "$code" = 200 ]
+}
+
+manage() {
+  # keystone-manage prints harmless eventlet tracebacks at exit: judge it by its exit code.
+  local out
+  if ! out=$(keystone-manage --config-file "$DIR/keystone.conf" "$@" 2>&1 </dev/null); then
+    printf '%s\n' "$out" | tail -30 >&2
+    die "keystone-manage $1 failed"
+  fi
+}
+
+cmd_start() {
+  if answers; then
+    if [ -f "$DIR/env" ]; then log "already running at $URL"; cat "$DIR/env"; return 0; fi
+    die "something already answers at $URL that this script did not start"
+  fi
+  cmd_install
+  command -v curl >/dev/null || die "curl is required"
+  cmd_stop_quiet
+  mkdir -p "$DIR"
+  chmod 700 "$DIR"
+  local pw=${KEYSTONE_ADMIN_PASSWORD:-}
+  if [ -z "$pw" ]; then pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20); fi
+
+  cat >"$DIR/keystone.conf" <<CONF
+[DEFAULT]
+log_file = $DIR/keystone.log
+debug = false
+[database]
+connection = sqlite:///$DIR/keystone.db
+[token]
+provider = fernet
+expiration = $EXPIRATION
+[fernet_tokens]
+key_repository = $DIR/fernet-keys
+[fernet_receipts]
+key_repository = $DIR/fernet-receipts
+[credential]
+key_repository = $DIR/credential-keys
+[auth]
+methods = $METHODS
+[cache]
+enabled = false
+CONF
+  export OS_KEYSTONE_CONFIG_FILES="$DIR/keystone.conf"
+  log "setting up in $DIR"
+  manage db_sync
+  manage fernet_setup --keystone-user root --keystone-group root
+  manage credential_setup --keystone-user root --keystone-group root
+  # fernet_receipts shares the fernet_setup layout; create it the same way.
+  mkdir -p "$DIR/fernet-receipts"
+  cp -a "$DIR/fernet-keys/." "$DIR/fernet-receipts/"
+  manage bootstrap --bootstrap-password "$pw" \
+    --bootstrap-username admin --bootstrap-project-name admin \
+    --bootstrap-role-name admin \
+    --bootstrap-public-url "$URL/v3" --bootstrap-internal-url "$URL/v3" \
+    --bootstrap-admin-url "$URL/v3" --bootstrap-region-id RegionOne
+  # Without WAL, Keystone answers writes with 500 "database is locked" after some reads.
+  "$PY" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA journal_mode=WAL").fetchone()[0])' \
+    "$DIR/keystone.db" >/dev/null
+
+  log "serving on $URL"
+  setsid keystone-wsgi-public --host "$HOST" --port "$PORT" >"$DIR/server.log" 2>&1 </dev/null &
+  echo $! >"$DIR/server.pid"
+  local i
+  for i in $(seq 1 120); do
+    if answers; then break; fi
+    if ! kill -0 "$(cat "$DIR/server.pid")" 2>/dev/null; then
+      tail -30 "$DIR/server.log" >&2; die "keystone-wsgi-public exited"
+    fi
+    sleep 0.5
+  done
+  answers || { tail -30 "$DIR/server.log" >&2; die "Keystone did not answer at $URL within 60 s"; }
+
+  umask 077
+  cat >"$DIR/env" <<ENV
+export KEYSTONE_URL=$URL
+export KEYSTONE_ADMIN_USER=admin
+export KEYSTONE_ADMIN_PASSWORD=$pw
+export KEYSTONE_ADMIN_PROJECT=admin
+export KEYSTONE_DOMAIN=default
+export KEYSTONE_REGION=RegionOne
+ENV
+  log "ready at $URL (env: $DIR/env)"
+  cat "$DIR/env"
+}
+
+cmd_stop_quiet() {
+  if [ -f "$DIR/server.pid" ]; then
+    local pid; pid=$(cat "$DIR/server.pid")
+    # setsid made the server the leader of its own process group: stop the whole group.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 20); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  # Anything still listening on our port was ours (the server re-parents when it forks).
+  if command -v fuser >/dev/null 2>&1; then fuser -k -TERM "$PORT/tcp" >/dev/null 2>&1 || true; fi
+  rm -rf "$DIR"
+}
+
+cmd_stop() {
+  cmd_stop_quiet
+  if answers; then die "something still answers at $URL"; fi
+  log "stopped"
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) answers ;;
+  env) cat "$DIR/env" ;;
+  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,9 @@
+// Package keystone is the root of the gokeystone module. It holds only the
+// go:generate directives that produce gen/ from the specs in api/; the SDK itself
+// is in pkg/keystone and pkg/authplugin.
+package keystone
+
+// Regenerate with `go generate ./...` (or `make generate`); CI fails when the
+// result differs from what is committed.
+
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv3/oapi-codegen.yaml api/identity-v3.yaml

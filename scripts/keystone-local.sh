@@ -99,7 +99,10 @@ key_repository = $DIR/credential-keys
 [auth]
 methods = $METHODS
 [cache]
-enabled = false
+# An in-process cache: validating a token without it costs ~250 ms a request on
+# this single-threaded server, ~10 ms with it. One process, so it stays coherent.
+enabled = true
+backend = dogpile.cache.memory
 CONF
   export OS_KEYSTONE_CONFIG_FILES="$DIR/keystone.conf"
   log "setting up in $DIR"

@@ -1,0 +1,54 @@
+# gokeystone: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything else is a step of those.
+
+SHELL := /bin/bash
+GO ?= go
+KEYSTONE := scripts/keystone-local.sh
+# The env file scripts/keystone-local.sh writes (see its header).
+KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
+
+.PHONY: all test demo generate lint check-generated vet unit integration keystone-start keystone-stop
+
+all: test
+
+## test: everything CI runs: spec lint, generated-code freshness, vet, unit tests
+## with -race, then a local Keystone and the contract tests against it.
+test: lint check-generated vet unit integration
+
+## demo: start a local Keystone, issue a token, print the catalog, list projects.
+demo:
+	@set -e; trap '$(KEYSTONE) stop' EXIT; \
+	$(KEYSTONE) start >/dev/null; . $(KEYSTONE_ENV); \
+	$(GO) run ./examples/demo
+
+## generate: regenerate gen/ from the specs in api/.
+generate:
+	$(GO) generate ./...
+
+## lint: validate the specs with kin-openapi and the project's spec rules.
+lint:
+	$(GO) run ./internal/cmd/speclint api/identity-v3.yaml
+
+## check-generated: fail if `go generate` would change gen/.
+check-generated:
+	scripts/check-generated.sh
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+
+## unit: unit tests with the race detector (no Keystone needed).
+unit:
+	$(GO) test -race -count=1 ./...
+
+## integration: start a local Keystone, run the contract tests, stop it.
+integration:
+	@set -e; trap '$(KEYSTONE) stop' EXIT; \
+	$(KEYSTONE) start >/dev/null; . $(KEYSTONE_ENV); \
+	$(GO) test -tags integration -count=1 -v ./test/contract/
+
+keystone-start:
+	$(KEYSTONE) start
+
+keystone-stop:
+	$(KEYSTONE) stop

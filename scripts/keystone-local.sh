@@ -4,6 +4,7 @@
 #
 #   scripts/keystone-local.sh install        install Debian's python3-keystone if missing
 #   scripts/keystone-local.sh start          install if needed, set up, serve; prints the env file
+#   scripts/keystone-local.sh restart        serve again with the same state (after editing keystone.conf)
 #   scripts/keystone-local.sh stop           stop the server and remove its state
 #   scripts/keystone-local.sh status         exit 0 when the server answers
 #   scripts/keystone-local.sh env            print the env file (shell exports)
@@ -112,6 +113,10 @@ key_repository = $DIR/credential-keys
 caching = false
 [auth]
 methods = $METHODS
+[identity]
+# Domain-specific configuration, stored in the database (the domain-config API).
+domain_specific_drivers_enabled = true
+domain_configurations_from_database = true
 [cache]
 # An in-process cache: validating a token without it costs ~250 ms a request on
 # this single-threaded server, ~10 ms with it. One process, so it stays coherent.
@@ -136,17 +141,7 @@ CONF
     "$DIR/keystone.db" >/dev/null
 
   log "serving on $URL"
-  setsid keystone-wsgi-public --host "$HOST" --port "$PORT" >"$DIR/server.log" 2>&1 </dev/null &
-  echo $! >"$DIR/server.pid"
-  local i
-  for i in $(seq 1 120); do
-    if answers; then break; fi
-    if ! kill -0 "$(cat "$DIR/server.pid")" 2>/dev/null; then
-      tail -30 "$DIR/server.log" >&2; die "keystone-wsgi-public exited"
-    fi
-    sleep 0.5
-  done
-  answers || { tail -30 "$DIR/server.log" >&2; die "Keystone did not answer at $URL within 60 s"; }
+  serve
 
   umask 077
   cat >"$DIR/env" <<ENV
@@ -161,7 +156,22 @@ ENV
   cat "$DIR/env"
 }
 
-cmd_stop_quiet() {
+serve() {
+  export OS_KEYSTONE_CONFIG_FILES="$DIR/keystone.conf"
+  setsid keystone-wsgi-public --host "$HOST" --port "$PORT" >>"$DIR/server.log" 2>&1 </dev/null &
+  echo $! >"$DIR/server.pid"
+  local i
+  for i in $(seq 1 120); do
+    if answers; then return 0; fi
+    if ! kill -0 "$(cat "$DIR/server.pid")" 2>/dev/null; then
+      tail -30 "$DIR/server.log" >&2; die "keystone-wsgi-public exited"
+    fi
+    sleep 0.5
+  done
+  tail -30 "$DIR/server.log" >&2; die "Keystone did not answer at $URL within 60 s"
+}
+
+kill_server() {
   if [ -f "$DIR/server.pid" ]; then
     local pid; pid=$(cat "$DIR/server.pid")
     # setsid made the server the leader of its own process group: stop the whole group.
@@ -172,6 +182,18 @@ cmd_stop_quiet() {
   fi
   # Anything still listening on our port was ours (the server re-parents when it forks).
   if command -v fuser >/dev/null 2>&1; then fuser -k -TERM "$PORT/tcp" >/dev/null 2>&1 || true; fi
+}
+
+cmd_restart() {
+  # Serve again with the same state and configuration (after editing keystone.conf).
+  [ -f "$DIR/keystone.conf" ] || die "nothing to restart in $DIR: run start first"
+  kill_server
+  serve
+  log "restarted at $URL"
+}
+
+cmd_stop_quiet() {
+  kill_server
   rm -rf "$DIR"
 }
 
@@ -184,8 +206,9 @@ cmd_stop() {
 case "${1:-}" in
   install) cmd_install ;;
   start) cmd_start ;;
+  restart) cmd_restart ;;
   stop) cmd_stop ;;
   status) answers ;;
   env) cat "$DIR/env" ;;
-  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
 esac

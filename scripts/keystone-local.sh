@@ -17,7 +17,8 @@
 #   KEYSTONE_AUTH_METHODS     [auth] methods (default: Keystone's defaults plus totp)
 #
 # The env file ($KEYSTONE_DIR/env) exports KEYSTONE_URL, KEYSTONE_ADMIN_USER,
-# KEYSTONE_ADMIN_PASSWORD, KEYSTONE_ADMIN_PROJECT, KEYSTONE_DOMAIN and KEYSTONE_REGION;
+# KEYSTONE_ADMIN_PASSWORD, KEYSTONE_ADMIN_PROJECT, KEYSTONE_DOMAIN, KEYSTONE_REGION
+# and KEYSTONE_ADMIN_TOKEN (the [DEFAULT] admin_token of this test server);
 # source it, or let `make integration` do it.
 set -euo pipefail
 
@@ -88,11 +89,15 @@ cmd_start() {
   chmod 700 "$DIR"
   local pw=${KEYSTONE_ADMIN_PASSWORD:-}
   if [ -z "$pw" ]; then pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20); fi
+  # Keystone's bootstrap "admin_token" mode, for the admin-token plugin's tests.
+  local admin_token
+  admin_token=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 24)
 
   cat >"$DIR/keystone.conf" <<CONF
 [DEFAULT]
 log_file = $DIR/keystone.log
 debug = false
+admin_token = $admin_token
 [database]
 connection = sqlite:///$DIR/keystone.db
 # Enforce foreign keys as MySQL/PostgreSQL do: without it, deleting a role
@@ -113,6 +118,9 @@ key_repository = $DIR/credential-keys
 caching = false
 [auth]
 methods = $METHODS
+[oauth1]
+# Short-lived OAuth1 request tokens, so that a test can see one expire.
+request_token_duration = 5
 [identity]
 # Domain-specific configuration, stored in the database (the domain-config API).
 domain_specific_drivers_enabled = true
@@ -151,6 +159,7 @@ export KEYSTONE_ADMIN_PASSWORD=$pw
 export KEYSTONE_ADMIN_PROJECT=admin
 export KEYSTONE_DOMAIN=default
 export KEYSTONE_REGION=RegionOne
+export KEYSTONE_ADMIN_TOKEN=$admin_token
 ENV
   log "ready at $URL (env: $DIR/env)"
   cat "$DIR/env"

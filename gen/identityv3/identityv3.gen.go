@@ -18,6 +18,36 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ApplicationCredentialAccessRuleCreateMethod.
+const (
+	ApplicationCredentialAccessRuleCreateMethodDELETE ApplicationCredentialAccessRuleCreateMethod = "DELETE"
+	ApplicationCredentialAccessRuleCreateMethodGET    ApplicationCredentialAccessRuleCreateMethod = "GET"
+	ApplicationCredentialAccessRuleCreateMethodHEAD   ApplicationCredentialAccessRuleCreateMethod = "HEAD"
+	ApplicationCredentialAccessRuleCreateMethodPATCH  ApplicationCredentialAccessRuleCreateMethod = "PATCH"
+	ApplicationCredentialAccessRuleCreateMethodPOST   ApplicationCredentialAccessRuleCreateMethod = "POST"
+	ApplicationCredentialAccessRuleCreateMethodPUT    ApplicationCredentialAccessRuleCreateMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationCredentialAccessRuleCreateMethod enum.
+func (e ApplicationCredentialAccessRuleCreateMethod) Valid() bool {
+	switch e {
+	case ApplicationCredentialAccessRuleCreateMethodDELETE:
+		return true
+	case ApplicationCredentialAccessRuleCreateMethodGET:
+		return true
+	case ApplicationCredentialAccessRuleCreateMethodHEAD:
+		return true
+	case ApplicationCredentialAccessRuleCreateMethodPATCH:
+		return true
+	case ApplicationCredentialAccessRuleCreateMethodPOST:
+		return true
+	case ApplicationCredentialAccessRuleCreateMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthScopeUnscoped.
 const (
 	AuthScopeUnscopedUnscoped AuthScopeUnscoped = "unscoped"
@@ -118,6 +148,201 @@ func (e ListUsersParamsSortDir) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AccessRule An access rule of a user. Keystone 22's `links.self`
+// (`/v3/access_rules/{id}`) is not an API path: the rule is read under
+// `/v3/users/{user_id}/access_rules/{id}`.
+type AccessRule struct {
+	ID string `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// Method Example: GET
+	Method string `json:"method"`
+
+	// Path Example: /v2.1/servers
+	Path string `json:"path"`
+
+	// Service Example: compute
+	Service string `json:"service"`
+}
+
+// AccessRuleEnvelope defines model for AccessRuleEnvelope.
+type AccessRuleEnvelope struct {
+	// AccessRule An access rule of a user. Keystone 22's `links.self`
+	// (`/v3/access_rules/{id}`) is not an API path: the rule is read under
+	// `/v3/users/{user_id}/access_rules/{id}`.
+	AccessRule AccessRule `json:"access_rule"`
+}
+
+// AccessRuleList defines model for AccessRuleList.
+type AccessRuleList struct {
+	AccessRules []AccessRule `json:"access_rules"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// ApplicationCredential An application credential. `secret` is present only in the response to
+// `createApplicationCredential`. `access_rules` is absent when the credential
+// has none. The api-ref samples omit `user_id` and `system` and show roles
+// with only `id`, `domain_id` and `name`; Keystone 22 returns both members
+// (`system` null) and complete roles. Keystone 22's `links.self`
+// (`/v3/application_credentials/{id}`) is not an API path: the credential is
+// read under `/v3/users/{user_id}/application_credentials/{id}`.
+type ApplicationCredential struct {
+	// AccessRules The access rules restricting what a token from this credential may call.
+	AccessRules []ApplicationCredentialAccessRule `json:"access_rules,omitempty"`
+	Description nullable.Nullable[string]         `json:"description"`
+
+	// ExpiresAt When the credential expires, in UTC without a zone designator
+	// (`2018-02-27T18:30:59.000000`); null when it does not.
+	//
+	//
+	// Example: 2018-02-27T18:30:59.000000
+	ExpiresAt nullable.Nullable[string] `json:"expires_at"`
+	ID        string                    `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+	Name  string        `json:"name"`
+
+	// ProjectID The project a token from this credential is scoped to: the project of
+	// the token it was created with (null when that token was unscoped or
+	// system-scoped).
+	ProjectID nullable.Nullable[string] `json:"project_id"`
+
+	// Roles The roles a token from this credential carries.
+	Roles []ApplicationCredentialRole `json:"roles"`
+
+	// Secret Only in the response to `createApplicationCredential`: the secret,
+	// given or generated. Keystone stores only a hash; a lost secret cannot
+	// be recovered.
+	Secret *string `json:"secret,omitempty"`
+
+	// System Always null in Keystone 22.
+	System nullable.Nullable[string] `json:"system"`
+
+	// Unrestricted Whether a token from this credential may create or delete application
+	// credentials and trusts. Null when not given at creation (the api-ref
+	// says it defaults to false; null means restricted too).
+	Unrestricted nullable.Nullable[bool] `json:"unrestricted"`
+
+	// UserID The owner.
+	UserID string `json:"user_id"`
+}
+
+// ApplicationCredentialAccessRule An access rule as an application credential (or its token) shows it.
+type ApplicationCredentialAccessRule struct {
+	ID string `json:"id"`
+
+	// Method The HTTP method the rule allows.
+	//
+	// Example: GET
+	Method string `json:"method"`
+
+	// Path The API path the rule allows. `*` or a named wildcard (`{server_id}`)
+	// matches one path segment, `**` any number of them.
+	//
+	//
+	// Example: /v2.1/servers/*/ips
+	Path string `json:"path"`
+
+	// Service The service type (as in the catalog) the rule allows.
+	//
+	// Example: compute
+	Service string `json:"service"`
+}
+
+// ApplicationCredentialAccessRuleCreate An access rule: `service`, `path` and `method` (a rule of the same user with
+// the same three is reused, with its ID), or the `id` of an existing access
+// rule of the user. Keystone 22 answers 500 to an unknown `id` or to a rule
+// missing one of the three without an `id`.
+type ApplicationCredentialAccessRuleCreate struct {
+	ID     *string                                      `json:"id,omitempty"`
+	Method *ApplicationCredentialAccessRuleCreateMethod `json:"method,omitempty"`
+
+	// Path Example: /v2.1/servers
+	Path *string `json:"path,omitempty"`
+
+	// Service Example: compute
+	Service *string `json:"service,omitempty"`
+}
+
+// ApplicationCredentialAccessRuleCreateMethod defines model for ApplicationCredentialAccessRuleCreate.Method.
+type ApplicationCredentialAccessRuleCreateMethod string
+
+// ApplicationCredentialCreate A new application credential. Keystone 22 refuses attributes it does not
+// know (400), although its schema does not.
+type ApplicationCredentialCreate struct {
+	AccessRules []ApplicationCredentialAccessRuleCreate `json:"access_rules,omitempty"`
+	Description nullable.Nullable[string]               `json:"description,omitempty"`
+
+	// ExpiresAt When the credential expires (not in the past); absent or null for never.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at,omitempty"`
+
+	// Name Unique among the user's application credentials.
+	Name string `json:"name"`
+
+	// Roles A subset of the roles of the caller's token; absent or empty for all
+	// of them.
+	Roles []ApplicationCredentialRoleRef `json:"roles,omitempty"`
+
+	// Secret The secret to use; generated when absent, null or empty.
+	Secret nullable.Nullable[string] `json:"secret,omitempty"`
+
+	// Unrestricted Allow tokens from this credential to create and delete application
+	// credentials and trusts. Restricted when absent.
+	Unrestricted *bool `json:"unrestricted,omitempty"`
+}
+
+// ApplicationCredentialCreateRequest defines model for ApplicationCredentialCreateRequest.
+type ApplicationCredentialCreateRequest struct {
+	// ApplicationCredential A new application credential. Keystone 22 refuses attributes it does not
+	// know (400), although its schema does not.
+	ApplicationCredential ApplicationCredentialCreate `json:"application_credential"`
+}
+
+// ApplicationCredentialEnvelope defines model for ApplicationCredentialEnvelope.
+type ApplicationCredentialEnvelope struct {
+	// ApplicationCredential An application credential. `secret` is present only in the response to
+	// `createApplicationCredential`. `access_rules` is absent when the credential
+	// has none. The api-ref samples omit `user_id` and `system` and show roles
+	// with only `id`, `domain_id` and `name`; Keystone 22 returns both members
+	// (`system` null) and complete roles. Keystone 22's `links.self`
+	// (`/v3/application_credentials/{id}`) is not an API path: the credential is
+	// read under `/v3/users/{user_id}/application_credentials/{id}`.
+	ApplicationCredential ApplicationCredential `json:"application_credential"`
+}
+
+// ApplicationCredentialList defines model for ApplicationCredentialList.
+type ApplicationCredentialList struct {
+	ApplicationCredentials []ApplicationCredential `json:"application_credentials"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// ApplicationCredentialRole A role of an application credential. Keystone 22 returns the role without
+// `links` (a cached role object may carry them).
+type ApplicationCredentialRole struct {
+	Description nullable.Nullable[string] `json:"description"`
+	DomainID    nullable.Nullable[string] `json:"domain_id"`
+	ID          string                    `json:"id"`
+	Name        string                    `json:"name"`
+
+	// Options The resource options of a role. Keystone refuses unknown options (400). In a
+	// request, `null` removes an option; responses list only the options set
+	// (`{}` when none).
+	Options RoleOptions `json:"options"`
+}
+
+// ApplicationCredentialRoleRef A role by ID or by name (exactly one of them).
+type ApplicationCredentialRoleRef struct {
+	ID   *string `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
 }
 
 // Auth defines model for Auth.
@@ -763,6 +988,217 @@ type MediaType struct {
 	Type string `json:"type"`
 }
 
+// OAuth1AccessToken An access token as the user who authorized it sees it: never with its secret
+// or its roles (see `listUserOAuth1AccessTokenRoles`).
+type OAuth1AccessToken struct {
+	AuthorizingUserID string `json:"authorizing_user_id"`
+	ConsumerID        string `json:"consumer_id"`
+
+	// ExpiresAt When the access token expires; null when `[oauth1] access_token_duration` is 0.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+
+	// ID The access token's key (its `oauth_token`).
+	ID    string                 `json:"id"`
+	Links OAuth1AccessTokenLinks `json:"links"`
+
+	// ProjectID The project the delegated roles are on (the request token's `Requested-Project-Id`).
+	ProjectID string `json:"project_id"`
+}
+
+// OAuth1AccessTokenCredentials An access token (RFC 5849's "token credentials"), the form-encoded body
+// `oauth_token=…&oauth_token_secret=…&oauth_expires_at=…`.
+type OAuth1AccessTokenCredentials struct {
+	// OauthExpiresAt When the access token expires (`[oauth1] access_token_duration` seconds
+	// after its creation, 86400 by default, whole seconds); absent when that
+	// setting is 0 (no expiry).
+	OauthExpiresAt *time.Time `json:"oauth_expires_at,omitempty"`
+
+	// OauthToken The access token's key (32 hex digits), its `access_token_id`.
+	OauthToken string `json:"oauth_token"`
+
+	// OauthTokenSecret The access token's secret, the second half of the key that signs the
+	// consumer's `issueToken` requests. Returned only here.
+	OauthTokenSecret string `json:"oauth_token_secret"`
+}
+
+// OAuth1AccessTokenEnvelope defines model for OAuth1AccessTokenEnvelope.
+type OAuth1AccessTokenEnvelope struct {
+	// AccessToken An access token as the user who authorized it sees it: never with its secret
+	// or its roles (see `listUserOAuth1AccessTokenRoles`).
+	AccessToken OAuth1AccessToken `json:"access_token"`
+}
+
+// OAuth1AccessTokenLinks defines model for OAuth1AccessTokenLinks.
+type OAuth1AccessTokenLinks struct {
+	// Roles The URL of the access token's delegated roles.
+	Roles string `json:"roles"`
+	Self  string `json:"self"`
+}
+
+// OAuth1AccessTokenList defines model for OAuth1AccessTokenList.
+type OAuth1AccessTokenList struct {
+	AccessTokens []OAuth1AccessToken `json:"access_tokens"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// OAuth1AccessTokenRole A role delegated by an access token: the role as `getRole` returns it, less
+// `description`. Extra attributes of the role are returned as-is. (The api-ref
+// samples show `domain_id` set and no `options`; Keystone 22 returns `options`,
+// and `domain_id` null for a global role.)
+type OAuth1AccessTokenRole struct {
+	DomainID nullable.Nullable[string] `json:"domain_id"`
+	ID       string                    `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+	Name  string        `json:"name"`
+
+	// Options The resource options of a role. Keystone refuses unknown options (400). In a
+	// request, `null` removes an option; responses list only the options set
+	// (`{}` when none).
+	Options              RoleOptions            `json:"options"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// OAuth1AccessTokenRoleEnvelope defines model for OAuth1AccessTokenRoleEnvelope.
+type OAuth1AccessTokenRoleEnvelope struct {
+	// Role A role delegated by an access token: the role as `getRole` returns it, less
+	// `description`. Extra attributes of the role are returned as-is. (The api-ref
+	// samples show `domain_id` set and no `options`; Keystone 22 returns `options`,
+	// and `domain_id` null for a global role.)
+	Role OAuth1AccessTokenRole `json:"role"`
+}
+
+// OAuth1AccessTokenRoleList defines model for OAuth1AccessTokenRoleList.
+type OAuth1AccessTokenRoleList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks         `json:"links"`
+	Roles []OAuth1AccessTokenRole `json:"roles"`
+}
+
+// OAuth1Consumer An OAuth 1.0a consumer, as every operation but its creation returns it: never
+// with its secret. Free-form extra attributes given at creation or update are
+// returned as-is. The api-ref's list sample omits `description` for a consumer
+// created without one; Keystone 22 returns it as null.
+type OAuth1Consumer struct {
+	Description nullable.Nullable[string] `json:"description"`
+
+	// ID The consumer's ID, its `oauth_consumer_key` (32 hex digits).
+	ID string `json:"id"`
+
+	// Links The links of one resource.
+	Links                ResourceLinks          `json:"links"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// OAuth1ConsumerCreate A new consumer. Keystone generates its ID and secret.
+type OAuth1ConsumerCreate struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// OAuth1ConsumerCreateRequest defines model for OAuth1ConsumerCreateRequest.
+type OAuth1ConsumerCreateRequest struct {
+	// Consumer A new consumer. Keystone generates its ID and secret.
+	Consumer OAuth1ConsumerCreate `json:"consumer"`
+}
+
+// OAuth1ConsumerCreated A consumer as `createOAuth1Consumer` returns it: with its secret, which no
+// other operation returns.
+type OAuth1ConsumerCreated struct {
+	Description nullable.Nullable[string] `json:"description"`
+
+	// ID The consumer's ID, its `oauth_consumer_key` (32 hex digits).
+	ID string `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// Secret The consumer secret, the first half of every OAuth signing key. Returned only here.
+	Secret               string                 `json:"secret"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// OAuth1ConsumerCreatedEnvelope defines model for OAuth1ConsumerCreatedEnvelope.
+type OAuth1ConsumerCreatedEnvelope struct {
+	// Consumer A consumer as `createOAuth1Consumer` returns it: with its secret, which no
+	// other operation returns.
+	Consumer OAuth1ConsumerCreated `json:"consumer"`
+}
+
+// OAuth1ConsumerEnvelope defines model for OAuth1ConsumerEnvelope.
+type OAuth1ConsumerEnvelope struct {
+	// Consumer An OAuth 1.0a consumer, as every operation but its creation returns it: never
+	// with its secret. Free-form extra attributes given at creation or update are
+	// returned as-is. The api-ref's list sample omits `description` for a consumer
+	// created without one; Keystone 22 returns it as null.
+	Consumer OAuth1Consumer `json:"consumer"`
+}
+
+// OAuth1ConsumerList defines model for OAuth1ConsumerList.
+type OAuth1ConsumerList struct {
+	Consumers []OAuth1Consumer `json:"consumers"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// OAuth1ConsumerUpdate The attributes to change (at least one). `secret` cannot be changed (400);
+// `id`, if given, must be the consumer's own (400 otherwise).
+type OAuth1ConsumerUpdate struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// OAuth1ConsumerUpdateRequest defines model for OAuth1ConsumerUpdateRequest.
+type OAuth1ConsumerUpdateRequest struct {
+	// Consumer The attributes to change (at least one). `secret` cannot be changed (400);
+	// `id`, if given, must be the consumer's own (400 otherwise).
+	Consumer OAuth1ConsumerUpdate `json:"consumer"`
+}
+
+// OAuth1RequestTokenAuthorizeRequest The roles to delegate, each by ID or by name. Keystone 22 accepts a body
+// without `roles` (and then delegates no role).
+type OAuth1RequestTokenAuthorizeRequest struct {
+	Roles []OAuth1RoleRef `json:"roles,omitempty"`
+}
+
+// OAuth1RequestTokenCredentials A request token (RFC 5849's "temporary credentials"), the form-encoded body
+// `oauth_token=…&oauth_token_secret=…&oauth_expires_at=…`.
+type OAuth1RequestTokenCredentials struct {
+	// OauthExpiresAt When the request token expires (`[oauth1] request_token_duration`
+	// seconds after its creation, 28800 by default, whole seconds:
+	// `2026-11-24T06:58:36.000000Z`); absent when that setting is 0 (no
+	// expiry).
+	OauthExpiresAt *time.Time `json:"oauth_expires_at,omitempty"`
+
+	// OauthToken The request token's key (32 hex digits), the `request_token_id` to authorize.
+	OauthToken string `json:"oauth_token"`
+
+	// OauthTokenSecret The request token's secret, the second half of the key that signs `createOAuth1AccessToken`.
+	OauthTokenSecret string `json:"oauth_token_secret"`
+}
+
+// OAuth1RoleRef A role by ID or by name (exactly one of the two).
+type OAuth1RoleRef struct {
+	ID   *string `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+// OAuth1Verifier defines model for OAuth1Verifier.
+type OAuth1Verifier struct {
+	// OauthVerifier The OAuth verifier the consumer needs for `createOAuth1AccessToken`:
+	// 8 letters and digits (the api-ref sample shows 4 digits).
+	OauthVerifier string `json:"oauth_verifier"`
+}
+
+// OAuth1VerifierEnvelope defines model for OAuth1VerifierEnvelope.
+type OAuth1VerifierEnvelope struct {
+	Token OAuth1Verifier `json:"token"`
+}
+
 // Policy A policy blob (deprecated API). Free-form extra attributes given at creation
 // or update are returned as-is. The api-ref's show, update and list samples
 // show `blob` as a JSON object; Keystone 22 accepts and returns only a string.
@@ -1392,6 +1828,137 @@ type TokenUser struct {
 	PasswordExpiresAt nullable.Nullable[string] `json:"password_expires_at,omitempty"`
 }
 
+// Trust A trust. Free-form extra attributes given at creation are returned as-is.
+// `roles` and `roles_links` are absent in `listTrusts`. Keystone 22 never
+// returns `allow_redelegation` (a trust is redelegatable when its
+// `redelegation_count` is above 0), and returns `deleted_at`, which the
+// api-ref does not document. The api-ref samples show roles with only `id`,
+// `name` and `links`, and its get and list samples omit `remaining_uses`,
+// `redelegated_trust_id` and `redelegation_count`; Keystone 22 returns
+// complete roles and all these members.
+type Trust struct {
+	// DeletedAt Always null for the trusts Keystone 22 shows.
+	DeletedAt nullable.Nullable[string] `json:"deleted_at"`
+
+	// ExpiresAt When the trust expires; null when it does not.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at"`
+	ID        string                       `json:"id"`
+
+	// Impersonation Whether tokens from the trust represent the trustor rather than the trustee.
+	Impersonation bool `json:"impersonation"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// ProjectID The project the roles are delegated on; null for a trust without a project.
+	ProjectID nullable.Nullable[string] `json:"project_id"`
+
+	// RedelegatedTrustID For a redelegated trust, the trust it was created from.
+	RedelegatedTrustID nullable.Nullable[string] `json:"redelegated_trust_id"`
+
+	// RedelegationCount How many more times the trust may be redelegated: 0 when it may not
+	// be, `[trust] max_redelegation_count` (3) when redelegation was allowed
+	// without a count; null when redelegation was allowed with a null count.
+	RedelegationCount nullable.Nullable[int] `json:"redelegation_count"`
+
+	// RemainingUses How many more tokens the trust may issue; null for no limit. (The
+	// api-ref types it as boolean.)
+	RemainingUses nullable.Nullable[int] `json:"remaining_uses"`
+
+	// Roles The delegated roles (complete role objects with their links).
+	Roles []Role `json:"roles,omitempty"`
+
+	// RolesLinks The links of the trust's role collection. Keystone 22 writes `self` as
+	// `/v3/{trust_id}/roles`, which is not an API path (the roles are at
+	// `/v3/OS-TRUST/trusts/{trust_id}/roles`): treat it as opaque.
+	RolesLinks *TrustRolesLinks `json:"roles_links,omitempty"`
+
+	// TrusteeUserID The user who may consume the trust.
+	TrusteeUserID string `json:"trustee_user_id"`
+
+	// TrustorUserID The user who delegates.
+	TrustorUserID        string                 `json:"trustor_user_id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// TrustCreate A new trust. A `project_id` needs at least one role, and roles need a
+// `project_id` (a trust without a project delegates no roles). Extra
+// attributes are stored and returned.
+type TrustCreate struct {
+	// AllowRedelegation Let the trustee create trusts from this one. False when absent.
+	AllowRedelegation nullable.Nullable[bool] `json:"allow_redelegation,omitempty"`
+
+	// ExpiresAt When the trust expires (not in the past); null or absent for never.
+	// When redelegating, no later than the redelegated trust's.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at,omitempty"`
+
+	// Impersonation Let tokens from the trust represent the trustor.
+	Impersonation bool                      `json:"impersonation"`
+	ProjectID     nullable.Nullable[string] `json:"project_id,omitempty"`
+
+	// RedelegationCount The depth of redelegation allowed (at most `[trust]
+	// max_redelegation_count`, 3 by default; 403 above). Omit it when
+	// redelegating.
+	RedelegationCount nullable.Nullable[int] `json:"redelegation_count,omitempty"`
+
+	// RemainingUses How many tokens the trust may issue; null or absent for no limit. Not
+	// allowed together with redelegation (400).
+	RemainingUses nullable.Nullable[int] `json:"remaining_uses,omitempty"`
+
+	// Roles Roles the trustor has on the project (by ID or name). When
+	// redelegating, a subset of the redelegated trust's roles.
+	Roles         []TrustRoleRef `json:"roles,omitempty"`
+	TrusteeUserID string         `json:"trustee_user_id"`
+
+	// TrustorUserID The caller's user ID.
+	TrustorUserID        string                 `json:"trustor_user_id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// TrustCreateRequest defines model for TrustCreateRequest.
+type TrustCreateRequest struct {
+	// Trust A new trust. A `project_id` needs at least one role, and roles need a
+	// `project_id` (a trust without a project delegates no roles). Extra
+	// attributes are stored and returned.
+	Trust TrustCreate `json:"trust"`
+}
+
+// TrustEnvelope defines model for TrustEnvelope.
+type TrustEnvelope struct {
+	// Trust A trust. Free-form extra attributes given at creation are returned as-is.
+	// `roles` and `roles_links` are absent in `listTrusts`. Keystone 22 never
+	// returns `allow_redelegation` (a trust is redelegatable when its
+	// `redelegation_count` is above 0), and returns `deleted_at`, which the
+	// api-ref does not document. The api-ref samples show roles with only `id`,
+	// `name` and `links`, and its get and list samples omit `remaining_uses`,
+	// `redelegated_trust_id` and `redelegation_count`; Keystone 22 returns
+	// complete roles and all these members.
+	Trust Trust `json:"trust"`
+}
+
+// TrustList A list of trusts. The api-ref's list sample omits `links` and several
+// members of each trust; Keystone 22 returns them.
+type TrustList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links  CollectionLinks `json:"links"`
+	Trusts []Trust         `json:"trusts"`
+}
+
+// TrustRoleRef A role to delegate, by ID or by name (exactly one of them).
+type TrustRoleRef struct {
+	ID   *string `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+// TrustRolesLinks The links of the trust's role collection. Keystone 22 writes `self` as
+// `/v3/{trust_id}/roles`, which is not an API path (the roles are at
+// `/v3/OS-TRUST/trusts/{trust_id}/roles`): treat it as opaque.
+type TrustRolesLinks struct {
+	Next     nullable.Nullable[string] `json:"next,omitempty"`
+	Previous nullable.Nullable[string] `json:"previous,omitempty"`
+	Self     string                    `json:"self"`
+}
+
 // User A user. Free-form extra attributes given at creation or update (for example
 // `email`, or `description`, which Keystone stores as an extra too) are returned
 // as-is, including those set to null. `federated` is present only for users
@@ -1667,6 +2234,12 @@ type VersionValues struct {
 	Values []Version `json:"values"`
 }
 
+// AccessRuleIDPath defines model for AccessRuleIDPath.
+type AccessRuleIDPath = string
+
+// ApplicationCredentialIDPath defines model for ApplicationCredentialIDPath.
+type ApplicationCredentialIDPath = string
+
 // CredentialIDPath defines model for CredentialIDPath.
 type CredentialIDPath = string
 
@@ -1700,6 +2273,18 @@ type NotTagsAnyQuery = string
 // NotTagsQuery defines model for NotTagsQuery.
 type NotTagsQuery = string
 
+// OAuth1AccessTokenIDPath defines model for OAuth1AccessTokenIDPath.
+type OAuth1AccessTokenIDPath = string
+
+// OAuth1AuthorizationHeader Example: OAuth oauth_consumer_key="7fea2d5a0e2e4f7b9a8f0c1d2e3f4a5b", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1700000000", oauth_nonce="4a1f0c9e2b7d", oauth_version="1.0", oauth_callback="oob", oauth_signature="h2sPZar7rqY%2BWp%2FUPL9Gyxfo15U%3D"
+type OAuth1AuthorizationHeader = string
+
+// OAuth1ConsumerIDPath defines model for OAuth1ConsumerIDPath.
+type OAuth1ConsumerIDPath = string
+
+// OAuth1RequestTokenIDPath defines model for OAuth1RequestTokenIDPath.
+type OAuth1RequestTokenIDPath = string
+
 // PolicyIDPath defines model for PolicyIDPath.
 type PolicyIDPath = string
 
@@ -1729,6 +2314,9 @@ type TagsAnyQuery = string
 
 // TagsQuery defines model for TagsQuery.
 type TagsQuery = string
+
+// TrustIDPath defines model for TrustIDPath.
+type TrustIDPath = string
 
 // UserIDPath defines model for UserIDPath.
 type UserIDPath = string
@@ -1768,6 +2356,61 @@ type Unauthorized = Error
 
 // UnsupportedMediaType Keystone's error body.
 type UnsupportedMediaType = Error
+
+// CreateOAuth1AccessTokenParams defines parameters for CreateOAuth1AccessToken.
+type CreateOAuth1AccessTokenParams struct {
+	// Authorization The request's OAuth 1.0a signature (RFC 5849 section 3.5.1, HMAC-SHA1 only):
+	// `OAuth oauth_consumer_key="…", oauth_signature_method="HMAC-SHA1",
+	// oauth_timestamp="…", oauth_nonce="…", oauth_version="1.0", …,
+	// oauth_signature="…"`, values percent-encoded (section 3.6). The base string
+	// is built from `POST`, the URL the request reached (port included; with
+	// `[DEFAULT] public_endpoint` set, Keystone substitutes that URL's scheme)
+	// and the `oauth_*` and query parameters; the key is
+	// `consumer_secret&token_secret` (an empty token secret for a request token).
+	// Keystone also wants keys of 32 lowercase hex digits (the IDs it issues), a
+	// nonce of lowercase hex digits only and a timestamp within 600 s of its
+	// clock. Each operation's description lists the parameters it needs.
+	//
+	// OpenAPI 3.0 says tools SHALL ignore a header parameter named
+	// `Authorization`; it is declared anyway, so that the generated client takes
+	// the signature as an argument and validation checks its presence. Keystone
+	// 22 answers a request without it with 500 (`OAuthHeadersMissingError`).
+	Authorization OAuth1AuthorizationHeader `json:"Authorization"`
+}
+
+// CreateOAuth1RequestTokenParams defines parameters for CreateOAuth1RequestToken.
+type CreateOAuth1RequestTokenParams struct {
+	// Authorization The request's OAuth 1.0a signature (RFC 5849 section 3.5.1, HMAC-SHA1 only):
+	// `OAuth oauth_consumer_key="…", oauth_signature_method="HMAC-SHA1",
+	// oauth_timestamp="…", oauth_nonce="…", oauth_version="1.0", …,
+	// oauth_signature="…"`, values percent-encoded (section 3.6). The base string
+	// is built from `POST`, the URL the request reached (port included; with
+	// `[DEFAULT] public_endpoint` set, Keystone substitutes that URL's scheme)
+	// and the `oauth_*` and query parameters; the key is
+	// `consumer_secret&token_secret` (an empty token secret for a request token).
+	// Keystone also wants keys of 32 lowercase hex digits (the IDs it issues), a
+	// nonce of lowercase hex digits only and a timestamp within 600 s of its
+	// clock. Each operation's description lists the parameters it needs.
+	//
+	// OpenAPI 3.0 says tools SHALL ignore a header parameter named
+	// `Authorization`; it is declared anyway, so that the generated client takes
+	// the signature as an argument and validation checks its presence. Keystone
+	// 22 answers a request without it with 500 (`OAuthHeadersMissingError`).
+	Authorization OAuth1AuthorizationHeader `json:"Authorization"`
+
+	// RequestedProjectID The project the delegated roles are on; the authorizing user must have
+	// those roles on it. Not part of the signature.
+	RequestedProjectID string `json:"Requested-Project-Id"`
+}
+
+// ListTrustsParams defines parameters for ListTrusts.
+type ListTrustsParams struct {
+	// TrustorUserID Filters the response by a trustor user ID.
+	TrustorUserID *string `form:"trustor_user_id,omitempty" json:"trustor_user_id,omitempty"`
+
+	// TrusteeUserID Filters the response by a trustee user ID.
+	TrusteeUserID *string `form:"trustee_user_id,omitempty" json:"trustee_user_id,omitempty"`
+}
 
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
@@ -2080,6 +2723,24 @@ type ListUsersParams struct {
 // ListUsersParamsSortDir defines parameters for ListUsers.
 type ListUsersParamsSortDir string
 
+// ListAccessRulesParams defines parameters for ListAccessRules.
+type ListAccessRulesParams struct {
+	// Service Filters the response by service type.
+	Service *string `form:"service,omitempty" json:"service,omitempty"`
+
+	// Path Filters the response by path (exact match).
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// Method Filters the response by HTTP method.
+	Method *string `form:"method,omitempty" json:"method,omitempty"`
+}
+
+// ListApplicationCredentialsParams defines parameters for ListApplicationCredentials.
+type ListApplicationCredentialsParams struct {
+	// Name Filters the response by the name of the application credential.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
 // ListUserGroupsParams defines parameters for ListUserGroups.
 type ListUserGroupsParams struct {
 	// Name Filters the response by a group name (exact match; not documented by the api-ref).
@@ -2099,6 +2760,18 @@ type ListUserProjectsParams struct {
 	// Name Filters the response by a project name (not documented by the api-ref).
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
+
+// AuthorizeOAuth1RequestTokenJSONRequestBody defines body for AuthorizeOAuth1RequestToken for application/json ContentType.
+type AuthorizeOAuth1RequestTokenJSONRequestBody = OAuth1RequestTokenAuthorizeRequest
+
+// CreateOAuth1ConsumerJSONRequestBody defines body for CreateOAuth1Consumer for application/json ContentType.
+type CreateOAuth1ConsumerJSONRequestBody = OAuth1ConsumerCreateRequest
+
+// UpdateOAuth1ConsumerJSONRequestBody defines body for UpdateOAuth1Consumer for application/json ContentType.
+type UpdateOAuth1ConsumerJSONRequestBody = OAuth1ConsumerUpdateRequest
+
+// CreateTrustJSONRequestBody defines body for CreateTrust for application/json ContentType.
+type CreateTrustJSONRequestBody = TrustCreateRequest
 
 // IssueTokenJSONRequestBody defines body for IssueToken for application/json ContentType.
 type IssueTokenJSONRequestBody = AuthRequest
@@ -2169,6 +2842,9 @@ type CreateUserJSONRequestBody = UserCreateRequest
 
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserUpdateRequest
+
+// CreateApplicationCredentialJSONRequestBody defines body for CreateApplicationCredential for application/json ContentType.
+type CreateApplicationCredentialJSONRequestBody = ApplicationCredentialCreateRequest
 
 // ChangeUserPasswordJSONRequestBody defines body for ChangeUserPassword for application/json ContentType.
 type ChangeUserPasswordJSONRequestBody = UserPasswordChangeRequest
@@ -3834,6 +4510,457 @@ func (a GroupUpdate) MarshalJSON() ([]byte, error) {
 		object["name"], err = json.Marshal(a.Name)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1AccessTokenRole. Returns the specified
+// element and whether it was found
+func (a OAuth1AccessTokenRole) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1AccessTokenRole
+func (a *OAuth1AccessTokenRole) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1AccessTokenRole to handle AdditionalProperties
+func (a *OAuth1AccessTokenRole) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["domain_id"]; found {
+		err = json.Unmarshal(raw, &a.DomainID)
+		if err != nil {
+			return fmt.Errorf("error reading 'domain_id': %w", err)
+		}
+		delete(object, "domain_id")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["links"]; found {
+		err = json.Unmarshal(raw, &a.Links)
+		if err != nil {
+			return fmt.Errorf("error reading 'links': %w", err)
+		}
+		delete(object, "links")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["options"]; found {
+		err = json.Unmarshal(raw, &a.Options)
+		if err != nil {
+			return fmt.Errorf("error reading 'options': %w", err)
+		}
+		delete(object, "options")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1AccessTokenRole to handle AdditionalProperties
+func (a OAuth1AccessTokenRole) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["domain_id"], err = json.Marshal(a.DomainID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'domain_id': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["links"], err = json.Marshal(a.Links)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'links': %w", err)
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	object["options"], err = json.Marshal(a.Options)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'options': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1Consumer. Returns the specified
+// element and whether it was found
+func (a OAuth1Consumer) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1Consumer
+func (a *OAuth1Consumer) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1Consumer to handle AdditionalProperties
+func (a *OAuth1Consumer) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["links"]; found {
+		err = json.Unmarshal(raw, &a.Links)
+		if err != nil {
+			return fmt.Errorf("error reading 'links': %w", err)
+		}
+		delete(object, "links")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1Consumer to handle AdditionalProperties
+func (a OAuth1Consumer) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["description"], err = json.Marshal(a.Description)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'description': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["links"], err = json.Marshal(a.Links)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'links': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1ConsumerCreate. Returns the specified
+// element and whether it was found
+func (a OAuth1ConsumerCreate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1ConsumerCreate
+func (a *OAuth1ConsumerCreate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1ConsumerCreate to handle AdditionalProperties
+func (a *OAuth1ConsumerCreate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1ConsumerCreate to handle AdditionalProperties
+func (a OAuth1ConsumerCreate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1ConsumerCreated. Returns the specified
+// element and whether it was found
+func (a OAuth1ConsumerCreated) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1ConsumerCreated
+func (a *OAuth1ConsumerCreated) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1ConsumerCreated to handle AdditionalProperties
+func (a *OAuth1ConsumerCreated) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["links"]; found {
+		err = json.Unmarshal(raw, &a.Links)
+		if err != nil {
+			return fmt.Errorf("error reading 'links': %w", err)
+		}
+		delete(object, "links")
+	}
+
+	if raw, found := object["secret"]; found {
+		err = json.Unmarshal(raw, &a.Secret)
+		if err != nil {
+			return fmt.Errorf("error reading 'secret': %w", err)
+		}
+		delete(object, "secret")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1ConsumerCreated to handle AdditionalProperties
+func (a OAuth1ConsumerCreated) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["description"], err = json.Marshal(a.Description)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'description': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["links"], err = json.Marshal(a.Links)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'links': %w", err)
+	}
+
+	object["secret"], err = json.Marshal(a.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'secret': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for OAuth1ConsumerUpdate. Returns the specified
+// element and whether it was found
+func (a OAuth1ConsumerUpdate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for OAuth1ConsumerUpdate
+func (a *OAuth1ConsumerUpdate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for OAuth1ConsumerUpdate to handle AdditionalProperties
+func (a *OAuth1ConsumerUpdate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for OAuth1ConsumerUpdate to handle AdditionalProperties
+func (a OAuth1ConsumerUpdate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
 		}
 	}
 
@@ -5672,6 +6799,414 @@ func (a ServiceUpdate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for Trust. Returns the specified
+// element and whether it was found
+func (a Trust) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Trust
+func (a *Trust) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Trust to handle AdditionalProperties
+func (a *Trust) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["deleted_at"]; found {
+		err = json.Unmarshal(raw, &a.DeletedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'deleted_at': %w", err)
+		}
+		delete(object, "deleted_at")
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["impersonation"]; found {
+		err = json.Unmarshal(raw, &a.Impersonation)
+		if err != nil {
+			return fmt.Errorf("error reading 'impersonation': %w", err)
+		}
+		delete(object, "impersonation")
+	}
+
+	if raw, found := object["links"]; found {
+		err = json.Unmarshal(raw, &a.Links)
+		if err != nil {
+			return fmt.Errorf("error reading 'links': %w", err)
+		}
+		delete(object, "links")
+	}
+
+	if raw, found := object["project_id"]; found {
+		err = json.Unmarshal(raw, &a.ProjectID)
+		if err != nil {
+			return fmt.Errorf("error reading 'project_id': %w", err)
+		}
+		delete(object, "project_id")
+	}
+
+	if raw, found := object["redelegated_trust_id"]; found {
+		err = json.Unmarshal(raw, &a.RedelegatedTrustID)
+		if err != nil {
+			return fmt.Errorf("error reading 'redelegated_trust_id': %w", err)
+		}
+		delete(object, "redelegated_trust_id")
+	}
+
+	if raw, found := object["redelegation_count"]; found {
+		err = json.Unmarshal(raw, &a.RedelegationCount)
+		if err != nil {
+			return fmt.Errorf("error reading 'redelegation_count': %w", err)
+		}
+		delete(object, "redelegation_count")
+	}
+
+	if raw, found := object["remaining_uses"]; found {
+		err = json.Unmarshal(raw, &a.RemainingUses)
+		if err != nil {
+			return fmt.Errorf("error reading 'remaining_uses': %w", err)
+		}
+		delete(object, "remaining_uses")
+	}
+
+	if raw, found := object["roles"]; found {
+		err = json.Unmarshal(raw, &a.Roles)
+		if err != nil {
+			return fmt.Errorf("error reading 'roles': %w", err)
+		}
+		delete(object, "roles")
+	}
+
+	if raw, found := object["roles_links"]; found {
+		err = json.Unmarshal(raw, &a.RolesLinks)
+		if err != nil {
+			return fmt.Errorf("error reading 'roles_links': %w", err)
+		}
+		delete(object, "roles_links")
+	}
+
+	if raw, found := object["trustee_user_id"]; found {
+		err = json.Unmarshal(raw, &a.TrusteeUserID)
+		if err != nil {
+			return fmt.Errorf("error reading 'trustee_user_id': %w", err)
+		}
+		delete(object, "trustee_user_id")
+	}
+
+	if raw, found := object["trustor_user_id"]; found {
+		err = json.Unmarshal(raw, &a.TrustorUserID)
+		if err != nil {
+			return fmt.Errorf("error reading 'trustor_user_id': %w", err)
+		}
+		delete(object, "trustor_user_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Trust to handle AdditionalProperties
+func (a Trust) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["deleted_at"], err = json.Marshal(a.DeletedAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'deleted_at': %w", err)
+	}
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	object["impersonation"], err = json.Marshal(a.Impersonation)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'impersonation': %w", err)
+	}
+
+	object["links"], err = json.Marshal(a.Links)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'links': %w", err)
+	}
+
+	object["project_id"], err = json.Marshal(a.ProjectID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'project_id': %w", err)
+	}
+
+	object["redelegated_trust_id"], err = json.Marshal(a.RedelegatedTrustID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'redelegated_trust_id': %w", err)
+	}
+
+	object["redelegation_count"], err = json.Marshal(a.RedelegationCount)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'redelegation_count': %w", err)
+	}
+
+	object["remaining_uses"], err = json.Marshal(a.RemainingUses)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'remaining_uses': %w", err)
+	}
+
+	if a.Roles != nil {
+		object["roles"], err = json.Marshal(a.Roles)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'roles': %w", err)
+		}
+	}
+
+	if a.RolesLinks != nil {
+		object["roles_links"], err = json.Marshal(a.RolesLinks)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'roles_links': %w", err)
+		}
+	}
+
+	object["trustee_user_id"], err = json.Marshal(a.TrusteeUserID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'trustee_user_id': %w", err)
+	}
+
+	object["trustor_user_id"], err = json.Marshal(a.TrustorUserID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'trustor_user_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TrustCreate. Returns the specified
+// element and whether it was found
+func (a TrustCreate) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TrustCreate
+func (a *TrustCreate) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TrustCreate to handle AdditionalProperties
+func (a *TrustCreate) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["allow_redelegation"]; found {
+		err = json.Unmarshal(raw, &a.AllowRedelegation)
+		if err != nil {
+			return fmt.Errorf("error reading 'allow_redelegation': %w", err)
+		}
+		delete(object, "allow_redelegation")
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["impersonation"]; found {
+		err = json.Unmarshal(raw, &a.Impersonation)
+		if err != nil {
+			return fmt.Errorf("error reading 'impersonation': %w", err)
+		}
+		delete(object, "impersonation")
+	}
+
+	if raw, found := object["project_id"]; found {
+		err = json.Unmarshal(raw, &a.ProjectID)
+		if err != nil {
+			return fmt.Errorf("error reading 'project_id': %w", err)
+		}
+		delete(object, "project_id")
+	}
+
+	if raw, found := object["redelegation_count"]; found {
+		err = json.Unmarshal(raw, &a.RedelegationCount)
+		if err != nil {
+			return fmt.Errorf("error reading 'redelegation_count': %w", err)
+		}
+		delete(object, "redelegation_count")
+	}
+
+	if raw, found := object["remaining_uses"]; found {
+		err = json.Unmarshal(raw, &a.RemainingUses)
+		if err != nil {
+			return fmt.Errorf("error reading 'remaining_uses': %w", err)
+		}
+		delete(object, "remaining_uses")
+	}
+
+	if raw, found := object["roles"]; found {
+		err = json.Unmarshal(raw, &a.Roles)
+		if err != nil {
+			return fmt.Errorf("error reading 'roles': %w", err)
+		}
+		delete(object, "roles")
+	}
+
+	if raw, found := object["trustee_user_id"]; found {
+		err = json.Unmarshal(raw, &a.TrusteeUserID)
+		if err != nil {
+			return fmt.Errorf("error reading 'trustee_user_id': %w", err)
+		}
+		delete(object, "trustee_user_id")
+	}
+
+	if raw, found := object["trustor_user_id"]; found {
+		err = json.Unmarshal(raw, &a.TrustorUserID)
+		if err != nil {
+			return fmt.Errorf("error reading 'trustor_user_id': %w", err)
+		}
+		delete(object, "trustor_user_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TrustCreate to handle AdditionalProperties
+func (a TrustCreate) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AllowRedelegation != nil {
+		object["allow_redelegation"], err = json.Marshal(a.AllowRedelegation)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'allow_redelegation': %w", err)
+		}
+	}
+
+	if a.ExpiresAt != nil {
+		object["expires_at"], err = json.Marshal(a.ExpiresAt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+		}
+	}
+
+	object["impersonation"], err = json.Marshal(a.Impersonation)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'impersonation': %w", err)
+	}
+
+	if a.ProjectID != nil {
+		object["project_id"], err = json.Marshal(a.ProjectID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'project_id': %w", err)
+		}
+	}
+
+	if a.RedelegationCount != nil {
+		object["redelegation_count"], err = json.Marshal(a.RedelegationCount)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'redelegation_count': %w", err)
+		}
+	}
+
+	if a.RemainingUses != nil {
+		object["remaining_uses"], err = json.Marshal(a.RemainingUses)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'remaining_uses': %w", err)
+		}
+	}
+
+	if a.Roles != nil {
+		object["roles"], err = json.Marshal(a.Roles)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'roles': %w", err)
+		}
+	}
+
+	object["trustee_user_id"], err = json.Marshal(a.TrusteeUserID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'trustee_user_id': %w", err)
+	}
+
+	object["trustor_user_id"], err = json.Marshal(a.TrustorUserID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'trustor_user_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for User. Returns the specified
 // element and whether it was found
 func (a User) Get(fieldName string) (value interface{}, found bool) {
@@ -6496,6 +8031,391 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInheritedDomainGroupRoles List the roles a group has on a domain's projects by inheritance.
+	//
+	// Only inherited grants (not direct ones). Complete role objects (the api-ref
+	// sample shows only `id`, `name` and `links`). 404: unknown domain; an
+	// unknown group gets 200.
+	//
+	// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects (the `ListInheritedDomainGroupRoles` operationId).
+	ListInheritedDomainGroupRoles(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInheritedDomainGroupRole Revoke a group's inherited role on a domain's projects.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainGroupRole` operationId).
+	RevokeInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckInheritedDomainGroupRole Check whether a group has an inherited role on a domain's projects.
+	//
+	// 204 when the inherited grant exists; 404 when it does not, or an ID is
+	// unknown.
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainGroupRole` operationId).
+	CheckInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GrantInheritedDomainGroupRole Grant a group a role on every project of a domain (inherited).
+	//
+	// The role applies to the domain's projects, present and future, not to the
+	// domain itself. Granting again is a 204. 404: unknown domain or role.
+	// Keystone 22 does not check that the group exists (204).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainGroupRole` operationId).
+	GrantInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInheritedDomainUserRoles List the roles a user has on a domain's projects by inheritance.
+	//
+	// Only the user's own inherited grants on this domain (not direct grants,
+	// nor those of the user's groups). Complete role objects (the api-ref sample
+	// shows only `id`, `name` and `links`). 404: unknown domain; an unknown
+	// user gets 200 (with the grants made for that ID, if any).
+	//
+	// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/inherited_to_projects (the `ListInheritedDomainUserRoles` operationId).
+	ListInheritedDomainUserRoles(ctx context.Context, domainID DomainIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInheritedDomainUserRole Revoke a user's inherited role on a domain's projects.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainUserRole` operationId).
+	RevokeInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckInheritedDomainUserRole Check whether a user has an inherited role on a domain's projects.
+	//
+	// 204 when the inherited grant exists; 404 when it does not (a direct grant
+	// on the domain does not count), or an ID is unknown. Keystone also answers
+	// GET here (not documented).
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainUserRole` operationId).
+	CheckInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GrantInheritedDomainUserRole Grant a user a role on every project of a domain (inherited).
+	//
+	// The role applies to the domain's projects, present and future, not to the
+	// domain itself (it is not in a domain-scoped token). Granting again is a
+	// 204. 404: unknown domain or role. Keystone 22 does not check that the user
+	// exists: an unknown `user_id` is granted too (204).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainUserRole` operationId).
+	GrantInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInheritedProjectGroupRole Revoke a group's inherited role on a project's subtree.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectGroupRole` operationId).
+	RevokeInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckInheritedProjectGroupRole Check whether a group has an inherited role on a project's subtree.
+	//
+	// 204 when the inherited grant exists; 404 when it does not, or an ID is
+	// unknown.
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectGroupRole` operationId).
+	CheckInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GrantInheritedProjectGroupRole Grant a group a role on every project below a project (inherited).
+	//
+	// (Since v3.4) The role applies to the project's subtree, present and future,
+	// not to the project itself. A request body is ignored. Granting again is a
+	// 204. 404: unknown project or role. Keystone 22 does not check that the
+	// group exists (204).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectGroupRole` operationId).
+	GrantInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInheritedProjectUserRole Revoke a user's inherited role on a project's subtree.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectUserRole` operationId).
+	RevokeInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckInheritedProjectUserRole Check whether a user has an inherited role on a project's subtree.
+	//
+	// 204 when the inherited grant exists; 404 when it does not (a direct grant
+	// on the project does not count), or an ID is unknown.
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectUserRole` operationId).
+	CheckInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GrantInheritedProjectUserRole Grant a user a role on every project below a project (inherited).
+	//
+	// (Since v3.4) The role applies to the project's subtree, present and future,
+	// not to the project itself; a user may have both a direct and an inherited
+	// grant of a role on a project. A request body is ignored. Granting again is
+	// a 204. 404: unknown project or role. Keystone 22 does not check that the
+	// user exists (204). Keystone 22 offers no GET listing for this path.
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectUserRole` operationId).
+	GrantInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOAuth1AccessToken Exchange an authorized request token and its verifier for an access token (OAuth 1.0a, signed).
+	//
+	// Step 4 of the delegation flow (RFC 5849 section 2.3, "token credentials").
+	// The request carries no Keystone token and no body; it is signed with the
+	// consumer's secret and the request token's secret, and its `Authorization`
+	// header must carry `oauth_consumer_key`, `oauth_token` (the request token's
+	// key), `oauth_verifier`, `oauth_signature_method`, `oauth_timestamp`,
+	// `oauth_nonce` and `oauth_signature`. The request token is consumed: it
+	// cannot be exchanged twice (404).
+	//
+	// Errors: 400: `oauth_consumer_key`, `oauth_token` or `oauth_verifier` is
+	// missing, or an OAuth parameter is malformed. 401: the signature or the
+	// verifier is wrong, the consumer does not exist or did not obtain this request
+	// token, the request token was never authorized, or it has expired. 404: the
+	// request token does not exist (or was already exchanged). Keystone 22 answers
+	// 500 (not declared here) when the `Authorization` header is missing.
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/access_token (the `CreateOAuth1AccessToken` operationId).
+	CreateOAuth1AccessToken(ctx context.Context, params *CreateOAuth1AccessTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthorizeOAuth1RequestTokenWithBody Authorize a request token with some of the caller's roles on its project; returns the verifier.
+	//
+	// Step 3 of the delegation flow. The caller (whose token is used, so the
+	// authorizing user) delegates the listed roles, which it must hold on the
+	// request token's project; the answer carries the OAuth verifier, which the
+	// user hands to the consumer out of band. Keystone's policy
+	// `identity:authorize_request_token` requires the admin role by default.
+	// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+	// the token with no role at all; authorizing a token again replaces its roles
+	// and verifier.
+	//
+	// Errors: 400: the body does not match the schema. 401: the caller does not
+	// hold one of the roles on the project (a role given by an unknown ID also
+	// gets 401), or the request token has expired. 403: the caller's token was
+	// itself obtained through delegation (OAuth or trust), or the policy forbids.
+	// 404: the request token does not exist (or has already been exchanged), or a
+	// role given by name does not exist.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+	AuthorizeOAuth1RequestTokenWithBody(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthorizeOAuth1RequestToken Authorize a request token with some of the caller's roles on its project; returns the verifier.
+	//
+	// Step 3 of the delegation flow. The caller (whose token is used, so the
+	// authorizing user) delegates the listed roles, which it must hold on the
+	// request token's project; the answer carries the OAuth verifier, which the
+	// user hands to the consumer out of band. Keystone's policy
+	// `identity:authorize_request_token` requires the admin role by default.
+	// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+	// the token with no role at all; authorizing a token again replaces its roles
+	// and verifier.
+	//
+	// Errors: 400: the body does not match the schema. 401: the caller does not
+	// hold one of the roles on the project (a role given by an unknown ID also
+	// gets 401), or the request token has expired. 403: the caller's token was
+	// itself obtained through delegation (OAuth or trust), or the policy forbids.
+	// 404: the request token does not exist (or has already been exchanged), or a
+	// role given by name does not exist.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+	AuthorizeOAuth1RequestToken(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, body AuthorizeOAuth1RequestTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOAuth1Consumers List OAuth 1.0a consumers.
+	//
+	// Lists every consumer, without its secret. Keystone 22 has no filters and
+	// does not paginate this list.
+	//
+	// Corresponds with GET /v3/OS-OAUTH1/consumers (the `ListOAuth1Consumers` operationId).
+	ListOAuth1Consumers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOAuth1ConsumerWithBody Create an OAuth 1.0a consumer; its secret is returned only now.
+	//
+	// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+	// The `secret` is in this response only: no other operation returns it.
+	// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+	// then creates a consumer without a description.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+	CreateOAuth1ConsumerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOAuth1Consumer Create an OAuth 1.0a consumer; its secret is returned only now.
+	//
+	// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+	// The `secret` is in this response only: no other operation returns it.
+	// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+	// then creates a consumer without a description.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+	CreateOAuth1Consumer(ctx context.Context, body CreateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteOAuth1Consumer Delete an OAuth 1.0a consumer with its request and access tokens.
+	//
+	// Deletes the consumer and every request token and access token issued to it;
+	// the Identity API tokens obtained with those access tokens no longer validate.
+	//
+	// Corresponds with DELETE /v3/OS-OAUTH1/consumers/{consumer_id} (the `DeleteOAuth1Consumer` operationId).
+	DeleteOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOAuth1Consumer Show an OAuth 1.0a consumer (without its secret).
+	//
+	// Corresponds with GET /v3/OS-OAUTH1/consumers/{consumer_id} (the `GetOAuth1Consumer` operationId).
+	GetOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOAuth1ConsumerWithBody Update an OAuth 1.0a consumer's description (or extra attributes).
+	//
+	// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+	// Keystone 22 does not only accept `description`, as the api-ref says: like at
+	// creation, it stores and returns any other attribute.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+	UpdateOAuth1ConsumerWithBody(ctx context.Context, consumerID OAuth1ConsumerIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOAuth1Consumer Update an OAuth 1.0a consumer's description (or extra attributes).
+	//
+	// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+	// Keystone 22 does not only accept `description`, as the api-ref says: like at
+	// creation, it stores and returns any other attribute.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+	UpdateOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, body UpdateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOAuth1RequestToken Obtain an unauthorized request token for a project (OAuth 1.0a, signed by the consumer).
+	//
+	// Step 2 of the delegation flow (RFC 5849 section 2.1, "temporary
+	// credentials"). The request carries no Keystone token and no body; it is
+	// signed with the consumer's secret (an empty token secret) and its
+	// `Authorization` header must carry `oauth_consumer_key`,
+	// `oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`,
+	// `oauth_signature` and `oauth_callback`, which must be `oob` (Keystone
+	// returns the verifier to the authorizing user, not to a callback; without
+	// `oauth_callback` the answer is 400 "Missing callback URI").
+	//
+	// Errors: 400: no `oauth_consumer_key`, no `Requested-Project-Id`, or an
+	// OAuth parameter is missing or malformed. 401: the signature is wrong.
+	// 404: the consumer or the project does not exist. Keystone 22 answers 500
+	// (not declared here) when the `Authorization` header is missing.
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
+	CreateOAuth1RequestToken(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTrusts List trusts, all of them or those of a trustor or a trustee.
+	//
+	// Without a filter, every trust (a cloud administrator or a system reader
+	// only, 403 otherwise). With `trustor_user_id` (which wins when both are
+	// given) or `trustee_user_id`, that user, an administrator or a system
+	// reader may list. Keystone 22 answers an empty list when the query has
+	// only other parameters. Listed trusts have no `roles` and no `roles_links`;
+	// trusts whose uses are exhausted are still listed (`remaining_uses` 0),
+	// expired ones too.
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts (the `ListTrusts` operationId).
+	ListTrusts(ctx context.Context, params *ListTrustsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTrustWithBody Create a trust (the caller is the trustor).
+	//
+	// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+	// `project_id`, at least one role is required (403 otherwise) and the trustor
+	// must have every listed role on the project, directly, through a group, by
+	// inheritance or by implication. A trust-scoped token of a redelegatable
+	// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+	// `redelegation_count` the redelegated trust's less one with
+	// `allow_redelegation` true, 0 without). Keystone 22 checks the
+	// roles of a redelegated trust against the new trustor's own assignments: the
+	// original trustor's with an impersonating trust's token, otherwise the
+	// redelegating trustee's (404 when the trustee lacks them).
+	//
+	// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+	// 403: the policy check comes first), `remaining_uses` below 1 or together with
+	// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+	// caller is not the trustor, roles missing for a project, a
+	// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+	// default), or a token obtained with a restricted application credential.
+	// 404: unknown trustee, project or role (by ID or name), or a role the
+	// trustor does not have on the project. 409: a trust with the same trustor,
+	// trustee, project, impersonation and (non-null) `expires_at` exists.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+	CreateTrustWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTrust Create a trust (the caller is the trustor).
+	//
+	// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+	// `project_id`, at least one role is required (403 otherwise) and the trustor
+	// must have every listed role on the project, directly, through a group, by
+	// inheritance or by implication. A trust-scoped token of a redelegatable
+	// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+	// `redelegation_count` the redelegated trust's less one with
+	// `allow_redelegation` true, 0 without). Keystone 22 checks the
+	// roles of a redelegated trust against the new trustor's own assignments: the
+	// original trustor's with an impersonating trust's token, otherwise the
+	// redelegating trustee's (404 when the trustee lacks them).
+	//
+	// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+	// 403: the policy check comes first), `remaining_uses` below 1 or together with
+	// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+	// caller is not the trustor, roles missing for a project, a
+	// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+	// default), or a token obtained with a restricted application credential.
+	// 404: unknown trustee, project or role (by ID or name), or a role the
+	// trustor does not have on the project. 409: a trust with the same trustor,
+	// trustee, project, impersonation and (non-null) `expires_at` exists.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+	CreateTrust(ctx context.Context, body CreateTrustJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTrust Delete a trust, revoking the tokens issued through it.
+	//
+	// The trustor or a cloud administrator may delete it (403 otherwise, the
+	// trustee included; also 403 with a token obtained with a restricted
+	// application credential). The api-ref documents only 204. 404: no such
+	// trust (or an expired or exhausted one).
+	//
+	// Corresponds with DELETE /v3/OS-TRUST/trusts/{trust_id} (the `DeleteTrust` operationId).
+	DeleteTrust(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTrust Show a trust.
+	//
+	// The trustor, the trustee, a cloud administrator or a system reader may read
+	// it (403 otherwise). 404: no such trust, or a deleted, expired or exhausted
+	// one (`remaining_uses` 0).
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id} (the `GetTrust` operationId).
+	GetTrust(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTrustRoles List the roles a trust delegates.
+	//
+	// Complete role objects (the api-ref sample shows only `id`, `name` and
+	// `links`). Keystone 22's `links.self` is `/v3/{trust_id}/roles`, which is not
+	// an API path (see `Trust.roles_links`). Who may read: as `getTrust`.
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles (the `ListTrustRoles` operationId).
+	ListTrustRoles(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTrustRole Show a role a trust delegates.
+	//
+	// The complete role (the api-ref sample shows only `id`, `name` and `links`).
+	// 404 when the trust does not delegate the role, or the trust does not exist.
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `GetTrustRole` operationId).
+	GetTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckTrustRole Check whether a trust delegates a role.
+	//
+	// 200 when the trust delegates the role; 404 when it does not, or the trust
+	// does not exist.
+	//
+	// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
+	CheckTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAuthCatalog Show the service catalog of the request's token (scoped tokens only).
 	//
@@ -7703,6 +9623,164 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v3/users/{user_id} (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, userID UserIDPath, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListUserOAuth1AccessTokens List the access tokens a user has authorized.
+	//
+	// Lists the access tokens whose authorizing user is `user_id` (an unknown user
+	// simply has none: 200 with an empty list). Keystone 22 does not paginate
+	// this list. A token obtained through delegation gets 403.
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens (the `ListUserOAuth1AccessTokens` operationId).
+	ListUserOAuth1AccessTokens(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUserOAuth1AccessToken Revoke an access token, and the Identity API tokens obtained with it.
+	//
+	// The consumer can no longer obtain tokens with it, and the tokens it already
+	// obtained no longer validate. 404 when the access token does not exist; 401
+	// ("User IDs do not match") when `user_id` is not its authorizing user.
+	// Keystone 22 checks the policy `identity:ec2_delete_credential` here, not
+	// `identity:delete_access_token`.
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `DeleteUserOAuth1AccessToken` operationId).
+	DeleteUserOAuth1AccessToken(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUserOAuth1AccessToken Show an access token a user has authorized.
+	//
+	// 404 when the access token does not exist or `user_id` is not its
+	// authorizing user.
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `GetUserOAuth1AccessToken` operationId).
+	GetUserOAuth1AccessToken(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserOAuth1AccessTokenRoles List the roles delegated by an access token.
+	//
+	// The roles the user authorized (not the roles they imply). 404 when the
+	// access token does not exist or `user_id` is not its authorizing user.
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles (the `ListUserOAuth1AccessTokenRoles` operationId).
+	ListUserOAuth1AccessTokenRoles(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUserOAuth1AccessTokenRole Show one role delegated by an access token.
+	//
+	// 404 when the access token does not exist or does not delegate this role;
+	// 401 ("User IDs do not match", unlike the other access-token operations)
+	// when `user_id` is not its authorizing user.
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id} (the `GetUserOAuth1AccessTokenRole` operationId).
+	GetUserOAuth1AccessTokenRole(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAccessRules List the access rules of a user.
+	//
+	// The access rules a user's application credentials have created (an access
+	// rule outlives the credentials that use it until it is deleted). The owner
+	// or a system reader may list them: a project-scoped administrator gets 403
+	// for another user. The `service`, `path` and `method` filters are not in the
+	// api-ref; Keystone 22 applies them.
+	//
+	// Corresponds with GET /v3/users/{user_id}/access_rules (the `ListAccessRules` operationId).
+	ListAccessRules(ctx context.Context, userID UserIDPath, params *ListAccessRulesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAccessRule Delete an access rule that no application credential uses.
+	//
+	// 403 while an application credential still uses the rule ("May not delete
+	// access rule in use"), or when the caller is neither the owner nor a system
+	// administrator. 404: no such access rule.
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/access_rules/{access_rule_id} (the `DeleteAccessRule` operationId).
+	DeleteAccessRule(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAccessRule Show an access rule.
+	//
+	// The owner (the `user_id` of the path) or a system reader may read it.
+	// 404: no such access rule.
+	//
+	// Corresponds with GET /v3/users/{user_id}/access_rules/{access_rule_id} (the `GetAccessRule` operationId).
+	GetAccessRule(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListApplicationCredentials List the application credentials of a user.
+	//
+	// The owner, a cloud administrator (`admin` role) or a system reader may list
+	// them (403 otherwise). Keystone 22 answers 200 with an empty list for a user
+	// that does not exist (the api-ref documents 404). Secrets are never listed.
+	//
+	// Corresponds with GET /v3/users/{user_id}/application_credentials (the `ListApplicationCredentials` operationId).
+	ListApplicationCredentials(ctx context.Context, userID UserIDPath, params *ListApplicationCredentialsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateApplicationCredentialWithBody Create an application credential for the calling user on the token's project.
+	//
+	// Creates an application credential owned by `user_id`, which must be the
+	// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+	// is the project the caller's token is scoped to (null with an unscoped or a
+	// system-scoped token). Without `roles`, the credential gets all the roles of
+	// the token; listed roles must be among them.
+	//
+	// The `secret` (given, or generated when absent or null) is returned in this
+	// response only: Keystone stores only its hash.
+	//
+	// Errors: 400: malformed body, an `expires_at` in the past or not a
+	// timestamp, a role (by ID) the token does not carry, or an attribute
+	// Keystone does not know (its schema allows extra attributes but its storage
+	// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+	// `user_id`, a token obtained with a restricted application credential, or
+	// the user already has `[application_credential] user_limit` credentials.
+	// 404: a role name that does not exist. 409: the user already has an
+	// application credential with this name.
+	//
+	// Keystone 22 answers 500 to an access rule given by an `id` that does not
+	// exist, or given without `id` and without all of `service`, `path` and
+	// `method`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+	CreateApplicationCredentialWithBody(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateApplicationCredential Create an application credential for the calling user on the token's project.
+	//
+	// Creates an application credential owned by `user_id`, which must be the
+	// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+	// is the project the caller's token is scoped to (null with an unscoped or a
+	// system-scoped token). Without `roles`, the credential gets all the roles of
+	// the token; listed roles must be among them.
+	//
+	// The `secret` (given, or generated when absent or null) is returned in this
+	// response only: Keystone stores only its hash.
+	//
+	// Errors: 400: malformed body, an `expires_at` in the past or not a
+	// timestamp, a role (by ID) the token does not carry, or an attribute
+	// Keystone does not know (its schema allows extra attributes but its storage
+	// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+	// `user_id`, a token obtained with a restricted application credential, or
+	// the user already has `[application_credential] user_limit` credentials.
+	// 404: a role name that does not exist. 409: the user already has an
+	// application credential with this name.
+	//
+	// Keystone 22 answers 500 to an access rule given by an `id` that does not
+	// exist, or given without `id` and without all of `service`, `path` and
+	// `method`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+	CreateApplicationCredential(ctx context.Context, userID UserIDPath, body CreateApplicationCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApplicationCredential Delete an application credential.
+	//
+	// Tokens issued with it stop working and it can no longer authenticate.
+	// 403: not the owner or an administrator, or a token obtained with a
+	// restricted application credential. 404: no such application credential.
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/application_credentials/{application_credential_id} (the `DeleteApplicationCredential` operationId).
+	DeleteApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApplicationCredential Show an application credential (without its secret).
+	//
+	// Keystone looks the credential up by its ID alone and authorizes the caller
+	// against the credential's real owner; it does not check that `user_id`
+	// matches. 404: no such application credential.
+	//
+	// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
+	GetApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUserGroups List the groups to which a user belongs.
 	//
 	// Each group carries `membership_expires_at`. Keystone 22 accepts a `name`
@@ -7781,6 +9859,721 @@ func (c *Client) ListVersions(ctx context.Context, reqEditors ...RequestEditorFn
 // Corresponds with GET /v3 (the `GetVersion` operationId).
 func (c *Client) GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetVersionRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInheritedDomainGroupRoles List the roles a group has on a domain's projects by inheritance.
+//
+// Only inherited grants (not direct ones). Complete role objects (the api-ref
+// sample shows only `id`, `name` and `links`). 404: unknown domain; an
+// unknown group gets 200.
+//
+// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects (the `ListInheritedDomainGroupRoles` operationId).
+func (c *Client) ListInheritedDomainGroupRoles(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInheritedDomainGroupRolesRequest(c.Server, domainID, groupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInheritedDomainGroupRole Revoke a group's inherited role on a domain's projects.
+//
+// 404 when there is no such inherited grant.
+//
+// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainGroupRole` operationId).
+func (c *Client) RevokeInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInheritedDomainGroupRoleRequest(c.Server, domainID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckInheritedDomainGroupRole Check whether a group has an inherited role on a domain's projects.
+//
+// 204 when the inherited grant exists; 404 when it does not, or an ID is
+// unknown.
+//
+// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainGroupRole` operationId).
+func (c *Client) CheckInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckInheritedDomainGroupRoleRequest(c.Server, domainID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GrantInheritedDomainGroupRole Grant a group a role on every project of a domain (inherited).
+//
+// The role applies to the domain's projects, present and future, not to the
+// domain itself. Granting again is a 204. 404: unknown domain or role.
+// Keystone 22 does not check that the group exists (204).
+//
+// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainGroupRole` operationId).
+func (c *Client) GrantInheritedDomainGroupRole(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantInheritedDomainGroupRoleRequest(c.Server, domainID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInheritedDomainUserRoles List the roles a user has on a domain's projects by inheritance.
+//
+// Only the user's own inherited grants on this domain (not direct grants,
+// nor those of the user's groups). Complete role objects (the api-ref sample
+// shows only `id`, `name` and `links`). 404: unknown domain; an unknown
+// user gets 200 (with the grants made for that ID, if any).
+//
+// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/inherited_to_projects (the `ListInheritedDomainUserRoles` operationId).
+func (c *Client) ListInheritedDomainUserRoles(ctx context.Context, domainID DomainIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInheritedDomainUserRolesRequest(c.Server, domainID, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInheritedDomainUserRole Revoke a user's inherited role on a domain's projects.
+//
+// 404 when there is no such inherited grant.
+//
+// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainUserRole` operationId).
+func (c *Client) RevokeInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInheritedDomainUserRoleRequest(c.Server, domainID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckInheritedDomainUserRole Check whether a user has an inherited role on a domain's projects.
+//
+// 204 when the inherited grant exists; 404 when it does not (a direct grant
+// on the domain does not count), or an ID is unknown. Keystone also answers
+// GET here (not documented).
+//
+// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainUserRole` operationId).
+func (c *Client) CheckInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckInheritedDomainUserRoleRequest(c.Server, domainID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GrantInheritedDomainUserRole Grant a user a role on every project of a domain (inherited).
+//
+// The role applies to the domain's projects, present and future, not to the
+// domain itself (it is not in a domain-scoped token). Granting again is a
+// 204. 404: unknown domain or role. Keystone 22 does not check that the user
+// exists: an unknown `user_id` is granted too (204).
+//
+// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainUserRole` operationId).
+func (c *Client) GrantInheritedDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantInheritedDomainUserRoleRequest(c.Server, domainID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInheritedProjectGroupRole Revoke a group's inherited role on a project's subtree.
+//
+// 404 when there is no such inherited grant.
+//
+// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectGroupRole` operationId).
+func (c *Client) RevokeInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInheritedProjectGroupRoleRequest(c.Server, projectID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckInheritedProjectGroupRole Check whether a group has an inherited role on a project's subtree.
+//
+// 204 when the inherited grant exists; 404 when it does not, or an ID is
+// unknown.
+//
+// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectGroupRole` operationId).
+func (c *Client) CheckInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckInheritedProjectGroupRoleRequest(c.Server, projectID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GrantInheritedProjectGroupRole Grant a group a role on every project below a project (inherited).
+//
+// (Since v3.4) The role applies to the project's subtree, present and future,
+// not to the project itself. A request body is ignored. Granting again is a
+// 204. 404: unknown project or role. Keystone 22 does not check that the
+// group exists (204).
+//
+// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectGroupRole` operationId).
+func (c *Client) GrantInheritedProjectGroupRole(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantInheritedProjectGroupRoleRequest(c.Server, projectID, groupID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInheritedProjectUserRole Revoke a user's inherited role on a project's subtree.
+//
+// 404 when there is no such inherited grant.
+//
+// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectUserRole` operationId).
+func (c *Client) RevokeInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInheritedProjectUserRoleRequest(c.Server, projectID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckInheritedProjectUserRole Check whether a user has an inherited role on a project's subtree.
+//
+// 204 when the inherited grant exists; 404 when it does not (a direct grant
+// on the project does not count), or an ID is unknown.
+//
+// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectUserRole` operationId).
+func (c *Client) CheckInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckInheritedProjectUserRoleRequest(c.Server, projectID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GrantInheritedProjectUserRole Grant a user a role on every project below a project (inherited).
+//
+// (Since v3.4) The role applies to the project's subtree, present and future,
+// not to the project itself; a user may have both a direct and an inherited
+// grant of a role on a project. A request body is ignored. Granting again is
+// a 204. 404: unknown project or role. Keystone 22 does not check that the
+// user exists (204). Keystone 22 offers no GET listing for this path.
+//
+// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectUserRole` operationId).
+func (c *Client) GrantInheritedProjectUserRole(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantInheritedProjectUserRoleRequest(c.Server, projectID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOAuth1AccessToken Exchange an authorized request token and its verifier for an access token (OAuth 1.0a, signed).
+//
+// Step 4 of the delegation flow (RFC 5849 section 2.3, "token credentials").
+// The request carries no Keystone token and no body; it is signed with the
+// consumer's secret and the request token's secret, and its `Authorization`
+// header must carry `oauth_consumer_key`, `oauth_token` (the request token's
+// key), `oauth_verifier`, `oauth_signature_method`, `oauth_timestamp`,
+// `oauth_nonce` and `oauth_signature`. The request token is consumed: it
+// cannot be exchanged twice (404).
+//
+// Errors: 400: `oauth_consumer_key`, `oauth_token` or `oauth_verifier` is
+// missing, or an OAuth parameter is malformed. 401: the signature or the
+// verifier is wrong, the consumer does not exist or did not obtain this request
+// token, the request token was never authorized, or it has expired. 404: the
+// request token does not exist (or was already exchanged). Keystone 22 answers
+// 500 (not declared here) when the `Authorization` header is missing.
+//
+// Corresponds with POST /v3/OS-OAUTH1/access_token (the `CreateOAuth1AccessToken` operationId).
+func (c *Client) CreateOAuth1AccessToken(ctx context.Context, params *CreateOAuth1AccessTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOAuth1AccessTokenRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthorizeOAuth1RequestTokenWithBody Authorize a request token with some of the caller's roles on its project; returns the verifier.
+//
+// Step 3 of the delegation flow. The caller (whose token is used, so the
+// authorizing user) delegates the listed roles, which it must hold on the
+// request token's project; the answer carries the OAuth verifier, which the
+// user hands to the consumer out of band. Keystone's policy
+// `identity:authorize_request_token` requires the admin role by default.
+// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+// the token with no role at all; authorizing a token again replaces its roles
+// and verifier.
+//
+// Errors: 400: the body does not match the schema. 401: the caller does not
+// hold one of the roles on the project (a role given by an unknown ID also
+// gets 401), or the request token has expired. 403: the caller's token was
+// itself obtained through delegation (OAuth or trust), or the policy forbids.
+// 404: the request token does not exist (or has already been exchanged), or a
+// role given by name does not exist.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+func (c *Client) AuthorizeOAuth1RequestTokenWithBody(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthorizeOAuth1RequestTokenRequestWithBody(c.Server, requestTokenID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthorizeOAuth1RequestToken Authorize a request token with some of the caller's roles on its project; returns the verifier.
+//
+// Step 3 of the delegation flow. The caller (whose token is used, so the
+// authorizing user) delegates the listed roles, which it must hold on the
+// request token's project; the answer carries the OAuth verifier, which the
+// user hands to the consumer out of band. Keystone's policy
+// `identity:authorize_request_token` requires the admin role by default.
+// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+// the token with no role at all; authorizing a token again replaces its roles
+// and verifier.
+//
+// Errors: 400: the body does not match the schema. 401: the caller does not
+// hold one of the roles on the project (a role given by an unknown ID also
+// gets 401), or the request token has expired. 403: the caller's token was
+// itself obtained through delegation (OAuth or trust), or the policy forbids.
+// 404: the request token does not exist (or has already been exchanged), or a
+// role given by name does not exist.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+func (c *Client) AuthorizeOAuth1RequestToken(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, body AuthorizeOAuth1RequestTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthorizeOAuth1RequestTokenRequest(c.Server, requestTokenID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOAuth1Consumers List OAuth 1.0a consumers.
+//
+// Lists every consumer, without its secret. Keystone 22 has no filters and
+// does not paginate this list.
+//
+// Corresponds with GET /v3/OS-OAUTH1/consumers (the `ListOAuth1Consumers` operationId).
+func (c *Client) ListOAuth1Consumers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOAuth1ConsumersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOAuth1ConsumerWithBody Create an OAuth 1.0a consumer; its secret is returned only now.
+//
+// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+// The `secret` is in this response only: no other operation returns it.
+// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+// then creates a consumer without a description.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+func (c *Client) CreateOAuth1ConsumerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOAuth1ConsumerRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOAuth1Consumer Create an OAuth 1.0a consumer; its secret is returned only now.
+//
+// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+// The `secret` is in this response only: no other operation returns it.
+// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+// then creates a consumer without a description.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+func (c *Client) CreateOAuth1Consumer(ctx context.Context, body CreateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOAuth1ConsumerRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteOAuth1Consumer Delete an OAuth 1.0a consumer with its request and access tokens.
+//
+// Deletes the consumer and every request token and access token issued to it;
+// the Identity API tokens obtained with those access tokens no longer validate.
+//
+// Corresponds with DELETE /v3/OS-OAUTH1/consumers/{consumer_id} (the `DeleteOAuth1Consumer` operationId).
+func (c *Client) DeleteOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteOAuth1ConsumerRequest(c.Server, consumerID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOAuth1Consumer Show an OAuth 1.0a consumer (without its secret).
+//
+// Corresponds with GET /v3/OS-OAUTH1/consumers/{consumer_id} (the `GetOAuth1Consumer` operationId).
+func (c *Client) GetOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOAuth1ConsumerRequest(c.Server, consumerID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOAuth1ConsumerWithBody Update an OAuth 1.0a consumer's description (or extra attributes).
+//
+// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+// Keystone 22 does not only accept `description`, as the api-ref says: like at
+// creation, it stores and returns any other attribute.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+func (c *Client) UpdateOAuth1ConsumerWithBody(ctx context.Context, consumerID OAuth1ConsumerIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOAuth1ConsumerRequestWithBody(c.Server, consumerID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOAuth1Consumer Update an OAuth 1.0a consumer's description (or extra attributes).
+//
+// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+// Keystone 22 does not only accept `description`, as the api-ref says: like at
+// creation, it stores and returns any other attribute.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+func (c *Client) UpdateOAuth1Consumer(ctx context.Context, consumerID OAuth1ConsumerIDPath, body UpdateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOAuth1ConsumerRequest(c.Server, consumerID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOAuth1RequestToken Obtain an unauthorized request token for a project (OAuth 1.0a, signed by the consumer).
+//
+// Step 2 of the delegation flow (RFC 5849 section 2.1, "temporary
+// credentials"). The request carries no Keystone token and no body; it is
+// signed with the consumer's secret (an empty token secret) and its
+// `Authorization` header must carry `oauth_consumer_key`,
+// `oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`,
+// `oauth_signature` and `oauth_callback`, which must be `oob` (Keystone
+// returns the verifier to the authorizing user, not to a callback; without
+// `oauth_callback` the answer is 400 "Missing callback URI").
+//
+// Errors: 400: no `oauth_consumer_key`, no `Requested-Project-Id`, or an
+// OAuth parameter is missing or malformed. 401: the signature is wrong.
+// 404: the consumer or the project does not exist. Keystone 22 answers 500
+// (not declared here) when the `Authorization` header is missing.
+//
+// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
+func (c *Client) CreateOAuth1RequestToken(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOAuth1RequestTokenRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTrusts List trusts, all of them or those of a trustor or a trustee.
+//
+// Without a filter, every trust (a cloud administrator or a system reader
+// only, 403 otherwise). With `trustor_user_id` (which wins when both are
+// given) or `trustee_user_id`, that user, an administrator or a system
+// reader may list. Keystone 22 answers an empty list when the query has
+// only other parameters. Listed trusts have no `roles` and no `roles_links`;
+// trusts whose uses are exhausted are still listed (`remaining_uses` 0),
+// expired ones too.
+//
+// Corresponds with GET /v3/OS-TRUST/trusts (the `ListTrusts` operationId).
+func (c *Client) ListTrusts(ctx context.Context, params *ListTrustsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTrustsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTrustWithBody Create a trust (the caller is the trustor).
+//
+// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+// `project_id`, at least one role is required (403 otherwise) and the trustor
+// must have every listed role on the project, directly, through a group, by
+// inheritance or by implication. A trust-scoped token of a redelegatable
+// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+// `redelegation_count` the redelegated trust's less one with
+// `allow_redelegation` true, 0 without). Keystone 22 checks the
+// roles of a redelegated trust against the new trustor's own assignments: the
+// original trustor's with an impersonating trust's token, otherwise the
+// redelegating trustee's (404 when the trustee lacks them).
+//
+// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+// 403: the policy check comes first), `remaining_uses` below 1 or together with
+// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+// caller is not the trustor, roles missing for a project, a
+// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+// default), or a token obtained with a restricted application credential.
+// 404: unknown trustee, project or role (by ID or name), or a role the
+// trustor does not have on the project. 409: a trust with the same trustor,
+// trustee, project, impersonation and (non-null) `expires_at` exists.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+func (c *Client) CreateTrustWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTrustRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTrust Create a trust (the caller is the trustor).
+//
+// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+// `project_id`, at least one role is required (403 otherwise) and the trustor
+// must have every listed role on the project, directly, through a group, by
+// inheritance or by implication. A trust-scoped token of a redelegatable
+// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+// `redelegation_count` the redelegated trust's less one with
+// `allow_redelegation` true, 0 without). Keystone 22 checks the
+// roles of a redelegated trust against the new trustor's own assignments: the
+// original trustor's with an impersonating trust's token, otherwise the
+// redelegating trustee's (404 when the trustee lacks them).
+//
+// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+// 403: the policy check comes first), `remaining_uses` below 1 or together with
+// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+// caller is not the trustor, roles missing for a project, a
+// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+// default), or a token obtained with a restricted application credential.
+// 404: unknown trustee, project or role (by ID or name), or a role the
+// trustor does not have on the project. 409: a trust with the same trustor,
+// trustee, project, impersonation and (non-null) `expires_at` exists.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+func (c *Client) CreateTrust(ctx context.Context, body CreateTrustJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTrustRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTrust Delete a trust, revoking the tokens issued through it.
+//
+// The trustor or a cloud administrator may delete it (403 otherwise, the
+// trustee included; also 403 with a token obtained with a restricted
+// application credential). The api-ref documents only 204. 404: no such
+// trust (or an expired or exhausted one).
+//
+// Corresponds with DELETE /v3/OS-TRUST/trusts/{trust_id} (the `DeleteTrust` operationId).
+func (c *Client) DeleteTrust(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTrustRequest(c.Server, trustID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTrust Show a trust.
+//
+// The trustor, the trustee, a cloud administrator or a system reader may read
+// it (403 otherwise). 404: no such trust, or a deleted, expired or exhausted
+// one (`remaining_uses` 0).
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id} (the `GetTrust` operationId).
+func (c *Client) GetTrust(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTrustRequest(c.Server, trustID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTrustRoles List the roles a trust delegates.
+//
+// Complete role objects (the api-ref sample shows only `id`, `name` and
+// `links`). Keystone 22's `links.self` is `/v3/{trust_id}/roles`, which is not
+// an API path (see `Trust.roles_links`). Who may read: as `getTrust`.
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles (the `ListTrustRoles` operationId).
+func (c *Client) ListTrustRoles(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTrustRolesRequest(c.Server, trustID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTrustRole Show a role a trust delegates.
+//
+// The complete role (the api-ref sample shows only `id`, `name` and `links`).
+// 404 when the trust does not delegate the role, or the trust does not exist.
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `GetTrustRole` operationId).
+func (c *Client) GetTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTrustRoleRequest(c.Server, trustID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckTrustRole Check whether a trust delegates a role.
+//
+// 200 when the trust delegates the role; 404 when it does not, or the trust
+// does not exist.
+//
+// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
+func (c *Client) CheckTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckTrustRoleRequest(c.Server, trustID, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -10220,6 +13013,294 @@ func (c *Client) UpdateUser(ctx context.Context, userID UserIDPath, body UpdateU
 	return c.Client.Do(req)
 }
 
+// ListUserOAuth1AccessTokens List the access tokens a user has authorized.
+//
+// Lists the access tokens whose authorizing user is `user_id` (an unknown user
+// simply has none: 200 with an empty list). Keystone 22 does not paginate
+// this list. A token obtained through delegation gets 403.
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens (the `ListUserOAuth1AccessTokens` operationId).
+func (c *Client) ListUserOAuth1AccessTokens(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserOAuth1AccessTokensRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUserOAuth1AccessToken Revoke an access token, and the Identity API tokens obtained with it.
+//
+// The consumer can no longer obtain tokens with it, and the tokens it already
+// obtained no longer validate. 404 when the access token does not exist; 401
+// ("User IDs do not match") when `user_id` is not its authorizing user.
+// Keystone 22 checks the policy `identity:ec2_delete_credential` here, not
+// `identity:delete_access_token`.
+//
+// Corresponds with DELETE /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `DeleteUserOAuth1AccessToken` operationId).
+func (c *Client) DeleteUserOAuth1AccessToken(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserOAuth1AccessTokenRequest(c.Server, userID, accessTokenID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUserOAuth1AccessToken Show an access token a user has authorized.
+//
+// 404 when the access token does not exist or `user_id` is not its
+// authorizing user.
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `GetUserOAuth1AccessToken` operationId).
+func (c *Client) GetUserOAuth1AccessToken(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserOAuth1AccessTokenRequest(c.Server, userID, accessTokenID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserOAuth1AccessTokenRoles List the roles delegated by an access token.
+//
+// The roles the user authorized (not the roles they imply). 404 when the
+// access token does not exist or `user_id` is not its authorizing user.
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles (the `ListUserOAuth1AccessTokenRoles` operationId).
+func (c *Client) ListUserOAuth1AccessTokenRoles(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserOAuth1AccessTokenRolesRequest(c.Server, userID, accessTokenID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUserOAuth1AccessTokenRole Show one role delegated by an access token.
+//
+// 404 when the access token does not exist or does not delegate this role;
+// 401 ("User IDs do not match", unlike the other access-token operations)
+// when `user_id` is not its authorizing user.
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id} (the `GetUserOAuth1AccessTokenRole` operationId).
+func (c *Client) GetUserOAuth1AccessTokenRole(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserOAuth1AccessTokenRoleRequest(c.Server, userID, accessTokenID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAccessRules List the access rules of a user.
+//
+// The access rules a user's application credentials have created (an access
+// rule outlives the credentials that use it until it is deleted). The owner
+// or a system reader may list them: a project-scoped administrator gets 403
+// for another user. The `service`, `path` and `method` filters are not in the
+// api-ref; Keystone 22 applies them.
+//
+// Corresponds with GET /v3/users/{user_id}/access_rules (the `ListAccessRules` operationId).
+func (c *Client) ListAccessRules(ctx context.Context, userID UserIDPath, params *ListAccessRulesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAccessRulesRequest(c.Server, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAccessRule Delete an access rule that no application credential uses.
+//
+// 403 while an application credential still uses the rule ("May not delete
+// access rule in use"), or when the caller is neither the owner nor a system
+// administrator. 404: no such access rule.
+//
+// Corresponds with DELETE /v3/users/{user_id}/access_rules/{access_rule_id} (the `DeleteAccessRule` operationId).
+func (c *Client) DeleteAccessRule(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAccessRuleRequest(c.Server, userID, accessRuleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAccessRule Show an access rule.
+//
+// The owner (the `user_id` of the path) or a system reader may read it.
+// 404: no such access rule.
+//
+// Corresponds with GET /v3/users/{user_id}/access_rules/{access_rule_id} (the `GetAccessRule` operationId).
+func (c *Client) GetAccessRule(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAccessRuleRequest(c.Server, userID, accessRuleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListApplicationCredentials List the application credentials of a user.
+//
+// The owner, a cloud administrator (`admin` role) or a system reader may list
+// them (403 otherwise). Keystone 22 answers 200 with an empty list for a user
+// that does not exist (the api-ref documents 404). Secrets are never listed.
+//
+// Corresponds with GET /v3/users/{user_id}/application_credentials (the `ListApplicationCredentials` operationId).
+func (c *Client) ListApplicationCredentials(ctx context.Context, userID UserIDPath, params *ListApplicationCredentialsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApplicationCredentialsRequest(c.Server, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateApplicationCredentialWithBody Create an application credential for the calling user on the token's project.
+//
+// Creates an application credential owned by `user_id`, which must be the
+// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+// is the project the caller's token is scoped to (null with an unscoped or a
+// system-scoped token). Without `roles`, the credential gets all the roles of
+// the token; listed roles must be among them.
+//
+// The `secret` (given, or generated when absent or null) is returned in this
+// response only: Keystone stores only its hash.
+//
+// Errors: 400: malformed body, an `expires_at` in the past or not a
+// timestamp, a role (by ID) the token does not carry, or an attribute
+// Keystone does not know (its schema allows extra attributes but its storage
+// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+// `user_id`, a token obtained with a restricted application credential, or
+// the user already has `[application_credential] user_limit` credentials.
+// 404: a role name that does not exist. 409: the user already has an
+// application credential with this name.
+//
+// Keystone 22 answers 500 to an access rule given by an `id` that does not
+// exist, or given without `id` and without all of `service`, `path` and
+// `method`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+func (c *Client) CreateApplicationCredentialWithBody(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateApplicationCredentialRequestWithBody(c.Server, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateApplicationCredential Create an application credential for the calling user on the token's project.
+//
+// Creates an application credential owned by `user_id`, which must be the
+// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+// is the project the caller's token is scoped to (null with an unscoped or a
+// system-scoped token). Without `roles`, the credential gets all the roles of
+// the token; listed roles must be among them.
+//
+// The `secret` (given, or generated when absent or null) is returned in this
+// response only: Keystone stores only its hash.
+//
+// Errors: 400: malformed body, an `expires_at` in the past or not a
+// timestamp, a role (by ID) the token does not carry, or an attribute
+// Keystone does not know (its schema allows extra attributes but its storage
+// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+// `user_id`, a token obtained with a restricted application credential, or
+// the user already has `[application_credential] user_limit` credentials.
+// 404: a role name that does not exist. 409: the user already has an
+// application credential with this name.
+//
+// Keystone 22 answers 500 to an access rule given by an `id` that does not
+// exist, or given without `id` and without all of `service`, `path` and
+// `method`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+func (c *Client) CreateApplicationCredential(ctx context.Context, userID UserIDPath, body CreateApplicationCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateApplicationCredentialRequest(c.Server, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApplicationCredential Delete an application credential.
+//
+// Tokens issued with it stop working and it can no longer authenticate.
+// 403: not the owner or an administrator, or a token obtained with a
+// restricted application credential. 404: no such application credential.
+//
+// Corresponds with DELETE /v3/users/{user_id}/application_credentials/{application_credential_id} (the `DeleteApplicationCredential` operationId).
+func (c *Client) DeleteApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApplicationCredentialRequest(c.Server, userID, applicationCredentialID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApplicationCredential Show an application credential (without its secret).
+//
+// Keystone looks the credential up by its ID alone and authorizes the caller
+// against the credential's real owner; it does not check that `user_id`
+// matches. 404: no such application credential.
+//
+// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
+func (c *Client) GetApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApplicationCredentialRequest(c.Server, userID, applicationCredentialID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListUserGroups List the groups to which a user belongs.
 //
 // Each group carries `membership_expires_at`. Keystone 22 accepts a `name`
@@ -10364,6 +13445,1272 @@ func NewGetVersionRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInheritedDomainGroupRolesRequest constructs an http.Request for the ListInheritedDomainGroupRoles method
+func NewListInheritedDomainGroupRolesRequest(server string, domainID DomainIDPath, groupID GroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/groups/%s/roles/inherited_to_projects", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeInheritedDomainGroupRoleRequest constructs an http.Request for the RevokeInheritedDomainGroupRole method
+func NewRevokeInheritedDomainGroupRoleRequest(server string, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckInheritedDomainGroupRoleRequest constructs an http.Request for the CheckInheritedDomainGroupRole method
+func NewCheckInheritedDomainGroupRoleRequest(server string, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGrantInheritedDomainGroupRoleRequest constructs an http.Request for the GrantInheritedDomainGroupRole method
+func NewGrantInheritedDomainGroupRoleRequest(server string, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInheritedDomainUserRolesRequest constructs an http.Request for the ListInheritedDomainUserRoles method
+func NewListInheritedDomainUserRolesRequest(server string, domainID DomainIDPath, userID UserIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/users/%s/roles/inherited_to_projects", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeInheritedDomainUserRoleRequest constructs an http.Request for the RevokeInheritedDomainUserRole method
+func NewRevokeInheritedDomainUserRoleRequest(server string, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckInheritedDomainUserRoleRequest constructs an http.Request for the CheckInheritedDomainUserRole method
+func NewCheckInheritedDomainUserRoleRequest(server string, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGrantInheritedDomainUserRoleRequest constructs an http.Request for the GrantInheritedDomainUserRole method
+func NewGrantInheritedDomainUserRoleRequest(server string, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/domains/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeInheritedProjectGroupRoleRequest constructs an http.Request for the RevokeInheritedProjectGroupRole method
+func NewRevokeInheritedProjectGroupRoleRequest(server string, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckInheritedProjectGroupRoleRequest constructs an http.Request for the CheckInheritedProjectGroupRole method
+func NewCheckInheritedProjectGroupRoleRequest(server string, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGrantInheritedProjectGroupRoleRequest constructs an http.Request for the GrantInheritedProjectGroupRole method
+func NewGrantInheritedProjectGroupRoleRequest(server string, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/groups/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeInheritedProjectUserRoleRequest constructs an http.Request for the RevokeInheritedProjectUserRole method
+func NewRevokeInheritedProjectUserRoleRequest(server string, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckInheritedProjectUserRoleRequest constructs an http.Request for the CheckInheritedProjectUserRole method
+func NewCheckInheritedProjectUserRoleRequest(server string, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGrantInheritedProjectUserRoleRequest constructs an http.Request for the GrantInheritedProjectUserRole method
+func NewGrantInheritedProjectUserRoleRequest(server string, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-INHERIT/projects/%s/users/%s/roles/%s/inherited_to_projects", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOAuth1AccessTokenRequest constructs an http.Request for the CreateOAuth1AccessToken method
+func NewCreateOAuth1AccessTokenRequest(server string, params *CreateOAuth1AccessTokenParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/access_token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Authorization", params.Authorization, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Authorization", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewAuthorizeOAuth1RequestTokenRequest calls the generic AuthorizeOAuth1RequestToken builder with application/json body
+func NewAuthorizeOAuth1RequestTokenRequest(server string, requestTokenID OAuth1RequestTokenIDPath, body AuthorizeOAuth1RequestTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthorizeOAuth1RequestTokenRequestWithBody(server, requestTokenID, "application/json", bodyReader)
+}
+
+// NewAuthorizeOAuth1RequestTokenRequestWithBody constructs an http.Request for the AuthorizeOAuth1RequestToken method, with any body, and a specified content type
+func NewAuthorizeOAuth1RequestTokenRequestWithBody(server string, requestTokenID OAuth1RequestTokenIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "request_token_id", requestTokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/authorize/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOAuth1ConsumersRequest constructs an http.Request for the ListOAuth1Consumers method
+func NewListOAuth1ConsumersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/consumers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOAuth1ConsumerRequest calls the generic CreateOAuth1Consumer builder with application/json body
+func NewCreateOAuth1ConsumerRequest(server string, body CreateOAuth1ConsumerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOAuth1ConsumerRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateOAuth1ConsumerRequestWithBody constructs an http.Request for the CreateOAuth1Consumer method, with any body, and a specified content type
+func NewCreateOAuth1ConsumerRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/consumers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteOAuth1ConsumerRequest constructs an http.Request for the DeleteOAuth1Consumer method
+func NewDeleteOAuth1ConsumerRequest(server string, consumerID OAuth1ConsumerIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "consumer_id", consumerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/consumers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOAuth1ConsumerRequest constructs an http.Request for the GetOAuth1Consumer method
+func NewGetOAuth1ConsumerRequest(server string, consumerID OAuth1ConsumerIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "consumer_id", consumerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/consumers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOAuth1ConsumerRequest calls the generic UpdateOAuth1Consumer builder with application/json body
+func NewUpdateOAuth1ConsumerRequest(server string, consumerID OAuth1ConsumerIDPath, body UpdateOAuth1ConsumerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOAuth1ConsumerRequestWithBody(server, consumerID, "application/json", bodyReader)
+}
+
+// NewUpdateOAuth1ConsumerRequestWithBody constructs an http.Request for the UpdateOAuth1Consumer method, with any body, and a specified content type
+func NewUpdateOAuth1ConsumerRequestWithBody(server string, consumerID OAuth1ConsumerIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "consumer_id", consumerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/consumers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateOAuth1RequestTokenRequest constructs an http.Request for the CreateOAuth1RequestToken method
+func NewCreateOAuth1RequestTokenRequest(server string, params *CreateOAuth1RequestTokenParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH1/request_token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Authorization", params.Authorization, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Authorization", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Requested-Project-Id", params.RequestedProjectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Requested-Project-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewListTrustsRequest constructs an http.Request for the ListTrusts method
+func NewListTrustsRequest(server string, params *ListTrustsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TrustorUserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "trustor_user_id", *params.TrustorUserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TrusteeUserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "trustee_user_id", *params.TrusteeUserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTrustRequest calls the generic CreateTrust builder with application/json body
+func NewCreateTrustRequest(server string, body CreateTrustJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTrustRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTrustRequestWithBody constructs an http.Request for the CreateTrust method, with any body, and a specified content type
+func NewCreateTrustRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTrustRequest constructs an http.Request for the DeleteTrust method
+func NewDeleteTrustRequest(server string, trustID TrustIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trust_id", trustID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTrustRequest constructs an http.Request for the GetTrust method
+func NewGetTrustRequest(server string, trustID TrustIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trust_id", trustID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTrustRolesRequest constructs an http.Request for the ListTrustRoles method
+func NewListTrustRolesRequest(server string, trustID TrustIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trust_id", trustID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTrustRoleRequest constructs an http.Request for the GetTrustRole method
+func NewGetTrustRoleRequest(server string, trustID TrustIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trust_id", trustID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts/%s/roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckTrustRoleRequest constructs an http.Request for the CheckTrustRole method
+func NewCheckTrustRoleRequest(server string, trustID TrustIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "trust_id", trustID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-TRUST/trusts/%s/roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -15289,6 +19636,568 @@ func NewUpdateUserRequestWithBody(server string, userID UserIDPath, contentType 
 	return req, nil
 }
 
+// NewListUserOAuth1AccessTokensRequest constructs an http.Request for the ListUserOAuth1AccessTokens method
+func NewListUserOAuth1AccessTokensRequest(server string, userID UserIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/OS-OAUTH1/access_tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteUserOAuth1AccessTokenRequest constructs an http.Request for the DeleteUserOAuth1AccessToken method
+func NewDeleteUserOAuth1AccessTokenRequest(server string, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_token_id", accessTokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/OS-OAUTH1/access_tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserOAuth1AccessTokenRequest constructs an http.Request for the GetUserOAuth1AccessToken method
+func NewGetUserOAuth1AccessTokenRequest(server string, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_token_id", accessTokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/OS-OAUTH1/access_tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserOAuth1AccessTokenRolesRequest constructs an http.Request for the ListUserOAuth1AccessTokenRoles method
+func NewListUserOAuth1AccessTokenRolesRequest(server string, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_token_id", accessTokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/OS-OAUTH1/access_tokens/%s/roles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserOAuth1AccessTokenRoleRequest constructs an http.Request for the GetUserOAuth1AccessTokenRole method
+func NewGetUserOAuth1AccessTokenRoleRequest(server string, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, roleID RoleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_token_id", accessTokenID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/OS-OAUTH1/access_tokens/%s/roles/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAccessRulesRequest constructs an http.Request for the ListAccessRules method
+func NewListAccessRulesRequest(server string, userID UserIDPath, params *ListAccessRulesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/access_rules", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Service != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "service", *params.Service, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Path != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "path", *params.Path, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Method != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "method", *params.Method, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteAccessRuleRequest constructs an http.Request for the DeleteAccessRule method
+func NewDeleteAccessRuleRequest(server string, userID UserIDPath, accessRuleID AccessRuleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_rule_id", accessRuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/access_rules/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAccessRuleRequest constructs an http.Request for the GetAccessRule method
+func NewGetAccessRuleRequest(server string, userID UserIDPath, accessRuleID AccessRuleIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "access_rule_id", accessRuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/access_rules/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListApplicationCredentialsRequest constructs an http.Request for the ListApplicationCredentials method
+func NewListApplicationCredentialsRequest(server string, userID UserIDPath, params *ListApplicationCredentialsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/application_credentials", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateApplicationCredentialRequest calls the generic CreateApplicationCredential builder with application/json body
+func NewCreateApplicationCredentialRequest(server string, userID UserIDPath, body CreateApplicationCredentialJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateApplicationCredentialRequestWithBody(server, userID, "application/json", bodyReader)
+}
+
+// NewCreateApplicationCredentialRequestWithBody constructs an http.Request for the CreateApplicationCredential method, with any body, and a specified content type
+func NewCreateApplicationCredentialRequestWithBody(server string, userID UserIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/application_credentials", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApplicationCredentialRequest constructs an http.Request for the DeleteApplicationCredential method
+func NewDeleteApplicationCredentialRequest(server string, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "application_credential_id", applicationCredentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/application_credentials/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApplicationCredentialRequest constructs an http.Request for the GetApplicationCredential method
+func NewGetApplicationCredentialRequest(server string, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "application_credential_id", applicationCredentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/application_credentials/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListUserGroupsRequest constructs an http.Request for the ListUserGroups method
 func NewListUserGroupsRequest(server string, userID UserIDPath, params *ListUserGroupsParams) (*http.Request, error) {
 	var err error
@@ -15539,6 +20448,441 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVersionResponse, error)
+
+	// ListInheritedDomainGroupRolesWithResponse List the roles a group has on a domain's projects by inheritance.
+	//
+	// Only inherited grants (not direct ones). Complete role objects (the api-ref
+	// sample shows only `id`, `name` and `links`). 404: unknown domain; an
+	// unknown group gets 200.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects (the `ListInheritedDomainGroupRoles` operationId).
+	ListInheritedDomainGroupRolesWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListInheritedDomainGroupRolesResponse, error)
+
+	// RevokeInheritedDomainGroupRoleWithResponse Revoke a group's inherited role on a domain's projects.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainGroupRole` operationId).
+	RevokeInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedDomainGroupRoleResponse, error)
+
+	// CheckInheritedDomainGroupRoleWithResponse Check whether a group has an inherited role on a domain's projects.
+	//
+	// 204 when the inherited grant exists; 404 when it does not, or an ID is
+	// unknown.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainGroupRole` operationId).
+	CheckInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedDomainGroupRoleResponse, error)
+
+	// GrantInheritedDomainGroupRoleWithResponse Grant a group a role on every project of a domain (inherited).
+	//
+	// The role applies to the domain's projects, present and future, not to the
+	// domain itself. Granting again is a 204. 404: unknown domain or role.
+	// Keystone 22 does not check that the group exists (204).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainGroupRole` operationId).
+	GrantInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedDomainGroupRoleResponse, error)
+
+	// ListInheritedDomainUserRolesWithResponse List the roles a user has on a domain's projects by inheritance.
+	//
+	// Only the user's own inherited grants on this domain (not direct grants,
+	// nor those of the user's groups). Complete role objects (the api-ref sample
+	// shows only `id`, `name` and `links`). 404: unknown domain; an unknown
+	// user gets 200 (with the grants made for that ID, if any).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/inherited_to_projects (the `ListInheritedDomainUserRoles` operationId).
+	ListInheritedDomainUserRolesWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListInheritedDomainUserRolesResponse, error)
+
+	// RevokeInheritedDomainUserRoleWithResponse Revoke a user's inherited role on a domain's projects.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainUserRole` operationId).
+	RevokeInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedDomainUserRoleResponse, error)
+
+	// CheckInheritedDomainUserRoleWithResponse Check whether a user has an inherited role on a domain's projects.
+	//
+	// 204 when the inherited grant exists; 404 when it does not (a direct grant
+	// on the domain does not count), or an ID is unknown. Keystone also answers
+	// GET here (not documented).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainUserRole` operationId).
+	CheckInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedDomainUserRoleResponse, error)
+
+	// GrantInheritedDomainUserRoleWithResponse Grant a user a role on every project of a domain (inherited).
+	//
+	// The role applies to the domain's projects, present and future, not to the
+	// domain itself (it is not in a domain-scoped token). Granting again is a
+	// 204. 404: unknown domain or role. Keystone 22 does not check that the user
+	// exists: an unknown `user_id` is granted too (204).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainUserRole` operationId).
+	GrantInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedDomainUserRoleResponse, error)
+
+	// RevokeInheritedProjectGroupRoleWithResponse Revoke a group's inherited role on a project's subtree.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectGroupRole` operationId).
+	RevokeInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedProjectGroupRoleResponse, error)
+
+	// CheckInheritedProjectGroupRoleWithResponse Check whether a group has an inherited role on a project's subtree.
+	//
+	// 204 when the inherited grant exists; 404 when it does not, or an ID is
+	// unknown.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectGroupRole` operationId).
+	CheckInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedProjectGroupRoleResponse, error)
+
+	// GrantInheritedProjectGroupRoleWithResponse Grant a group a role on every project below a project (inherited).
+	//
+	// (Since v3.4) The role applies to the project's subtree, present and future,
+	// not to the project itself. A request body is ignored. Granting again is a
+	// 204. 404: unknown project or role. Keystone 22 does not check that the
+	// group exists (204).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectGroupRole` operationId).
+	GrantInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedProjectGroupRoleResponse, error)
+
+	// RevokeInheritedProjectUserRoleWithResponse Revoke a user's inherited role on a project's subtree.
+	//
+	// 404 when there is no such inherited grant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectUserRole` operationId).
+	RevokeInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedProjectUserRoleResponse, error)
+
+	// CheckInheritedProjectUserRoleWithResponse Check whether a user has an inherited role on a project's subtree.
+	//
+	// 204 when the inherited grant exists; 404 when it does not (a direct grant
+	// on the project does not count), or an ID is unknown.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectUserRole` operationId).
+	CheckInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedProjectUserRoleResponse, error)
+
+	// GrantInheritedProjectUserRoleWithResponse Grant a user a role on every project below a project (inherited).
+	//
+	// (Since v3.4) The role applies to the project's subtree, present and future,
+	// not to the project itself; a user may have both a direct and an inherited
+	// grant of a role on a project. A request body is ignored. Granting again is
+	// a 204. 404: unknown project or role. Keystone 22 does not check that the
+	// user exists (204). Keystone 22 offers no GET listing for this path.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectUserRole` operationId).
+	GrantInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedProjectUserRoleResponse, error)
+
+	// CreateOAuth1AccessTokenWithResponse Exchange an authorized request token and its verifier for an access token (OAuth 1.0a, signed).
+	//
+	// Step 4 of the delegation flow (RFC 5849 section 2.3, "token credentials").
+	// The request carries no Keystone token and no body; it is signed with the
+	// consumer's secret and the request token's secret, and its `Authorization`
+	// header must carry `oauth_consumer_key`, `oauth_token` (the request token's
+	// key), `oauth_verifier`, `oauth_signature_method`, `oauth_timestamp`,
+	// `oauth_nonce` and `oauth_signature`. The request token is consumed: it
+	// cannot be exchanged twice (404).
+	//
+	// Errors: 400: `oauth_consumer_key`, `oauth_token` or `oauth_verifier` is
+	// missing, or an OAuth parameter is malformed. 401: the signature or the
+	// verifier is wrong, the consumer does not exist or did not obtain this request
+	// token, the request token was never authorized, or it has expired. 404: the
+	// request token does not exist (or was already exchanged). Keystone 22 answers
+	// 500 (not declared here) when the `Authorization` header is missing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/access_token (the `CreateOAuth1AccessToken` operationId).
+	CreateOAuth1AccessTokenWithResponse(ctx context.Context, params *CreateOAuth1AccessTokenParams, reqEditors ...RequestEditorFn) (*CreateOAuth1AccessTokenResponse, error)
+
+	// AuthorizeOAuth1RequestTokenWithBodyWithResponse Authorize a request token with some of the caller's roles on its project; returns the verifier.
+	//
+	// Step 3 of the delegation flow. The caller (whose token is used, so the
+	// authorizing user) delegates the listed roles, which it must hold on the
+	// request token's project; the answer carries the OAuth verifier, which the
+	// user hands to the consumer out of band. Keystone's policy
+	// `identity:authorize_request_token` requires the admin role by default.
+	// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+	// the token with no role at all; authorizing a token again replaces its roles
+	// and verifier.
+	//
+	// Errors: 400: the body does not match the schema. 401: the caller does not
+	// hold one of the roles on the project (a role given by an unknown ID also
+	// gets 401), or the request token has expired. 403: the caller's token was
+	// itself obtained through delegation (OAuth or trust), or the policy forbids.
+	// 404: the request token does not exist (or has already been exchanged), or a
+	// role given by name does not exist.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+	AuthorizeOAuth1RequestTokenWithBodyWithResponse(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthorizeOAuth1RequestTokenResponse, error)
+
+	// AuthorizeOAuth1RequestTokenWithResponse Authorize a request token with some of the caller's roles on its project; returns the verifier.
+	//
+	// Step 3 of the delegation flow. The caller (whose token is used, so the
+	// authorizing user) delegates the listed roles, which it must hold on the
+	// request token's project; the answer carries the OAuth verifier, which the
+	// user hands to the consumer out of band. Keystone's policy
+	// `identity:authorize_request_token` requires the admin role by default.
+	// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+	// the token with no role at all; authorizing a token again replaces its roles
+	// and verifier.
+	//
+	// Errors: 400: the body does not match the schema. 401: the caller does not
+	// hold one of the roles on the project (a role given by an unknown ID also
+	// gets 401), or the request token has expired. 403: the caller's token was
+	// itself obtained through delegation (OAuth or trust), or the policy forbids.
+	// 404: the request token does not exist (or has already been exchanged), or a
+	// role given by name does not exist.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+	AuthorizeOAuth1RequestTokenWithResponse(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, body AuthorizeOAuth1RequestTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthorizeOAuth1RequestTokenResponse, error)
+
+	// ListOAuth1ConsumersWithResponse List OAuth 1.0a consumers.
+	//
+	// Lists every consumer, without its secret. Keystone 22 has no filters and
+	// does not paginate this list.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-OAUTH1/consumers (the `ListOAuth1Consumers` operationId).
+	ListOAuth1ConsumersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOAuth1ConsumersResponse, error)
+
+	// CreateOAuth1ConsumerWithBodyWithResponse Create an OAuth 1.0a consumer; its secret is returned only now.
+	//
+	// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+	// The `secret` is in this response only: no other operation returns it.
+	// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+	// then creates a consumer without a description.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+	CreateOAuth1ConsumerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOAuth1ConsumerResponse, error)
+
+	// CreateOAuth1ConsumerWithResponse Create an OAuth 1.0a consumer; its secret is returned only now.
+	//
+	// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+	// The `secret` is in this response only: no other operation returns it.
+	// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+	// then creates a consumer without a description.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+	CreateOAuth1ConsumerWithResponse(ctx context.Context, body CreateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOAuth1ConsumerResponse, error)
+
+	// DeleteOAuth1ConsumerWithResponse Delete an OAuth 1.0a consumer with its request and access tokens.
+	//
+	// Deletes the consumer and every request token and access token issued to it;
+	// the Identity API tokens obtained with those access tokens no longer validate.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-OAUTH1/consumers/{consumer_id} (the `DeleteOAuth1Consumer` operationId).
+	DeleteOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*DeleteOAuth1ConsumerResponse, error)
+
+	// GetOAuth1ConsumerWithResponse Show an OAuth 1.0a consumer (without its secret).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-OAUTH1/consumers/{consumer_id} (the `GetOAuth1Consumer` operationId).
+	GetOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*GetOAuth1ConsumerResponse, error)
+
+	// UpdateOAuth1ConsumerWithBodyWithResponse Update an OAuth 1.0a consumer's description (or extra attributes).
+	//
+	// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+	// Keystone 22 does not only accept `description`, as the api-ref says: like at
+	// creation, it stores and returns any other attribute.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+	UpdateOAuth1ConsumerWithBodyWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOAuth1ConsumerResponse, error)
+
+	// UpdateOAuth1ConsumerWithResponse Update an OAuth 1.0a consumer's description (or extra attributes).
+	//
+	// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+	// Keystone 22 does not only accept `description`, as the api-ref says: like at
+	// creation, it stores and returns any other attribute.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+	UpdateOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, body UpdateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOAuth1ConsumerResponse, error)
+
+	// CreateOAuth1RequestTokenWithResponse Obtain an unauthorized request token for a project (OAuth 1.0a, signed by the consumer).
+	//
+	// Step 2 of the delegation flow (RFC 5849 section 2.1, "temporary
+	// credentials"). The request carries no Keystone token and no body; it is
+	// signed with the consumer's secret (an empty token secret) and its
+	// `Authorization` header must carry `oauth_consumer_key`,
+	// `oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`,
+	// `oauth_signature` and `oauth_callback`, which must be `oob` (Keystone
+	// returns the verifier to the authorizing user, not to a callback; without
+	// `oauth_callback` the answer is 400 "Missing callback URI").
+	//
+	// Errors: 400: no `oauth_consumer_key`, no `Requested-Project-Id`, or an
+	// OAuth parameter is missing or malformed. 401: the signature is wrong.
+	// 404: the consumer or the project does not exist. Keystone 22 answers 500
+	// (not declared here) when the `Authorization` header is missing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
+	CreateOAuth1RequestTokenWithResponse(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*CreateOAuth1RequestTokenResponse, error)
+
+	// ListTrustsWithResponse List trusts, all of them or those of a trustor or a trustee.
+	//
+	// Without a filter, every trust (a cloud administrator or a system reader
+	// only, 403 otherwise). With `trustor_user_id` (which wins when both are
+	// given) or `trustee_user_id`, that user, an administrator or a system
+	// reader may list. Keystone 22 answers an empty list when the query has
+	// only other parameters. Listed trusts have no `roles` and no `roles_links`;
+	// trusts whose uses are exhausted are still listed (`remaining_uses` 0),
+	// expired ones too.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts (the `ListTrusts` operationId).
+	ListTrustsWithResponse(ctx context.Context, params *ListTrustsParams, reqEditors ...RequestEditorFn) (*ListTrustsResponse, error)
+
+	// CreateTrustWithBodyWithResponse Create a trust (the caller is the trustor).
+	//
+	// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+	// `project_id`, at least one role is required (403 otherwise) and the trustor
+	// must have every listed role on the project, directly, through a group, by
+	// inheritance or by implication. A trust-scoped token of a redelegatable
+	// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+	// `redelegation_count` the redelegated trust's less one with
+	// `allow_redelegation` true, 0 without). Keystone 22 checks the
+	// roles of a redelegated trust against the new trustor's own assignments: the
+	// original trustor's with an impersonating trust's token, otherwise the
+	// redelegating trustee's (404 when the trustee lacks them).
+	//
+	// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+	// 403: the policy check comes first), `remaining_uses` below 1 or together with
+	// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+	// caller is not the trustor, roles missing for a project, a
+	// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+	// default), or a token obtained with a restricted application credential.
+	// 404: unknown trustee, project or role (by ID or name), or a role the
+	// trustor does not have on the project. 409: a trust with the same trustor,
+	// trustee, project, impersonation and (non-null) `expires_at` exists.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+	CreateTrustWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTrustResponse, error)
+
+	// CreateTrustWithResponse Create a trust (the caller is the trustor).
+	//
+	// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+	// `project_id`, at least one role is required (403 otherwise) and the trustor
+	// must have every listed role on the project, directly, through a group, by
+	// inheritance or by implication. A trust-scoped token of a redelegatable
+	// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+	// `redelegation_count` the redelegated trust's less one with
+	// `allow_redelegation` true, 0 without). Keystone 22 checks the
+	// roles of a redelegated trust against the new trustor's own assignments: the
+	// original trustor's with an impersonating trust's token, otherwise the
+	// redelegating trustee's (404 when the trustee lacks them).
+	//
+	// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+	// 403: the policy check comes first), `remaining_uses` below 1 or together with
+	// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+	// caller is not the trustor, roles missing for a project, a
+	// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+	// default), or a token obtained with a restricted application credential.
+	// 404: unknown trustee, project or role (by ID or name), or a role the
+	// trustor does not have on the project. 409: a trust with the same trustor,
+	// trustee, project, impersonation and (non-null) `expires_at` exists.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+	CreateTrustWithResponse(ctx context.Context, body CreateTrustJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTrustResponse, error)
+
+	// DeleteTrustWithResponse Delete a trust, revoking the tokens issued through it.
+	//
+	// The trustor or a cloud administrator may delete it (403 otherwise, the
+	// trustee included; also 403 with a token obtained with a restricted
+	// application credential). The api-ref documents only 204. 404: no such
+	// trust (or an expired or exhausted one).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-TRUST/trusts/{trust_id} (the `DeleteTrust` operationId).
+	DeleteTrustWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*DeleteTrustResponse, error)
+
+	// GetTrustWithResponse Show a trust.
+	//
+	// The trustor, the trustee, a cloud administrator or a system reader may read
+	// it (403 otherwise). 404: no such trust, or a deleted, expired or exhausted
+	// one (`remaining_uses` 0).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id} (the `GetTrust` operationId).
+	GetTrustWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*GetTrustResponse, error)
+
+	// ListTrustRolesWithResponse List the roles a trust delegates.
+	//
+	// Complete role objects (the api-ref sample shows only `id`, `name` and
+	// `links`). Keystone 22's `links.self` is `/v3/{trust_id}/roles`, which is not
+	// an API path (see `Trust.roles_links`). Who may read: as `getTrust`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles (the `ListTrustRoles` operationId).
+	ListTrustRolesWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*ListTrustRolesResponse, error)
+
+	// GetTrustRoleWithResponse Show a role a trust delegates.
+	//
+	// The complete role (the api-ref sample shows only `id`, `name` and `links`).
+	// 404 when the trust does not delegate the role, or the trust does not exist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `GetTrustRole` operationId).
+	GetTrustRoleWithResponse(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GetTrustRoleResponse, error)
+
+	// CheckTrustRoleWithResponse Check whether a trust delegates a role.
+	//
+	// 200 when the trust delegates the role; 404 when it does not, or the trust
+	// does not exist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
+	CheckTrustRoleWithResponse(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckTrustRoleResponse, error)
 
 	// GetAuthCatalogWithResponse Show the service catalog of the request's token (scoped tokens only).
 	//
@@ -16904,6 +22248,186 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v3/users/{user_id} (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, userID UserIDPath, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
+	// ListUserOAuth1AccessTokensWithResponse List the access tokens a user has authorized.
+	//
+	// Lists the access tokens whose authorizing user is `user_id` (an unknown user
+	// simply has none: 200 with an empty list). Keystone 22 does not paginate
+	// this list. A token obtained through delegation gets 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens (the `ListUserOAuth1AccessTokens` operationId).
+	ListUserOAuth1AccessTokensWithResponse(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListUserOAuth1AccessTokensResponse, error)
+
+	// DeleteUserOAuth1AccessTokenWithResponse Revoke an access token, and the Identity API tokens obtained with it.
+	//
+	// The consumer can no longer obtain tokens with it, and the tokens it already
+	// obtained no longer validate. 404 when the access token does not exist; 401
+	// ("User IDs do not match") when `user_id` is not its authorizing user.
+	// Keystone 22 checks the policy `identity:ec2_delete_credential` here, not
+	// `identity:delete_access_token`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `DeleteUserOAuth1AccessToken` operationId).
+	DeleteUserOAuth1AccessTokenWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*DeleteUserOAuth1AccessTokenResponse, error)
+
+	// GetUserOAuth1AccessTokenWithResponse Show an access token a user has authorized.
+	//
+	// 404 when the access token does not exist or `user_id` is not its
+	// authorizing user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `GetUserOAuth1AccessToken` operationId).
+	GetUserOAuth1AccessTokenWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*GetUserOAuth1AccessTokenResponse, error)
+
+	// ListUserOAuth1AccessTokenRolesWithResponse List the roles delegated by an access token.
+	//
+	// The roles the user authorized (not the roles they imply). 404 when the
+	// access token does not exist or `user_id` is not its authorizing user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles (the `ListUserOAuth1AccessTokenRoles` operationId).
+	ListUserOAuth1AccessTokenRolesWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*ListUserOAuth1AccessTokenRolesResponse, error)
+
+	// GetUserOAuth1AccessTokenRoleWithResponse Show one role delegated by an access token.
+	//
+	// 404 when the access token does not exist or does not delegate this role;
+	// 401 ("User IDs do not match", unlike the other access-token operations)
+	// when `user_id` is not its authorizing user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id} (the `GetUserOAuth1AccessTokenRole` operationId).
+	GetUserOAuth1AccessTokenRoleWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GetUserOAuth1AccessTokenRoleResponse, error)
+
+	// ListAccessRulesWithResponse List the access rules of a user.
+	//
+	// The access rules a user's application credentials have created (an access
+	// rule outlives the credentials that use it until it is deleted). The owner
+	// or a system reader may list them: a project-scoped administrator gets 403
+	// for another user. The `service`, `path` and `method` filters are not in the
+	// api-ref; Keystone 22 applies them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/access_rules (the `ListAccessRules` operationId).
+	ListAccessRulesWithResponse(ctx context.Context, userID UserIDPath, params *ListAccessRulesParams, reqEditors ...RequestEditorFn) (*ListAccessRulesResponse, error)
+
+	// DeleteAccessRuleWithResponse Delete an access rule that no application credential uses.
+	//
+	// 403 while an application credential still uses the rule ("May not delete
+	// access rule in use"), or when the caller is neither the owner nor a system
+	// administrator. 404: no such access rule.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/access_rules/{access_rule_id} (the `DeleteAccessRule` operationId).
+	DeleteAccessRuleWithResponse(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*DeleteAccessRuleResponse, error)
+
+	// GetAccessRuleWithResponse Show an access rule.
+	//
+	// The owner (the `user_id` of the path) or a system reader may read it.
+	// 404: no such access rule.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/access_rules/{access_rule_id} (the `GetAccessRule` operationId).
+	GetAccessRuleWithResponse(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*GetAccessRuleResponse, error)
+
+	// ListApplicationCredentialsWithResponse List the application credentials of a user.
+	//
+	// The owner, a cloud administrator (`admin` role) or a system reader may list
+	// them (403 otherwise). Keystone 22 answers 200 with an empty list for a user
+	// that does not exist (the api-ref documents 404). Secrets are never listed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/application_credentials (the `ListApplicationCredentials` operationId).
+	ListApplicationCredentialsWithResponse(ctx context.Context, userID UserIDPath, params *ListApplicationCredentialsParams, reqEditors ...RequestEditorFn) (*ListApplicationCredentialsResponse, error)
+
+	// CreateApplicationCredentialWithBodyWithResponse Create an application credential for the calling user on the token's project.
+	//
+	// Creates an application credential owned by `user_id`, which must be the
+	// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+	// is the project the caller's token is scoped to (null with an unscoped or a
+	// system-scoped token). Without `roles`, the credential gets all the roles of
+	// the token; listed roles must be among them.
+	//
+	// The `secret` (given, or generated when absent or null) is returned in this
+	// response only: Keystone stores only its hash.
+	//
+	// Errors: 400: malformed body, an `expires_at` in the past or not a
+	// timestamp, a role (by ID) the token does not carry, or an attribute
+	// Keystone does not know (its schema allows extra attributes but its storage
+	// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+	// `user_id`, a token obtained with a restricted application credential, or
+	// the user already has `[application_credential] user_limit` credentials.
+	// 404: a role name that does not exist. 409: the user already has an
+	// application credential with this name.
+	//
+	// Keystone 22 answers 500 to an access rule given by an `id` that does not
+	// exist, or given without `id` and without all of `service`, `path` and
+	// `method`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+	CreateApplicationCredentialWithBodyWithResponse(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationCredentialResponse, error)
+
+	// CreateApplicationCredentialWithResponse Create an application credential for the calling user on the token's project.
+	//
+	// Creates an application credential owned by `user_id`, which must be the
+	// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+	// is the project the caller's token is scoped to (null with an unscoped or a
+	// system-scoped token). Without `roles`, the credential gets all the roles of
+	// the token; listed roles must be among them.
+	//
+	// The `secret` (given, or generated when absent or null) is returned in this
+	// response only: Keystone stores only its hash.
+	//
+	// Errors: 400: malformed body, an `expires_at` in the past or not a
+	// timestamp, a role (by ID) the token does not carry, or an attribute
+	// Keystone does not know (its schema allows extra attributes but its storage
+	// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+	// `user_id`, a token obtained with a restricted application credential, or
+	// the user already has `[application_credential] user_limit` credentials.
+	// 404: a role name that does not exist. 409: the user already has an
+	// application credential with this name.
+	//
+	// Keystone 22 answers 500 to an access rule given by an `id` that does not
+	// exist, or given without `id` and without all of `service`, `path` and
+	// `method`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+	CreateApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, body CreateApplicationCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationCredentialResponse, error)
+
+	// DeleteApplicationCredentialWithResponse Delete an application credential.
+	//
+	// Tokens issued with it stop working and it can no longer authenticate.
+	// 403: not the owner or an administrator, or a token obtained with a
+	// restricted application credential. 404: no such application credential.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/application_credentials/{application_credential_id} (the `DeleteApplicationCredential` operationId).
+	DeleteApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*DeleteApplicationCredentialResponse, error)
+
+	// GetApplicationCredentialWithResponse Show an application credential (without its secret).
+	//
+	// Keystone looks the credential up by its ID alone and authorizes the caller
+	// against the credential's real owner; it does not check that `user_id`
+	// matches. 404: no such application credential.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
+	GetApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*GetApplicationCredentialResponse, error)
+
 	// ListUserGroupsWithResponse List the groups to which a user belongs.
 	//
 	// Each group carries `membership_expires_at`. Keystone 22 accepts a `name`
@@ -17049,6 +22573,2112 @@ func (r GetVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListInheritedDomainGroupRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInheritedDomainGroupRolesResponse) GetJSON200() *RoleList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInheritedDomainGroupRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInheritedDomainGroupRolesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListInheritedDomainGroupRolesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListInheritedDomainGroupRolesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInheritedDomainGroupRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInheritedDomainGroupRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInheritedDomainGroupRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInheritedDomainGroupRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeInheritedDomainGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeInheritedDomainGroupRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeInheritedDomainGroupRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeInheritedDomainGroupRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeInheritedDomainGroupRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInheritedDomainGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInheritedDomainGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInheritedDomainGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInheritedDomainGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckInheritedDomainGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckInheritedDomainGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckInheritedDomainGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckInheritedDomainGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckInheritedDomainGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GrantInheritedDomainGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GrantInheritedDomainGroupRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GrantInheritedDomainGroupRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GrantInheritedDomainGroupRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GrantInheritedDomainGroupRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GrantInheritedDomainGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GrantInheritedDomainGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GrantInheritedDomainGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GrantInheritedDomainGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListInheritedDomainUserRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInheritedDomainUserRolesResponse) GetJSON200() *RoleList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInheritedDomainUserRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInheritedDomainUserRolesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListInheritedDomainUserRolesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListInheritedDomainUserRolesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInheritedDomainUserRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInheritedDomainUserRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInheritedDomainUserRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInheritedDomainUserRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeInheritedDomainUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeInheritedDomainUserRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeInheritedDomainUserRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeInheritedDomainUserRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeInheritedDomainUserRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInheritedDomainUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInheritedDomainUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInheritedDomainUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInheritedDomainUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckInheritedDomainUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckInheritedDomainUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckInheritedDomainUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckInheritedDomainUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckInheritedDomainUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GrantInheritedDomainUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GrantInheritedDomainUserRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GrantInheritedDomainUserRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GrantInheritedDomainUserRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GrantInheritedDomainUserRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GrantInheritedDomainUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GrantInheritedDomainUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GrantInheritedDomainUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GrantInheritedDomainUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeInheritedProjectGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeInheritedProjectGroupRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeInheritedProjectGroupRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeInheritedProjectGroupRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeInheritedProjectGroupRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInheritedProjectGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInheritedProjectGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInheritedProjectGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInheritedProjectGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckInheritedProjectGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckInheritedProjectGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckInheritedProjectGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckInheritedProjectGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckInheritedProjectGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GrantInheritedProjectGroupRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GrantInheritedProjectGroupRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GrantInheritedProjectGroupRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GrantInheritedProjectGroupRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GrantInheritedProjectGroupRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GrantInheritedProjectGroupRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GrantInheritedProjectGroupRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GrantInheritedProjectGroupRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GrantInheritedProjectGroupRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeInheritedProjectUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeInheritedProjectUserRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeInheritedProjectUserRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeInheritedProjectUserRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeInheritedProjectUserRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInheritedProjectUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInheritedProjectUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInheritedProjectUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInheritedProjectUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckInheritedProjectUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckInheritedProjectUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckInheritedProjectUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckInheritedProjectUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckInheritedProjectUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GrantInheritedProjectUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GrantInheritedProjectUserRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GrantInheritedProjectUserRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GrantInheritedProjectUserRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GrantInheritedProjectUserRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GrantInheritedProjectUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GrantInheritedProjectUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GrantInheritedProjectUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GrantInheritedProjectUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateOAuth1AccessTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateOAuth1AccessTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOAuth1AccessTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOAuth1AccessTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOAuth1AccessTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOAuth1AccessTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AuthorizeOAuth1RequestTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1VerifierEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON200() *OAuth1VerifierEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AuthorizeOAuth1RequestTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthorizeOAuth1RequestTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthorizeOAuth1RequestTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthorizeOAuth1RequestTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthorizeOAuth1RequestTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListOAuth1ConsumersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1ConsumerList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON200() *OAuth1ConsumerList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListOAuth1ConsumersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOAuth1ConsumersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOAuth1ConsumersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOAuth1ConsumersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOAuth1ConsumersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateOAuth1ConsumerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OAuth1ConsumerCreatedEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON201() *OAuth1ConsumerCreatedEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateOAuth1ConsumerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOAuth1ConsumerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOAuth1ConsumerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOAuth1ConsumerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOAuth1ConsumerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteOAuth1ConsumerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteOAuth1ConsumerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteOAuth1ConsumerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteOAuth1ConsumerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteOAuth1ConsumerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteOAuth1ConsumerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOAuth1ConsumerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1ConsumerEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON200() *OAuth1ConsumerEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetOAuth1ConsumerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOAuth1ConsumerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOAuth1ConsumerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOAuth1ConsumerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOAuth1ConsumerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateOAuth1ConsumerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1ConsumerEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON200() *OAuth1ConsumerEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateOAuth1ConsumerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOAuth1ConsumerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOAuth1ConsumerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOAuth1ConsumerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOAuth1ConsumerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateOAuth1RequestTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateOAuth1RequestTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOAuth1RequestTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOAuth1RequestTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOAuth1RequestTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOAuth1RequestTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTrustsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TrustList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTrustsResponse) GetJSON200() *TrustList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTrustsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTrustsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTrustsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListTrustsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListTrustsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListTrustsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListTrustsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTrustsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTrustsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTrustsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTrustsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTrustResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TrustEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTrustResponse) GetJSON201() *TrustEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTrustResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTrustResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateTrustResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateTrustResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateTrustResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateTrustResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTrustResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateTrustResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTrustResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTrustResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTrustResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTrustResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTrustResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTrustResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteTrustResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteTrustResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteTrustResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTrustResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTrustResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTrustResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTrustResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTrustResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TrustEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTrustResponse) GetJSON200() *TrustEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTrustResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTrustResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTrustResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTrustResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetTrustResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetTrustResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTrustResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTrustResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTrustResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTrustResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTrustResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTrustRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTrustRolesResponse) GetJSON200() *RoleList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTrustRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTrustRolesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTrustRolesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListTrustRolesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListTrustRolesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListTrustRolesResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListTrustRolesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTrustRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTrustRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTrustRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTrustRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTrustRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTrustRoleResponse) GetJSON200() *RoleEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTrustRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTrustRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTrustRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTrustRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetTrustRoleResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetTrustRoleResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTrustRoleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTrustRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTrustRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTrustRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTrustRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckTrustRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckTrustRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckTrustRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckTrustRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckTrustRoleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24220,6 +31850,911 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+type ListUserOAuth1AccessTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1AccessTokenList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON200() *OAuth1AccessTokenList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListUserOAuth1AccessTokensResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserOAuth1AccessTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserOAuth1AccessTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserOAuth1AccessTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserOAuth1AccessTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteUserOAuth1AccessTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteUserOAuth1AccessTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserOAuth1AccessTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserOAuth1AccessTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserOAuth1AccessTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserOAuth1AccessTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserOAuth1AccessTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1AccessTokenEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON200() *OAuth1AccessTokenEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetUserOAuth1AccessTokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserOAuth1AccessTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserOAuth1AccessTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserOAuth1AccessTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserOAuth1AccessTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserOAuth1AccessTokenRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1AccessTokenRoleList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON200() *OAuth1AccessTokenRoleList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListUserOAuth1AccessTokenRolesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserOAuth1AccessTokenRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserOAuth1AccessTokenRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserOAuth1AccessTokenRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserOAuth1AccessTokenRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserOAuth1AccessTokenRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth1AccessTokenRoleEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON200() *OAuth1AccessTokenRoleEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetUserOAuth1AccessTokenRoleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserOAuth1AccessTokenRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserOAuth1AccessTokenRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserOAuth1AccessTokenRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserOAuth1AccessTokenRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAccessRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRuleList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAccessRulesResponse) GetJSON200() *AccessRuleList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAccessRulesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAccessRulesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAccessRulesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAccessRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAccessRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAccessRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAccessRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAccessRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteAccessRuleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteAccessRuleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteAccessRuleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAccessRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAccessRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAccessRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAccessRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAccessRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessRuleEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAccessRuleResponse) GetJSON200() *AccessRuleEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAccessRuleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAccessRuleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAccessRuleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAccessRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAccessRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAccessRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAccessRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListApplicationCredentialsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationCredentialList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApplicationCredentialsResponse) GetJSON200() *ApplicationCredentialList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListApplicationCredentialsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListApplicationCredentialsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListApplicationCredentialsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApplicationCredentialsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApplicationCredentialsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApplicationCredentialsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApplicationCredentialsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateApplicationCredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ApplicationCredentialEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON201() *ApplicationCredentialEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateApplicationCredentialResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateApplicationCredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateApplicationCredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateApplicationCredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateApplicationCredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteApplicationCredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteApplicationCredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteApplicationCredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteApplicationCredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApplicationCredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApplicationCredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApplicationCredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApplicationCredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApplicationCredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationCredentialEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApplicationCredentialResponse) GetJSON200() *ApplicationCredentialEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApplicationCredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApplicationCredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApplicationCredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApplicationCredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApplicationCredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApplicationCredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApplicationCredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListUserGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24451,6 +32986,639 @@ func (c *ClientWithResponses) GetVersionWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetVersionResponse(rsp)
+}
+
+// ListInheritedDomainGroupRolesWithResponse List the roles a group has on a domain's projects by inheritance.
+//
+// Only inherited grants (not direct ones). Complete role objects (the api-ref
+// sample shows only `id`, `name` and `links`). 404: unknown domain; an
+// unknown group gets 200.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects (the `ListInheritedDomainGroupRoles` operationId).
+func (c *ClientWithResponses) ListInheritedDomainGroupRolesWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListInheritedDomainGroupRolesResponse, error) {
+	rsp, err := c.ListInheritedDomainGroupRoles(ctx, domainID, groupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInheritedDomainGroupRolesResponse(rsp)
+}
+
+// RevokeInheritedDomainGroupRoleWithResponse Revoke a group's inherited role on a domain's projects.
+//
+// 404 when there is no such inherited grant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainGroupRole` operationId).
+func (c *ClientWithResponses) RevokeInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedDomainGroupRoleResponse, error) {
+	rsp, err := c.RevokeInheritedDomainGroupRole(ctx, domainID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInheritedDomainGroupRoleResponse(rsp)
+}
+
+// CheckInheritedDomainGroupRoleWithResponse Check whether a group has an inherited role on a domain's projects.
+//
+// 204 when the inherited grant exists; 404 when it does not, or an ID is
+// unknown.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainGroupRole` operationId).
+func (c *ClientWithResponses) CheckInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedDomainGroupRoleResponse, error) {
+	rsp, err := c.CheckInheritedDomainGroupRole(ctx, domainID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckInheritedDomainGroupRoleResponse(rsp)
+}
+
+// GrantInheritedDomainGroupRoleWithResponse Grant a group a role on every project of a domain (inherited).
+//
+// The role applies to the domain's projects, present and future, not to the
+// domain itself. Granting again is a 204. 404: unknown domain or role.
+// Keystone 22 does not check that the group exists (204).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainGroupRole` operationId).
+func (c *ClientWithResponses) GrantInheritedDomainGroupRoleWithResponse(ctx context.Context, domainID DomainIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedDomainGroupRoleResponse, error) {
+	rsp, err := c.GrantInheritedDomainGroupRole(ctx, domainID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGrantInheritedDomainGroupRoleResponse(rsp)
+}
+
+// ListInheritedDomainUserRolesWithResponse List the roles a user has on a domain's projects by inheritance.
+//
+// Only the user's own inherited grants on this domain (not direct grants,
+// nor those of the user's groups). Complete role objects (the api-ref sample
+// shows only `id`, `name` and `links`). 404: unknown domain; an unknown
+// user gets 200 (with the grants made for that ID, if any).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/inherited_to_projects (the `ListInheritedDomainUserRoles` operationId).
+func (c *ClientWithResponses) ListInheritedDomainUserRolesWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListInheritedDomainUserRolesResponse, error) {
+	rsp, err := c.ListInheritedDomainUserRoles(ctx, domainID, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInheritedDomainUserRolesResponse(rsp)
+}
+
+// RevokeInheritedDomainUserRoleWithResponse Revoke a user's inherited role on a domain's projects.
+//
+// 404 when there is no such inherited grant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedDomainUserRole` operationId).
+func (c *ClientWithResponses) RevokeInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedDomainUserRoleResponse, error) {
+	rsp, err := c.RevokeInheritedDomainUserRole(ctx, domainID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInheritedDomainUserRoleResponse(rsp)
+}
+
+// CheckInheritedDomainUserRoleWithResponse Check whether a user has an inherited role on a domain's projects.
+//
+// 204 when the inherited grant exists; 404 when it does not (a direct grant
+// on the domain does not count), or an ID is unknown. Keystone also answers
+// GET here (not documented).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedDomainUserRole` operationId).
+func (c *ClientWithResponses) CheckInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedDomainUserRoleResponse, error) {
+	rsp, err := c.CheckInheritedDomainUserRole(ctx, domainID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckInheritedDomainUserRoleResponse(rsp)
+}
+
+// GrantInheritedDomainUserRoleWithResponse Grant a user a role on every project of a domain (inherited).
+//
+// The role applies to the domain's projects, present and future, not to the
+// domain itself (it is not in a domain-scoped token). Granting again is a
+// 204. 404: unknown domain or role. Keystone 22 does not check that the user
+// exists: an unknown `user_id` is granted too (204).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-INHERIT/domains/{domain_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedDomainUserRole` operationId).
+func (c *ClientWithResponses) GrantInheritedDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedDomainUserRoleResponse, error) {
+	rsp, err := c.GrantInheritedDomainUserRole(ctx, domainID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGrantInheritedDomainUserRoleResponse(rsp)
+}
+
+// RevokeInheritedProjectGroupRoleWithResponse Revoke a group's inherited role on a project's subtree.
+//
+// 404 when there is no such inherited grant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectGroupRole` operationId).
+func (c *ClientWithResponses) RevokeInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedProjectGroupRoleResponse, error) {
+	rsp, err := c.RevokeInheritedProjectGroupRole(ctx, projectID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInheritedProjectGroupRoleResponse(rsp)
+}
+
+// CheckInheritedProjectGroupRoleWithResponse Check whether a group has an inherited role on a project's subtree.
+//
+// 204 when the inherited grant exists; 404 when it does not, or an ID is
+// unknown.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectGroupRole` operationId).
+func (c *ClientWithResponses) CheckInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedProjectGroupRoleResponse, error) {
+	rsp, err := c.CheckInheritedProjectGroupRole(ctx, projectID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckInheritedProjectGroupRoleResponse(rsp)
+}
+
+// GrantInheritedProjectGroupRoleWithResponse Grant a group a role on every project below a project (inherited).
+//
+// (Since v3.4) The role applies to the project's subtree, present and future,
+// not to the project itself. A request body is ignored. Granting again is a
+// 204. 404: unknown project or role. Keystone 22 does not check that the
+// group exists (204).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectGroupRole` operationId).
+func (c *ClientWithResponses) GrantInheritedProjectGroupRoleWithResponse(ctx context.Context, projectID ProjectIDPath, groupID GroupIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedProjectGroupRoleResponse, error) {
+	rsp, err := c.GrantInheritedProjectGroupRole(ctx, projectID, groupID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGrantInheritedProjectGroupRoleResponse(rsp)
+}
+
+// RevokeInheritedProjectUserRoleWithResponse Revoke a user's inherited role on a project's subtree.
+//
+// 404 when there is no such inherited grant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `RevokeInheritedProjectUserRole` operationId).
+func (c *ClientWithResponses) RevokeInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*RevokeInheritedProjectUserRoleResponse, error) {
+	rsp, err := c.RevokeInheritedProjectUserRole(ctx, projectID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInheritedProjectUserRoleResponse(rsp)
+}
+
+// CheckInheritedProjectUserRoleWithResponse Check whether a user has an inherited role on a project's subtree.
+//
+// 204 when the inherited grant exists; 404 when it does not (a direct grant
+// on the project does not count), or an ID is unknown.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `CheckInheritedProjectUserRole` operationId).
+func (c *ClientWithResponses) CheckInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckInheritedProjectUserRoleResponse, error) {
+	rsp, err := c.CheckInheritedProjectUserRole(ctx, projectID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckInheritedProjectUserRoleResponse(rsp)
+}
+
+// GrantInheritedProjectUserRoleWithResponse Grant a user a role on every project below a project (inherited).
+//
+// (Since v3.4) The role applies to the project's subtree, present and future,
+// not to the project itself; a user may have both a direct and an inherited
+// grant of a role on a project. A request body is ignored. Granting again is
+// a 204. 404: unknown project or role. Keystone 22 does not check that the
+// user exists (204). Keystone 22 offers no GET listing for this path.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}/inherited_to_projects (the `GrantInheritedProjectUserRole` operationId).
+func (c *ClientWithResponses) GrantInheritedProjectUserRoleWithResponse(ctx context.Context, projectID ProjectIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantInheritedProjectUserRoleResponse, error) {
+	rsp, err := c.GrantInheritedProjectUserRole(ctx, projectID, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGrantInheritedProjectUserRoleResponse(rsp)
+}
+
+// CreateOAuth1AccessTokenWithResponse Exchange an authorized request token and its verifier for an access token (OAuth 1.0a, signed).
+//
+// Step 4 of the delegation flow (RFC 5849 section 2.3, "token credentials").
+// The request carries no Keystone token and no body; it is signed with the
+// consumer's secret and the request token's secret, and its `Authorization`
+// header must carry `oauth_consumer_key`, `oauth_token` (the request token's
+// key), `oauth_verifier`, `oauth_signature_method`, `oauth_timestamp`,
+// `oauth_nonce` and `oauth_signature`. The request token is consumed: it
+// cannot be exchanged twice (404).
+//
+// Errors: 400: `oauth_consumer_key`, `oauth_token` or `oauth_verifier` is
+// missing, or an OAuth parameter is malformed. 401: the signature or the
+// verifier is wrong, the consumer does not exist or did not obtain this request
+// token, the request token was never authorized, or it has expired. 404: the
+// request token does not exist (or was already exchanged). Keystone 22 answers
+// 500 (not declared here) when the `Authorization` header is missing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH1/access_token (the `CreateOAuth1AccessToken` operationId).
+func (c *ClientWithResponses) CreateOAuth1AccessTokenWithResponse(ctx context.Context, params *CreateOAuth1AccessTokenParams, reqEditors ...RequestEditorFn) (*CreateOAuth1AccessTokenResponse, error) {
+	rsp, err := c.CreateOAuth1AccessToken(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOAuth1AccessTokenResponse(rsp)
+}
+
+// AuthorizeOAuth1RequestTokenWithBodyWithResponse Authorize a request token with some of the caller's roles on its project; returns the verifier.
+//
+// Step 3 of the delegation flow. The caller (whose token is used, so the
+// authorizing user) delegates the listed roles, which it must hold on the
+// request token's project; the answer carries the OAuth verifier, which the
+// user hands to the consumer out of band. Keystone's policy
+// `identity:authorize_request_token` requires the admin role by default.
+// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+// the token with no role at all; authorizing a token again replaces its roles
+// and verifier.
+//
+// Errors: 400: the body does not match the schema. 401: the caller does not
+// hold one of the roles on the project (a role given by an unknown ID also
+// gets 401), or the request token has expired. 403: the caller's token was
+// itself obtained through delegation (OAuth or trust), or the policy forbids.
+// 404: the request token does not exist (or has already been exchanged), or a
+// role given by name does not exist.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+func (c *ClientWithResponses) AuthorizeOAuth1RequestTokenWithBodyWithResponse(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthorizeOAuth1RequestTokenResponse, error) {
+	rsp, err := c.AuthorizeOAuth1RequestTokenWithBody(ctx, requestTokenID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthorizeOAuth1RequestTokenResponse(rsp)
+}
+
+// AuthorizeOAuth1RequestTokenWithResponse Authorize a request token with some of the caller's roles on its project; returns the verifier.
+//
+// Step 3 of the delegation flow. The caller (whose token is used, so the
+// authorizing user) delegates the listed roles, which it must hold on the
+// request token's project; the answer carries the OAuth verifier, which the
+// user hands to the consumer out of band. Keystone's policy
+// `identity:authorize_request_token` requires the admin role by default.
+// Keystone 22 accepts a body without `roles` (or no body) and then authorizes
+// the token with no role at all; authorizing a token again replaces its roles
+// and verifier.
+//
+// Errors: 400: the body does not match the schema. 401: the caller does not
+// hold one of the roles on the project (a role given by an unknown ID also
+// gets 401), or the request token has expired. 403: the caller's token was
+// itself obtained through delegation (OAuth or trust), or the policy forbids.
+// 404: the request token does not exist (or has already been exchanged), or a
+// role given by name does not exist.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-OAUTH1/authorize/{request_token_id} (the `AuthorizeOAuth1RequestToken` operationId).
+func (c *ClientWithResponses) AuthorizeOAuth1RequestTokenWithResponse(ctx context.Context, requestTokenID OAuth1RequestTokenIDPath, body AuthorizeOAuth1RequestTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthorizeOAuth1RequestTokenResponse, error) {
+	rsp, err := c.AuthorizeOAuth1RequestToken(ctx, requestTokenID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthorizeOAuth1RequestTokenResponse(rsp)
+}
+
+// ListOAuth1ConsumersWithResponse List OAuth 1.0a consumers.
+//
+// Lists every consumer, without its secret. Keystone 22 has no filters and
+// does not paginate this list.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-OAUTH1/consumers (the `ListOAuth1Consumers` operationId).
+func (c *ClientWithResponses) ListOAuth1ConsumersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOAuth1ConsumersResponse, error) {
+	rsp, err := c.ListOAuth1Consumers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOAuth1ConsumersResponse(rsp)
+}
+
+// CreateOAuth1ConsumerWithBodyWithResponse Create an OAuth 1.0a consumer; its secret is returned only now.
+//
+// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+// The `secret` is in this response only: no other operation returns it.
+// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+// then creates a consumer without a description.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+func (c *ClientWithResponses) CreateOAuth1ConsumerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOAuth1ConsumerResponse, error) {
+	rsp, err := c.CreateOAuth1ConsumerWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOAuth1ConsumerResponse(rsp)
+}
+
+// CreateOAuth1ConsumerWithResponse Create an OAuth 1.0a consumer; its secret is returned only now.
+//
+// Creates a consumer with a generated ID (its `oauth_consumer_key`) and secret.
+// The `secret` is in this response only: no other operation returns it.
+// Keystone 22 also accepts a body without `consumer` (or no body at all) and
+// then creates a consumer without a description.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH1/consumers (the `CreateOAuth1Consumer` operationId).
+func (c *ClientWithResponses) CreateOAuth1ConsumerWithResponse(ctx context.Context, body CreateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOAuth1ConsumerResponse, error) {
+	rsp, err := c.CreateOAuth1Consumer(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOAuth1ConsumerResponse(rsp)
+}
+
+// DeleteOAuth1ConsumerWithResponse Delete an OAuth 1.0a consumer with its request and access tokens.
+//
+// Deletes the consumer and every request token and access token issued to it;
+// the Identity API tokens obtained with those access tokens no longer validate.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-OAUTH1/consumers/{consumer_id} (the `DeleteOAuth1Consumer` operationId).
+func (c *ClientWithResponses) DeleteOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*DeleteOAuth1ConsumerResponse, error) {
+	rsp, err := c.DeleteOAuth1Consumer(ctx, consumerID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteOAuth1ConsumerResponse(rsp)
+}
+
+// GetOAuth1ConsumerWithResponse Show an OAuth 1.0a consumer (without its secret).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-OAUTH1/consumers/{consumer_id} (the `GetOAuth1Consumer` operationId).
+func (c *ClientWithResponses) GetOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, reqEditors ...RequestEditorFn) (*GetOAuth1ConsumerResponse, error) {
+	rsp, err := c.GetOAuth1Consumer(ctx, consumerID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOAuth1ConsumerResponse(rsp)
+}
+
+// UpdateOAuth1ConsumerWithBodyWithResponse Update an OAuth 1.0a consumer's description (or extra attributes).
+//
+// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+// Keystone 22 does not only accept `description`, as the api-ref says: like at
+// creation, it stores and returns any other attribute.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+func (c *ClientWithResponses) UpdateOAuth1ConsumerWithBodyWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOAuth1ConsumerResponse, error) {
+	rsp, err := c.UpdateOAuth1ConsumerWithBody(ctx, consumerID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOAuth1ConsumerResponse(rsp)
+}
+
+// UpdateOAuth1ConsumerWithResponse Update an OAuth 1.0a consumer's description (or extra attributes).
+//
+// The secret cannot be changed (400), nor the ID (400 when `id` differs).
+// Keystone 22 does not only accept `description`, as the api-ref says: like at
+// creation, it stores and returns any other attribute.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (the `UpdateOAuth1Consumer` operationId).
+func (c *ClientWithResponses) UpdateOAuth1ConsumerWithResponse(ctx context.Context, consumerID OAuth1ConsumerIDPath, body UpdateOAuth1ConsumerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOAuth1ConsumerResponse, error) {
+	rsp, err := c.UpdateOAuth1Consumer(ctx, consumerID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOAuth1ConsumerResponse(rsp)
+}
+
+// CreateOAuth1RequestTokenWithResponse Obtain an unauthorized request token for a project (OAuth 1.0a, signed by the consumer).
+//
+// Step 2 of the delegation flow (RFC 5849 section 2.1, "temporary
+// credentials"). The request carries no Keystone token and no body; it is
+// signed with the consumer's secret (an empty token secret) and its
+// `Authorization` header must carry `oauth_consumer_key`,
+// `oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`,
+// `oauth_signature` and `oauth_callback`, which must be `oob` (Keystone
+// returns the verifier to the authorizing user, not to a callback; without
+// `oauth_callback` the answer is 400 "Missing callback URI").
+//
+// Errors: 400: no `oauth_consumer_key`, no `Requested-Project-Id`, or an
+// OAuth parameter is missing or malformed. 401: the signature is wrong.
+// 404: the consumer or the project does not exist. Keystone 22 answers 500
+// (not declared here) when the `Authorization` header is missing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
+func (c *ClientWithResponses) CreateOAuth1RequestTokenWithResponse(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*CreateOAuth1RequestTokenResponse, error) {
+	rsp, err := c.CreateOAuth1RequestToken(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOAuth1RequestTokenResponse(rsp)
+}
+
+// ListTrustsWithResponse List trusts, all of them or those of a trustor or a trustee.
+//
+// Without a filter, every trust (a cloud administrator or a system reader
+// only, 403 otherwise). With `trustor_user_id` (which wins when both are
+// given) or `trustee_user_id`, that user, an administrator or a system
+// reader may list. Keystone 22 answers an empty list when the query has
+// only other parameters. Listed trusts have no `roles` and no `roles_links`;
+// trusts whose uses are exhausted are still listed (`remaining_uses` 0),
+// expired ones too.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-TRUST/trusts (the `ListTrusts` operationId).
+func (c *ClientWithResponses) ListTrustsWithResponse(ctx context.Context, params *ListTrustsParams, reqEditors ...RequestEditorFn) (*ListTrustsResponse, error) {
+	rsp, err := c.ListTrusts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTrustsResponse(rsp)
+}
+
+// CreateTrustWithBodyWithResponse Create a trust (the caller is the trustor).
+//
+// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+// `project_id`, at least one role is required (403 otherwise) and the trustor
+// must have every listed role on the project, directly, through a group, by
+// inheritance or by implication. A trust-scoped token of a redelegatable
+// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+// `redelegation_count` the redelegated trust's less one with
+// `allow_redelegation` true, 0 without). Keystone 22 checks the
+// roles of a redelegated trust against the new trustor's own assignments: the
+// original trustor's with an impersonating trust's token, otherwise the
+// redelegating trustee's (404 when the trustee lacks them).
+//
+// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+// 403: the policy check comes first), `remaining_uses` below 1 or together with
+// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+// caller is not the trustor, roles missing for a project, a
+// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+// default), or a token obtained with a restricted application credential.
+// 404: unknown trustee, project or role (by ID or name), or a role the
+// trustor does not have on the project. 409: a trust with the same trustor,
+// trustee, project, impersonation and (non-null) `expires_at` exists.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+func (c *ClientWithResponses) CreateTrustWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTrustResponse, error) {
+	rsp, err := c.CreateTrustWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTrustResponse(rsp)
+}
+
+// CreateTrustWithResponse Create a trust (the caller is the trustor).
+//
+// The caller must be the trustor (`trustor_user_id`, 403 otherwise). With a
+// `project_id`, at least one role is required (403 otherwise) and the trustor
+// must have every listed role on the project, directly, through a group, by
+// inheritance or by implication. A trust-scoped token of a redelegatable
+// trust creates a redelegated trust (with `redelegated_trust_id`, and as
+// `redelegation_count` the redelegated trust's less one with
+// `allow_redelegation` true, 0 without). Keystone 22 checks the
+// roles of a redelegated trust against the new trustor's own assignments: the
+// original trustor's with an impersonating trust's token, otherwise the
+// redelegating trustee's (404 when the trustee lacks them).
+//
+// Errors: 400: malformed body (but a body without `trustor_user_id` is a
+// 403: the policy check comes first), `remaining_uses` below 1 or together with
+// redelegation, an `expires_at` in the past or not a timestamp. 403: the
+// caller is not the trustor, roles missing for a project, a
+// `redelegation_count` above `[trust] max_redelegation_count` (3 by
+// default), or a token obtained with a restricted application credential.
+// 404: unknown trustee, project or role (by ID or name), or a role the
+// trustor does not have on the project. 409: a trust with the same trustor,
+// trustee, project, impersonation and (non-null) `expires_at` exists.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-TRUST/trusts (the `CreateTrust` operationId).
+func (c *ClientWithResponses) CreateTrustWithResponse(ctx context.Context, body CreateTrustJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTrustResponse, error) {
+	rsp, err := c.CreateTrust(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTrustResponse(rsp)
+}
+
+// DeleteTrustWithResponse Delete a trust, revoking the tokens issued through it.
+//
+// The trustor or a cloud administrator may delete it (403 otherwise, the
+// trustee included; also 403 with a token obtained with a restricted
+// application credential). The api-ref documents only 204. 404: no such
+// trust (or an expired or exhausted one).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-TRUST/trusts/{trust_id} (the `DeleteTrust` operationId).
+func (c *ClientWithResponses) DeleteTrustWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*DeleteTrustResponse, error) {
+	rsp, err := c.DeleteTrust(ctx, trustID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTrustResponse(rsp)
+}
+
+// GetTrustWithResponse Show a trust.
+//
+// The trustor, the trustee, a cloud administrator or a system reader may read
+// it (403 otherwise). 404: no such trust, or a deleted, expired or exhausted
+// one (`remaining_uses` 0).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id} (the `GetTrust` operationId).
+func (c *ClientWithResponses) GetTrustWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*GetTrustResponse, error) {
+	rsp, err := c.GetTrust(ctx, trustID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTrustResponse(rsp)
+}
+
+// ListTrustRolesWithResponse List the roles a trust delegates.
+//
+// Complete role objects (the api-ref sample shows only `id`, `name` and
+// `links`). Keystone 22's `links.self` is `/v3/{trust_id}/roles`, which is not
+// an API path (see `Trust.roles_links`). Who may read: as `getTrust`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles (the `ListTrustRoles` operationId).
+func (c *ClientWithResponses) ListTrustRolesWithResponse(ctx context.Context, trustID TrustIDPath, reqEditors ...RequestEditorFn) (*ListTrustRolesResponse, error) {
+	rsp, err := c.ListTrustRoles(ctx, trustID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTrustRolesResponse(rsp)
+}
+
+// GetTrustRoleWithResponse Show a role a trust delegates.
+//
+// The complete role (the api-ref sample shows only `id`, `name` and `links`).
+// 404 when the trust does not delegate the role, or the trust does not exist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `GetTrustRole` operationId).
+func (c *ClientWithResponses) GetTrustRoleWithResponse(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GetTrustRoleResponse, error) {
+	rsp, err := c.GetTrustRole(ctx, trustID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTrustRoleResponse(rsp)
+}
+
+// CheckTrustRoleWithResponse Check whether a trust delegates a role.
+//
+// 200 when the trust delegates the role; 404 when it does not, or the trust
+// does not exist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
+func (c *ClientWithResponses) CheckTrustRoleWithResponse(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckTrustRoleResponse, error) {
+	rsp, err := c.CheckTrustRole(ctx, trustID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckTrustRoleResponse(rsp)
 }
 
 // GetAuthCatalogWithResponse Show the service catalog of the request's token (scoped tokens only).
@@ -26553,6 +35721,264 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userID
 	return ParseUpdateUserResponse(rsp)
 }
 
+// ListUserOAuth1AccessTokensWithResponse List the access tokens a user has authorized.
+//
+// Lists the access tokens whose authorizing user is `user_id` (an unknown user
+// simply has none: 200 with an empty list). Keystone 22 does not paginate
+// this list. A token obtained through delegation gets 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens (the `ListUserOAuth1AccessTokens` operationId).
+func (c *ClientWithResponses) ListUserOAuth1AccessTokensWithResponse(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListUserOAuth1AccessTokensResponse, error) {
+	rsp, err := c.ListUserOAuth1AccessTokens(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserOAuth1AccessTokensResponse(rsp)
+}
+
+// DeleteUserOAuth1AccessTokenWithResponse Revoke an access token, and the Identity API tokens obtained with it.
+//
+// The consumer can no longer obtain tokens with it, and the tokens it already
+// obtained no longer validate. 404 when the access token does not exist; 401
+// ("User IDs do not match") when `user_id` is not its authorizing user.
+// Keystone 22 checks the policy `identity:ec2_delete_credential` here, not
+// `identity:delete_access_token`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `DeleteUserOAuth1AccessToken` operationId).
+func (c *ClientWithResponses) DeleteUserOAuth1AccessTokenWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*DeleteUserOAuth1AccessTokenResponse, error) {
+	rsp, err := c.DeleteUserOAuth1AccessToken(ctx, userID, accessTokenID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserOAuth1AccessTokenResponse(rsp)
+}
+
+// GetUserOAuth1AccessTokenWithResponse Show an access token a user has authorized.
+//
+// 404 when the access token does not exist or `user_id` is not its
+// authorizing user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (the `GetUserOAuth1AccessToken` operationId).
+func (c *ClientWithResponses) GetUserOAuth1AccessTokenWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*GetUserOAuth1AccessTokenResponse, error) {
+	rsp, err := c.GetUserOAuth1AccessToken(ctx, userID, accessTokenID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserOAuth1AccessTokenResponse(rsp)
+}
+
+// ListUserOAuth1AccessTokenRolesWithResponse List the roles delegated by an access token.
+//
+// The roles the user authorized (not the roles they imply). 404 when the
+// access token does not exist or `user_id` is not its authorizing user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles (the `ListUserOAuth1AccessTokenRoles` operationId).
+func (c *ClientWithResponses) ListUserOAuth1AccessTokenRolesWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, reqEditors ...RequestEditorFn) (*ListUserOAuth1AccessTokenRolesResponse, error) {
+	rsp, err := c.ListUserOAuth1AccessTokenRoles(ctx, userID, accessTokenID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserOAuth1AccessTokenRolesResponse(rsp)
+}
+
+// GetUserOAuth1AccessTokenRoleWithResponse Show one role delegated by an access token.
+//
+// 404 when the access token does not exist or does not delegate this role;
+// 401 ("User IDs do not match", unlike the other access-token operations)
+// when `user_id` is not its authorizing user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id} (the `GetUserOAuth1AccessTokenRole` operationId).
+func (c *ClientWithResponses) GetUserOAuth1AccessTokenRoleWithResponse(ctx context.Context, userID UserIDPath, accessTokenID OAuth1AccessTokenIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GetUserOAuth1AccessTokenRoleResponse, error) {
+	rsp, err := c.GetUserOAuth1AccessTokenRole(ctx, userID, accessTokenID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserOAuth1AccessTokenRoleResponse(rsp)
+}
+
+// ListAccessRulesWithResponse List the access rules of a user.
+//
+// The access rules a user's application credentials have created (an access
+// rule outlives the credentials that use it until it is deleted). The owner
+// or a system reader may list them: a project-scoped administrator gets 403
+// for another user. The `service`, `path` and `method` filters are not in the
+// api-ref; Keystone 22 applies them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/access_rules (the `ListAccessRules` operationId).
+func (c *ClientWithResponses) ListAccessRulesWithResponse(ctx context.Context, userID UserIDPath, params *ListAccessRulesParams, reqEditors ...RequestEditorFn) (*ListAccessRulesResponse, error) {
+	rsp, err := c.ListAccessRules(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAccessRulesResponse(rsp)
+}
+
+// DeleteAccessRuleWithResponse Delete an access rule that no application credential uses.
+//
+// 403 while an application credential still uses the rule ("May not delete
+// access rule in use"), or when the caller is neither the owner nor a system
+// administrator. 404: no such access rule.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{user_id}/access_rules/{access_rule_id} (the `DeleteAccessRule` operationId).
+func (c *ClientWithResponses) DeleteAccessRuleWithResponse(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*DeleteAccessRuleResponse, error) {
+	rsp, err := c.DeleteAccessRule(ctx, userID, accessRuleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAccessRuleResponse(rsp)
+}
+
+// GetAccessRuleWithResponse Show an access rule.
+//
+// The owner (the `user_id` of the path) or a system reader may read it.
+// 404: no such access rule.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/access_rules/{access_rule_id} (the `GetAccessRule` operationId).
+func (c *ClientWithResponses) GetAccessRuleWithResponse(ctx context.Context, userID UserIDPath, accessRuleID AccessRuleIDPath, reqEditors ...RequestEditorFn) (*GetAccessRuleResponse, error) {
+	rsp, err := c.GetAccessRule(ctx, userID, accessRuleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAccessRuleResponse(rsp)
+}
+
+// ListApplicationCredentialsWithResponse List the application credentials of a user.
+//
+// The owner, a cloud administrator (`admin` role) or a system reader may list
+// them (403 otherwise). Keystone 22 answers 200 with an empty list for a user
+// that does not exist (the api-ref documents 404). Secrets are never listed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/application_credentials (the `ListApplicationCredentials` operationId).
+func (c *ClientWithResponses) ListApplicationCredentialsWithResponse(ctx context.Context, userID UserIDPath, params *ListApplicationCredentialsParams, reqEditors ...RequestEditorFn) (*ListApplicationCredentialsResponse, error) {
+	rsp, err := c.ListApplicationCredentials(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListApplicationCredentialsResponse(rsp)
+}
+
+// CreateApplicationCredentialWithBodyWithResponse Create an application credential for the calling user on the token's project.
+//
+// Creates an application credential owned by `user_id`, which must be the
+// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+// is the project the caller's token is scoped to (null with an unscoped or a
+// system-scoped token). Without `roles`, the credential gets all the roles of
+// the token; listed roles must be among them.
+//
+// The `secret` (given, or generated when absent or null) is returned in this
+// response only: Keystone stores only its hash.
+//
+// Errors: 400: malformed body, an `expires_at` in the past or not a
+// timestamp, a role (by ID) the token does not carry, or an attribute
+// Keystone does not know (its schema allows extra attributes but its storage
+// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+// `user_id`, a token obtained with a restricted application credential, or
+// the user already has `[application_credential] user_limit` credentials.
+// 404: a role name that does not exist. 409: the user already has an
+// application credential with this name.
+//
+// Keystone 22 answers 500 to an access rule given by an `id` that does not
+// exist, or given without `id` and without all of `service`, `path` and
+// `method`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+func (c *ClientWithResponses) CreateApplicationCredentialWithBodyWithResponse(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationCredentialResponse, error) {
+	rsp, err := c.CreateApplicationCredentialWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateApplicationCredentialResponse(rsp)
+}
+
+// CreateApplicationCredentialWithResponse Create an application credential for the calling user on the token's project.
+//
+// Creates an application credential owned by `user_id`, which must be the
+// calling user (403 otherwise, whatever the caller's roles). Its `project_id`
+// is the project the caller's token is scoped to (null with an unscoped or a
+// system-scoped token). Without `roles`, the credential gets all the roles of
+// the token; listed roles must be among them.
+//
+// The `secret` (given, or generated when absent or null) is returned in this
+// response only: Keystone stores only its hash.
+//
+// Errors: 400: malformed body, an `expires_at` in the past or not a
+// timestamp, a role (by ID) the token does not carry, or an attribute
+// Keystone does not know (its schema allows extra attributes but its storage
+// refuses them: "'x' is an invalid keyword argument"). 403: another user's
+// `user_id`, a token obtained with a restricted application credential, or
+// the user already has `[application_credential] user_limit` credentials.
+// 404: a role name that does not exist. 409: the user already has an
+// application credential with this name.
+//
+// Keystone 22 answers 500 to an access rule given by an `id` that does not
+// exist, or given without `id` and without all of `service`, `path` and
+// `method`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{user_id}/application_credentials (the `CreateApplicationCredential` operationId).
+func (c *ClientWithResponses) CreateApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, body CreateApplicationCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationCredentialResponse, error) {
+	rsp, err := c.CreateApplicationCredential(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateApplicationCredentialResponse(rsp)
+}
+
+// DeleteApplicationCredentialWithResponse Delete an application credential.
+//
+// Tokens issued with it stop working and it can no longer authenticate.
+// 403: not the owner or an administrator, or a token obtained with a
+// restricted application credential. 404: no such application credential.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{user_id}/application_credentials/{application_credential_id} (the `DeleteApplicationCredential` operationId).
+func (c *ClientWithResponses) DeleteApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*DeleteApplicationCredentialResponse, error) {
+	rsp, err := c.DeleteApplicationCredential(ctx, userID, applicationCredentialID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApplicationCredentialResponse(rsp)
+}
+
+// GetApplicationCredentialWithResponse Show an application credential (without its secret).
+//
+// Keystone looks the credential up by its ID alone and authorizes the caller
+// against the credential's real owner; it does not check that `user_id`
+// matches. 404: no such application credential.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
+func (c *ClientWithResponses) GetApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*GetApplicationCredentialResponse, error) {
+	rsp, err := c.GetApplicationCredential(ctx, userID, applicationCredentialID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApplicationCredentialResponse(rsp)
+}
+
 // ListUserGroupsWithResponse List the groups to which a user belongs.
 //
 // Each group carries `membership_expires_at`. Keystone 22 accepts a `name`
@@ -26692,6 +36118,1692 @@ func ParseGetVersionResponse(rsp *http.Response) (*GetVersionResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListInheritedDomainGroupRolesResponse parses an HTTP response from a ListInheritedDomainGroupRolesWithResponse call
+func ParseListInheritedDomainGroupRolesResponse(rsp *http.Response) (*ListInheritedDomainGroupRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInheritedDomainGroupRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInheritedDomainGroupRoleResponse parses an HTTP response from a RevokeInheritedDomainGroupRoleWithResponse call
+func ParseRevokeInheritedDomainGroupRoleResponse(rsp *http.Response) (*RevokeInheritedDomainGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInheritedDomainGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckInheritedDomainGroupRoleResponse parses an HTTP response from a CheckInheritedDomainGroupRoleWithResponse call
+func ParseCheckInheritedDomainGroupRoleResponse(rsp *http.Response) (*CheckInheritedDomainGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckInheritedDomainGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGrantInheritedDomainGroupRoleResponse parses an HTTP response from a GrantInheritedDomainGroupRoleWithResponse call
+func ParseGrantInheritedDomainGroupRoleResponse(rsp *http.Response) (*GrantInheritedDomainGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GrantInheritedDomainGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListInheritedDomainUserRolesResponse parses an HTTP response from a ListInheritedDomainUserRolesWithResponse call
+func ParseListInheritedDomainUserRolesResponse(rsp *http.Response) (*ListInheritedDomainUserRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInheritedDomainUserRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInheritedDomainUserRoleResponse parses an HTTP response from a RevokeInheritedDomainUserRoleWithResponse call
+func ParseRevokeInheritedDomainUserRoleResponse(rsp *http.Response) (*RevokeInheritedDomainUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInheritedDomainUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckInheritedDomainUserRoleResponse parses an HTTP response from a CheckInheritedDomainUserRoleWithResponse call
+func ParseCheckInheritedDomainUserRoleResponse(rsp *http.Response) (*CheckInheritedDomainUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckInheritedDomainUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGrantInheritedDomainUserRoleResponse parses an HTTP response from a GrantInheritedDomainUserRoleWithResponse call
+func ParseGrantInheritedDomainUserRoleResponse(rsp *http.Response) (*GrantInheritedDomainUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GrantInheritedDomainUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInheritedProjectGroupRoleResponse parses an HTTP response from a RevokeInheritedProjectGroupRoleWithResponse call
+func ParseRevokeInheritedProjectGroupRoleResponse(rsp *http.Response) (*RevokeInheritedProjectGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInheritedProjectGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckInheritedProjectGroupRoleResponse parses an HTTP response from a CheckInheritedProjectGroupRoleWithResponse call
+func ParseCheckInheritedProjectGroupRoleResponse(rsp *http.Response) (*CheckInheritedProjectGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckInheritedProjectGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGrantInheritedProjectGroupRoleResponse parses an HTTP response from a GrantInheritedProjectGroupRoleWithResponse call
+func ParseGrantInheritedProjectGroupRoleResponse(rsp *http.Response) (*GrantInheritedProjectGroupRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GrantInheritedProjectGroupRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInheritedProjectUserRoleResponse parses an HTTP response from a RevokeInheritedProjectUserRoleWithResponse call
+func ParseRevokeInheritedProjectUserRoleResponse(rsp *http.Response) (*RevokeInheritedProjectUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInheritedProjectUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckInheritedProjectUserRoleResponse parses an HTTP response from a CheckInheritedProjectUserRoleWithResponse call
+func ParseCheckInheritedProjectUserRoleResponse(rsp *http.Response) (*CheckInheritedProjectUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckInheritedProjectUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGrantInheritedProjectUserRoleResponse parses an HTTP response from a GrantInheritedProjectUserRoleWithResponse call
+func ParseGrantInheritedProjectUserRoleResponse(rsp *http.Response) (*GrantInheritedProjectUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GrantInheritedProjectUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateOAuth1AccessTokenResponse parses an HTTP response from a CreateOAuth1AccessTokenWithResponse call
+func ParseCreateOAuth1AccessTokenResponse(rsp *http.Response) (*CreateOAuth1AccessTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOAuth1AccessTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthorizeOAuth1RequestTokenResponse parses an HTTP response from a AuthorizeOAuth1RequestTokenWithResponse call
+func ParseAuthorizeOAuth1RequestTokenResponse(rsp *http.Response) (*AuthorizeOAuth1RequestTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthorizeOAuth1RequestTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1VerifierEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListOAuth1ConsumersResponse parses an HTTP response from a ListOAuth1ConsumersWithResponse call
+func ParseListOAuth1ConsumersResponse(rsp *http.Response) (*ListOAuth1ConsumersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOAuth1ConsumersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1ConsumerList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateOAuth1ConsumerResponse parses an HTTP response from a CreateOAuth1ConsumerWithResponse call
+func ParseCreateOAuth1ConsumerResponse(rsp *http.Response) (*CreateOAuth1ConsumerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOAuth1ConsumerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OAuth1ConsumerCreatedEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteOAuth1ConsumerResponse parses an HTTP response from a DeleteOAuth1ConsumerWithResponse call
+func ParseDeleteOAuth1ConsumerResponse(rsp *http.Response) (*DeleteOAuth1ConsumerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteOAuth1ConsumerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOAuth1ConsumerResponse parses an HTTP response from a GetOAuth1ConsumerWithResponse call
+func ParseGetOAuth1ConsumerResponse(rsp *http.Response) (*GetOAuth1ConsumerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOAuth1ConsumerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1ConsumerEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOAuth1ConsumerResponse parses an HTTP response from a UpdateOAuth1ConsumerWithResponse call
+func ParseUpdateOAuth1ConsumerResponse(rsp *http.Response) (*UpdateOAuth1ConsumerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOAuth1ConsumerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1ConsumerEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateOAuth1RequestTokenResponse parses an HTTP response from a CreateOAuth1RequestTokenWithResponse call
+func ParseCreateOAuth1RequestTokenResponse(rsp *http.Response) (*CreateOAuth1RequestTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOAuth1RequestTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTrustsResponse parses an HTTP response from a ListTrustsWithResponse call
+func ParseListTrustsResponse(rsp *http.Response) (*ListTrustsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTrustsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TrustList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTrustResponse parses an HTTP response from a CreateTrustWithResponse call
+func ParseCreateTrustResponse(rsp *http.Response) (*CreateTrustResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTrustResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TrustEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTrustResponse parses an HTTP response from a DeleteTrustWithResponse call
+func ParseDeleteTrustResponse(rsp *http.Response) (*DeleteTrustResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTrustResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTrustResponse parses an HTTP response from a GetTrustWithResponse call
+func ParseGetTrustResponse(rsp *http.Response) (*GetTrustResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTrustResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TrustEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTrustRolesResponse parses an HTTP response from a ListTrustRolesWithResponse call
+func ParseListTrustRolesResponse(rsp *http.Response) (*ListTrustRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTrustRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTrustRoleResponse parses an HTTP response from a GetTrustRoleWithResponse call
+func ParseGetTrustRoleResponse(rsp *http.Response) (*GetTrustRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTrustRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckTrustRoleResponse parses an HTTP response from a CheckTrustRoleWithResponse call
+func ParseCheckTrustRoleResponse(rsp *http.Response) (*CheckTrustRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckTrustRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -32437,6 +43549,740 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 			return nil, err
 		}
 		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserOAuth1AccessTokensResponse parses an HTTP response from a ListUserOAuth1AccessTokensWithResponse call
+func ParseListUserOAuth1AccessTokensResponse(rsp *http.Response) (*ListUserOAuth1AccessTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserOAuth1AccessTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1AccessTokenList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserOAuth1AccessTokenResponse parses an HTTP response from a DeleteUserOAuth1AccessTokenWithResponse call
+func ParseDeleteUserOAuth1AccessTokenResponse(rsp *http.Response) (*DeleteUserOAuth1AccessTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserOAuth1AccessTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserOAuth1AccessTokenResponse parses an HTTP response from a GetUserOAuth1AccessTokenWithResponse call
+func ParseGetUserOAuth1AccessTokenResponse(rsp *http.Response) (*GetUserOAuth1AccessTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserOAuth1AccessTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1AccessTokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserOAuth1AccessTokenRolesResponse parses an HTTP response from a ListUserOAuth1AccessTokenRolesWithResponse call
+func ParseListUserOAuth1AccessTokenRolesResponse(rsp *http.Response) (*ListUserOAuth1AccessTokenRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserOAuth1AccessTokenRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1AccessTokenRoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserOAuth1AccessTokenRoleResponse parses an HTTP response from a GetUserOAuth1AccessTokenRoleWithResponse call
+func ParseGetUserOAuth1AccessTokenRoleResponse(rsp *http.Response) (*GetUserOAuth1AccessTokenRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserOAuth1AccessTokenRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth1AccessTokenRoleEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAccessRulesResponse parses an HTTP response from a ListAccessRulesWithResponse call
+func ParseListAccessRulesResponse(rsp *http.Response) (*ListAccessRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAccessRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRuleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAccessRuleResponse parses an HTTP response from a DeleteAccessRuleWithResponse call
+func ParseDeleteAccessRuleResponse(rsp *http.Response) (*DeleteAccessRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAccessRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAccessRuleResponse parses an HTTP response from a GetAccessRuleWithResponse call
+func ParseGetAccessRuleResponse(rsp *http.Response) (*GetAccessRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAccessRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessRuleEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListApplicationCredentialsResponse parses an HTTP response from a ListApplicationCredentialsWithResponse call
+func ParseListApplicationCredentialsResponse(rsp *http.Response) (*ListApplicationCredentialsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApplicationCredentialsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationCredentialList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateApplicationCredentialResponse parses an HTTP response from a CreateApplicationCredentialWithResponse call
+func ParseCreateApplicationCredentialResponse(rsp *http.Response) (*CreateApplicationCredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateApplicationCredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ApplicationCredentialEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApplicationCredentialResponse parses an HTTP response from a DeleteApplicationCredentialWithResponse call
+func ParseDeleteApplicationCredentialResponse(rsp *http.Response) (*DeleteApplicationCredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApplicationCredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApplicationCredentialResponse parses an HTTP response from a GetApplicationCredentialWithResponse call
+func ParseGetApplicationCredentialResponse(rsp *http.Response) (*GetApplicationCredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApplicationCredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationCredentialEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	}
 

@@ -25,6 +25,8 @@ type Keystone struct {
 	// Domain is the ID of the domain of the admin user and project.
 	Domain string
 	Region string
+	// AdminToken is the server's [DEFAULT] admin_token, if it has one.
+	AdminToken string
 }
 
 // String describes k without its password.
@@ -52,6 +54,7 @@ func Lookup() (Keystone, error) {
 		AdminProject:  envOr("KEYSTONE_ADMIN_PROJECT", "admin"),
 		Domain:        envOr("KEYSTONE_DOMAIN", "default"),
 		Region:        envOr("KEYSTONE_REGION", "RegionOne"),
+		AdminToken:    os.Getenv("KEYSTONE_ADMIN_TOKEN"),
 	}
 	if k.URL == "" {
 		return k, ErrNotConfigured

@@ -5,7 +5,6 @@ package contract
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -588,34 +587,15 @@ func TestImpliedRoles(t *testing.T) {
 }
 
 // grantInherited makes an inherited grant of role to user on domain (inherited
-// by the domain's projects) until t ends. The OS-INHERIT API is not in the
-// spec yet (it comes with the complete-spec work), so this one set-up call goes
-// around the validating client; the listings it enables are validated.
+// by the domain's projects) until t ends.
 func grantInherited(t testing.TB, domainID, userID, roleID string) {
 	t.Helper()
-	u := fmt.Sprintf("%s/v3/OS-INHERIT/domains/%s/users/%s/roles/%s/inherited_to_projects",
-		strings.TrimRight(ks.URL, "/"), domainID, userID, roleID)
-	do := func(ctx context.Context, method string) (int, error) {
-		req, err := http.NewRequestWithContext(ctx, method, u, nil)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("X-Auth-Token", adminToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	}
-	st, err := do(t.Context(), http.MethodPut)
-	if err != nil || st != 204 {
-		t.Fatalf("inherited grant: %d %v", st, err)
-	}
+	r, err := adm.GrantInheritedDomainUserRoleWithResponse(t.Context(), domainID, userID, roleID)
+	expect(t, r, err, 204)
 	t.Cleanup(func() {
-		if st, err := do(cleanupCtx(), http.MethodDelete); err != nil || (st != 204 && st != 404) {
-			t.Errorf("cleanup of the inherited grant: %d %v", st, err)
-		}
+		deleteQuietly(t, "inherited grant", func() (response, error) {
+			return adm.RevokeInheritedDomainUserRoleWithResponse(cleanupCtx(), domainID, userID, roleID)
+		})
 	})
 }
 

@@ -1,0 +1,101 @@
+package authplugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gokeystone/keystone/pkg/keystone"
+)
+
+// GenericOptions configure a plugin that discovers which Identity API
+// versions AuthURL offers and authenticates with the best one it supports:
+// with Password when it is set, else with Token.
+type GenericOptions struct {
+	AuthURL  string
+	User     User
+	Password string
+	Token    string
+	Scope    Scope
+}
+
+// String hides the password and token.
+func (o GenericOptions) String() string {
+	return fmt.Sprintf("GenericOptions{AuthURL: %q, User: %+v, Password: %s, Token: %s, Scope: %+v}",
+		o.AuthURL, o.User, mask(o.Password), mask(o.Token), o.Scope)
+}
+
+// GoString is String.
+func (o GenericOptions) GoString() string { return o.String() }
+
+type generic struct {
+	o GenericOptions
+}
+
+// NewGeneric returns a version-discovering plugin (keystoneauth1's
+// generic.Password and generic.Token). It uses Identity v3.
+func NewGeneric(o GenericOptions, opts ...keystone.AuthOption) (*keystone.Auth, error) {
+	if o.AuthURL == "" {
+		return nil, &keystone.MissingOptionsError{Plugin: "generic", Options: []string{"auth_url"}}
+	}
+	switch {
+	case o.Password != "":
+		if err := o.User.check("generic password"); err != nil {
+			return nil, err
+		}
+	case o.Token != "":
+	default:
+		return nil, fmt.Errorf("%w: give a password (with a user) or a token", keystone.ErrNoMatchingPlugin)
+	}
+	if err := o.Scope.check(); err != nil {
+		return nil, err
+	}
+	return keystone.NewAuth(&generic{o: o}, opts...), nil
+}
+
+func (g *generic) CacheKey() []string {
+	m := method(TokenMethod{Token: g.o.Token})
+	if g.o.Password != "" {
+		m = PasswordMethod{User: g.o.User}
+	}
+	k := append([]string{"generic", keystone.UnversionedURL(g.o.AuthURL)}, m.cacheKey()...)
+	return append(k, g.o.Scope.cacheKey()...)
+}
+
+func (g *generic) Reauthenticates() bool { return true }
+
+// Authenticate discovers the versions at the auth URL (or its unversioned
+// root) and authenticates with Identity v3.
+func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
+	if s == nil {
+		return nil, errors.New("authplugin: authenticating needs a session")
+	}
+	d, err := s.Discover(ctx, g.o.AuthURL)
+	if err != nil {
+		root := keystone.UnversionedURL(g.o.AuthURL)
+		if root == g.o.AuthURL {
+			return nil, err
+		}
+		if d, err = s.Discover(ctx, root); err != nil {
+			return nil, err
+		}
+	}
+	v, err := d.Match("3", "3")
+	if err != nil {
+		if errors.Is(err, keystone.ErrVersionNotAvailable) {
+			return nil, fmt.Errorf("%w: %s offers no Identity v3 (v2.0 is not supported yet): %w", keystone.ErrUnsupportedVersion, g.o.AuthURL, err)
+		}
+		return nil, err
+	}
+	url := v.URL
+	if url == "" {
+		url = g.o.AuthURL
+	}
+	a := &v3{plugin: "generic", authURL: url, scope: g.o.Scope}
+	if g.o.Password != "" {
+		a.methods = []method{PasswordMethod{User: g.o.User, Password: g.o.Password}}
+	} else {
+		a.methods = []method{TokenMethod{Token: g.o.Token}}
+	}
+	return a.Authenticate(ctx, s)
+}

@@ -1,0 +1,230 @@
+package authplugin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gokeystone/keystone/gen/identityv3"
+	"github.com/gokeystone/keystone/pkg/keystone"
+)
+
+// Scope is what a v3 token is scoped to: set one of project (by ID, or by name
+// with its domain's ID or name), domain (by ID or name), System or TrustID;
+// or Unscoped. The zero Scope asks for no scope: Keystone then scopes the
+// token to the user's default project, if it has one.
+type Scope struct {
+	ProjectID, ProjectName             string
+	ProjectDomainID, ProjectDomainName string
+	DomainID, DomainName               string
+	System                             bool
+	TrustID                            string
+	// Unscoped asks explicitly for an unscoped token, even if the user has a
+	// default project.
+	Unscoped bool
+}
+
+func (s Scope) cacheKey() []string {
+	return []string{"scope", s.ProjectID, s.ProjectName, s.ProjectDomainID, s.ProjectDomainName,
+		s.DomainID, s.DomainName, strconv.FormatBool(s.System), s.TrustID, strconv.FormatBool(s.Unscoped)}
+}
+
+// check reports a scope that sets several targets or misses a name's domain.
+func (s Scope) check() error {
+	n := 0
+	if s.ProjectID != "" || s.ProjectName != "" {
+		n++
+		if s.ProjectID == "" && s.ProjectDomainID == "" && s.ProjectDomainName == "" {
+			return &keystone.MissingOptionsError{Plugin: "scope", Options: []string{"project_domain_id or project_domain_name"}}
+		}
+	}
+	if s.DomainID != "" || s.DomainName != "" {
+		n++
+	}
+	if s.System {
+		n++
+	}
+	if s.TrustID != "" {
+		n++
+	}
+	if s.Unscoped {
+		n++
+	}
+	if n > 1 {
+		return errors.New("authplugin: a scope has exactly one of project, domain, system, trust or unscoped")
+	}
+	return nil
+}
+
+func (s Scope) request() (*identityv3.AuthScopeRequest, error) {
+	var r identityv3.AuthScopeRequest
+	var sc identityv3.AuthScope
+	switch {
+	case s.Unscoped:
+		if err := r.FromAuthScopeUnscoped(identityv3.AuthScopeUnscopedUnscoped); err != nil {
+			return nil, err
+		}
+		return &r, nil
+	case s.ProjectID != "":
+		sc.Project = &identityv3.AuthScopeProject{ID: ptr(s.ProjectID)}
+	case s.ProjectName != "":
+		sc.Project = &identityv3.AuthScopeProject{Name: ptr(s.ProjectName), Domain: domainRef(s.ProjectDomainID, s.ProjectDomainName)}
+	case s.DomainID != "" || s.DomainName != "":
+		sc.Domain = domainRef(s.DomainID, s.DomainName)
+	case s.System:
+		sc.System = &identityv3.SystemScope{All: ptr(true)}
+	case s.TrustID != "":
+		sc.OSTRUSTTrust = &identityv3.AuthScopeTrust{ID: s.TrustID}
+	default:
+		return nil, nil
+	}
+	if err := r.FromAuthScope(sc); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func domainRef(id, name string) *identityv3.DomainRef {
+	if id != "" {
+		return &identityv3.DomainRef{ID: ptr(id)}
+	}
+	if name != "" {
+		return &identityv3.DomainRef{Name: ptr(name)}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// User is a user by ID, or by name with the user's domain (ID or name).
+type User struct {
+	ID, Name             string
+	DomainID, DomainName string
+}
+
+func (u User) check(plugin string) error {
+	if u.ID == "" && u.Name == "" {
+		return &keystone.MissingOptionsError{Plugin: plugin, Options: []string{"user_id or username"}}
+	}
+	if u.ID == "" && u.DomainID == "" && u.DomainName == "" {
+		return &keystone.MissingOptionsError{Plugin: plugin, Options: []string{"user_domain_id or user_domain_name"}}
+	}
+	return nil
+}
+
+func (u User) cacheKey() []string { return []string{"user", u.ID, u.Name, u.DomainID, u.DomainName} }
+
+func (u User) ids() (id, name *string, dom *identityv3.DomainRef) {
+	if u.ID != "" {
+		return ptr(u.ID), nil, nil
+	}
+	return nil, ptr(u.Name), domainRef(u.DomainID, u.DomainName)
+}
+
+// method is one v3 authentication method: it fills its member of the
+// request's identity.
+type method interface {
+	name() string
+	fill(ctx context.Context, id *identityv3.AuthIdentity) error
+	cacheKey() []string
+	// reusable reports whether the method's credentials can be sent again.
+	reusable() bool
+}
+
+// v3 authenticates with one or more methods against an Identity v3 endpoint.
+type v3 struct {
+	plugin  string
+	authURL string
+	methods []method
+	scope   Scope
+	receipt *keystone.AuthReceipt
+}
+
+func (a *v3) check() error {
+	if a.authURL == "" {
+		return &keystone.MissingOptionsError{Plugin: a.plugin, Options: []string{"auth_url"}}
+	}
+	return a.scope.check()
+}
+
+// CacheKey implements keystone.Authenticator: the auth URL, the methods'
+// non-secret parameters and the scope.
+func (a *v3) CacheKey() []string {
+	k := []string{a.plugin, keystone.UnversionedURL(a.authURL)}
+	for _, m := range a.methods {
+		k = append(k, m.cacheKey()...)
+	}
+	return append(k, a.scope.cacheKey()...)
+}
+
+// Reauthenticates implements keystone.Authenticator.
+func (a *v3) Reauthenticates() bool {
+	if a.receipt != nil {
+		return false // a receipt is good for one use and expires
+	}
+	for _, m := range a.methods {
+		if !m.reusable() {
+			return false
+		}
+	}
+	return true
+}
+
+// Authenticate implements keystone.Authenticator: POST /v3/auth/tokens.
+func (a *v3) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
+	req := identityv3.AuthRequest{}
+	for _, m := range a.methods {
+		req.Auth.Identity.Methods = append(req.Auth.Identity.Methods, m.name())
+		if err := m.fill(ctx, &req.Auth.Identity); err != nil {
+			return nil, err
+		}
+	}
+	scope, err := a.scope.request()
+	if err != nil {
+		return nil, err
+	}
+	req.Auth.Scope = scope
+	return issueV3(ctx, s, a.authURL, req, a.receipt)
+}
+
+// issueV3 sends an authentication request and reads the token.
+func issueV3(ctx context.Context, s *keystone.Session, authURL string, body identityv3.AuthRequest, receipt *keystone.AuthReceipt) (*keystone.AccessInfo, error) {
+	if s == nil {
+		return nil, errors.New("authplugin: authenticating needs a session")
+	}
+	client, err := identityv3.NewClient(keystone.UnversionedURL(authURL), identityv3.WithHTTPClient(s))
+	if err != nil {
+		return nil, fmt.Errorf("authplugin: auth URL: %w", err)
+	}
+	params := &identityv3.IssueTokenParams{}
+	if receipt != nil {
+		params.OpenstackAuthReceipt = ptr(receipt.ID)
+	}
+	resp, err := client.IssueToken(keystone.WithoutAuth(ctx), params, body)
+	if err != nil {
+		var he *keystone.HTTPError
+		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized {
+			if he.Receipt != nil {
+				return nil, &keystone.AuthReceiptError{Receipt: he.Receipt, Err: he}
+			}
+			return nil, fmt.Errorf("%w: %w", keystone.ErrAuthorizationFailure, he)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("authplugin: read token: %w", err)
+	}
+	token := resp.Header.Get("X-Subject-Token")
+	if token == "" {
+		return nil, &keystone.InvalidResponseError{Method: http.MethodPost, URL: resp.Request.URL.Redacted(),
+			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+			Err: errors.New("no X-Subject-Token header")}
+	}
+	return keystone.NewAccessInfoV3(token, bytes.TrimSpace(data))
+}

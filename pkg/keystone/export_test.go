@@ -1,0 +1,6 @@
+package keystone
+
+// Test hooks for the external tests of this package.
+
+// WithSleepForTest replaces the wait between retries.
+var WithSleepForTest = withSleep

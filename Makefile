@@ -41,11 +41,13 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-## integration: start a local Keystone, run the contract tests, stop it.
+## integration: start a local Keystone, run the contract tests and the
+## facade's integration tests against it, stop it.
 integration:
 	@set -e; trap '$(KEYSTONE) stop' EXIT; \
 	$(KEYSTONE) start >/dev/null; . $(KEYSTONE_ENV); \
-	$(GO) test -tags integration -count=1 -v ./test/contract/
+	$(GO) test -tags integration -count=1 -v ./test/contract/; \
+	$(GO) test -tags integration -count=1 -v ./pkg/...
 
 keystone-start:
 	$(KEYSTONE) start

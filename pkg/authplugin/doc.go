@@ -1,6 +1,14 @@
-// Package authplugin holds the authentication plugins of the gokeystone SDK:
-// password, token, application credential, TOTP, multi-factor, admin token and
-// version-discovering plugins, for Identity v3 and v2.0.
+// Package authplugin holds the authentication plugins of the gokeystone SDK,
+// for Identity v3: password (NewPassword), token (NewToken), application
+// credential (NewApplicationCredential), TOTP (NewTOTP), several methods at
+// once with multi-factor auth receipts (NewMultiFactor), Keystone's
+// admin_token bootstrap mode (NewAdminToken), a saved token (NewFromAccess)
+// and a version-discovering plugin (NewGeneric).
 //
-// The plugins are being built; see package keystone.
+// Each returns a *keystone.Auth, which caches and refreshes the token; the
+// keystone.AuthOption values (WithExpiryMargin, WithTokenStore, WithClock)
+// configure that. Every v3 plugin takes a Scope: a project by ID or by name
+// with its domain, a domain, the system, a trust, or explicitly none.
+//
+// Option types and methods print their secrets masked.
 package authplugin

@@ -100,9 +100,6 @@ debug = false
 admin_token = $admin_token
 [database]
 connection = sqlite:///$DIR/keystone.db
-# Enforce foreign keys as MySQL/PostgreSQL do: without it, deleting a role
-# leaves its implied-role rules behind and GET /v3/role_inferences fails (500).
-sqlite_fk = true
 [token]
 provider = fernet
 expiration = $EXPIRATION
@@ -144,9 +141,29 @@ CONF
     --bootstrap-role-name admin \
     --bootstrap-public-url "$URL/v3" --bootstrap-internal-url "$URL/v3" \
     --bootstrap-admin-url "$URL/v3" --bootstrap-region-id RegionOne
-  # Without WAL, Keystone answers writes with 500 "database is locked" after some reads.
-  "$PY" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA journal_mode=WAL").fetchone()[0])' \
-    "$DIR/keystone.db" >/dev/null
+  # Without WAL, Keystone answers writes with 500 "database is locked" after some
+  # reads. And Keystone's schema relies on ON DELETE CASCADE, which SQLite only
+  # applies with foreign keys on, a per-connection setting Keystone does not
+  # make: without it, deleting a role leaves its implied-role rules (and
+  # /v3/role_inferences answers 500), and deleting an application credential
+  # leaves role rows that collide with the next credential that reuses its
+  # row ID (409). Triggers give every cascading foreign key its MySQL meaning.
+  "$PY" - "$DIR/keystone.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")
+tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+for child in tables:
+    fks = {}
+    for fid, seq, parent, col, ref, on_update, on_delete, match in db.execute(f"PRAGMA foreign_key_list('{child}')"):
+        if on_delete == "CASCADE":
+            fks.setdefault((fid, parent), []).append((col, ref))
+    for (fid, parent), cols in fks.items():
+        cond = " AND ".join(f'"{col}" = OLD."{ref}"' for col, ref in cols)
+        db.execute(f'CREATE TRIGGER IF NOT EXISTS "cascade_{child}_{fid}" AFTER DELETE ON "{parent}" '
+                   f'BEGIN DELETE FROM "{child}" WHERE {cond}; END')
+db.commit()
+PY
 
   log "serving on $URL"
   serve

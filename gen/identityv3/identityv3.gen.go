@@ -645,6 +645,133 @@ type Domain struct {
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
+// DomainConfig A domain configuration: options by group. A domain may set options of the
+// `identity` and `ldap` groups only; `security_compliance` appears only when
+// reading that group of the default domain. Keystone does not check option
+// values (it stores any JSON value given).
+type DomainConfig struct {
+	// Identity The `identity` group.
+	Identity *DomainConfigIdentity `json:"identity,omitempty"`
+
+	// Ldap The `ldap` group. Keystone accepts about 50 options (the defaults show
+	// them all, many null); the common ones are declared here, the others are
+	// kept as extra properties. `password` is write-only: Keystone never
+	// returns it.
+	Ldap *DomainConfigLDAP `json:"ldap,omitempty"`
+
+	// SecurityCompliance The readable part of Keystone's `security_compliance` group (default
+	// domain only, read-only).
+	SecurityCompliance *DomainConfigSecurityCompliance `json:"security_compliance,omitempty"`
+}
+
+// DomainConfigCreateRequest defines model for DomainConfigCreateRequest.
+type DomainConfigCreateRequest struct {
+	// Config A domain configuration: options by group. A domain may set options of the
+	// `identity` and `ldap` groups only; `security_compliance` appears only when
+	// reading that group of the default domain. Keystone does not check option
+	// values (it stores any JSON value given).
+	Config DomainConfig `json:"config"`
+}
+
+// DomainConfigEnvelope A configuration, or one group of it, wrapped in `config`. The api-ref's
+// samples of the group GET (`domain-config-group-show-response.json`) omit
+// that wrapper (`{"ldap": {...}}`); Keystone 22 always sends it. Its samples
+// of the default configuration and of a group's defaults are not valid
+// JSON (they elide options with `....`).
+type DomainConfigEnvelope struct {
+	// Config A domain configuration: options by group. A domain may set options of the
+	// `identity` and `ldap` groups only; `security_compliance` appears only when
+	// reading that group of the default domain. Keystone does not check option
+	// values (it stores any JSON value given).
+	Config DomainConfig `json:"config"`
+}
+
+// DomainConfigIdentity The `identity` group.
+type DomainConfigIdentity struct {
+	// Driver The identity driver of the domain, such as `ldap` or `sql`.
+	//
+	// Example: ldap
+	Driver *string `json:"driver,omitempty"`
+
+	// ListLimit The maximum number of entities a list returns.
+	ListLimit nullable.Nullable[int] `json:"list_limit,omitempty"`
+}
+
+// DomainConfigLDAP The `ldap` group. Keystone accepts about 50 options (the defaults show
+// them all, many null); the common ones are declared here, the others are
+// kept as extra properties. `password` is write-only: Keystone never
+// returns it.
+type DomainConfigLDAP struct {
+	GroupFilter      nullable.Nullable[string] `json:"group_filter,omitempty"`
+	GroupObjectclass nullable.Nullable[string] `json:"group_objectclass,omitempty"`
+	GroupTreeDn      nullable.Nullable[string] `json:"group_tree_dn,omitempty"`
+	PageSize         nullable.Nullable[int]    `json:"page_size,omitempty"`
+
+	// Password The bind password (sensitive, never returned).
+	Password nullable.Nullable[string] `json:"password,omitempty"`
+
+	// QueryScope `one` or `sub`.
+	QueryScope    nullable.Nullable[string] `json:"query_scope,omitempty"`
+	Suffix        nullable.Nullable[string] `json:"suffix,omitempty"`
+	TLSCacertfile nullable.Nullable[string] `json:"tls_cacertfile,omitempty"`
+
+	// URL The LDAP server URL(s), comma-separated.
+	//
+	// Example: ldap://localhost
+	URL    nullable.Nullable[string] `json:"url,omitempty"`
+	UseTLS nullable.Nullable[bool]   `json:"use_tls,omitempty"`
+
+	// User The DN to bind as.
+	User            nullable.Nullable[string] `json:"user,omitempty"`
+	UserFilter      nullable.Nullable[string] `json:"user_filter,omitempty"`
+	UserObjectclass nullable.Nullable[string] `json:"user_objectclass,omitempty"`
+
+	// UserTreeDn The search base of users, such as `ou=Users,dc=example,dc=org`.
+	UserTreeDn           nullable.Nullable[string] `json:"user_tree_dn,omitempty"`
+	AdditionalProperties map[string]interface{}    `json:"-"`
+}
+
+// DomainConfigOption One option and its value, such as `{"url": "ldap://localhost"}`. The
+// value may be a string, a number, a boolean, a list or null.
+type DomainConfigOption map[string]interface{}
+
+// DomainConfigOptionEnvelope One option wrapped in `config`: `{"config": {"url": "ldap://..."}}`. The
+// api-ref's samples (`domain-config-group-option-show-response.json`,
+// `domain-config-group-option-default-response.json`) omit the wrapper;
+// Keystone 22 always sends it.
+type DomainConfigOptionEnvelope struct {
+	// Config One option and its value, such as `{"url": "ldap://localhost"}`. The
+	// value may be a string, a number, a boolean, a list or null.
+	Config DomainConfigOption `json:"config"`
+}
+
+// DomainConfigOptionUpdateRequest `{"config": {"<option>": value}}`, the option of the path only. The
+// api-ref's sample (`domain-config-group-option-update-request.json`) sends
+// `{"url": ...}` without the `config` wrapper: Keystone 22 reads only
+// `config` and answers that sample with 403 (`The value of group ldap
+// specified in the config should be a dictionary of options`).
+type DomainConfigOptionUpdateRequest struct {
+	// Config One option and its value, such as `{"url": "ldap://localhost"}`. The
+	// value may be a string, a number, a boolean, a list or null.
+	Config DomainConfigOption `json:"config"`
+}
+
+// DomainConfigSecurityCompliance The readable part of Keystone's `security_compliance` group (default
+// domain only, read-only).
+type DomainConfigSecurityCompliance struct {
+	PasswordRegex            nullable.Nullable[string] `json:"password_regex,omitempty"`
+	PasswordRegexDescription nullable.Nullable[string] `json:"password_regex_description,omitempty"`
+}
+
+// DomainConfigUpdateRequest defines model for DomainConfigUpdateRequest.
+type DomainConfigUpdateRequest struct {
+	// Config A domain configuration: options by group. A domain may set options of the
+	// `identity` and `ldap` groups only; `security_compliance` appears only when
+	// reading that group of the default domain. Keystone does not check option
+	// values (it stores any JSON value given).
+	Config DomainConfig `json:"config"`
+}
+
 // DomainCreate defines model for DomainCreate.
 type DomainCreate struct {
 	Description nullable.Nullable[string] `json:"description,omitempty"`
@@ -720,6 +847,149 @@ type DomainUpdate struct {
 // DomainUpdateRequest defines model for DomainUpdateRequest.
 type DomainUpdateRequest struct {
 	Domain DomainUpdate `json:"domain"`
+}
+
+// EC2Credential An EC2 credential in the legacy EC2 format (the `ec2` credential of the
+// credentials API whose blob holds `access` and `secret`).
+type EC2Credential struct {
+	// Access The access key (also this credential's ID in the OS-EC2 paths).
+	Access string `json:"access"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// Secret The secret key; null for an `ec2` credential created through the
+	// credentials API without one.
+	Secret nullable.Nullable[string] `json:"secret"`
+
+	// TenantID The project the credential is scoped to.
+	TenantID string `json:"tenant_id"`
+
+	// TrustID The trust of the token the credential was created with, or null.
+	TrustID nullable.Nullable[string] `json:"trust_id"`
+	UserID  string                    `json:"user_id"`
+}
+
+// EC2CredentialCreateRequest defines model for EC2CredentialCreateRequest.
+type EC2CredentialCreateRequest struct {
+	// TenantID The ID of the project the credential is for.
+	TenantID string `json:"tenant_id"`
+}
+
+// EC2CredentialEnvelope defines model for EC2CredentialEnvelope.
+type EC2CredentialEnvelope struct {
+	// Credential An EC2 credential in the legacy EC2 format (the `ec2` credential of the
+	// credentials API whose blob holds `access` and `secret`).
+	Credential EC2Credential `json:"credential"`
+}
+
+// EC2CredentialList defines model for EC2CredentialList.
+type EC2CredentialList struct {
+	Credentials []EC2Credential `json:"credentials"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// EC2TokenCredentials What the EC2 client signed, and its signature. The signature version
+// comes from `params.SignatureVersion`, or is 4 when `headers.Authorization`
+// starts with `AWS4-HMAC-SHA256` (or `params.X-Amz-Algorithm` is that).
+//   - v0: base64(HMAC-SHA1(secret, `Action` + `Timestamp`)).
+//   - v1: base64(HMAC-SHA1(secret, every parameter name and value,
+//     concatenated, sorted case-insensitively by name)).
+//   - v2: base64(HMAC-SHA256(secret, `verb\nhost\npath\n` + the parameters
+//     as a query string sorted by name, RFC 3986-encoded)), `SignatureMethod`
+//     being `HmacSHA256`.
+//   - v4: AWS Signature Version 4 (hex): the canonical request is built from
+//     `verb`, `path`, the parameters (none for POST), the headers named by
+//     `SignedHeaders` and `body_hash`; the key is derived from the secret and
+//     the scope `<date>/<region>/<service>/aws4_request` of
+//     `Credential=<access>/<scope>`.
+type EC2TokenCredentials struct {
+	// Access The access key of an EC2 credential.
+	Access string `json:"access"`
+
+	// BodyHash The hex SHA-256 of the request body (v4).
+	BodyHash *string `json:"body_hash,omitempty"`
+
+	// Headers The request's headers (v4), `Authorization` and `X-Amz-Date` included.
+	Headers map[string]string `json:"headers,omitempty"`
+
+	// Host The `Host` the client signed for (v2, v4), with or without a port.
+	//
+	// Example: ec2.example.com:8773
+	Host *string `json:"host,omitempty"`
+
+	// Params The request's parameters (query or form), such as `Action`,
+	// `AWSAccessKeyId`, `SignatureVersion`, `SignatureMethod`, `Timestamp`
+	// (an `{}` for a v4 POST).
+	Params map[string]string `json:"params"`
+
+	// Path The request path (v2, v4).
+	//
+	// Example: /
+	Path *string `json:"path,omitempty"`
+
+	// Signature The signature the client sent.
+	Signature string `json:"signature"`
+
+	// Verb The HTTP method (v2, v4).
+	//
+	// Example: GET
+	Verb *string `json:"verb,omitempty"`
+}
+
+// EC2TokenRequest The signed request to validate. Keystone reads `credentials`, then
+// `credential`, then `ec2Credentials` (keystonemiddleware's v2 name): send
+// one.
+type EC2TokenRequest struct {
+	// Credential What the EC2 client signed, and its signature. The signature version
+	// comes from `params.SignatureVersion`, or is 4 when `headers.Authorization`
+	// starts with `AWS4-HMAC-SHA256` (or `params.X-Amz-Algorithm` is that).
+	// - v0: base64(HMAC-SHA1(secret, `Action` + `Timestamp`)).
+	// - v1: base64(HMAC-SHA1(secret, every parameter name and value,
+	//   concatenated, sorted case-insensitively by name)).
+	// - v2: base64(HMAC-SHA256(secret, `verb\nhost\npath\n` + the parameters
+	//   as a query string sorted by name, RFC 3986-encoded)), `SignatureMethod`
+	//   being `HmacSHA256`.
+	// - v4: AWS Signature Version 4 (hex): the canonical request is built from
+	//   `verb`, `path`, the parameters (none for POST), the headers named by
+	//   `SignedHeaders` and `body_hash`; the key is derived from the secret and
+	//   the scope `<date>/<region>/<service>/aws4_request` of
+	//   `Credential=<access>/<scope>`.
+	Credential *EC2TokenCredentials `json:"credential,omitempty"`
+
+	// Credentials What the EC2 client signed, and its signature. The signature version
+	// comes from `params.SignatureVersion`, or is 4 when `headers.Authorization`
+	// starts with `AWS4-HMAC-SHA256` (or `params.X-Amz-Algorithm` is that).
+	// - v0: base64(HMAC-SHA1(secret, `Action` + `Timestamp`)).
+	// - v1: base64(HMAC-SHA1(secret, every parameter name and value,
+	//   concatenated, sorted case-insensitively by name)).
+	// - v2: base64(HMAC-SHA256(secret, `verb\nhost\npath\n` + the parameters
+	//   as a query string sorted by name, RFC 3986-encoded)), `SignatureMethod`
+	//   being `HmacSHA256`.
+	// - v4: AWS Signature Version 4 (hex): the canonical request is built from
+	//   `verb`, `path`, the parameters (none for POST), the headers named by
+	//   `SignedHeaders` and `body_hash`; the key is derived from the secret and
+	//   the scope `<date>/<region>/<service>/aws4_request` of
+	//   `Credential=<access>/<scope>`.
+	Credentials *EC2TokenCredentials `json:"credentials,omitempty"`
+
+	// Ec2Credentials What the EC2 client signed, and its signature. The signature version
+	// comes from `params.SignatureVersion`, or is 4 when `headers.Authorization`
+	// starts with `AWS4-HMAC-SHA256` (or `params.X-Amz-Algorithm` is that).
+	// - v0: base64(HMAC-SHA1(secret, `Action` + `Timestamp`)).
+	// - v1: base64(HMAC-SHA1(secret, every parameter name and value,
+	//   concatenated, sorted case-insensitively by name)).
+	// - v2: base64(HMAC-SHA256(secret, `verb\nhost\npath\n` + the parameters
+	//   as a query string sorted by name, RFC 3986-encoded)), `SignatureMethod`
+	//   being `HmacSHA256`.
+	// - v4: AWS Signature Version 4 (hex): the canonical request is built from
+	//   `verb`, `path`, the parameters (none for POST), the headers named by
+	//   `SignedHeaders` and `body_hash`; the key is derived from the secret and
+	//   the scope `<date>/<region>/<service>/aws4_request` of
+	//   `Credential=<access>/<scope>`.
+	Ec2Credentials *EC2TokenCredentials `json:"ec2Credentials,omitempty"`
 }
 
 // Endpoint An endpoint of a service. Free-form extra attributes given at creation or
@@ -975,6 +1245,98 @@ type ImpliedRoleList struct {
 	RoleInference RoleInference `json:"role_inference"`
 }
 
+// Limit A limit: the override, for one project or one domain, of a registered
+// limit. Exactly one of `project_id` and `domain_id` is set.
+type Limit struct {
+	Description nullable.Nullable[string] `json:"description"`
+
+	// DomainID The domain of a domain limit; null for a project limit.
+	DomainID nullable.Nullable[string] `json:"domain_id"`
+	ID       string                    `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// ProjectID The project of a project limit; null for a domain limit.
+	ProjectID nullable.Nullable[string] `json:"project_id"`
+	RegionID  nullable.Nullable[string] `json:"region_id"`
+
+	// ResourceLimit The limit; `-1` means unlimited.
+	ResourceLimit int    `json:"resource_limit"`
+	ResourceName  string `json:"resource_name"`
+	ServiceID     string `json:"service_id"`
+}
+
+// LimitCreate A new limit, for a project (`project_id`) or for a domain (`domain_id`):
+// exactly one of the two (Keystone's schema is a `oneOf`; both or neither is
+// a 400). A registered limit with the same `service_id`, `region_id` and
+// `resource_name` must exist.
+type LimitCreate struct {
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	DomainID    *string                   `json:"domain_id,omitempty"`
+	ProjectID   *string                   `json:"project_id,omitempty"`
+
+	// RegionID Omitted for a registered limit without a region (null is a 400).
+	RegionID      *string `json:"region_id,omitempty"`
+	ResourceLimit int     `json:"resource_limit"`
+	ResourceName  string  `json:"resource_name"`
+	ServiceID     string  `json:"service_id"`
+}
+
+// LimitCreateRequest One or more limits to create at once.
+type LimitCreateRequest struct {
+	Limits []LimitCreate `json:"limits"`
+}
+
+// LimitCreatedList The limits just created (no `links`).
+type LimitCreatedList struct {
+	Limits []Limit `json:"limits"`
+}
+
+// LimitEnvelope defines model for LimitEnvelope.
+type LimitEnvelope struct {
+	// Limit A limit: the override, for one project or one domain, of a registered
+	// limit. Exactly one of `project_id` and `domain_id` is set.
+	Limit Limit `json:"limit"`
+}
+
+// LimitList defines model for LimitList.
+type LimitList struct {
+	Limits []Limit `json:"limits"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// LimitModel defines model for LimitModel.
+type LimitModel struct {
+	Description string `json:"description"`
+
+	// Name `flat` or `strict_two_level`.
+	//
+	// Example: flat
+	Name string `json:"name"`
+}
+
+// LimitModelEnvelope defines model for LimitModelEnvelope.
+type LimitModelEnvelope struct {
+	Model LimitModel `json:"model"`
+}
+
+// LimitUpdate The members to change. Keystone 22 ignores a `resource_limit` of 0 and a
+// null or empty `description` (see `updateLimit`).
+type LimitUpdate struct {
+	Description   nullable.Nullable[string] `json:"description,omitempty"`
+	ResourceLimit *int                      `json:"resource_limit,omitempty"`
+}
+
+// LimitUpdateRequest defines model for LimitUpdateRequest.
+type LimitUpdateRequest struct {
+	// Limit The members to change. Keystone 22 ignores a `resource_limit` of 0 and a
+	// null or empty `description` (see `updateLimit`).
+	Limit LimitUpdate `json:"limit"`
+}
+
 // Link A link relation (discovery documents).
 type Link struct {
 	Href string  `json:"href"`
@@ -1199,6 +1561,47 @@ type OAuth1VerifierEnvelope struct {
 	Token OAuth1Verifier `json:"token"`
 }
 
+// OAuth2Error The OAuth 2.0 error body (RFC 6749), which this endpoint uses instead of Keystone's.
+type OAuth2Error struct {
+	// Error `invalid_request`, `unsupported_grant_type`, `invalid_client` or `other_error`.
+	//
+	// Example: invalid_client
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// OAuth2Token defines model for OAuth2Token.
+type OAuth2Token struct {
+	// AccessToken The access token, a Keystone token ID (usable as `X-Auth-Token`).
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn The lifetime of such tokens in seconds (Keystone's `[token]
+	// expiration`, whatever the application credential's own expiry).
+	//
+	//
+	// Example: 3600
+	ExpiresIn int `json:"expires_in"`
+
+	// TokenType Always `Bearer`.
+	//
+	// Example: Bearer
+	TokenType string `json:"token_type"`
+}
+
+// OAuth2TokenRequest The form-encoded token request (`grant_type=client_credentials`). The
+// client authenticates with HTTP Basic authentication (see
+// `issueOAuth2Token`).
+type OAuth2TokenRequest struct {
+	// ClientID The user ID, for OAuth 2.0 mutual-TLS client authentication (since
+	// 2023.1). Keystone 22 ignores it.
+	ClientID *string `json:"client_id,omitempty"`
+
+	// GrantType Must be `client_credentials` (anything else is a 400).
+	//
+	// Example: client_credentials
+	GrantType string `json:"grant_type"`
+}
+
 // Policy A policy blob (deprecated API). Free-form extra attributes given at creation
 // or update are returned as-is. The api-ref's show, update and list samples
 // show `blob` as a JSON object; Keystone 22 accepts and returns only a string.
@@ -1421,6 +1824,78 @@ type RegionUpdateRequest struct {
 	Region RegionUpdate `json:"region"`
 }
 
+// RegisteredLimit A registered limit: the default limit of one resource of one service,
+// optionally in one region.
+type RegisteredLimit struct {
+	// DefaultLimit The default limit; `-1` means unlimited.
+	DefaultLimit int                       `json:"default_limit"`
+	Description  nullable.Nullable[string] `json:"description"`
+	ID           string                    `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// RegionID Null when the registered limit applies in every region.
+	RegionID nullable.Nullable[string] `json:"region_id"`
+
+	// ResourceName Example: volume
+	ResourceName string `json:"resource_name"`
+	ServiceID    string `json:"service_id"`
+}
+
+// RegisteredLimitCreate A new registered limit. `service_id` and `region_id` must name an
+// existing service and region (a 400 otherwise).
+type RegisteredLimitCreate struct {
+	DefaultLimit int                       `json:"default_limit"`
+	Description  nullable.Nullable[string] `json:"description,omitempty"`
+
+	// RegionID Omitted or null for a registered limit that applies in every region.
+	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
+	ResourceName string                    `json:"resource_name"`
+	ServiceID    string                    `json:"service_id"`
+}
+
+// RegisteredLimitCreateRequest One or more registered limits to create at once.
+type RegisteredLimitCreateRequest struct {
+	RegisteredLimits []RegisteredLimitCreate `json:"registered_limits"`
+}
+
+// RegisteredLimitCreatedList The registered limits just created, in no particular order (no `links`).
+type RegisteredLimitCreatedList struct {
+	RegisteredLimits []RegisteredLimit `json:"registered_limits"`
+}
+
+// RegisteredLimitEnvelope defines model for RegisteredLimitEnvelope.
+type RegisteredLimitEnvelope struct {
+	// RegisteredLimit A registered limit: the default limit of one resource of one service,
+	// optionally in one region.
+	RegisteredLimit RegisteredLimit `json:"registered_limit"`
+}
+
+// RegisteredLimitList defines model for RegisteredLimitList.
+type RegisteredLimitList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links            CollectionLinks   `json:"links"`
+	RegisteredLimits []RegisteredLimit `json:"registered_limits"`
+}
+
+// RegisteredLimitUpdate The members to change. `region_id: null` removes the region,
+// `description: null` clears the description.
+type RegisteredLimitUpdate struct {
+	DefaultLimit *int                      `json:"default_limit,omitempty"`
+	Description  nullable.Nullable[string] `json:"description,omitempty"`
+	RegionID     nullable.Nullable[string] `json:"region_id,omitempty"`
+	ResourceName *string                   `json:"resource_name,omitempty"`
+	ServiceID    *string                   `json:"service_id,omitempty"`
+}
+
+// RegisteredLimitUpdateRequest defines model for RegisteredLimitUpdateRequest.
+type RegisteredLimitUpdateRequest struct {
+	// RegisteredLimit The members to change. `region_id: null` removes the region,
+	// `description: null` clears the description.
+	RegisteredLimit RegisteredLimitUpdate `json:"registered_limit"`
+}
+
 // ResourceLinks The links of one resource.
 type ResourceLinks struct {
 	// Self The resource's own URL.
@@ -1430,6 +1905,54 @@ type ResourceLinks struct {
 // ResourceOptions Resource options (for example `immutable`). Keystone validates the names
 // per resource type.
 type ResourceOptions map[string]interface{}
+
+// RevocationEvent A token revocation event: the tokens that match every member present (and
+// were issued before `issued_before`) are revoked. Members that do not apply
+// are absent, never null. The api-ref's sample has an `issued_before`
+// (`2014-02-2805:15:59.999999Z`) that is not a valid date-time.
+type RevocationEvent struct {
+	// OSOAUTH1AccessTokenID Not in the api-ref.
+	OSOAUTH1AccessTokenID *string `json:"OS-OAUTH1:access_token_id,omitempty"`
+	OSOAUTH1ConsumerID    *string `json:"OS-OAUTH1:consumer_id,omitempty"`
+	OSTRUSTTrustID        *string `json:"OS-TRUST:trust_id,omitempty"`
+
+	// AuditChainID The audit ID of the first token of a chain of rescoped tokens.
+	AuditChainID *string `json:"audit_chain_id,omitempty"`
+
+	// AuditID The audit ID of one revoked token.
+	AuditID  *string `json:"audit_id,omitempty"`
+	DomainID *string `json:"domain_id,omitempty"`
+
+	// DomainScopeID Tokens scoped to this domain (not in the api-ref).
+	DomainScopeID *string `json:"domain_scope_id,omitempty"`
+
+	// ExpiresAt Tokens expiring at this time (deprecated in favour of `audit_chain_id`).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// IssuedBefore Tokens issued before this time match (microseconds, UTC).
+	IssuedBefore time.Time `json:"issued_before"`
+	ProjectID    *string   `json:"project_id,omitempty"`
+
+	// RevokedAt When the event was recorded (not in the api-ref).
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RoleID    *string    `json:"role_id,omitempty"`
+	UserID    *string    `json:"user_id,omitempty"`
+}
+
+// RevocationEventList The api-ref's sample (`list-revoke-response.json`) has no `links`, which
+// Keystone 22 always sends, and one `issued_before` that is not a date-time.
+type RevocationEventList struct {
+	Events []RevocationEvent `json:"events"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// RevokedPKITokenList What Keystone returned before it removed PKI tokens: the list of revoked
+// PKI tokens, signed (CMS, PEM).
+type RevokedPKITokenList struct {
+	Signed string `json:"signed"`
+}
 
 // Role A role, global (`domain_id` null) or specific to a domain. Free-form extra
 // attributes given at creation or update are returned as-is. The api-ref's
@@ -1631,6 +2154,52 @@ type RoleUpdateRequest struct {
 	Role RoleUpdate `json:"role"`
 }
 
+// S3TokenCredentials An S3 request's string to sign and signature. If the string to sign
+// starts with `AWS4`, it must be an AWS Signature Version 4 string to sign
+// (`AWS4-HMAC-SHA256\n<date>\n<scope>\n<hash>`, the scope's service `s3`,
+// `iam` or `sts`) and `signature` its hex HMAC-SHA256 with the key derived
+// from the secret; otherwise `signature` is base64(HMAC-SHA1(secret, string
+// to sign)) (AWS Signature Version 2 for S3).
+type S3TokenCredentials struct {
+	// Access The access key of an EC2 credential.
+	Access string `json:"access"`
+
+	// Signature The signature the client sent.
+	Signature string `json:"signature"`
+
+	// Token The string to sign, base64url-encoded (with padding).
+	Token string `json:"token"`
+}
+
+// S3TokenRequest The signed S3 request to validate. Keystone reads `credentials`, then
+// `credential`, then `ec2Credentials`: send one (keystonemiddleware sends
+// `credentials`).
+type S3TokenRequest struct {
+	// Credential An S3 request's string to sign and signature. If the string to sign
+	// starts with `AWS4`, it must be an AWS Signature Version 4 string to sign
+	// (`AWS4-HMAC-SHA256\n<date>\n<scope>\n<hash>`, the scope's service `s3`,
+	// `iam` or `sts`) and `signature` its hex HMAC-SHA256 with the key derived
+	// from the secret; otherwise `signature` is base64(HMAC-SHA1(secret, string
+	// to sign)) (AWS Signature Version 2 for S3).
+	Credential *S3TokenCredentials `json:"credential,omitempty"`
+
+	// Credentials An S3 request's string to sign and signature. If the string to sign
+	// starts with `AWS4`, it must be an AWS Signature Version 4 string to sign
+	// (`AWS4-HMAC-SHA256\n<date>\n<scope>\n<hash>`, the scope's service `s3`,
+	// `iam` or `sts`) and `signature` its hex HMAC-SHA256 with the key derived
+	// from the secret; otherwise `signature` is base64(HMAC-SHA1(secret, string
+	// to sign)) (AWS Signature Version 2 for S3).
+	Credentials *S3TokenCredentials `json:"credentials,omitempty"`
+
+	// Ec2Credentials An S3 request's string to sign and signature. If the string to sign
+	// starts with `AWS4`, it must be an AWS Signature Version 4 string to sign
+	// (`AWS4-HMAC-SHA256\n<date>\n<scope>\n<hash>`, the scope's service `s3`,
+	// `iam` or `sts`) and `signature` its hex HMAC-SHA256 with the key derived
+	// from the secret; otherwise `signature` is base64(HMAC-SHA1(secret, string
+	// to sign)) (AWS Signature Version 2 for S3).
+	Ec2Credentials *S3TokenCredentials `json:"ec2Credentials,omitempty"`
+}
+
 // Service A service of the catalog. Free-form extra attributes given at creation or
 // update are returned as-is (at creation Keystone turns `:` and `-` in their
 // names into `_`; an update stores names as given).
@@ -1700,6 +2269,13 @@ type ServiceUpdate struct {
 type ServiceUpdateRequest struct {
 	Service ServiceUpdate `json:"service"`
 }
+
+// SimpleCertPEM One or more certificates in PEM.
+//
+// Example: -----BEGIN CERTIFICATE-----
+// MIIDgTCCAmmgAwIBAgIJAIr3n9+0RSC7MA0GCSqGSIb3DQEBCwUAMFcxCzAJBgNV
+// -----END CERTIFICATE-----
+type SimpleCertPEM = string
 
 // SystemScope The whole deployment system.
 type SystemScope struct {
@@ -2243,11 +2819,20 @@ type ApplicationCredentialIDPath = string
 // CredentialIDPath defines model for CredentialIDPath.
 type CredentialIDPath = string
 
+// DomainConfigGroupPath defines model for DomainConfigGroupPath.
+type DomainConfigGroupPath = string
+
+// DomainConfigOptionPath defines model for DomainConfigOptionPath.
+type DomainConfigOptionPath = string
+
 // DomainIDPath defines model for DomainIDPath.
 type DomainIDPath = string
 
 // DomainIDQuery defines model for DomainIDQuery.
 type DomainIDQuery = string
+
+// EC2CredentialIDPath defines model for EC2CredentialIDPath.
+type EC2CredentialIDPath = string
 
 // EndpointIDPath defines model for EndpointIDPath.
 type EndpointIDPath = string
@@ -2260,6 +2845,9 @@ type ImpliesRoleIDPath = string
 
 // IsDomainQuery defines model for IsDomainQuery.
 type IsDomainQuery = bool
+
+// LimitIDPath defines model for LimitIDPath.
+type LimitIDPath = string
 
 // LimitQuery defines model for LimitQuery.
 type LimitQuery = int
@@ -2300,6 +2888,9 @@ type ProjectTagPath = string
 // RegionIDPath defines model for RegionIDPath.
 type RegionIDPath = string
 
+// RegisteredLimitIDPath defines model for RegisteredLimitIDPath.
+type RegisteredLimitIDPath = string
+
 // RoleIDPath defines model for RoleIDPath.
 type RoleIDPath = string
 
@@ -2333,6 +2924,9 @@ type Conflict = Error
 // Forbidden Keystone's error body.
 type Forbidden = Error
 
+// Gone Keystone's error body.
+type Gone = Error
+
 // MethodNotAllowed defines model for MethodNotAllowed.
 type MethodNotAllowed struct {
 	Error   *ErrorDetail `json:"error,omitempty"`
@@ -2344,6 +2938,18 @@ type NotFound = Error
 
 // NotImplemented Keystone's error body.
 type NotImplemented = Error
+
+// OAuth2BadRequest The OAuth 2.0 error body (RFC 6749), which this endpoint uses instead of Keystone's.
+type OAuth2BadRequest = OAuth2Error
+
+// OAuth2NotFound The OAuth 2.0 error body (RFC 6749), which this endpoint uses instead of Keystone's.
+type OAuth2NotFound = OAuth2Error
+
+// OAuth2ServerError The OAuth 2.0 error body (RFC 6749), which this endpoint uses instead of Keystone's.
+type OAuth2ServerError = OAuth2Error
+
+// OAuth2Unauthorized The OAuth 2.0 error body (RFC 6749), which this endpoint uses instead of Keystone's.
+type OAuth2Unauthorized = OAuth2Error
 
 // RequestEntityTooLarge Keystone's error body.
 type RequestEntityTooLarge = Error
@@ -2401,6 +3007,14 @@ type CreateOAuth1RequestTokenParams struct {
 	// RequestedProjectID The project the delegated roles are on; the authorizing user must have
 	// those roles on it. Not part of the signature.
 	RequestedProjectID string `json:"Requested-Project-Id"`
+}
+
+// ListRevocationEventsParams defines parameters for ListRevocationEvents.
+type ListRevocationEventsParams struct {
+	// Since Only the events revoked after this time. Keystone 22 parses it as
+	// ISO 8601 (`2024-01-02T03:04:05Z`, with or without a zone), not as the
+	// RFC 1123 date the api-ref describes: an RFC 1123 date is a 400.
+	Since *string `form:"since,omitempty" json:"since,omitempty"`
 }
 
 // ListTrustsParams defines parameters for ListTrusts.
@@ -2539,6 +3153,24 @@ type ListGroupUsersParams struct {
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
+// ListLimitsParams defines parameters for ListLimits.
+type ListLimitsParams struct {
+	// ServiceID Filters the response by a service ID.
+	ServiceID *string `form:"service_id,omitempty" json:"service_id,omitempty"`
+
+	// RegionID Filters the response by a region ID.
+	RegionID *string `form:"region_id,omitempty" json:"region_id,omitempty"`
+
+	// ResourceName Filters the response by a resource name.
+	ResourceName *string `form:"resource_name,omitempty" json:"resource_name,omitempty"`
+
+	// ProjectID Filters the response by a project ID (project limits only).
+	ProjectID *string `form:"project_id,omitempty" json:"project_id,omitempty"`
+
+	// DomainID Filters the response by a domain ID (domain limits only).
+	DomainID *string `form:"domain_id,omitempty" json:"domain_id,omitempty"`
+}
+
 // ListPoliciesParams defines parameters for ListPolicies.
 type ListPoliciesParams struct {
 	// Type Filters the response by the MIME media type of the blob, for example `application/json`.
@@ -2609,6 +3241,18 @@ type ListRegionsParams struct {
 	// ParentRegionID Filters the response by a parent region ID (only the direct children).
 	// An empty value matches nothing; there is no filter for top-level regions.
 	ParentRegionID *string `form:"parent_region_id,omitempty" json:"parent_region_id,omitempty"`
+}
+
+// ListRegisteredLimitsParams defines parameters for ListRegisteredLimits.
+type ListRegisteredLimitsParams struct {
+	// ServiceID Filters the response by a service ID.
+	ServiceID *string `form:"service_id,omitempty" json:"service_id,omitempty"`
+
+	// RegionID Filters the response by a region ID.
+	RegionID *string `form:"region_id,omitempty" json:"region_id,omitempty"`
+
+	// ResourceName Filters the response by a resource name.
+	ResourceName *string `form:"resource_name,omitempty" json:"resource_name,omitempty"`
 }
 
 // ListRoleAssignmentsParams defines parameters for ListRoleAssignments.
@@ -2770,6 +3414,9 @@ type CreateOAuth1ConsumerJSONRequestBody = OAuth1ConsumerCreateRequest
 // UpdateOAuth1ConsumerJSONRequestBody defines body for UpdateOAuth1Consumer for application/json ContentType.
 type UpdateOAuth1ConsumerJSONRequestBody = OAuth1ConsumerUpdateRequest
 
+// IssueOAuth2TokenFormdataRequestBody defines body for IssueOAuth2Token for application/x-www-form-urlencoded ContentType.
+type IssueOAuth2TokenFormdataRequestBody = OAuth2TokenRequest
+
 // CreateTrustJSONRequestBody defines body for CreateTrust for application/json ContentType.
 type CreateTrustJSONRequestBody = TrustCreateRequest
 
@@ -2788,6 +3435,21 @@ type CreateDomainJSONRequestBody = DomainCreateRequest
 // UpdateDomainJSONRequestBody defines body for UpdateDomain for application/json ContentType.
 type UpdateDomainJSONRequestBody = DomainUpdateRequest
 
+// UpdateDomainConfigJSONRequestBody defines body for UpdateDomainConfig for application/json ContentType.
+type UpdateDomainConfigJSONRequestBody = DomainConfigUpdateRequest
+
+// CreateDomainConfigJSONRequestBody defines body for CreateDomainConfig for application/json ContentType.
+type CreateDomainConfigJSONRequestBody = DomainConfigCreateRequest
+
+// UpdateDomainConfigGroupJSONRequestBody defines body for UpdateDomainConfigGroup for application/json ContentType.
+type UpdateDomainConfigGroupJSONRequestBody = DomainConfigUpdateRequest
+
+// UpdateDomainConfigOptionJSONRequestBody defines body for UpdateDomainConfigOption for application/json ContentType.
+type UpdateDomainConfigOptionJSONRequestBody = DomainConfigOptionUpdateRequest
+
+// ValidateEC2TokenJSONRequestBody defines body for ValidateEC2Token for application/json ContentType.
+type ValidateEC2TokenJSONRequestBody = EC2TokenRequest
+
 // CreateEndpointJSONRequestBody defines body for CreateEndpoint for application/json ContentType.
 type CreateEndpointJSONRequestBody = EndpointCreateRequest
 
@@ -2799,6 +3461,12 @@ type CreateGroupJSONRequestBody = GroupCreateRequest
 
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
 type UpdateGroupJSONRequestBody = GroupUpdateRequest
+
+// CreateLimitsJSONRequestBody defines body for CreateLimits for application/json ContentType.
+type CreateLimitsJSONRequestBody = LimitCreateRequest
+
+// UpdateLimitJSONRequestBody defines body for UpdateLimit for application/json ContentType.
+type UpdateLimitJSONRequestBody = LimitUpdateRequest
 
 // CreatePolicyJSONRequestBody defines body for CreatePolicy for application/json ContentType.
 //
@@ -2825,11 +3493,20 @@ type CreateRegionJSONRequestBody = RegionCreateRequest
 // UpdateRegionJSONRequestBody defines body for UpdateRegion for application/json ContentType.
 type UpdateRegionJSONRequestBody = RegionUpdateRequest
 
+// CreateRegisteredLimitsJSONRequestBody defines body for CreateRegisteredLimits for application/json ContentType.
+type CreateRegisteredLimitsJSONRequestBody = RegisteredLimitCreateRequest
+
+// UpdateRegisteredLimitJSONRequestBody defines body for UpdateRegisteredLimit for application/json ContentType.
+type UpdateRegisteredLimitJSONRequestBody = RegisteredLimitUpdateRequest
+
 // CreateRoleJSONRequestBody defines body for CreateRole for application/json ContentType.
 type CreateRoleJSONRequestBody = RoleCreateRequest
 
 // UpdateRoleJSONRequestBody defines body for UpdateRole for application/json ContentType.
 type UpdateRoleJSONRequestBody = RoleUpdateRequest
+
+// ValidateS3TokenJSONRequestBody defines body for ValidateS3Token for application/json ContentType.
+type ValidateS3TokenJSONRequestBody = S3TokenRequest
 
 // CreateServiceJSONRequestBody defines body for CreateService for application/json ContentType.
 type CreateServiceJSONRequestBody = ServiceCreateRequest
@@ -2845,6 +3522,9 @@ type UpdateUserJSONRequestBody = UserUpdateRequest
 
 // CreateApplicationCredentialJSONRequestBody defines body for CreateApplicationCredential for application/json ContentType.
 type CreateApplicationCredentialJSONRequestBody = ApplicationCredentialCreateRequest
+
+// CreateUserEC2CredentialJSONRequestBody defines body for CreateUserEC2Credential for application/json ContentType.
+type CreateUserEC2CredentialJSONRequestBody = EC2CredentialCreateRequest
 
 // ChangeUserPasswordJSONRequestBody defines body for ChangeUserPassword for application/json ContentType.
 type ChangeUserPasswordJSONRequestBody = UserPasswordChangeRequest
@@ -3334,6 +4014,269 @@ func (a Domain) MarshalJSON() ([]byte, error) {
 		object["tags"], err = json.Marshal(a.Tags)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tags': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for DomainConfigLDAP. Returns the specified
+// element and whether it was found
+func (a DomainConfigLDAP) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for DomainConfigLDAP
+func (a *DomainConfigLDAP) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for DomainConfigLDAP to handle AdditionalProperties
+func (a *DomainConfigLDAP) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["group_filter"]; found {
+		err = json.Unmarshal(raw, &a.GroupFilter)
+		if err != nil {
+			return fmt.Errorf("error reading 'group_filter': %w", err)
+		}
+		delete(object, "group_filter")
+	}
+
+	if raw, found := object["group_objectclass"]; found {
+		err = json.Unmarshal(raw, &a.GroupObjectclass)
+		if err != nil {
+			return fmt.Errorf("error reading 'group_objectclass': %w", err)
+		}
+		delete(object, "group_objectclass")
+	}
+
+	if raw, found := object["group_tree_dn"]; found {
+		err = json.Unmarshal(raw, &a.GroupTreeDn)
+		if err != nil {
+			return fmt.Errorf("error reading 'group_tree_dn': %w", err)
+		}
+		delete(object, "group_tree_dn")
+	}
+
+	if raw, found := object["page_size"]; found {
+		err = json.Unmarshal(raw, &a.PageSize)
+		if err != nil {
+			return fmt.Errorf("error reading 'page_size': %w", err)
+		}
+		delete(object, "page_size")
+	}
+
+	if raw, found := object["password"]; found {
+		err = json.Unmarshal(raw, &a.Password)
+		if err != nil {
+			return fmt.Errorf("error reading 'password': %w", err)
+		}
+		delete(object, "password")
+	}
+
+	if raw, found := object["query_scope"]; found {
+		err = json.Unmarshal(raw, &a.QueryScope)
+		if err != nil {
+			return fmt.Errorf("error reading 'query_scope': %w", err)
+		}
+		delete(object, "query_scope")
+	}
+
+	if raw, found := object["suffix"]; found {
+		err = json.Unmarshal(raw, &a.Suffix)
+		if err != nil {
+			return fmt.Errorf("error reading 'suffix': %w", err)
+		}
+		delete(object, "suffix")
+	}
+
+	if raw, found := object["tls_cacertfile"]; found {
+		err = json.Unmarshal(raw, &a.TLSCacertfile)
+		if err != nil {
+			return fmt.Errorf("error reading 'tls_cacertfile': %w", err)
+		}
+		delete(object, "tls_cacertfile")
+	}
+
+	if raw, found := object["url"]; found {
+		err = json.Unmarshal(raw, &a.URL)
+		if err != nil {
+			return fmt.Errorf("error reading 'url': %w", err)
+		}
+		delete(object, "url")
+	}
+
+	if raw, found := object["use_tls"]; found {
+		err = json.Unmarshal(raw, &a.UseTLS)
+		if err != nil {
+			return fmt.Errorf("error reading 'use_tls': %w", err)
+		}
+		delete(object, "use_tls")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if raw, found := object["user_filter"]; found {
+		err = json.Unmarshal(raw, &a.UserFilter)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_filter': %w", err)
+		}
+		delete(object, "user_filter")
+	}
+
+	if raw, found := object["user_objectclass"]; found {
+		err = json.Unmarshal(raw, &a.UserObjectclass)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_objectclass': %w", err)
+		}
+		delete(object, "user_objectclass")
+	}
+
+	if raw, found := object["user_tree_dn"]; found {
+		err = json.Unmarshal(raw, &a.UserTreeDn)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_tree_dn': %w", err)
+		}
+		delete(object, "user_tree_dn")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for DomainConfigLDAP to handle AdditionalProperties
+func (a DomainConfigLDAP) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.GroupFilter != nil {
+		object["group_filter"], err = json.Marshal(a.GroupFilter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'group_filter': %w", err)
+		}
+	}
+
+	if a.GroupObjectclass != nil {
+		object["group_objectclass"], err = json.Marshal(a.GroupObjectclass)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'group_objectclass': %w", err)
+		}
+	}
+
+	if a.GroupTreeDn != nil {
+		object["group_tree_dn"], err = json.Marshal(a.GroupTreeDn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'group_tree_dn': %w", err)
+		}
+	}
+
+	if a.PageSize != nil {
+		object["page_size"], err = json.Marshal(a.PageSize)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'page_size': %w", err)
+		}
+	}
+
+	if a.Password != nil {
+		object["password"], err = json.Marshal(a.Password)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'password': %w", err)
+		}
+	}
+
+	if a.QueryScope != nil {
+		object["query_scope"], err = json.Marshal(a.QueryScope)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'query_scope': %w", err)
+		}
+	}
+
+	if a.Suffix != nil {
+		object["suffix"], err = json.Marshal(a.Suffix)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'suffix': %w", err)
+		}
+	}
+
+	if a.TLSCacertfile != nil {
+		object["tls_cacertfile"], err = json.Marshal(a.TLSCacertfile)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tls_cacertfile': %w", err)
+		}
+	}
+
+	if a.URL != nil {
+		object["url"], err = json.Marshal(a.URL)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'url': %w", err)
+		}
+	}
+
+	if a.UseTLS != nil {
+		object["use_tls"], err = json.Marshal(a.UseTLS)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'use_tls': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	if a.UserFilter != nil {
+		object["user_filter"], err = json.Marshal(a.UserFilter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user_filter': %w", err)
+		}
+	}
+
+	if a.UserObjectclass != nil {
+		object["user_objectclass"], err = json.Marshal(a.UserObjectclass)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user_objectclass': %w", err)
+		}
+	}
+
+	if a.UserTreeDn != nil {
+		object["user_tree_dn"], err = json.Marshal(a.UserTreeDn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user_tree_dn': %w", err)
 		}
 	}
 
@@ -8304,6 +9247,99 @@ type ClientInterface interface {
 	// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
 	CreateOAuth1RequestToken(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// IssueOAuth2TokenWithBody Issue an OAuth 2.0 access token with client credentials.
+	//
+	// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+	// client authenticates with HTTP Basic authentication (`Authorization: Basic
+	// base64(client_id:client_secret)`), the ID and secret of an application
+	// credential, and sends `grant_type=client_credentials` form-encoded. The
+	// access token is a Keystone token scoped as the application credential is
+	// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+	// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+	//
+	// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+	// a client certificate instead of Basic authentication) came in 2023.1;
+	// Keystone 22 ignores `client_id` and always needs Basic authentication.
+	//
+	// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+	// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+	// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+	// `Authorization`, an empty ID or secret, a wrong secret), with a
+	// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+	// credential; 500 `other_error` for anything else. Other methods on this path
+	// answer 405 `other_error`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+	IssueOAuth2TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueOAuth2TokenWithFormdataBody Issue an OAuth 2.0 access token with client credentials.
+	//
+	// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+	// client authenticates with HTTP Basic authentication (`Authorization: Basic
+	// base64(client_id:client_secret)`), the ID and secret of an application
+	// credential, and sends `grant_type=client_credentials` form-encoded. The
+	// access token is a Keystone token scoped as the application credential is
+	// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+	// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+	//
+	// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+	// a client certificate instead of Basic authentication) came in 2023.1;
+	// Keystone 22 ignores `client_id` and always needs Basic authentication.
+	//
+	// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+	// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+	// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+	// `Authorization`, an empty ID or secret, a wrong secret), with a
+	// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+	// credential; 500 `other_error` for anything else. Other methods on this path
+	// answer 405 `other_error`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+	IssueOAuth2TokenWithFormdataBody(ctx context.Context, body IssueOAuth2TokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRevocationEvents List token revocation events.
+	//
+	// Each event describes a set of revoked tokens (those that match all its
+	// members and were issued before `issued_before`): Keystone records one, for
+	// example, when a token is revoked (`audit_id`) or a user is disabled or
+	// deleted (`user_id`). Events come oldest first and are pruned once the tokens
+	// they describe have expired. Restricted to administrators and users with
+	// the `service` role. The api-ref says the `Date` header carries the time of the
+	// latest event: Keystone 22 sends the current time.
+	//
+	// Corresponds with GET /v3/OS-REVOKE/events (the `ListRevocationEvents` operationId).
+	ListRevocationEvents(ctx context.Context, params *ListRevocationEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSimpleCertCA Show the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
+	//
+	// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+	// longer available due to the removal of support for PKI tokens`), with or
+	// without a token: the certificates went with the `[signing]` options in
+	// Keystone 16 (Train). Until then it answered 200 with the CA certificate in PEM
+	// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+	//
+	// Corresponds with GET /v3/OS-SIMPLE-CERT/ca (the `GetSimpleCertCA` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetSimpleCertCA(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSimpleCertCertificates Show the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
+	//
+	// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+	// longer available due to the removal of support for PKI tokens`), with or
+	// without a token: the certificates went with the `[signing]` options in
+	// Keystone 16 (Train). Until then it answered 200 with the token signing certificates in PEM
+	// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+	//
+	// Corresponds with GET /v3/OS-SIMPLE-CERT/certificates (the `GetSimpleCertCertificates` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetSimpleCertCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListTrusts List trusts, all of them or those of a trustor or a trustee.
 	//
 	// Without a filter, every trust (a cloud administrator or a system reader
@@ -8487,6 +9523,19 @@ type ClientInterface interface {
 	// Corresponds with POST /v3/auth/tokens (the `IssueToken` operationId).
 	IssueToken(ctx context.Context, params *IssueTokenParams, body IssueTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListRevokedPKITokens List revoked PKI tokens (deprecated, never succeeds on Keystone 22).
+	//
+	// PKI tokens were removed in Keystone 11 (Ocata); Keystone 22 still routes
+	// this call but never answers with a list: 403 with `[token] revoke_by_id =
+	// true` (the default), 410 Gone with `revoke_by_id = false`. It needs no token.
+	// The 200 response describes what Keystone answered while it had PKI tokens: a
+	// CMS-signed revocation list.
+	//
+	// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListRevokedPKITokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCredentials List credentials.
 	//
 	// A caller that is not a system or cloud administrator sees only its own
@@ -8620,6 +9669,42 @@ type ClientInterface interface {
 	// Corresponds with POST /v3/domains (the `CreateDomain` operationId).
 	CreateDomain(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDefaultDomainConfig Show the default values of the options a domain may override.
+	//
+	// The values Keystone's own configuration gives every option that a domain
+	// configuration may set: the `identity` group (`driver`, `list_limit`) and the
+	// whole `ldap` group (about 50 options, many of them null, some integers,
+	// booleans or lists). The sensitive `ldap` `password` is never shown.
+	//
+	// The api-ref's sample is not valid JSON (it elides options with `....`).
+	//
+	// Corresponds with GET /v3/domains/config/default (the `GetDefaultDomainConfig` operationId).
+	GetDefaultDomainConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDefaultDomainConfigGroup Show the default values of one group's options.
+	//
+	// As `getDefaultDomainConfig`, for the `identity` or the `ldap` group. The
+	// response wraps the group in `config` (`{"config": {"ldap": {...}}}`); the
+	// api-ref's sample omits that wrapper and is not valid JSON.
+	//
+	// Errors: 403: a group other than `identity` and `ldap` (`Invalid domain
+	// specific configuration`).
+	//
+	// Corresponds with GET /v3/domains/config/{group}/default (the `GetDefaultDomainConfigGroup` operationId).
+	GetDefaultDomainConfigGroup(ctx context.Context, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDefaultDomainConfigOption Show the default value of one option.
+	//
+	// The response wraps the option in `config` (`{"config": {"driver": "sql"}}`);
+	// the api-ref's sample omits that wrapper.
+	//
+	// Errors: 403: an unsupported group or option, or the sensitive `password`
+	// option (`Reading the default for option password in group ldap is not
+	// supported`).
+	//
+	// Corresponds with GET /v3/domains/config/{group}/{option}/default (the `GetDefaultDomainConfigOption` operationId).
+	GetDefaultDomainConfigOption(ctx context.Context, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteDomain Delete a disabled domain and everything it owns.
 	//
 	// Deletes the domain and all the users, groups and projects it owns, with
@@ -8671,6 +9756,209 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v3/domains/{domain_id} (the `UpdateDomain` operationId).
 	UpdateDomain(ctx context.Context, domainID DomainIDPath, body UpdateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDomainConfig Delete the configuration of a domain.
+	//
+	// Removes every option; the domain then uses Keystone's own configuration.
+	// Deleting a configuration that does not exist also answers 204.
+	//
+	// Errors: 404: unknown domain.
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config (the `DeleteDomainConfig` operationId).
+	DeleteDomainConfig(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDomainConfig Show the configuration of a domain.
+	//
+	// The domain's stored options, without the sensitive `ldap` `password`.
+	//
+	// Errors: 404: the domain has no configuration, or does not exist (both
+	// `Could not find any options in domain configuration for domain …`).
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config (the `GetDomainConfig` operationId).
+	GetDomainConfig(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfigWithBody Update options of a domain's configuration.
+	//
+	// Merges the given options into the stored configuration (adding options and
+	// groups not yet stored) and returns the whole resulting configuration.
+	//
+	// Errors: 403: an empty configuration, a group that is not an object, an
+	// unsupported group or option. 404: unknown domain.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+	UpdateDomainConfigWithBody(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfig Update options of a domain's configuration.
+	//
+	// Merges the given options into the stored configuration (adding options and
+	// groups not yet stored) and returns the whole resulting configuration.
+	//
+	// Errors: 403: an empty configuration, a group that is not an object, an
+	// unsupported group or option. 404: unknown domain.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+	UpdateDomainConfig(ctx context.Context, domainID DomainIDPath, body UpdateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDomainConfigWithBody Create or replace the configuration of a domain.
+	//
+	// Stores the given options as the domain's whole configuration: options
+	// already stored and not sent are removed. Only the `identity` and `ldap`
+	// groups and their supported options are accepted; `ldap` `password` is
+	// stored but never returned (it may be referred to from other options as
+	// `%(password)s`). Keystone does not check option values (any JSON value is
+	// stored as given), nor that the driver can load: the domain's identity
+	// driver is (re)loaded when next used, so a configuration naming a driver this
+	// server cannot load (`ldap` without python-ldap) makes the domain's user and
+	// group operations, and deleting the domain, fail until it is removed.
+	//
+	// Answers 201 when the domain had no configuration, 200 when it replaced one.
+	//
+	// Errors: 400: the body is not a JSON object or `config` is not an object.
+	// 403: an empty configuration, a group that is not an object, an unsupported
+	// group or option (`Invalid domain specific configuration`), or the caller is
+	// not an administrator. 404: unknown domain.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+	CreateDomainConfigWithBody(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDomainConfig Create or replace the configuration of a domain.
+	//
+	// Stores the given options as the domain's whole configuration: options
+	// already stored and not sent are removed. Only the `identity` and `ldap`
+	// groups and their supported options are accepted; `ldap` `password` is
+	// stored but never returned (it may be referred to from other options as
+	// `%(password)s`). Keystone does not check option values (any JSON value is
+	// stored as given), nor that the driver can load: the domain's identity
+	// driver is (re)loaded when next used, so a configuration naming a driver this
+	// server cannot load (`ldap` without python-ldap) makes the domain's user and
+	// group operations, and deleting the domain, fail until it is removed.
+	//
+	// Answers 201 when the domain had no configuration, 200 when it replaced one.
+	//
+	// Errors: 400: the body is not a JSON object or `config` is not an object.
+	// 403: an empty configuration, a group that is not an object, an unsupported
+	// group or option (`Invalid domain specific configuration`), or the caller is
+	// not an administrator. 404: unknown domain.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+	CreateDomainConfig(ctx context.Context, domainID DomainIDPath, body CreateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDomainConfigGroup Delete one group of a domain's configuration.
+	//
+	// The api-ref lists 200 as its success status; Keystone 22 answers 204.
+	//
+	// Errors: 403: an unsupported group. 404: the group is not stored, or unknown
+	// domain.
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config/{group} (the `DeleteDomainConfigGroup` operationId).
+	DeleteDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDomainConfigGroup Show one group of a domain's configuration.
+	//
+	// The response wraps the group in `config` (`{"config": {"ldap": {...}}}`);
+	// the api-ref's sample omits that wrapper.
+	//
+	// The group `security_compliance` (read-only, any authenticated user, default
+	// domain only) shows Keystone's `password_regex` and
+	// `password_regex_description`, which may be null.
+	//
+	// Errors: 403: an unsupported group, or `security_compliance` of a domain
+	// other than the default one. 404: the domain has no option in that group, or
+	// the domain does not exist.
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config/{group} (the `GetDomainConfigGroup` operationId).
+	GetDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfigGroupWithBody Update options of one group of a domain's configuration.
+	//
+	// The body's `config` must hold that group only, and the group must already be
+	// stored; its options are merged (new options of the group are added). The
+	// response is the domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another group or more than one, an unsupported
+	// group or option, an empty configuration. 404: the group is not stored yet,
+	// or unknown domain.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+	UpdateDomainConfigGroupWithBody(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfigGroup Update options of one group of a domain's configuration.
+	//
+	// The body's `config` must hold that group only, and the group must already be
+	// stored; its options are merged (new options of the group are added). The
+	// response is the domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another group or more than one, an unsupported
+	// group or option, an empty configuration. 404: the group is not stored yet,
+	// or unknown domain.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+	UpdateDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, body UpdateDomainConfigGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDomainConfigOption Delete one option of a domain's configuration.
+	//
+	// Errors: 403: an unsupported group or option. 404: the option is not stored,
+	// or unknown domain.
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config/{group}/{option} (the `DeleteDomainConfigOption` operationId).
+	DeleteDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDomainConfigOption Show one option of a domain's configuration.
+	//
+	// The response wraps the option in `config` (`{"config": {"url": "…"}}`); the
+	// api-ref's sample omits that wrapper. The sensitive `ldap` `password` is
+	// never returned (404).
+	//
+	// Errors: 403: an unsupported group or option, or a `security_compliance`
+	// option other than `password_regex` and `password_regex_description`. 404:
+	// the option is not stored, or unknown domain.
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config/{group}/{option} (the `GetDomainConfigOption` operationId).
+	GetDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfigOptionWithBody Update one option of a domain's configuration.
+	//
+	// The body is `{"config": {"<option>": value}}` with that option only, which
+	// must already be stored. The api-ref's sample sends `{"url": …}` without the
+	// `config` wrapper: Keystone 22 answers that with 403. The response is the
+	// domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another option or more than one, or nothing; an
+	// unsupported group or option. 404: the option is not stored yet, or unknown
+	// domain.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+	UpdateDomainConfigOptionWithBody(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDomainConfigOption Update one option of a domain's configuration.
+	//
+	// The body is `{"config": {"<option>": value}}` with that option only, which
+	// must already be stored. The api-ref's sample sends `{"url": …}` without the
+	// `config` wrapper: Keystone 22 answers that with 403. The response is the
+	// domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another option or more than one, or nothing; an
+	// unsupported group or option. 404: the option is not stored yet, or unknown
+	// domain.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+	UpdateDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, body UpdateDomainConfigOptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDomainGroupRoles List the roles a group has on a domain (direct grants only).
 	//
@@ -8739,6 +10027,66 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v3/domains/{domain_id}/users/{user_id}/roles/{role_id} (the `GrantDomainUserRole` operationId).
 	GrantDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateEC2TokenWithBody Validate an EC2-signed request and issue a token.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+	// and the EC2 API call it). The caller, an administrator or a user with the
+	// `service` role, passes on what an EC2 client signed; Keystone finds the
+	// `ec2` credential by its access key, recomputes the signature with its secret
+	// and, when it matches, issues a token scoped to the credential's project for
+	// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+	//
+	// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+	// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+	// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+	// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+	// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+	// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+	// refused.
+	//
+	// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+	// expired timestamp, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `params` names no
+	// signature version and the request is not v4, or when a v2 or v4 request
+	// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+	ValidateEC2TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateEC2Token Validate an EC2-signed request and issue a token.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+	// and the EC2 API call it). The caller, an administrator or a user with the
+	// `service` role, passes on what an EC2 client signed; Keystone finds the
+	// `ec2` credential by its access key, recomputes the signature with its secret
+	// and, when it matches, issues a token scoped to the credential's project for
+	// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+	//
+	// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+	// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+	// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+	// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+	// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+	// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+	// refused.
+	//
+	// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+	// expired timestamp, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `params` names no
+	// signature version and the request is not v4, or when a v2 or v4 request
+	// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+	ValidateEC2Token(ctx context.Context, body ValidateEC2TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEndpoints List endpoints.
 	//
@@ -8926,6 +10274,135 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v3/groups/{group_id}/users/{user_id} (the `AddUserToGroup` operationId).
 	AddUserToGroup(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLimits List project and domain limits.
+	//
+	// Which limits the caller sees depends on the scope of its token before any
+	// filter applies: a system-scoped token sees every limit; a domain-scoped
+	// token sees the domain's limits and those of the domain's projects; a
+	// project-scoped token, even an administrator's, sees only the limits of its
+	// own project (a `project_id` filter for another project then matches
+	// nothing). `service_id`, `region_id` and `resource_name` filter through the
+	// registered limit each limit refers to.
+	//
+	// Corresponds with GET /v3/limits (the `ListLimits` operationId).
+	ListLimits(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLimitsWithBody Create one or more project or domain limits.
+	//
+	// The body carries a list (`limits`, at least one item); Keystone creates all
+	// of them or none, and answers with the created limits in a list without
+	// `links`. Each limit overrides, for one project or one domain, the registered
+	// limit with the same `service_id`, `region_id` and `resource_name`, which
+	// must exist. A `project_id` naming a project that acts as a domain makes a
+	// domain limit.
+	//
+	// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+	// limit may not exceed its domain's limit (or, when the domain has none, the
+	// registered default), and a domain limit may not be lower than the limits of
+	// the domain's projects; the `flat` model checks nothing of the kind.
+	//
+	// Errors: 400: the body fails validation (each item needs exactly one of
+	// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+	// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+	// unknown member) or names a project, domain, service or region that does not
+	// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+	// administrator, no registered limit matches (`Unable to create a limit that
+	// has no corresponding registered limit`), or the limit breaks the
+	// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+	// domain already has a limit for that registered limit.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+	CreateLimitsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLimits Create one or more project or domain limits.
+	//
+	// The body carries a list (`limits`, at least one item); Keystone creates all
+	// of them or none, and answers with the created limits in a list without
+	// `links`. Each limit overrides, for one project or one domain, the registered
+	// limit with the same `service_id`, `region_id` and `resource_name`, which
+	// must exist. A `project_id` naming a project that acts as a domain makes a
+	// domain limit.
+	//
+	// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+	// limit may not exceed its domain's limit (or, when the domain has none, the
+	// registered default), and a domain limit may not be lower than the limits of
+	// the domain's projects; the `flat` model checks nothing of the kind.
+	//
+	// Errors: 400: the body fails validation (each item needs exactly one of
+	// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+	// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+	// unknown member) or names a project, domain, service or region that does not
+	// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+	// administrator, no registered limit matches (`Unable to create a limit that
+	// has no corresponding registered limit`), or the limit breaks the
+	// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+	// domain already has a limit for that registered limit.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+	CreateLimits(ctx context.Context, body CreateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLimitModel Show the limit enforcement model.
+	//
+	// The model set by `[unified_limit] enforcement_model`: `flat` (the default) or
+	// `strict_two_level`. Any authenticated user may read it.
+	//
+	// Corresponds with GET /v3/limits/model (the `GetLimitModel` operationId).
+	GetLimitModel(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteLimit Delete a limit.
+	//
+	// Corresponds with DELETE /v3/limits/{limit_id} (the `DeleteLimit` operationId).
+	DeleteLimit(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLimit Show a limit.
+	//
+	// Administrators and system readers may read any limit; other users only the
+	// limits of the project (or the domain) their token is scoped to (403
+	// otherwise).
+	//
+	// Corresponds with GET /v3/limits/{limit_id} (the `GetLimit` operationId).
+	GetLimit(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLimitWithBody Update a limit's value or description.
+	//
+	// Only `resource_limit` and `description` may change. Keystone 22 applies only
+	// values that are true in Python: a `resource_limit` of `0`, a `description`
+	// of `null` or `""` are accepted and silently ignored (the response shows the
+	// unchanged values), so a limit cannot be set to 0 nor its description
+	// cleared through this operation. An empty `limit` object changes nothing.
+	// With `strict_two_level` the new value is checked as on creation.
+	//
+	// Errors: 400: the body fails validation (any other member, `id` included).
+	// 403: the caller is not an administrator, or the value breaks the
+	// `strict_two_level` hierarchy. 404: unknown limit.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+	UpdateLimitWithBody(ctx context.Context, limitID LimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLimit Update a limit's value or description.
+	//
+	// Only `resource_limit` and `description` may change. Keystone 22 applies only
+	// values that are true in Python: a `resource_limit` of `0`, a `description`
+	// of `null` or `""` are accepted and silently ignored (the response shows the
+	// unchanged values), so a limit cannot be set to 0 nor its description
+	// cleared through this operation. An empty `limit` object changes nothing.
+	// With `strict_two_level` the new value is checked as on creation.
+	//
+	// Errors: 400: the body fails validation (any other member, `id` included).
+	// 403: the caller is not an administrator, or the value breaks the
+	// `strict_two_level` hierarchy. 404: unknown limit.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+	UpdateLimit(ctx context.Context, limitID LimitIDPath, body UpdateLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPolicies List policies (deprecated).
 	//
@@ -9281,6 +10758,110 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v3/regions/{region_id} (the `UpdateRegion` operationId).
 	UpdateRegion(ctx context.Context, regionID RegionIDPath, body UpdateRegionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListRegisteredLimits List registered limits.
+	//
+	// Any authenticated user may list the registered limits (the default limits of
+	// each service's resources). The filters compare exactly; `region_id` matches
+	// only the registered limits of that region (there is no filter for those
+	// without a region).
+	//
+	// Corresponds with GET /v3/registered_limits (the `ListRegisteredLimits` operationId).
+	ListRegisteredLimits(ctx context.Context, params *ListRegisteredLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisteredLimitsWithBody Create one or more registered limits.
+	//
+	// The body carries a list (`registered_limits`, at least one item); Keystone
+	// creates all of them or none, and answers with the created registered limits
+	// in a list without `links`.
+	//
+	// Errors: 400: the body fails validation (an empty or missing list, a missing
+	// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+	// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+	// existing service or region (`Expecting to find service_id in
+	// registered_limit`). 403: the caller is not an administrator. 409: a
+	// registered limit with the same `service_id`, `region_id` and `resource_name`
+	// already exists.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+	CreateRegisteredLimitsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRegisteredLimits Create one or more registered limits.
+	//
+	// The body carries a list (`registered_limits`, at least one item); Keystone
+	// creates all of them or none, and answers with the created registered limits
+	// in a list without `links`.
+	//
+	// Errors: 400: the body fails validation (an empty or missing list, a missing
+	// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+	// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+	// existing service or region (`Expecting to find service_id in
+	// registered_limit`). 403: the caller is not an administrator. 409: a
+	// registered limit with the same `service_id`, `region_id` and `resource_name`
+	// already exists.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+	CreateRegisteredLimits(ctx context.Context, body CreateRegisteredLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteRegisteredLimit Delete a registered limit.
+	//
+	// Errors: 403: the caller is not an administrator, or project or domain limits
+	// refer to the registered limit (delete them first). 404: unknown registered
+	// limit.
+	//
+	// Corresponds with DELETE /v3/registered_limits/{registered_limit_id} (the `DeleteRegisteredLimit` operationId).
+	DeleteRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRegisteredLimit Show a registered limit.
+	//
+	// Any authenticated user may read a registered limit.
+	//
+	// Corresponds with GET /v3/registered_limits/{registered_limit_id} (the `GetRegisteredLimit` operationId).
+	GetRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRegisteredLimitWithBody Update a registered limit.
+	//
+	// Only the members sent change; `region_id: null` removes the region and
+	// `description: null` clears the description. An empty `registered_limit`
+	// object (or a body without it) changes nothing and returns the registered
+	// limit.
+	//
+	// Errors: 400: the body fails validation (an unknown member, `id` included) or
+	// `service_id`/`region_id` names no existing service or region. 403: the
+	// caller is not an administrator, or project or domain limits refer to the
+	// registered limit (Keystone 22 refuses every change then, even of the
+	// description). 404: unknown registered limit. 409: the change would make it
+	// duplicate another registered limit (same `service_id`, `region_id` and
+	// `resource_name`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+	UpdateRegisteredLimitWithBody(ctx context.Context, registeredLimitID RegisteredLimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRegisteredLimit Update a registered limit.
+	//
+	// Only the members sent change; `region_id: null` removes the region and
+	// `description: null` clears the description. An empty `registered_limit`
+	// object (or a body without it) changes nothing and returns the registered
+	// limit.
+	//
+	// Errors: 400: the body fails validation (an unknown member, `id` included) or
+	// `service_id`/`region_id` names no existing service or region. 403: the
+	// caller is not an administrator, or project or domain limits refer to the
+	// registered limit (Keystone 22 refuses every change then, even of the
+	// description). 404: unknown registered limit. 409: the change would make it
+	// duplicate another registered limit (same `service_id`, `region_id` and
+	// `resource_name`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+	UpdateRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, body UpdateRegisteredLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoleAssignments List role assignments, filtered by actor, role and target.
 	//
 	// Without filters, every assignment on projects, domains and the system. At
@@ -9403,6 +10984,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v3/roles/{role_id} (the `UpdateRole` operationId).
 	UpdateRole(ctx context.Context, roleID RoleIDPath, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateS3TokenWithBody Validate an S3-signed request.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+	// used by Swift's S3 API, calls it). The caller, an administrator or a user
+	// with the `service` role, passes the access key, the string the S3 client
+	// signed (base64url-encoded, `token`) and the client's signature; Keystone
+	// recomputes it with the secret of the `ec2` credential with that access key
+	// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+	// token scoped to the credential's project for its user (method
+	// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+	//
+	// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+	// AWS4 string to sign with a malformed scope or a service other than `s3`,
+	// `iam` and `sts`, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+	// is missing or `token` is not valid base64 (it drops characters outside the
+	// base64url alphabet, then fails on bad padding).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+	ValidateS3TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateS3Token Validate an S3-signed request.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+	// used by Swift's S3 API, calls it). The caller, an administrator or a user
+	// with the `service` role, passes the access key, the string the S3 client
+	// signed (base64url-encoded, `token`) and the client's signature; Keystone
+	// recomputes it with the secret of the `ec2` credential with that access key
+	// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+	// token scoped to the credential's project for its user (method
+	// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+	//
+	// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+	// AWS4 string to sign with a malformed scope or a service other than `s3`,
+	// `iam` and `sts`, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+	// is missing or `token` is not valid base64 (it drops characters outside the
+	// base64url alphabet, then fails on bad padding).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+	ValidateS3Token(ctx context.Context, body ValidateS3TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListServices List services.
 	//
@@ -9780,6 +11411,79 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
 	GetApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserEC2Credentials List a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.list`). The user's credentials of type `ec2` (see the credentials
+	// API), in the legacy EC2 format. A user may list its own; administrators and
+	// system readers anyone's.
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user.
+	//
+	// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2 (the `ListUserEC2Credentials` operationId).
+	ListUserEC2Credentials(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserEC2CredentialWithBody Create an EC2 credential for a user.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.create`). Keystone generates the access and secret keys (dashless
+	// UUIDs) and stores an `ec2` credential for the user and the project
+	// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+	// it carries that trust. The credentials API shows it too (its ID the SHA-256
+	// of the access key). A user may create its own; administrators anyone's.
+	// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+	// project: None`).
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user or project.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+	CreateUserEC2CredentialWithBody(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserEC2Credential Create an EC2 credential for a user.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.create`). Keystone generates the access and secret keys (dashless
+	// UUIDs) and stores an `ec2` credential for the user and the project
+	// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+	// it carries that trust. The credentials API shows it too (its ID the SHA-256
+	// of the access key). A user may create its own; administrators anyone's.
+	// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+	// project: None`).
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user or project.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+	CreateUserEC2Credential(ctx context.Context, userID UserIDPath, body CreateUserEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUserEC2Credential Delete one of a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+	// `ec2.delete`). Deletes the underlying `ec2` credential.
+	//
+	// Errors: 401: the credential is not of type `ec2`. 403: not the owner, without
+	// the right. 404: unknown user or access key.
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteUserEC2Credential` operationId).
+	DeleteUserEC2Credential(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUserEC2Credential Show one of a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+	// `ec2.get`). Keystone checks that the user exists but not that the
+	// credential is that user's: an administrator gets any EC2 credential under
+	// any existing user.
+	//
+	// Errors: 401: the credential exists but is not of type `ec2` (`EC2 access key
+	// not found`). 403: not the owner, without the right. 404: unknown user or
+	// access key.
+	//
+	// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetUserEC2Credential` operationId).
+	GetUserEC2Credential(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserGroups List the groups to which a user belongs.
 	//
@@ -10391,6 +12095,147 @@ func (c *Client) CreateOAuth1RequestToken(ctx context.Context, params *CreateOAu
 	return c.Client.Do(req)
 }
 
+// IssueOAuth2TokenWithBody Issue an OAuth 2.0 access token with client credentials.
+//
+// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+// client authenticates with HTTP Basic authentication (`Authorization: Basic
+// base64(client_id:client_secret)`), the ID and secret of an application
+// credential, and sends `grant_type=client_credentials` form-encoded. The
+// access token is a Keystone token scoped as the application credential is
+// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+//
+// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+// a client certificate instead of Basic authentication) came in 2023.1;
+// Keystone 22 ignores `client_id` and always needs Basic authentication.
+//
+// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+// `Authorization`, an empty ID or secret, a wrong secret), with a
+// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+// credential; 500 `other_error` for anything else. Other methods on this path
+// answer 405 `other_error`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+func (c *Client) IssueOAuth2TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueOAuth2TokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueOAuth2TokenWithFormdataBody Issue an OAuth 2.0 access token with client credentials.
+//
+// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+// client authenticates with HTTP Basic authentication (`Authorization: Basic
+// base64(client_id:client_secret)`), the ID and secret of an application
+// credential, and sends `grant_type=client_credentials` form-encoded. The
+// access token is a Keystone token scoped as the application credential is
+// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+//
+// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+// a client certificate instead of Basic authentication) came in 2023.1;
+// Keystone 22 ignores `client_id` and always needs Basic authentication.
+//
+// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+// `Authorization`, an empty ID or secret, a wrong secret), with a
+// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+// credential; 500 `other_error` for anything else. Other methods on this path
+// answer 405 `other_error`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+func (c *Client) IssueOAuth2TokenWithFormdataBody(ctx context.Context, body IssueOAuth2TokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueOAuth2TokenRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRevocationEvents List token revocation events.
+//
+// Each event describes a set of revoked tokens (those that match all its
+// members and were issued before `issued_before`): Keystone records one, for
+// example, when a token is revoked (`audit_id`) or a user is disabled or
+// deleted (`user_id`). Events come oldest first and are pruned once the tokens
+// they describe have expired. Restricted to administrators and users with
+// the `service` role. The api-ref says the `Date` header carries the time of the
+// latest event: Keystone 22 sends the current time.
+//
+// Corresponds with GET /v3/OS-REVOKE/events (the `ListRevocationEvents` operationId).
+func (c *Client) ListRevocationEvents(ctx context.Context, params *ListRevocationEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRevocationEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSimpleCertCA Show the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
+//
+// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+// longer available due to the removal of support for PKI tokens`), with or
+// without a token: the certificates went with the `[signing]` options in
+// Keystone 16 (Train). Until then it answered 200 with the CA certificate in PEM
+// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+//
+// Corresponds with GET /v3/OS-SIMPLE-CERT/ca (the `GetSimpleCertCA` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) GetSimpleCertCA(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSimpleCertCARequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSimpleCertCertificates Show the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
+//
+// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+// longer available due to the removal of support for PKI tokens`), with or
+// without a token: the certificates went with the `[signing]` options in
+// Keystone 16 (Train). Until then it answered 200 with the token signing certificates in PEM
+// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+//
+// Corresponds with GET /v3/OS-SIMPLE-CERT/certificates (the `GetSimpleCertCertificates` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) GetSimpleCertCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSimpleCertCertificatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTrusts List trusts, all of them or those of a trustor or a trustee.
 //
 // Without a filter, every trust (a cloud administrator or a system reader
@@ -10744,6 +12589,28 @@ func (c *Client) IssueToken(ctx context.Context, params *IssueTokenParams, body 
 	return c.Client.Do(req)
 }
 
+// ListRevokedPKITokens List revoked PKI tokens (deprecated, never succeeds on Keystone 22).
+//
+// PKI tokens were removed in Keystone 11 (Ocata); Keystone 22 still routes
+// this call but never answers with a list: 403 with `[token] revoke_by_id =
+// true` (the default), 410 Gone with `revoke_by_id = false`. It needs no token.
+// The 200 response describes what Keystone answered while it had PKI tokens: a
+// CMS-signed revocation list.
+//
+// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) ListRevokedPKITokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRevokedPKITokensRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCredentials List credentials.
 //
 // A caller that is not a system or cloud administrator sees only its own
@@ -10977,6 +12844,72 @@ func (c *Client) CreateDomain(ctx context.Context, body CreateDomainJSONRequestB
 	return c.Client.Do(req)
 }
 
+// GetDefaultDomainConfig Show the default values of the options a domain may override.
+//
+// The values Keystone's own configuration gives every option that a domain
+// configuration may set: the `identity` group (`driver`, `list_limit`) and the
+// whole `ldap` group (about 50 options, many of them null, some integers,
+// booleans or lists). The sensitive `ldap` `password` is never shown.
+//
+// The api-ref's sample is not valid JSON (it elides options with `....`).
+//
+// Corresponds with GET /v3/domains/config/default (the `GetDefaultDomainConfig` operationId).
+func (c *Client) GetDefaultDomainConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultDomainConfigRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDefaultDomainConfigGroup Show the default values of one group's options.
+//
+// As `getDefaultDomainConfig`, for the `identity` or the `ldap` group. The
+// response wraps the group in `config` (`{"config": {"ldap": {...}}}`); the
+// api-ref's sample omits that wrapper and is not valid JSON.
+//
+// Errors: 403: a group other than `identity` and `ldap` (`Invalid domain
+// specific configuration`).
+//
+// Corresponds with GET /v3/domains/config/{group}/default (the `GetDefaultDomainConfigGroup` operationId).
+func (c *Client) GetDefaultDomainConfigGroup(ctx context.Context, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultDomainConfigGroupRequest(c.Server, group)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDefaultDomainConfigOption Show the default value of one option.
+//
+// The response wraps the option in `config` (`{"config": {"driver": "sql"}}`);
+// the api-ref's sample omits that wrapper.
+//
+// Errors: 403: an unsupported group or option, or the sensitive `password`
+// option (`Reading the default for option password in group ldap is not
+// supported`).
+//
+// Corresponds with GET /v3/domains/config/{group}/{option}/default (the `GetDefaultDomainConfigOption` operationId).
+func (c *Client) GetDefaultDomainConfigOption(ctx context.Context, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultDomainConfigOptionRequest(c.Server, group, option)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteDomain Delete a disabled domain and everything it owns.
 //
 // Deletes the domain and all the users, groups and projects it owns, with
@@ -11059,6 +12992,349 @@ func (c *Client) UpdateDomainWithBody(ctx context.Context, domainID DomainIDPath
 // Corresponds with PATCH /v3/domains/{domain_id} (the `UpdateDomain` operationId).
 func (c *Client) UpdateDomain(ctx context.Context, domainID DomainIDPath, body UpdateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateDomainRequest(c.Server, domainID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDomainConfig Delete the configuration of a domain.
+//
+// Removes every option; the domain then uses Keystone's own configuration.
+// Deleting a configuration that does not exist also answers 204.
+//
+// Errors: 404: unknown domain.
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config (the `DeleteDomainConfig` operationId).
+func (c *Client) DeleteDomainConfig(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDomainConfigRequest(c.Server, domainID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDomainConfig Show the configuration of a domain.
+//
+// The domain's stored options, without the sensitive `ldap` `password`.
+//
+// Errors: 404: the domain has no configuration, or does not exist (both
+// `Could not find any options in domain configuration for domain …`).
+//
+// Corresponds with GET /v3/domains/{domain_id}/config (the `GetDomainConfig` operationId).
+func (c *Client) GetDomainConfig(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDomainConfigRequest(c.Server, domainID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfigWithBody Update options of a domain's configuration.
+//
+// Merges the given options into the stored configuration (adding options and
+// groups not yet stored) and returns the whole resulting configuration.
+//
+// Errors: 403: an empty configuration, a group that is not an object, an
+// unsupported group or option. 404: unknown domain.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+func (c *Client) UpdateDomainConfigWithBody(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigRequestWithBody(c.Server, domainID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfig Update options of a domain's configuration.
+//
+// Merges the given options into the stored configuration (adding options and
+// groups not yet stored) and returns the whole resulting configuration.
+//
+// Errors: 403: an empty configuration, a group that is not an object, an
+// unsupported group or option. 404: unknown domain.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+func (c *Client) UpdateDomainConfig(ctx context.Context, domainID DomainIDPath, body UpdateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigRequest(c.Server, domainID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDomainConfigWithBody Create or replace the configuration of a domain.
+//
+// Stores the given options as the domain's whole configuration: options
+// already stored and not sent are removed. Only the `identity` and `ldap`
+// groups and their supported options are accepted; `ldap` `password` is
+// stored but never returned (it may be referred to from other options as
+// `%(password)s`). Keystone does not check option values (any JSON value is
+// stored as given), nor that the driver can load: the domain's identity
+// driver is (re)loaded when next used, so a configuration naming a driver this
+// server cannot load (`ldap` without python-ldap) makes the domain's user and
+// group operations, and deleting the domain, fail until it is removed.
+//
+// Answers 201 when the domain had no configuration, 200 when it replaced one.
+//
+// Errors: 400: the body is not a JSON object or `config` is not an object.
+// 403: an empty configuration, a group that is not an object, an unsupported
+// group or option (`Invalid domain specific configuration`), or the caller is
+// not an administrator. 404: unknown domain.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+func (c *Client) CreateDomainConfigWithBody(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDomainConfigRequestWithBody(c.Server, domainID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDomainConfig Create or replace the configuration of a domain.
+//
+// Stores the given options as the domain's whole configuration: options
+// already stored and not sent are removed. Only the `identity` and `ldap`
+// groups and their supported options are accepted; `ldap` `password` is
+// stored but never returned (it may be referred to from other options as
+// `%(password)s`). Keystone does not check option values (any JSON value is
+// stored as given), nor that the driver can load: the domain's identity
+// driver is (re)loaded when next used, so a configuration naming a driver this
+// server cannot load (`ldap` without python-ldap) makes the domain's user and
+// group operations, and deleting the domain, fail until it is removed.
+//
+// Answers 201 when the domain had no configuration, 200 when it replaced one.
+//
+// Errors: 400: the body is not a JSON object or `config` is not an object.
+// 403: an empty configuration, a group that is not an object, an unsupported
+// group or option (`Invalid domain specific configuration`), or the caller is
+// not an administrator. 404: unknown domain.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+func (c *Client) CreateDomainConfig(ctx context.Context, domainID DomainIDPath, body CreateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDomainConfigRequest(c.Server, domainID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDomainConfigGroup Delete one group of a domain's configuration.
+//
+// The api-ref lists 200 as its success status; Keystone 22 answers 204.
+//
+// Errors: 403: an unsupported group. 404: the group is not stored, or unknown
+// domain.
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config/{group} (the `DeleteDomainConfigGroup` operationId).
+func (c *Client) DeleteDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDomainConfigGroupRequest(c.Server, domainID, group)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDomainConfigGroup Show one group of a domain's configuration.
+//
+// The response wraps the group in `config` (`{"config": {"ldap": {...}}}`);
+// the api-ref's sample omits that wrapper.
+//
+// The group `security_compliance` (read-only, any authenticated user, default
+// domain only) shows Keystone's `password_regex` and
+// `password_regex_description`, which may be null.
+//
+// Errors: 403: an unsupported group, or `security_compliance` of a domain
+// other than the default one. 404: the domain has no option in that group, or
+// the domain does not exist.
+//
+// Corresponds with GET /v3/domains/{domain_id}/config/{group} (the `GetDomainConfigGroup` operationId).
+func (c *Client) GetDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDomainConfigGroupRequest(c.Server, domainID, group)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfigGroupWithBody Update options of one group of a domain's configuration.
+//
+// The body's `config` must hold that group only, and the group must already be
+// stored; its options are merged (new options of the group are added). The
+// response is the domain's whole configuration.
+//
+// Errors: 403: `config` holds another group or more than one, an unsupported
+// group or option, an empty configuration. 404: the group is not stored yet,
+// or unknown domain.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+func (c *Client) UpdateDomainConfigGroupWithBody(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigGroupRequestWithBody(c.Server, domainID, group, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfigGroup Update options of one group of a domain's configuration.
+//
+// The body's `config` must hold that group only, and the group must already be
+// stored; its options are merged (new options of the group are added). The
+// response is the domain's whole configuration.
+//
+// Errors: 403: `config` holds another group or more than one, an unsupported
+// group or option, an empty configuration. 404: the group is not stored yet,
+// or unknown domain.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+func (c *Client) UpdateDomainConfigGroup(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, body UpdateDomainConfigGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigGroupRequest(c.Server, domainID, group, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDomainConfigOption Delete one option of a domain's configuration.
+//
+// Errors: 403: an unsupported group or option. 404: the option is not stored,
+// or unknown domain.
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config/{group}/{option} (the `DeleteDomainConfigOption` operationId).
+func (c *Client) DeleteDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDomainConfigOptionRequest(c.Server, domainID, group, option)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDomainConfigOption Show one option of a domain's configuration.
+//
+// The response wraps the option in `config` (`{"config": {"url": "…"}}`); the
+// api-ref's sample omits that wrapper. The sensitive `ldap` `password` is
+// never returned (404).
+//
+// Errors: 403: an unsupported group or option, or a `security_compliance`
+// option other than `password_regex` and `password_regex_description`. 404:
+// the option is not stored, or unknown domain.
+//
+// Corresponds with GET /v3/domains/{domain_id}/config/{group}/{option} (the `GetDomainConfigOption` operationId).
+func (c *Client) GetDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDomainConfigOptionRequest(c.Server, domainID, group, option)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfigOptionWithBody Update one option of a domain's configuration.
+//
+// The body is `{"config": {"<option>": value}}` with that option only, which
+// must already be stored. The api-ref's sample sends `{"url": …}` without the
+// `config` wrapper: Keystone 22 answers that with 403. The response is the
+// domain's whole configuration.
+//
+// Errors: 403: `config` holds another option or more than one, or nothing; an
+// unsupported group or option. 404: the option is not stored yet, or unknown
+// domain.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+func (c *Client) UpdateDomainConfigOptionWithBody(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigOptionRequestWithBody(c.Server, domainID, group, option, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDomainConfigOption Update one option of a domain's configuration.
+//
+// The body is `{"config": {"<option>": value}}` with that option only, which
+// must already be stored. The api-ref's sample sends `{"url": …}` without the
+// `config` wrapper: Keystone 22 answers that with 403. The response is the
+// domain's whole configuration.
+//
+// Errors: 403: `config` holds another option or more than one, or nothing; an
+// unsupported group or option. 404: the option is not stored yet, or unknown
+// domain.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+func (c *Client) UpdateDomainConfigOption(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, body UpdateDomainConfigOptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDomainConfigOptionRequest(c.Server, domainID, group, option, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11207,6 +13483,86 @@ func (c *Client) CheckDomainUserRole(ctx context.Context, domainID DomainIDPath,
 // Corresponds with PUT /v3/domains/{domain_id}/users/{user_id}/roles/{role_id} (the `GrantDomainUserRole` operationId).
 func (c *Client) GrantDomainUserRole(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGrantDomainUserRoleRequest(c.Server, domainID, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateEC2TokenWithBody Validate an EC2-signed request and issue a token.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+// and the EC2 API call it). The caller, an administrator or a user with the
+// `service` role, passes on what an EC2 client signed; Keystone finds the
+// `ec2` credential by its access key, recomputes the signature with its secret
+// and, when it matches, issues a token scoped to the credential's project for
+// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+//
+// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+// refused.
+//
+// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+// expired timestamp, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `params` names no
+// signature version and the request is not v4, or when a v2 or v4 request
+// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+func (c *Client) ValidateEC2TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateEC2TokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateEC2Token Validate an EC2-signed request and issue a token.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+// and the EC2 API call it). The caller, an administrator or a user with the
+// `service` role, passes on what an EC2 client signed; Keystone finds the
+// `ec2` credential by its access key, recomputes the signature with its secret
+// and, when it matches, issues a token scoped to the credential's project for
+// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+//
+// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+// refused.
+//
+// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+// expired timestamp, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `params` names no
+// signature version and the request is not v4, or when a v2 or v4 request
+// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+func (c *Client) ValidateEC2Token(ctx context.Context, body ValidateEC2TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateEC2TokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11574,6 +13930,215 @@ func (c *Client) CheckUserInGroup(ctx context.Context, groupID GroupIDPath, user
 // Corresponds with PUT /v3/groups/{group_id}/users/{user_id} (the `AddUserToGroup` operationId).
 func (c *Client) AddUserToGroup(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserToGroupRequest(c.Server, groupID, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLimits List project and domain limits.
+//
+// Which limits the caller sees depends on the scope of its token before any
+// filter applies: a system-scoped token sees every limit; a domain-scoped
+// token sees the domain's limits and those of the domain's projects; a
+// project-scoped token, even an administrator's, sees only the limits of its
+// own project (a `project_id` filter for another project then matches
+// nothing). `service_id`, `region_id` and `resource_name` filter through the
+// registered limit each limit refers to.
+//
+// Corresponds with GET /v3/limits (the `ListLimits` operationId).
+func (c *Client) ListLimits(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLimitsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLimitsWithBody Create one or more project or domain limits.
+//
+// The body carries a list (`limits`, at least one item); Keystone creates all
+// of them or none, and answers with the created limits in a list without
+// `links`. Each limit overrides, for one project or one domain, the registered
+// limit with the same `service_id`, `region_id` and `resource_name`, which
+// must exist. A `project_id` naming a project that acts as a domain makes a
+// domain limit.
+//
+// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+// limit may not exceed its domain's limit (or, when the domain has none, the
+// registered default), and a domain limit may not be lower than the limits of
+// the domain's projects; the `flat` model checks nothing of the kind.
+//
+// Errors: 400: the body fails validation (each item needs exactly one of
+// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+// unknown member) or names a project, domain, service or region that does not
+// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+// administrator, no registered limit matches (`Unable to create a limit that
+// has no corresponding registered limit`), or the limit breaks the
+// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+// domain already has a limit for that registered limit.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+func (c *Client) CreateLimitsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLimitsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLimits Create one or more project or domain limits.
+//
+// The body carries a list (`limits`, at least one item); Keystone creates all
+// of them or none, and answers with the created limits in a list without
+// `links`. Each limit overrides, for one project or one domain, the registered
+// limit with the same `service_id`, `region_id` and `resource_name`, which
+// must exist. A `project_id` naming a project that acts as a domain makes a
+// domain limit.
+//
+// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+// limit may not exceed its domain's limit (or, when the domain has none, the
+// registered default), and a domain limit may not be lower than the limits of
+// the domain's projects; the `flat` model checks nothing of the kind.
+//
+// Errors: 400: the body fails validation (each item needs exactly one of
+// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+// unknown member) or names a project, domain, service or region that does not
+// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+// administrator, no registered limit matches (`Unable to create a limit that
+// has no corresponding registered limit`), or the limit breaks the
+// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+// domain already has a limit for that registered limit.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+func (c *Client) CreateLimits(ctx context.Context, body CreateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLimitsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLimitModel Show the limit enforcement model.
+//
+// The model set by `[unified_limit] enforcement_model`: `flat` (the default) or
+// `strict_two_level`. Any authenticated user may read it.
+//
+// Corresponds with GET /v3/limits/model (the `GetLimitModel` operationId).
+func (c *Client) GetLimitModel(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLimitModelRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteLimit Delete a limit.
+//
+// Corresponds with DELETE /v3/limits/{limit_id} (the `DeleteLimit` operationId).
+func (c *Client) DeleteLimit(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteLimitRequest(c.Server, limitID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLimit Show a limit.
+//
+// Administrators and system readers may read any limit; other users only the
+// limits of the project (or the domain) their token is scoped to (403
+// otherwise).
+//
+// Corresponds with GET /v3/limits/{limit_id} (the `GetLimit` operationId).
+func (c *Client) GetLimit(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLimitRequest(c.Server, limitID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLimitWithBody Update a limit's value or description.
+//
+// Only `resource_limit` and `description` may change. Keystone 22 applies only
+// values that are true in Python: a `resource_limit` of `0`, a `description`
+// of `null` or `""` are accepted and silently ignored (the response shows the
+// unchanged values), so a limit cannot be set to 0 nor its description
+// cleared through this operation. An empty `limit` object changes nothing.
+// With `strict_two_level` the new value is checked as on creation.
+//
+// Errors: 400: the body fails validation (any other member, `id` included).
+// 403: the caller is not an administrator, or the value breaks the
+// `strict_two_level` hierarchy. 404: unknown limit.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+func (c *Client) UpdateLimitWithBody(ctx context.Context, limitID LimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLimitRequestWithBody(c.Server, limitID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLimit Update a limit's value or description.
+//
+// Only `resource_limit` and `description` may change. Keystone 22 applies only
+// values that are true in Python: a `resource_limit` of `0`, a `description`
+// of `null` or `""` are accepted and silently ignored (the response shows the
+// unchanged values), so a limit cannot be set to 0 nor its description
+// cleared through this operation. An empty `limit` object changes nothing.
+// With `strict_two_level` the new value is checked as on creation.
+//
+// Errors: 400: the body fails validation (any other member, `id` included).
+// 403: the caller is not an administrator, or the value breaks the
+// `strict_two_level` hierarchy. 404: unknown limit.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+func (c *Client) UpdateLimit(ctx context.Context, limitID LimitIDPath, body UpdateLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLimitRequest(c.Server, limitID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12291,6 +14856,180 @@ func (c *Client) UpdateRegion(ctx context.Context, regionID RegionIDPath, body U
 	return c.Client.Do(req)
 }
 
+// ListRegisteredLimits List registered limits.
+//
+// Any authenticated user may list the registered limits (the default limits of
+// each service's resources). The filters compare exactly; `region_id` matches
+// only the registered limits of that region (there is no filter for those
+// without a region).
+//
+// Corresponds with GET /v3/registered_limits (the `ListRegisteredLimits` operationId).
+func (c *Client) ListRegisteredLimits(ctx context.Context, params *ListRegisteredLimitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRegisteredLimitsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisteredLimitsWithBody Create one or more registered limits.
+//
+// The body carries a list (`registered_limits`, at least one item); Keystone
+// creates all of them or none, and answers with the created registered limits
+// in a list without `links`.
+//
+// Errors: 400: the body fails validation (an empty or missing list, a missing
+// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+// existing service or region (`Expecting to find service_id in
+// registered_limit`). 403: the caller is not an administrator. 409: a
+// registered limit with the same `service_id`, `region_id` and `resource_name`
+// already exists.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+func (c *Client) CreateRegisteredLimitsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisteredLimitsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRegisteredLimits Create one or more registered limits.
+//
+// The body carries a list (`registered_limits`, at least one item); Keystone
+// creates all of them or none, and answers with the created registered limits
+// in a list without `links`.
+//
+// Errors: 400: the body fails validation (an empty or missing list, a missing
+// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+// existing service or region (`Expecting to find service_id in
+// registered_limit`). 403: the caller is not an administrator. 409: a
+// registered limit with the same `service_id`, `region_id` and `resource_name`
+// already exists.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+func (c *Client) CreateRegisteredLimits(ctx context.Context, body CreateRegisteredLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRegisteredLimitsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteRegisteredLimit Delete a registered limit.
+//
+// Errors: 403: the caller is not an administrator, or project or domain limits
+// refer to the registered limit (delete them first). 404: unknown registered
+// limit.
+//
+// Corresponds with DELETE /v3/registered_limits/{registered_limit_id} (the `DeleteRegisteredLimit` operationId).
+func (c *Client) DeleteRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRegisteredLimitRequest(c.Server, registeredLimitID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRegisteredLimit Show a registered limit.
+//
+// Any authenticated user may read a registered limit.
+//
+// Corresponds with GET /v3/registered_limits/{registered_limit_id} (the `GetRegisteredLimit` operationId).
+func (c *Client) GetRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRegisteredLimitRequest(c.Server, registeredLimitID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRegisteredLimitWithBody Update a registered limit.
+//
+// Only the members sent change; `region_id: null` removes the region and
+// `description: null` clears the description. An empty `registered_limit`
+// object (or a body without it) changes nothing and returns the registered
+// limit.
+//
+// Errors: 400: the body fails validation (an unknown member, `id` included) or
+// `service_id`/`region_id` names no existing service or region. 403: the
+// caller is not an administrator, or project or domain limits refer to the
+// registered limit (Keystone 22 refuses every change then, even of the
+// description). 404: unknown registered limit. 409: the change would make it
+// duplicate another registered limit (same `service_id`, `region_id` and
+// `resource_name`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+func (c *Client) UpdateRegisteredLimitWithBody(ctx context.Context, registeredLimitID RegisteredLimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRegisteredLimitRequestWithBody(c.Server, registeredLimitID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRegisteredLimit Update a registered limit.
+//
+// Only the members sent change; `region_id: null` removes the region and
+// `description: null` clears the description. An empty `registered_limit`
+// object (or a body without it) changes nothing and returns the registered
+// limit.
+//
+// Errors: 400: the body fails validation (an unknown member, `id` included) or
+// `service_id`/`region_id` names no existing service or region. 403: the
+// caller is not an administrator, or project or domain limits refer to the
+// registered limit (Keystone 22 refuses every change then, even of the
+// description). 404: unknown registered limit. 409: the change would make it
+// duplicate another registered limit (same `service_id`, `region_id` and
+// `resource_name`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+func (c *Client) UpdateRegisteredLimit(ctx context.Context, registeredLimitID RegisteredLimitIDPath, body UpdateRegisteredLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRegisteredLimitRequest(c.Server, registeredLimitID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRoleAssignments List role assignments, filtered by actor, role and target.
 //
 // Without filters, every assignment on projects, domains and the system. At
@@ -12544,6 +15283,76 @@ func (c *Client) UpdateRoleWithBody(ctx context.Context, roleID RoleIDPath, cont
 // Corresponds with PATCH /v3/roles/{role_id} (the `UpdateRole` operationId).
 func (c *Client) UpdateRole(ctx context.Context, roleID RoleIDPath, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRoleRequest(c.Server, roleID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateS3TokenWithBody Validate an S3-signed request.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+// used by Swift's S3 API, calls it). The caller, an administrator or a user
+// with the `service` role, passes the access key, the string the S3 client
+// signed (base64url-encoded, `token`) and the client's signature; Keystone
+// recomputes it with the secret of the `ec2` credential with that access key
+// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+// token scoped to the credential's project for its user (method
+// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+//
+// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+// AWS4 string to sign with a malformed scope or a service other than `s3`,
+// `iam` and `sts`, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+// is missing or `token` is not valid base64 (it drops characters outside the
+// base64url alphabet, then fails on bad padding).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+func (c *Client) ValidateS3TokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateS3TokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateS3Token Validate an S3-signed request.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+// used by Swift's S3 API, calls it). The caller, an administrator or a user
+// with the `service` role, passes the access key, the string the S3 client
+// signed (base64url-encoded, `token`) and the client's signature; Keystone
+// recomputes it with the secret of the `ec2` credential with that access key
+// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+// token scoped to the credential's project for its user (method
+// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+//
+// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+// AWS4 string to sign with a malformed scope or a service other than `s3`,
+// `iam` and `sts`, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+// is missing or `token` is not valid base64 (it drops characters outside the
+// base64url alphabet, then fails on bad padding).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+func (c *Client) ValidateS3Token(ctx context.Context, body ValidateS3TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateS3TokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13291,6 +16100,129 @@ func (c *Client) DeleteApplicationCredential(ctx context.Context, userID UserIDP
 // Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
 func (c *Client) GetApplicationCredential(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApplicationCredentialRequest(c.Server, userID, applicationCredentialID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserEC2Credentials List a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.list`). The user's credentials of type `ec2` (see the credentials
+// API), in the legacy EC2 format. A user may list its own; administrators and
+// system readers anyone's.
+//
+// Errors: 403: another user's, without the right. 404: unknown user.
+//
+// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2 (the `ListUserEC2Credentials` operationId).
+func (c *Client) ListUserEC2Credentials(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserEC2CredentialsRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserEC2CredentialWithBody Create an EC2 credential for a user.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.create`). Keystone generates the access and secret keys (dashless
+// UUIDs) and stores an `ec2` credential for the user and the project
+// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+// it carries that trust. The credentials API shows it too (its ID the SHA-256
+// of the access key). A user may create its own; administrators anyone's.
+// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+// project: None`).
+//
+// Errors: 403: another user's, without the right. 404: unknown user or project.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+func (c *Client) CreateUserEC2CredentialWithBody(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserEC2CredentialRequestWithBody(c.Server, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserEC2Credential Create an EC2 credential for a user.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.create`). Keystone generates the access and secret keys (dashless
+// UUIDs) and stores an `ec2` credential for the user and the project
+// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+// it carries that trust. The credentials API shows it too (its ID the SHA-256
+// of the access key). A user may create its own; administrators anyone's.
+// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+// project: None`).
+//
+// Errors: 403: another user's, without the right. 404: unknown user or project.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+func (c *Client) CreateUserEC2Credential(ctx context.Context, userID UserIDPath, body CreateUserEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserEC2CredentialRequest(c.Server, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUserEC2Credential Delete one of a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+// `ec2.delete`). Deletes the underlying `ec2` credential.
+//
+// Errors: 401: the credential is not of type `ec2`. 403: not the owner, without
+// the right. 404: unknown user or access key.
+//
+// Corresponds with DELETE /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteUserEC2Credential` operationId).
+func (c *Client) DeleteUserEC2Credential(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserEC2CredentialRequest(c.Server, userID, credentialID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUserEC2Credential Show one of a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+// `ec2.get`). Keystone checks that the user exists but not that the
+// credential is that user's: an administrator gets any EC2 credential under
+// any existing user.
+//
+// Errors: 401: the credential exists but is not of type `ec2` (`EC2 access key
+// not found`). 403: not the owner, without the right. 404: unknown user or
+// access key.
+//
+// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetUserEC2Credential` operationId).
+func (c *Client) GetUserEC2Credential(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserEC2CredentialRequest(c.Server, userID, credentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -14428,6 +17360,154 @@ func NewCreateOAuth1RequestTokenRequest(server string, params *CreateOAuth1Reque
 	return req, nil
 }
 
+// NewIssueOAuth2TokenRequestWithFormdataBody calls the generic IssueOAuth2Token builder with application/x-www-form-urlencoded body
+func NewIssueOAuth2TokenRequestWithFormdataBody(server string, body IssueOAuth2TokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewIssueOAuth2TokenRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewIssueOAuth2TokenRequestWithBody constructs an http.Request for the IssueOAuth2Token method, with any body, and a specified content type
+func NewIssueOAuth2TokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-OAUTH2/token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListRevocationEventsRequest constructs an http.Request for the ListRevocationEvents method
+func NewListRevocationEventsRequest(server string, params *ListRevocationEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-REVOKE/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSimpleCertCARequest constructs an http.Request for the GetSimpleCertCA method
+func NewGetSimpleCertCARequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-SIMPLE-CERT/ca")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSimpleCertCertificatesRequest constructs an http.Request for the GetSimpleCertCertificates method
+func NewGetSimpleCertCertificatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-SIMPLE-CERT/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTrustsRequest constructs an http.Request for the ListTrusts method
 func NewListTrustsRequest(server string, params *ListTrustsParams) (*http.Request, error) {
 	var err error
@@ -15094,6 +18174,33 @@ func NewIssueTokenRequestWithBody(server string, params *IssueTokenParams, conte
 	return req, nil
 }
 
+// NewListRevokedPKITokensRequest constructs an http.Request for the ListRevokedPKITokens method
+func NewListRevokedPKITokensRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/tokens/OS-PKI/revoked")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListCredentialsRequest constructs an http.Request for the ListCredentials method
 func NewListCredentialsRequest(server string, params *ListCredentialsParams) (*http.Request, error) {
 	var err error
@@ -15445,6 +18552,108 @@ func NewCreateDomainRequestWithBody(server string, contentType string, body io.R
 	return req, nil
 }
 
+// NewGetDefaultDomainConfigRequest constructs an http.Request for the GetDefaultDomainConfig method
+func NewGetDefaultDomainConfigRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/config/default")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDefaultDomainConfigGroupRequest constructs an http.Request for the GetDefaultDomainConfigGroup method
+func NewGetDefaultDomainConfigGroupRequest(server string, group DomainConfigGroupPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/config/%s/default", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDefaultDomainConfigOptionRequest constructs an http.Request for the GetDefaultDomainConfigOption method
+func NewGetDefaultDomainConfigOptionRequest(server string, group DomainConfigGroupPath, option DomainConfigOptionPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "option", option, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/config/%s/%s/default", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteDomainRequest constructs an http.Request for the DeleteDomain method
 func NewDeleteDomainRequest(server string, domainID DomainIDPath) (*http.Request, error) {
 	var err error
@@ -15541,6 +18750,461 @@ func NewUpdateDomainRequestWithBody(server string, domainID DomainIDPath, conten
 	}
 
 	operationPath := fmt.Sprintf("/v3/domains/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDomainConfigRequest constructs an http.Request for the DeleteDomainConfig method
+func NewDeleteDomainConfigRequest(server string, domainID DomainIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDomainConfigRequest constructs an http.Request for the GetDomainConfig method
+func NewGetDomainConfigRequest(server string, domainID DomainIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDomainConfigRequest calls the generic UpdateDomainConfig builder with application/json body
+func NewUpdateDomainConfigRequest(server string, domainID DomainIDPath, body UpdateDomainConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDomainConfigRequestWithBody(server, domainID, "application/json", bodyReader)
+}
+
+// NewUpdateDomainConfigRequestWithBody constructs an http.Request for the UpdateDomainConfig method, with any body, and a specified content type
+func NewUpdateDomainConfigRequestWithBody(server string, domainID DomainIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateDomainConfigRequest calls the generic CreateDomainConfig builder with application/json body
+func NewCreateDomainConfigRequest(server string, domainID DomainIDPath, body CreateDomainConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDomainConfigRequestWithBody(server, domainID, "application/json", bodyReader)
+}
+
+// NewCreateDomainConfigRequestWithBody constructs an http.Request for the CreateDomainConfig method, with any body, and a specified content type
+func NewCreateDomainConfigRequestWithBody(server string, domainID DomainIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDomainConfigGroupRequest constructs an http.Request for the DeleteDomainConfigGroup method
+func NewDeleteDomainConfigGroupRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDomainConfigGroupRequest constructs an http.Request for the GetDomainConfigGroup method
+func NewGetDomainConfigGroupRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDomainConfigGroupRequest calls the generic UpdateDomainConfigGroup builder with application/json body
+func NewUpdateDomainConfigGroupRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath, body UpdateDomainConfigGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDomainConfigGroupRequestWithBody(server, domainID, group, "application/json", bodyReader)
+}
+
+// NewUpdateDomainConfigGroupRequestWithBody constructs an http.Request for the UpdateDomainConfigGroup method, with any body, and a specified content type
+func NewUpdateDomainConfigGroupRequestWithBody(server string, domainID DomainIDPath, group DomainConfigGroupPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDomainConfigOptionRequest constructs an http.Request for the DeleteDomainConfigOption method
+func NewDeleteDomainConfigOptionRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "option", option, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDomainConfigOptionRequest constructs an http.Request for the GetDomainConfigOption method
+func NewGetDomainConfigOptionRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "option", option, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateDomainConfigOptionRequest calls the generic UpdateDomainConfigOption builder with application/json body
+func NewUpdateDomainConfigOptionRequest(server string, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, body UpdateDomainConfigOptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDomainConfigOptionRequestWithBody(server, domainID, group, option, "application/json", bodyReader)
+}
+
+// NewUpdateDomainConfigOptionRequestWithBody constructs an http.Request for the UpdateDomainConfigOption method, with any body, and a specified content type
+func NewUpdateDomainConfigOptionRequestWithBody(server string, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "domain_id", domainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group", group, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "option", option, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/domains/%s/config/%s/%s", pathParam0, pathParam1, pathParam2)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -15926,6 +19590,46 @@ func NewGrantDomainUserRoleRequest(server string, domainID DomainIDPath, userID 
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewValidateEC2TokenRequest calls the generic ValidateEC2Token builder with application/json body
+func NewValidateEC2TokenRequest(server string, body ValidateEC2TokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidateEC2TokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewValidateEC2TokenRequestWithBody constructs an http.Request for the ValidateEC2Token method, with any body, and a specified content type
+func NewValidateEC2TokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/ec2tokens")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -16648,6 +20352,290 @@ func NewAddUserToGroupRequest(server string, groupID GroupIDPath, userID UserIDP
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListLimitsRequest constructs an http.Request for the ListLimits method
+func NewListLimitsRequest(server string, params *ListLimitsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ServiceID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "service_id", *params.ServiceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RegionID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "region_id", *params.RegionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_name", *params.ResourceName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProjectID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "project_id", *params.ProjectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DomainID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain_id", *params.DomainID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateLimitsRequest calls the generic CreateLimits builder with application/json body
+func NewCreateLimitsRequest(server string, body CreateLimitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateLimitsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateLimitsRequestWithBody constructs an http.Request for the CreateLimits method, with any body, and a specified content type
+func NewCreateLimitsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetLimitModelRequest constructs an http.Request for the GetLimitModel method
+func NewGetLimitModelRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits/model")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteLimitRequest constructs an http.Request for the DeleteLimit method
+func NewDeleteLimitRequest(server string, limitID LimitIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "limit_id", limitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLimitRequest constructs an http.Request for the GetLimit method
+func NewGetLimitRequest(server string, limitID LimitIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "limit_id", limitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateLimitRequest calls the generic UpdateLimit builder with application/json body
+func NewUpdateLimitRequest(server string, limitID LimitIDPath, body UpdateLimitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateLimitRequestWithBody(server, limitID, "application/json", bodyReader)
+}
+
+// NewUpdateLimitRequestWithBody constructs an http.Request for the UpdateLimit method, with any body, and a specified content type
+func NewUpdateLimitRequestWithBody(server string, limitID LimitIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "limit_id", limitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -18082,6 +22070,239 @@ func NewUpdateRegionRequestWithBody(server string, regionID RegionIDPath, conten
 	return req, nil
 }
 
+// NewListRegisteredLimitsRequest constructs an http.Request for the ListRegisteredLimits method
+func NewListRegisteredLimitsRequest(server string, params *ListRegisteredLimitsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/registered_limits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ServiceID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "service_id", *params.ServiceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RegionID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "region_id", *params.RegionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResourceName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resource_name", *params.ResourceName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRegisteredLimitsRequest calls the generic CreateRegisteredLimits builder with application/json body
+func NewCreateRegisteredLimitsRequest(server string, body CreateRegisteredLimitsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRegisteredLimitsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRegisteredLimitsRequestWithBody constructs an http.Request for the CreateRegisteredLimits method, with any body, and a specified content type
+func NewCreateRegisteredLimitsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/registered_limits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteRegisteredLimitRequest constructs an http.Request for the DeleteRegisteredLimit method
+func NewDeleteRegisteredLimitRequest(server string, registeredLimitID RegisteredLimitIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "registered_limit_id", registeredLimitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/registered_limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRegisteredLimitRequest constructs an http.Request for the GetRegisteredLimit method
+func NewGetRegisteredLimitRequest(server string, registeredLimitID RegisteredLimitIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "registered_limit_id", registeredLimitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/registered_limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRegisteredLimitRequest calls the generic UpdateRegisteredLimit builder with application/json body
+func NewUpdateRegisteredLimitRequest(server string, registeredLimitID RegisteredLimitIDPath, body UpdateRegisteredLimitJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRegisteredLimitRequestWithBody(server, registeredLimitID, "application/json", bodyReader)
+}
+
+// NewUpdateRegisteredLimitRequestWithBody constructs an http.Request for the UpdateRegisteredLimit method, with any body, and a specified content type
+func NewUpdateRegisteredLimitRequestWithBody(server string, registeredLimitID RegisteredLimitIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "registered_limit_id", registeredLimitID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/registered_limits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListRoleAssignmentsRequest constructs an http.Request for the ListRoleAssignments method
 func NewListRoleAssignmentsRequest(server string, params *ListRoleAssignmentsParams) (*http.Request, error) {
 	var err error
@@ -18681,6 +22902,46 @@ func NewUpdateRoleRequestWithBody(server string, roleID RoleIDPath, contentType 
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewValidateS3TokenRequest calls the generic ValidateS3Token builder with application/json body
+func NewValidateS3TokenRequest(server string, body ValidateS3TokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidateS3TokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewValidateS3TokenRequestWithBody constructs an http.Request for the ValidateS3Token method, with any body, and a specified content type
+func NewValidateS3TokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/s3tokens")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -20198,6 +24459,169 @@ func NewGetApplicationCredentialRequest(server string, userID UserIDPath, applic
 	return req, nil
 }
 
+// NewListUserEC2CredentialsRequest constructs an http.Request for the ListUserEC2Credentials method
+func NewListUserEC2CredentialsRequest(server string, userID UserIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/credentials/OS-EC2", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateUserEC2CredentialRequest calls the generic CreateUserEC2Credential builder with application/json body
+func NewCreateUserEC2CredentialRequest(server string, userID UserIDPath, body CreateUserEC2CredentialJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserEC2CredentialRequestWithBody(server, userID, "application/json", bodyReader)
+}
+
+// NewCreateUserEC2CredentialRequestWithBody constructs an http.Request for the CreateUserEC2Credential method, with any body, and a specified content type
+func NewCreateUserEC2CredentialRequestWithBody(server string, userID UserIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/credentials/OS-EC2", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteUserEC2CredentialRequest constructs an http.Request for the DeleteUserEC2Credential method
+func NewDeleteUserEC2CredentialRequest(server string, userID UserIDPath, credentialID EC2CredentialIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/credentials/OS-EC2/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserEC2CredentialRequest constructs an http.Request for the GetUserEC2Credential method
+func NewGetUserEC2CredentialRequest(server string, userID UserIDPath, credentialID EC2CredentialIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "credential_id", credentialID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/credentials/OS-EC2/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListUserGroupsRequest constructs an http.Request for the ListUserGroups method
 func NewListUserGroupsRequest(server string, userID UserIDPath, params *ListUserGroupsParams) (*http.Request, error) {
 	var err error
@@ -20759,6 +25183,105 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v3/OS-OAUTH1/request_token (the `CreateOAuth1RequestToken` operationId).
 	CreateOAuth1RequestTokenWithResponse(ctx context.Context, params *CreateOAuth1RequestTokenParams, reqEditors ...RequestEditorFn) (*CreateOAuth1RequestTokenResponse, error)
 
+	// IssueOAuth2TokenWithBodyWithResponse Issue an OAuth 2.0 access token with client credentials.
+	//
+	// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+	// client authenticates with HTTP Basic authentication (`Authorization: Basic
+	// base64(client_id:client_secret)`), the ID and secret of an application
+	// credential, and sends `grant_type=client_credentials` form-encoded. The
+	// access token is a Keystone token scoped as the application credential is
+	// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+	// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+	//
+	// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+	// a client certificate instead of Basic authentication) came in 2023.1;
+	// Keystone 22 ignores `client_id` and always needs Basic authentication.
+	//
+	// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+	// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+	// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+	// `Authorization`, an empty ID or secret, a wrong secret), with a
+	// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+	// credential; 500 `other_error` for anything else. Other methods on this path
+	// answer 405 `other_error`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+	IssueOAuth2TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueOAuth2TokenResponse, error)
+
+	// IssueOAuth2TokenWithFormdataBodyWithResponse Issue an OAuth 2.0 access token with client credentials.
+	//
+	// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+	// client authenticates with HTTP Basic authentication (`Authorization: Basic
+	// base64(client_id:client_secret)`), the ID and secret of an application
+	// credential, and sends `grant_type=client_credentials` form-encoded. The
+	// access token is a Keystone token scoped as the application credential is
+	// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+	// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+	//
+	// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+	// a client certificate instead of Basic authentication) came in 2023.1;
+	// Keystone 22 ignores `client_id` and always needs Basic authentication.
+	//
+	// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+	// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+	// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+	// `Authorization`, an empty ID or secret, a wrong secret), with a
+	// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+	// credential; 500 `other_error` for anything else. Other methods on this path
+	// answer 405 `other_error`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+	IssueOAuth2TokenWithFormdataBodyWithResponse(ctx context.Context, body IssueOAuth2TokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IssueOAuth2TokenResponse, error)
+
+	// ListRevocationEventsWithResponse List token revocation events.
+	//
+	// Each event describes a set of revoked tokens (those that match all its
+	// members and were issued before `issued_before`): Keystone records one, for
+	// example, when a token is revoked (`audit_id`) or a user is disabled or
+	// deleted (`user_id`). Events come oldest first and are pruned once the tokens
+	// they describe have expired. Restricted to administrators and users with
+	// the `service` role. The api-ref says the `Date` header carries the time of the
+	// latest event: Keystone 22 sends the current time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-REVOKE/events (the `ListRevocationEvents` operationId).
+	ListRevocationEventsWithResponse(ctx context.Context, params *ListRevocationEventsParams, reqEditors ...RequestEditorFn) (*ListRevocationEventsResponse, error)
+
+	// GetSimpleCertCAWithResponse Show the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
+	//
+	// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+	// longer available due to the removal of support for PKI tokens`), with or
+	// without a token: the certificates went with the `[signing]` options in
+	// Keystone 16 (Train). Until then it answered 200 with the CA certificate in PEM
+	// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-SIMPLE-CERT/ca (the `GetSimpleCertCA` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetSimpleCertCAWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSimpleCertCAResponse, error)
+
+	// GetSimpleCertCertificatesWithResponse Show the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
+	//
+	// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+	// longer available due to the removal of support for PKI tokens`), with or
+	// without a token: the certificates went with the `[signing]` options in
+	// Keystone 16 (Train). Until then it answered 200 with the token signing certificates in PEM
+	// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-SIMPLE-CERT/certificates (the `GetSimpleCertCertificates` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetSimpleCertCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSimpleCertCertificatesResponse, error)
+
 	// ListTrustsWithResponse List trusts, all of them or those of a trustor or a trustee.
 	//
 	// Without a filter, every trust (a cloud administrator or a system reader
@@ -20968,6 +25491,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v3/auth/tokens (the `IssueToken` operationId).
 	IssueTokenWithResponse(ctx context.Context, params *IssueTokenParams, body IssueTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueTokenResponse, error)
 
+	// ListRevokedPKITokensWithResponse List revoked PKI tokens (deprecated, never succeeds on Keystone 22).
+	//
+	// PKI tokens were removed in Keystone 11 (Ocata); Keystone 22 still routes
+	// this call but never answers with a list: 403 with `[token] revoke_by_id =
+	// true` (the default), 410 Gone with `revoke_by_id = false`. It needs no token.
+	// The 200 response describes what Keystone answered while it had PKI tokens: a
+	// CMS-signed revocation list.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListRevokedPKITokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error)
+
 	// ListCredentialsWithResponse List credentials.
 	//
 	// A caller that is not a system or cloud administrator sees only its own
@@ -21109,6 +25647,48 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v3/domains (the `CreateDomain` operationId).
 	CreateDomainWithResponse(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDomainResponse, error)
 
+	// GetDefaultDomainConfigWithResponse Show the default values of the options a domain may override.
+	//
+	// The values Keystone's own configuration gives every option that a domain
+	// configuration may set: the `identity` group (`driver`, `list_limit`) and the
+	// whole `ldap` group (about 50 options, many of them null, some integers,
+	// booleans or lists). The sensitive `ldap` `password` is never shown.
+	//
+	// The api-ref's sample is not valid JSON (it elides options with `....`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/config/default (the `GetDefaultDomainConfig` operationId).
+	GetDefaultDomainConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigResponse, error)
+
+	// GetDefaultDomainConfigGroupWithResponse Show the default values of one group's options.
+	//
+	// As `getDefaultDomainConfig`, for the `identity` or the `ldap` group. The
+	// response wraps the group in `config` (`{"config": {"ldap": {...}}}`); the
+	// api-ref's sample omits that wrapper and is not valid JSON.
+	//
+	// Errors: 403: a group other than `identity` and `ldap` (`Invalid domain
+	// specific configuration`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/config/{group}/default (the `GetDefaultDomainConfigGroup` operationId).
+	GetDefaultDomainConfigGroupWithResponse(ctx context.Context, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigGroupResponse, error)
+
+	// GetDefaultDomainConfigOptionWithResponse Show the default value of one option.
+	//
+	// The response wraps the option in `config` (`{"config": {"driver": "sql"}}`);
+	// the api-ref's sample omits that wrapper.
+	//
+	// Errors: 403: an unsupported group or option, or the sensitive `password`
+	// option (`Reading the default for option password in group ldap is not
+	// supported`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/config/{group}/{option}/default (the `GetDefaultDomainConfigOption` operationId).
+	GetDefaultDomainConfigOptionWithResponse(ctx context.Context, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigOptionResponse, error)
+
 	// DeleteDomainWithResponse Delete a disabled domain and everything it owns.
 	//
 	// Deletes the domain and all the users, groups and projects it owns, with
@@ -21164,6 +25744,221 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v3/domains/{domain_id} (the `UpdateDomain` operationId).
 	UpdateDomainWithResponse(ctx context.Context, domainID DomainIDPath, body UpdateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainResponse, error)
+
+	// DeleteDomainConfigWithResponse Delete the configuration of a domain.
+	//
+	// Removes every option; the domain then uses Keystone's own configuration.
+	// Deleting a configuration that does not exist also answers 204.
+	//
+	// Errors: 404: unknown domain.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config (the `DeleteDomainConfig` operationId).
+	DeleteDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigResponse, error)
+
+	// GetDomainConfigWithResponse Show the configuration of a domain.
+	//
+	// The domain's stored options, without the sensitive `ldap` `password`.
+	//
+	// Errors: 404: the domain has no configuration, or does not exist (both
+	// `Could not find any options in domain configuration for domain …`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config (the `GetDomainConfig` operationId).
+	GetDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*GetDomainConfigResponse, error)
+
+	// UpdateDomainConfigWithBodyWithResponse Update options of a domain's configuration.
+	//
+	// Merges the given options into the stored configuration (adding options and
+	// groups not yet stored) and returns the whole resulting configuration.
+	//
+	// Errors: 403: an empty configuration, a group that is not an object, an
+	// unsupported group or option. 404: unknown domain.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+	UpdateDomainConfigWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigResponse, error)
+
+	// UpdateDomainConfigWithResponse Update options of a domain's configuration.
+	//
+	// Merges the given options into the stored configuration (adding options and
+	// groups not yet stored) and returns the whole resulting configuration.
+	//
+	// Errors: 403: an empty configuration, a group that is not an object, an
+	// unsupported group or option. 404: unknown domain.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+	UpdateDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, body UpdateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigResponse, error)
+
+	// CreateDomainConfigWithBodyWithResponse Create or replace the configuration of a domain.
+	//
+	// Stores the given options as the domain's whole configuration: options
+	// already stored and not sent are removed. Only the `identity` and `ldap`
+	// groups and their supported options are accepted; `ldap` `password` is
+	// stored but never returned (it may be referred to from other options as
+	// `%(password)s`). Keystone does not check option values (any JSON value is
+	// stored as given), nor that the driver can load: the domain's identity
+	// driver is (re)loaded when next used, so a configuration naming a driver this
+	// server cannot load (`ldap` without python-ldap) makes the domain's user and
+	// group operations, and deleting the domain, fail until it is removed.
+	//
+	// Answers 201 when the domain had no configuration, 200 when it replaced one.
+	//
+	// Errors: 400: the body is not a JSON object or `config` is not an object.
+	// 403: an empty configuration, a group that is not an object, an unsupported
+	// group or option (`Invalid domain specific configuration`), or the caller is
+	// not an administrator. 404: unknown domain.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+	CreateDomainConfigWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDomainConfigResponse, error)
+
+	// CreateDomainConfigWithResponse Create or replace the configuration of a domain.
+	//
+	// Stores the given options as the domain's whole configuration: options
+	// already stored and not sent are removed. Only the `identity` and `ldap`
+	// groups and their supported options are accepted; `ldap` `password` is
+	// stored but never returned (it may be referred to from other options as
+	// `%(password)s`). Keystone does not check option values (any JSON value is
+	// stored as given), nor that the driver can load: the domain's identity
+	// driver is (re)loaded when next used, so a configuration naming a driver this
+	// server cannot load (`ldap` without python-ldap) makes the domain's user and
+	// group operations, and deleting the domain, fail until it is removed.
+	//
+	// Answers 201 when the domain had no configuration, 200 when it replaced one.
+	//
+	// Errors: 400: the body is not a JSON object or `config` is not an object.
+	// 403: an empty configuration, a group that is not an object, an unsupported
+	// group or option (`Invalid domain specific configuration`), or the caller is
+	// not an administrator. 404: unknown domain.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+	CreateDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, body CreateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDomainConfigResponse, error)
+
+	// DeleteDomainConfigGroupWithResponse Delete one group of a domain's configuration.
+	//
+	// The api-ref lists 200 as its success status; Keystone 22 answers 204.
+	//
+	// Errors: 403: an unsupported group. 404: the group is not stored, or unknown
+	// domain.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config/{group} (the `DeleteDomainConfigGroup` operationId).
+	DeleteDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigGroupResponse, error)
+
+	// GetDomainConfigGroupWithResponse Show one group of a domain's configuration.
+	//
+	// The response wraps the group in `config` (`{"config": {"ldap": {...}}}`);
+	// the api-ref's sample omits that wrapper.
+	//
+	// The group `security_compliance` (read-only, any authenticated user, default
+	// domain only) shows Keystone's `password_regex` and
+	// `password_regex_description`, which may be null.
+	//
+	// Errors: 403: an unsupported group, or `security_compliance` of a domain
+	// other than the default one. 404: the domain has no option in that group, or
+	// the domain does not exist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config/{group} (the `GetDomainConfigGroup` operationId).
+	GetDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*GetDomainConfigGroupResponse, error)
+
+	// UpdateDomainConfigGroupWithBodyWithResponse Update options of one group of a domain's configuration.
+	//
+	// The body's `config` must hold that group only, and the group must already be
+	// stored; its options are merged (new options of the group are added). The
+	// response is the domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another group or more than one, an unsupported
+	// group or option, an empty configuration. 404: the group is not stored yet,
+	// or unknown domain.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+	UpdateDomainConfigGroupWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigGroupResponse, error)
+
+	// UpdateDomainConfigGroupWithResponse Update options of one group of a domain's configuration.
+	//
+	// The body's `config` must hold that group only, and the group must already be
+	// stored; its options are merged (new options of the group are added). The
+	// response is the domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another group or more than one, an unsupported
+	// group or option, an empty configuration. 404: the group is not stored yet,
+	// or unknown domain.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+	UpdateDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, body UpdateDomainConfigGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigGroupResponse, error)
+
+	// DeleteDomainConfigOptionWithResponse Delete one option of a domain's configuration.
+	//
+	// Errors: 403: an unsupported group or option. 404: the option is not stored,
+	// or unknown domain.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/domains/{domain_id}/config/{group}/{option} (the `DeleteDomainConfigOption` operationId).
+	DeleteDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigOptionResponse, error)
+
+	// GetDomainConfigOptionWithResponse Show one option of a domain's configuration.
+	//
+	// The response wraps the option in `config` (`{"config": {"url": "…"}}`); the
+	// api-ref's sample omits that wrapper. The sensitive `ldap` `password` is
+	// never returned (404).
+	//
+	// Errors: 403: an unsupported group or option, or a `security_compliance`
+	// option other than `password_regex` and `password_regex_description`. 404:
+	// the option is not stored, or unknown domain.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/domains/{domain_id}/config/{group}/{option} (the `GetDomainConfigOption` operationId).
+	GetDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*GetDomainConfigOptionResponse, error)
+
+	// UpdateDomainConfigOptionWithBodyWithResponse Update one option of a domain's configuration.
+	//
+	// The body is `{"config": {"<option>": value}}` with that option only, which
+	// must already be stored. The api-ref's sample sends `{"url": …}` without the
+	// `config` wrapper: Keystone 22 answers that with 403. The response is the
+	// domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another option or more than one, or nothing; an
+	// unsupported group or option. 404: the option is not stored yet, or unknown
+	// domain.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+	UpdateDomainConfigOptionWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigOptionResponse, error)
+
+	// UpdateDomainConfigOptionWithResponse Update one option of a domain's configuration.
+	//
+	// The body is `{"config": {"<option>": value}}` with that option only, which
+	// must already be stored. The api-ref's sample sends `{"url": …}` without the
+	// `config` wrapper: Keystone 22 answers that with 403. The response is the
+	// domain's whole configuration.
+	//
+	// Errors: 403: `config` holds another option or more than one, or nothing; an
+	// unsupported group or option. 404: the option is not stored yet, or unknown
+	// domain.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+	UpdateDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, body UpdateDomainConfigOptionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigOptionResponse, error)
 
 	// ListDomainGroupRolesWithResponse List the roles a group has on a domain (direct grants only).
 	//
@@ -21248,6 +26043,66 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v3/domains/{domain_id}/users/{user_id}/roles/{role_id} (the `GrantDomainUserRole` operationId).
 	GrantDomainUserRoleWithResponse(ctx context.Context, domainID DomainIDPath, userID UserIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*GrantDomainUserRoleResponse, error)
+
+	// ValidateEC2TokenWithBodyWithResponse Validate an EC2-signed request and issue a token.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+	// and the EC2 API call it). The caller, an administrator or a user with the
+	// `service` role, passes on what an EC2 client signed; Keystone finds the
+	// `ec2` credential by its access key, recomputes the signature with its secret
+	// and, when it matches, issues a token scoped to the credential's project for
+	// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+	//
+	// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+	// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+	// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+	// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+	// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+	// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+	// refused.
+	//
+	// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+	// expired timestamp, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `params` names no
+	// signature version and the request is not v4, or when a v2 or v4 request
+	// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+	ValidateEC2TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateEC2TokenResponse, error)
+
+	// ValidateEC2TokenWithResponse Validate an EC2-signed request and issue a token.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+	// and the EC2 API call it). The caller, an administrator or a user with the
+	// `service` role, passes on what an EC2 client signed; Keystone finds the
+	// `ec2` credential by its access key, recomputes the signature with its secret
+	// and, when it matches, issues a token scoped to the credential's project for
+	// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+	//
+	// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+	// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+	// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+	// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+	// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+	// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+	// refused.
+	//
+	// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+	// expired timestamp, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `params` names no
+	// signature version and the request is not v4, or when a v2 or v4 request
+	// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+	ValidateEC2TokenWithResponse(ctx context.Context, body ValidateEC2TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateEC2TokenResponse, error)
 
 	// ListEndpointsWithResponse List endpoints.
 	//
@@ -21455,6 +26310,143 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v3/groups/{group_id}/users/{user_id} (the `AddUserToGroup` operationId).
 	AddUserToGroupWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*AddUserToGroupResponse, error)
+
+	// ListLimitsWithResponse List project and domain limits.
+	//
+	// Which limits the caller sees depends on the scope of its token before any
+	// filter applies: a system-scoped token sees every limit; a domain-scoped
+	// token sees the domain's limits and those of the domain's projects; a
+	// project-scoped token, even an administrator's, sees only the limits of its
+	// own project (a `project_id` filter for another project then matches
+	// nothing). `service_id`, `region_id` and `resource_name` filter through the
+	// registered limit each limit refers to.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/limits (the `ListLimits` operationId).
+	ListLimitsWithResponse(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*ListLimitsResponse, error)
+
+	// CreateLimitsWithBodyWithResponse Create one or more project or domain limits.
+	//
+	// The body carries a list (`limits`, at least one item); Keystone creates all
+	// of them or none, and answers with the created limits in a list without
+	// `links`. Each limit overrides, for one project or one domain, the registered
+	// limit with the same `service_id`, `region_id` and `resource_name`, which
+	// must exist. A `project_id` naming a project that acts as a domain makes a
+	// domain limit.
+	//
+	// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+	// limit may not exceed its domain's limit (or, when the domain has none, the
+	// registered default), and a domain limit may not be lower than the limits of
+	// the domain's projects; the `flat` model checks nothing of the kind.
+	//
+	// Errors: 400: the body fails validation (each item needs exactly one of
+	// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+	// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+	// unknown member) or names a project, domain, service or region that does not
+	// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+	// administrator, no registered limit matches (`Unable to create a limit that
+	// has no corresponding registered limit`), or the limit breaks the
+	// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+	// domain already has a limit for that registered limit.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+	CreateLimitsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLimitsResponse, error)
+
+	// CreateLimitsWithResponse Create one or more project or domain limits.
+	//
+	// The body carries a list (`limits`, at least one item); Keystone creates all
+	// of them or none, and answers with the created limits in a list without
+	// `links`. Each limit overrides, for one project or one domain, the registered
+	// limit with the same `service_id`, `region_id` and `resource_name`, which
+	// must exist. A `project_id` naming a project that acts as a domain makes a
+	// domain limit.
+	//
+	// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+	// limit may not exceed its domain's limit (or, when the domain has none, the
+	// registered default), and a domain limit may not be lower than the limits of
+	// the domain's projects; the `flat` model checks nothing of the kind.
+	//
+	// Errors: 400: the body fails validation (each item needs exactly one of
+	// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+	// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+	// unknown member) or names a project, domain, service or region that does not
+	// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+	// administrator, no registered limit matches (`Unable to create a limit that
+	// has no corresponding registered limit`), or the limit breaks the
+	// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+	// domain already has a limit for that registered limit.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+	CreateLimitsWithResponse(ctx context.Context, body CreateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLimitsResponse, error)
+
+	// GetLimitModelWithResponse Show the limit enforcement model.
+	//
+	// The model set by `[unified_limit] enforcement_model`: `flat` (the default) or
+	// `strict_two_level`. Any authenticated user may read it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/limits/model (the `GetLimitModel` operationId).
+	GetLimitModelWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLimitModelResponse, error)
+
+	// DeleteLimitWithResponse Delete a limit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/limits/{limit_id} (the `DeleteLimit` operationId).
+	DeleteLimitWithResponse(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*DeleteLimitResponse, error)
+
+	// GetLimitWithResponse Show a limit.
+	//
+	// Administrators and system readers may read any limit; other users only the
+	// limits of the project (or the domain) their token is scoped to (403
+	// otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/limits/{limit_id} (the `GetLimit` operationId).
+	GetLimitWithResponse(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*GetLimitResponse, error)
+
+	// UpdateLimitWithBodyWithResponse Update a limit's value or description.
+	//
+	// Only `resource_limit` and `description` may change. Keystone 22 applies only
+	// values that are true in Python: a `resource_limit` of `0`, a `description`
+	// of `null` or `""` are accepted and silently ignored (the response shows the
+	// unchanged values), so a limit cannot be set to 0 nor its description
+	// cleared through this operation. An empty `limit` object changes nothing.
+	// With `strict_two_level` the new value is checked as on creation.
+	//
+	// Errors: 400: the body fails validation (any other member, `id` included).
+	// 403: the caller is not an administrator, or the value breaks the
+	// `strict_two_level` hierarchy. 404: unknown limit.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+	UpdateLimitWithBodyWithResponse(ctx context.Context, limitID LimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLimitResponse, error)
+
+	// UpdateLimitWithResponse Update a limit's value or description.
+	//
+	// Only `resource_limit` and `description` may change. Keystone 22 applies only
+	// values that are true in Python: a `resource_limit` of `0`, a `description`
+	// of `null` or `""` are accepted and silently ignored (the response shows the
+	// unchanged values), so a limit cannot be set to 0 nor its description
+	// cleared through this operation. An empty `limit` object changes nothing.
+	// With `strict_two_level` the new value is checked as on creation.
+	//
+	// Errors: 400: the body fails validation (any other member, `id` included).
+	// 403: the caller is not an administrator, or the value breaks the
+	// `strict_two_level` hierarchy. 404: unknown limit.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+	UpdateLimitWithResponse(ctx context.Context, limitID LimitIDPath, body UpdateLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLimitResponse, error)
 
 	// ListPoliciesWithResponse List policies (deprecated).
 	//
@@ -21854,6 +26846,116 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v3/regions/{region_id} (the `UpdateRegion` operationId).
 	UpdateRegionWithResponse(ctx context.Context, regionID RegionIDPath, body UpdateRegionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRegionResponse, error)
 
+	// ListRegisteredLimitsWithResponse List registered limits.
+	//
+	// Any authenticated user may list the registered limits (the default limits of
+	// each service's resources). The filters compare exactly; `region_id` matches
+	// only the registered limits of that region (there is no filter for those
+	// without a region).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/registered_limits (the `ListRegisteredLimits` operationId).
+	ListRegisteredLimitsWithResponse(ctx context.Context, params *ListRegisteredLimitsParams, reqEditors ...RequestEditorFn) (*ListRegisteredLimitsResponse, error)
+
+	// CreateRegisteredLimitsWithBodyWithResponse Create one or more registered limits.
+	//
+	// The body carries a list (`registered_limits`, at least one item); Keystone
+	// creates all of them or none, and answers with the created registered limits
+	// in a list without `links`.
+	//
+	// Errors: 400: the body fails validation (an empty or missing list, a missing
+	// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+	// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+	// existing service or region (`Expecting to find service_id in
+	// registered_limit`). 403: the caller is not an administrator. 409: a
+	// registered limit with the same `service_id`, `region_id` and `resource_name`
+	// already exists.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+	CreateRegisteredLimitsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisteredLimitsResponse, error)
+
+	// CreateRegisteredLimitsWithResponse Create one or more registered limits.
+	//
+	// The body carries a list (`registered_limits`, at least one item); Keystone
+	// creates all of them or none, and answers with the created registered limits
+	// in a list without `links`.
+	//
+	// Errors: 400: the body fails validation (an empty or missing list, a missing
+	// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+	// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+	// existing service or region (`Expecting to find service_id in
+	// registered_limit`). 403: the caller is not an administrator. 409: a
+	// registered limit with the same `service_id`, `region_id` and `resource_name`
+	// already exists.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+	CreateRegisteredLimitsWithResponse(ctx context.Context, body CreateRegisteredLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisteredLimitsResponse, error)
+
+	// DeleteRegisteredLimitWithResponse Delete a registered limit.
+	//
+	// Errors: 403: the caller is not an administrator, or project or domain limits
+	// refer to the registered limit (delete them first). 404: unknown registered
+	// limit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/registered_limits/{registered_limit_id} (the `DeleteRegisteredLimit` operationId).
+	DeleteRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*DeleteRegisteredLimitResponse, error)
+
+	// GetRegisteredLimitWithResponse Show a registered limit.
+	//
+	// Any authenticated user may read a registered limit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/registered_limits/{registered_limit_id} (the `GetRegisteredLimit` operationId).
+	GetRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*GetRegisteredLimitResponse, error)
+
+	// UpdateRegisteredLimitWithBodyWithResponse Update a registered limit.
+	//
+	// Only the members sent change; `region_id: null` removes the region and
+	// `description: null` clears the description. An empty `registered_limit`
+	// object (or a body without it) changes nothing and returns the registered
+	// limit.
+	//
+	// Errors: 400: the body fails validation (an unknown member, `id` included) or
+	// `service_id`/`region_id` names no existing service or region. 403: the
+	// caller is not an administrator, or project or domain limits refer to the
+	// registered limit (Keystone 22 refuses every change then, even of the
+	// description). 404: unknown registered limit. 409: the change would make it
+	// duplicate another registered limit (same `service_id`, `region_id` and
+	// `resource_name`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+	UpdateRegisteredLimitWithBodyWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRegisteredLimitResponse, error)
+
+	// UpdateRegisteredLimitWithResponse Update a registered limit.
+	//
+	// Only the members sent change; `region_id: null` removes the region and
+	// `description: null` clears the description. An empty `registered_limit`
+	// object (or a body without it) changes nothing and returns the registered
+	// limit.
+	//
+	// Errors: 400: the body fails validation (an unknown member, `id` included) or
+	// `service_id`/`region_id` names no existing service or region. 403: the
+	// caller is not an administrator, or project or domain limits refer to the
+	// registered limit (Keystone 22 refuses every change then, even of the
+	// description). 404: unknown registered limit. 409: the change would make it
+	// duplicate another registered limit (same `service_id`, `region_id` and
+	// `resource_name`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+	UpdateRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, body UpdateRegisteredLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRegisteredLimitResponse, error)
+
 	// ListRoleAssignmentsWithResponse List role assignments, filtered by actor, role and target.
 	//
 	// Without filters, every assignment on projects, domains and the system. At
@@ -21996,6 +27098,56 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v3/roles/{role_id} (the `UpdateRole` operationId).
 	UpdateRoleWithResponse(ctx context.Context, roleID RoleIDPath, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+
+	// ValidateS3TokenWithBodyWithResponse Validate an S3-signed request.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+	// used by Swift's S3 API, calls it). The caller, an administrator or a user
+	// with the `service` role, passes the access key, the string the S3 client
+	// signed (base64url-encoded, `token`) and the client's signature; Keystone
+	// recomputes it with the secret of the `ec2` credential with that access key
+	// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+	// token scoped to the credential's project for its user (method
+	// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+	//
+	// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+	// AWS4 string to sign with a malformed scope or a service other than `s3`,
+	// `iam` and `sts`, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+	// is missing or `token` is not valid base64 (it drops characters outside the
+	// base64url alphabet, then fails on bad padding).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+	ValidateS3TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateS3TokenResponse, error)
+
+	// ValidateS3TokenWithResponse Validate an S3-signed request.
+	//
+	// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+	// used by Swift's S3 API, calls it). The caller, an administrator or a user
+	// with the `service` role, passes the access key, the string the S3 client
+	// signed (base64url-encoded, `token`) and the client's signature; Keystone
+	// recomputes it with the secret of the `ec2` credential with that access key
+	// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+	// token scoped to the credential's project for its user (method
+	// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+	//
+	// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+	// AWS4 string to sign with a malformed scope or a service other than `s3`,
+	// `iam` and `sts`, a disabled user or project, a user without a role on the
+	// project, a credential not of type `ec2`. 403: the caller is neither an
+	// administrator nor a service user. 404: no credential has this access key.
+	// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+	// is missing or `token` is not valid base64 (it drops characters outside the
+	// base64url alphabet, then fails on bad padding).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+	ValidateS3TokenWithResponse(ctx context.Context, body ValidateS3TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateS3TokenResponse, error)
 
 	// ListServicesWithResponse List services.
 	//
@@ -22427,6 +27579,85 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3/users/{user_id}/application_credentials/{application_credential_id} (the `GetApplicationCredential` operationId).
 	GetApplicationCredentialWithResponse(ctx context.Context, userID UserIDPath, applicationCredentialID ApplicationCredentialIDPath, reqEditors ...RequestEditorFn) (*GetApplicationCredentialResponse, error)
+
+	// ListUserEC2CredentialsWithResponse List a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.list`). The user's credentials of type `ec2` (see the credentials
+	// API), in the legacy EC2 format. A user may list its own; administrators and
+	// system readers anyone's.
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2 (the `ListUserEC2Credentials` operationId).
+	ListUserEC2CredentialsWithResponse(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListUserEC2CredentialsResponse, error)
+
+	// CreateUserEC2CredentialWithBodyWithResponse Create an EC2 credential for a user.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.create`). Keystone generates the access and secret keys (dashless
+	// UUIDs) and stores an `ec2` credential for the user and the project
+	// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+	// it carries that trust. The credentials API shows it too (its ID the SHA-256
+	// of the access key). A user may create its own; administrators anyone's.
+	// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+	// project: None`).
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user or project.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+	CreateUserEC2CredentialWithBodyWithResponse(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserEC2CredentialResponse, error)
+
+	// CreateUserEC2CredentialWithResponse Create an EC2 credential for a user.
+	//
+	// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+	// (`ec2.create`). Keystone generates the access and secret keys (dashless
+	// UUIDs) and stores an `ec2` credential for the user and the project
+	// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+	// it carries that trust. The credentials API shows it too (its ID the SHA-256
+	// of the access key). A user may create its own; administrators anyone's.
+	// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+	// project: None`).
+	//
+	// Errors: 403: another user's, without the right. 404: unknown user or project.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+	CreateUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, body CreateUserEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserEC2CredentialResponse, error)
+
+	// DeleteUserEC2CredentialWithResponse Delete one of a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+	// `ec2.delete`). Deletes the underlying `ec2` credential.
+	//
+	// Errors: 401: the credential is not of type `ec2`. 403: not the owner, without
+	// the right. 404: unknown user or access key.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteUserEC2Credential` operationId).
+	DeleteUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialResponse, error)
+
+	// GetUserEC2CredentialWithResponse Show one of a user's EC2 credentials.
+	//
+	// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+	// `ec2.get`). Keystone checks that the user exists but not that the
+	// credential is that user's: an administrator gets any EC2 credential under
+	// any existing user.
+	//
+	// Errors: 401: the credential exists but is not of type `ec2` (`EC2 access key
+	// not found`). 403: not the owner, without the right. 404: unknown user or
+	// access key.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetUserEC2Credential` operationId).
+	GetUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialResponse, error)
 
 	// ListUserGroupsWithResponse List the groups to which a user belongs.
 	//
@@ -24132,6 +29363,324 @@ func (r CreateOAuth1RequestTokenResponse) ContentType() string {
 	return ""
 }
 
+// IssueOAuth2TokenResponse401Headers the declared response headers of an HTTP 401 response for IssueOAuth2Token
+type IssueOAuth2TokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type IssueOAuth2TokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OAuth2Token
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuth2BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuth2Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *OAuth2NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *OAuth2ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueOAuth2TokenResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueOAuth2TokenResponse) GetJSON200() *OAuth2Token {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r IssueOAuth2TokenResponse) GetJSON400() *OAuth2BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r IssueOAuth2TokenResponse) GetJSON401() *OAuth2Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r IssueOAuth2TokenResponse) GetJSON404() *OAuth2NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r IssueOAuth2TokenResponse) GetJSON500() *OAuth2ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueOAuth2TokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueOAuth2TokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueOAuth2TokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueOAuth2TokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRevocationEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RevocationEventList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON200() *RevocationEventList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRevocationEventsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRevocationEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRevocationEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRevocationEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRevocationEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSimpleCertCAResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON500() *Error {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSimpleCertCAResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSimpleCertCAResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSimpleCertCAResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSimpleCertCAResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSimpleCertCAResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSimpleCertCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON500() *Error {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSimpleCertCertificatesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSimpleCertCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSimpleCertCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSimpleCertCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSimpleCertCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTrustsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25314,6 +30863,103 @@ func (r IssueTokenResponse) ContentType() string {
 	return ""
 }
 
+type ListRevokedPKITokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RevokedPKITokenList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON200() *RevokedPKITokenList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRevokedPKITokensResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRevokedPKITokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRevokedPKITokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRevokedPKITokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRevokedPKITokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25993,6 +31639,276 @@ func (r CreateDomainResponse) ContentType() string {
 	return ""
 }
 
+type GetDefaultDomainConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDefaultDomainConfigResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDefaultDomainConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDefaultDomainConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDefaultDomainConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDefaultDomainConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDefaultDomainConfigGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDefaultDomainConfigGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDefaultDomainConfigGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDefaultDomainConfigGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDefaultDomainConfigGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDefaultDomainConfigGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDefaultDomainConfigOptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigOptionEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON200() *DomainConfigOptionEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDefaultDomainConfigOptionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDefaultDomainConfigOptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDefaultDomainConfigOptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDefaultDomainConfigOptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDefaultDomainConfigOptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DeleteDomainResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26278,6 +32194,990 @@ func (r UpdateDomainResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateDomainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDomainConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDomainConfigResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDomainConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDomainConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDomainConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDomainConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDomainConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDomainConfigResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDomainConfigResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDomainConfigResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDomainConfigResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDomainConfigResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDomainConfigResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDomainConfigResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDomainConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDomainConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDomainConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDomainConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDomainConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDomainConfigResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDomainConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDomainConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDomainConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDomainConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateDomainConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON201() *DomainConfigEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDomainConfigResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDomainConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDomainConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDomainConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDomainConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDomainConfigGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDomainConfigGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDomainConfigGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDomainConfigGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDomainConfigGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDomainConfigGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDomainConfigGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDomainConfigGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDomainConfigGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDomainConfigGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDomainConfigGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDomainConfigGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDomainConfigGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDomainConfigGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDomainConfigGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDomainConfigGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDomainConfigGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDomainConfigGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDomainConfigOptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDomainConfigOptionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDomainConfigOptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDomainConfigOptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDomainConfigOptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDomainConfigOptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDomainConfigOptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigOptionEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON200() *DomainConfigOptionEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDomainConfigOptionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDomainConfigOptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDomainConfigOptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDomainConfigOptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDomainConfigOptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateDomainConfigOptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainConfigEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON200() *DomainConfigEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDomainConfigOptionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDomainConfigOptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDomainConfigOptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDomainConfigOptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDomainConfigOptionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -26746,6 +33646,110 @@ func (r GrantDomainUserRoleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GrantDomainUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ValidateEC2TokenResponse200Headers the declared response headers of an HTTP 200 response for ValidateEC2Token
+type ValidateEC2TokenResponse200Headers struct {
+	XSubjectToken string
+}
+
+type ValidateEC2TokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ValidateEC2TokenResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON200() *TokenEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ValidateEC2TokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateEC2TokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateEC2TokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateEC2TokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateEC2TokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27663,6 +34667,581 @@ func (r AddUserToGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AddUserToGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListLimitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LimitList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLimitsResponse) GetJSON200() *LimitList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListLimitsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListLimitsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListLimitsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListLimitsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListLimitsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListLimitsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListLimitsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLimitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLimitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLimitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLimitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateLimitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LimitCreatedList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateLimitsResponse) GetJSON201() *LimitCreatedList {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateLimitsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateLimitsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateLimitsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateLimitsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateLimitsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateLimitsResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateLimitsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateLimitsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateLimitsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateLimitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateLimitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateLimitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateLimitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLimitModelResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LimitModelEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLimitModelResponse) GetJSON200() *LimitModelEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLimitModelResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLimitModelResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLimitModelResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetLimitModelResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetLimitModelResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetLimitModelResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetLimitModelResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLimitModelResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLimitModelResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLimitModelResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLimitModelResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteLimitResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteLimitResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteLimitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LimitEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLimitResponse) GetJSON200() *LimitEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLimitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LimitEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateLimitResponse) GetJSON200() *LimitEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateLimitResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateLimitResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateLimitResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29838,6 +37417,491 @@ func (r UpdateRegionResponse) ContentType() string {
 	return ""
 }
 
+type ListRegisteredLimitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisteredLimitList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON200() *RegisteredLimitList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRegisteredLimitsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRegisteredLimitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRegisteredLimitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRegisteredLimitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRegisteredLimitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateRegisteredLimitsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RegisteredLimitCreatedList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON201() *RegisteredLimitCreatedList {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateRegisteredLimitsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRegisteredLimitsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRegisteredLimitsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRegisteredLimitsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRegisteredLimitsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteRegisteredLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteRegisteredLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteRegisteredLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteRegisteredLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteRegisteredLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteRegisteredLimitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRegisteredLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisteredLimitEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON200() *RegisteredLimitEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRegisteredLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRegisteredLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRegisteredLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRegisteredLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRegisteredLimitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateRegisteredLimitResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RegisteredLimitEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON200() *RegisteredLimitEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateRegisteredLimitResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRegisteredLimitResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRegisteredLimitResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRegisteredLimitResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRegisteredLimitResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListRoleAssignmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30576,6 +38640,103 @@ func (r UpdateRoleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidateS3TokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON200() *TokenEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ValidateS3TokenResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateS3TokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateS3TokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateS3TokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateS3TokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32755,6 +40916,387 @@ func (r GetApplicationCredentialResponse) ContentType() string {
 	return ""
 }
 
+type ListUserEC2CredentialsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EC2CredentialList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON200() *EC2CredentialList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListUserEC2CredentialsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserEC2CredentialsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserEC2CredentialsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserEC2CredentialsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserEC2CredentialsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateUserEC2CredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EC2CredentialEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON201() *EC2CredentialEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateUserEC2CredentialResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserEC2CredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserEC2CredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserEC2CredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserEC2CredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteUserEC2CredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteUserEC2CredentialResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserEC2CredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserEC2CredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserEC2CredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserEC2CredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserEC2CredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EC2CredentialEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON200() *EC2CredentialEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetUserEC2CredentialResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserEC2CredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserEC2CredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserEC2CredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserEC2CredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListUserGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -33448,6 +41990,135 @@ func (c *ClientWithResponses) CreateOAuth1RequestTokenWithResponse(ctx context.C
 	return ParseCreateOAuth1RequestTokenResponse(rsp)
 }
 
+// IssueOAuth2TokenWithBodyWithResponse Issue an OAuth 2.0 access token with client credentials.
+//
+// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+// client authenticates with HTTP Basic authentication (`Authorization: Basic
+// base64(client_id:client_secret)`), the ID and secret of an application
+// credential, and sends `grant_type=client_credentials` form-encoded. The
+// access token is a Keystone token scoped as the application credential is
+// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+//
+// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+// a client certificate instead of Basic authentication) came in 2023.1;
+// Keystone 22 ignores `client_id` and always needs Basic authentication.
+//
+// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+// `Authorization`, an empty ID or secret, a wrong secret), with a
+// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+// credential; 500 `other_error` for anything else. Other methods on this path
+// answer 405 `other_error`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+func (c *ClientWithResponses) IssueOAuth2TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueOAuth2TokenResponse, error) {
+	rsp, err := c.IssueOAuth2TokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueOAuth2TokenResponse(rsp)
+}
+
+// IssueOAuth2TokenWithFormdataBodyWithResponse Issue an OAuth 2.0 access token with client credentials.
+//
+// The OAuth 2.0 client-credentials grant (added in Keystone 22, Zed): the
+// client authenticates with HTTP Basic authentication (`Authorization: Basic
+// base64(client_id:client_secret)`), the ID and secret of an application
+// credential, and sends `grant_type=client_credentials` form-encoded. The
+// access token is a Keystone token scoped as the application credential is
+// (usable as `X-Auth-Token`). No `X-Auth-Token` is needed. The api-ref writes
+// the path `/identity/v3/OS-OAUTH2/token` (a deployment under `/identity`).
+//
+// OAuth 2.0 mutual-TLS client authentication (a `client_id` form parameter and
+// a client certificate instead of Basic authentication) came in 2023.1;
+// Keystone 22 ignores `client_id` and always needs Basic authentication.
+//
+// Errors use the OAuth 2.0 body `{"error", "error_description"}`, not
+// Keystone's: 400 `invalid_request` (no `grant_type`, including a JSON body)
+// or `unsupported_grant_type`; 401 `invalid_client` (no or non-Basic
+// `Authorization`, an empty ID or secret, a wrong secret), with a
+// `WWW-Authenticate` header; 404 `other_error` for an unknown application
+// credential; 500 `other_error` for anything else. Other methods on this path
+// answer 405 `other_error`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-OAUTH2/token (the `IssueOAuth2Token` operationId).
+func (c *ClientWithResponses) IssueOAuth2TokenWithFormdataBodyWithResponse(ctx context.Context, body IssueOAuth2TokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IssueOAuth2TokenResponse, error) {
+	rsp, err := c.IssueOAuth2TokenWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueOAuth2TokenResponse(rsp)
+}
+
+// ListRevocationEventsWithResponse List token revocation events.
+//
+// Each event describes a set of revoked tokens (those that match all its
+// members and were issued before `issued_before`): Keystone records one, for
+// example, when a token is revoked (`audit_id`) or a user is disabled or
+// deleted (`user_id`). Events come oldest first and are pruned once the tokens
+// they describe have expired. Restricted to administrators and users with
+// the `service` role. The api-ref says the `Date` header carries the time of the
+// latest event: Keystone 22 sends the current time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-REVOKE/events (the `ListRevocationEvents` operationId).
+func (c *ClientWithResponses) ListRevocationEventsWithResponse(ctx context.Context, params *ListRevocationEventsParams, reqEditors ...RequestEditorFn) (*ListRevocationEventsResponse, error) {
+	rsp, err := c.ListRevocationEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRevocationEventsResponse(rsp)
+}
+
+// GetSimpleCertCAWithResponse Show the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
+//
+// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+// longer available due to the removal of support for PKI tokens`), with or
+// without a token: the certificates went with the `[signing]` options in
+// Keystone 16 (Train). Until then it answered 200 with the CA certificate in PEM
+// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-SIMPLE-CERT/ca (the `GetSimpleCertCA` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) GetSimpleCertCAWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSimpleCertCAResponse, error) {
+	rsp, err := c.GetSimpleCertCA(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSimpleCertCAResponse(rsp)
+}
+
+// GetSimpleCertCertificatesWithResponse Show the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
+//
+// Keystone 22 routes this call but always answers 410 Gone (`This API is no
+// longer available due to the removal of support for PKI tokens`), with or
+// without a token: the certificates went with the `[signing]` options in
+// Keystone 16 (Train). Until then it answered 200 with the token signing certificates in PEM
+// (`application/x-pem-file`). The api-ref also lists 401 and 500.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-SIMPLE-CERT/certificates (the `GetSimpleCertCertificates` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) GetSimpleCertCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSimpleCertCertificatesResponse, error) {
+	rsp, err := c.GetSimpleCertCertificates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSimpleCertCertificatesResponse(rsp)
+}
+
 // ListTrustsWithResponse List trusts, all of them or those of a trustor or a trustee.
 //
 // Without a filter, every trust (a cloud administrator or a system reader
@@ -33759,6 +42430,27 @@ func (c *ClientWithResponses) IssueTokenWithResponse(ctx context.Context, params
 	return ParseIssueTokenResponse(rsp)
 }
 
+// ListRevokedPKITokensWithResponse List revoked PKI tokens (deprecated, never succeeds on Keystone 22).
+//
+// PKI tokens were removed in Keystone 11 (Ocata); Keystone 22 still routes
+// this call but never answers with a list: 403 with `[token] revoke_by_id =
+// true` (the default), 410 Gone with `revoke_by_id = false`. It needs no token.
+// The 200 response describes what Keystone answered while it had PKI tokens: a
+// CMS-signed revocation list.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) ListRevokedPKITokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error) {
+	rsp, err := c.ListRevokedPKITokens(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRevokedPKITokensResponse(rsp)
+}
+
 // ListCredentialsWithResponse List credentials.
 //
 // A caller that is not a system or cloud administrator sees only its own
@@ -33960,6 +42652,66 @@ func (c *ClientWithResponses) CreateDomainWithResponse(ctx context.Context, body
 	return ParseCreateDomainResponse(rsp)
 }
 
+// GetDefaultDomainConfigWithResponse Show the default values of the options a domain may override.
+//
+// The values Keystone's own configuration gives every option that a domain
+// configuration may set: the `identity` group (`driver`, `list_limit`) and the
+// whole `ldap` group (about 50 options, many of them null, some integers,
+// booleans or lists). The sensitive `ldap` `password` is never shown.
+//
+// The api-ref's sample is not valid JSON (it elides options with `....`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/config/default (the `GetDefaultDomainConfig` operationId).
+func (c *ClientWithResponses) GetDefaultDomainConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigResponse, error) {
+	rsp, err := c.GetDefaultDomainConfig(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDefaultDomainConfigResponse(rsp)
+}
+
+// GetDefaultDomainConfigGroupWithResponse Show the default values of one group's options.
+//
+// As `getDefaultDomainConfig`, for the `identity` or the `ldap` group. The
+// response wraps the group in `config` (`{"config": {"ldap": {...}}}`); the
+// api-ref's sample omits that wrapper and is not valid JSON.
+//
+// Errors: 403: a group other than `identity` and `ldap` (`Invalid domain
+// specific configuration`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/config/{group}/default (the `GetDefaultDomainConfigGroup` operationId).
+func (c *ClientWithResponses) GetDefaultDomainConfigGroupWithResponse(ctx context.Context, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigGroupResponse, error) {
+	rsp, err := c.GetDefaultDomainConfigGroup(ctx, group, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDefaultDomainConfigGroupResponse(rsp)
+}
+
+// GetDefaultDomainConfigOptionWithResponse Show the default value of one option.
+//
+// The response wraps the option in `config` (`{"config": {"driver": "sql"}}`);
+// the api-ref's sample omits that wrapper.
+//
+// Errors: 403: an unsupported group or option, or the sensitive `password`
+// option (`Reading the default for option password in group ldap is not
+// supported`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/config/{group}/{option}/default (the `GetDefaultDomainConfigOption` operationId).
+func (c *ClientWithResponses) GetDefaultDomainConfigOptionWithResponse(ctx context.Context, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*GetDefaultDomainConfigOptionResponse, error) {
+	rsp, err := c.GetDefaultDomainConfigOption(ctx, group, option, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDefaultDomainConfigOptionResponse(rsp)
+}
+
 // DeleteDomainWithResponse Delete a disabled domain and everything it owns.
 //
 // Deletes the domain and all the users, groups and projects it owns, with
@@ -34038,6 +42790,305 @@ func (c *ClientWithResponses) UpdateDomainWithResponse(ctx context.Context, doma
 		return nil, err
 	}
 	return ParseUpdateDomainResponse(rsp)
+}
+
+// DeleteDomainConfigWithResponse Delete the configuration of a domain.
+//
+// Removes every option; the domain then uses Keystone's own configuration.
+// Deleting a configuration that does not exist also answers 204.
+//
+// Errors: 404: unknown domain.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config (the `DeleteDomainConfig` operationId).
+func (c *ClientWithResponses) DeleteDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigResponse, error) {
+	rsp, err := c.DeleteDomainConfig(ctx, domainID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDomainConfigResponse(rsp)
+}
+
+// GetDomainConfigWithResponse Show the configuration of a domain.
+//
+// The domain's stored options, without the sensitive `ldap` `password`.
+//
+// Errors: 404: the domain has no configuration, or does not exist (both
+// `Could not find any options in domain configuration for domain …`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/{domain_id}/config (the `GetDomainConfig` operationId).
+func (c *ClientWithResponses) GetDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, reqEditors ...RequestEditorFn) (*GetDomainConfigResponse, error) {
+	rsp, err := c.GetDomainConfig(ctx, domainID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDomainConfigResponse(rsp)
+}
+
+// UpdateDomainConfigWithBodyWithResponse Update options of a domain's configuration.
+//
+// Merges the given options into the stored configuration (adding options and
+// groups not yet stored) and returns the whole resulting configuration.
+//
+// Errors: 403: an empty configuration, a group that is not an object, an
+// unsupported group or option. 404: unknown domain.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigResponse, error) {
+	rsp, err := c.UpdateDomainConfigWithBody(ctx, domainID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigResponse(rsp)
+}
+
+// UpdateDomainConfigWithResponse Update options of a domain's configuration.
+//
+// Merges the given options into the stored configuration (adding options and
+// groups not yet stored) and returns the whole resulting configuration.
+//
+// Errors: 403: an empty configuration, a group that is not an object, an
+// unsupported group or option. 404: unknown domain.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config (the `UpdateDomainConfig` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, body UpdateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigResponse, error) {
+	rsp, err := c.UpdateDomainConfig(ctx, domainID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigResponse(rsp)
+}
+
+// CreateDomainConfigWithBodyWithResponse Create or replace the configuration of a domain.
+//
+// Stores the given options as the domain's whole configuration: options
+// already stored and not sent are removed. Only the `identity` and `ldap`
+// groups and their supported options are accepted; `ldap` `password` is
+// stored but never returned (it may be referred to from other options as
+// `%(password)s`). Keystone does not check option values (any JSON value is
+// stored as given), nor that the driver can load: the domain's identity
+// driver is (re)loaded when next used, so a configuration naming a driver this
+// server cannot load (`ldap` without python-ldap) makes the domain's user and
+// group operations, and deleting the domain, fail until it is removed.
+//
+// Answers 201 when the domain had no configuration, 200 when it replaced one.
+//
+// Errors: 400: the body is not a JSON object or `config` is not an object.
+// 403: an empty configuration, a group that is not an object, an unsupported
+// group or option (`Invalid domain specific configuration`), or the caller is
+// not an administrator. 404: unknown domain.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+func (c *ClientWithResponses) CreateDomainConfigWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDomainConfigResponse, error) {
+	rsp, err := c.CreateDomainConfigWithBody(ctx, domainID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDomainConfigResponse(rsp)
+}
+
+// CreateDomainConfigWithResponse Create or replace the configuration of a domain.
+//
+// Stores the given options as the domain's whole configuration: options
+// already stored and not sent are removed. Only the `identity` and `ldap`
+// groups and their supported options are accepted; `ldap` `password` is
+// stored but never returned (it may be referred to from other options as
+// `%(password)s`). Keystone does not check option values (any JSON value is
+// stored as given), nor that the driver can load: the domain's identity
+// driver is (re)loaded when next used, so a configuration naming a driver this
+// server cannot load (`ldap` without python-ldap) makes the domain's user and
+// group operations, and deleting the domain, fail until it is removed.
+//
+// Answers 201 when the domain had no configuration, 200 when it replaced one.
+//
+// Errors: 400: the body is not a JSON object or `config` is not an object.
+// 403: an empty configuration, a group that is not an object, an unsupported
+// group or option (`Invalid domain specific configuration`), or the caller is
+// not an administrator. 404: unknown domain.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/domains/{domain_id}/config (the `CreateDomainConfig` operationId).
+func (c *ClientWithResponses) CreateDomainConfigWithResponse(ctx context.Context, domainID DomainIDPath, body CreateDomainConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDomainConfigResponse, error) {
+	rsp, err := c.CreateDomainConfig(ctx, domainID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDomainConfigResponse(rsp)
+}
+
+// DeleteDomainConfigGroupWithResponse Delete one group of a domain's configuration.
+//
+// The api-ref lists 200 as its success status; Keystone 22 answers 204.
+//
+// Errors: 403: an unsupported group. 404: the group is not stored, or unknown
+// domain.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config/{group} (the `DeleteDomainConfigGroup` operationId).
+func (c *ClientWithResponses) DeleteDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigGroupResponse, error) {
+	rsp, err := c.DeleteDomainConfigGroup(ctx, domainID, group, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDomainConfigGroupResponse(rsp)
+}
+
+// GetDomainConfigGroupWithResponse Show one group of a domain's configuration.
+//
+// The response wraps the group in `config` (`{"config": {"ldap": {...}}}`);
+// the api-ref's sample omits that wrapper.
+//
+// The group `security_compliance` (read-only, any authenticated user, default
+// domain only) shows Keystone's `password_regex` and
+// `password_regex_description`, which may be null.
+//
+// Errors: 403: an unsupported group, or `security_compliance` of a domain
+// other than the default one. 404: the domain has no option in that group, or
+// the domain does not exist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/{domain_id}/config/{group} (the `GetDomainConfigGroup` operationId).
+func (c *ClientWithResponses) GetDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, reqEditors ...RequestEditorFn) (*GetDomainConfigGroupResponse, error) {
+	rsp, err := c.GetDomainConfigGroup(ctx, domainID, group, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDomainConfigGroupResponse(rsp)
+}
+
+// UpdateDomainConfigGroupWithBodyWithResponse Update options of one group of a domain's configuration.
+//
+// The body's `config` must hold that group only, and the group must already be
+// stored; its options are merged (new options of the group are added). The
+// response is the domain's whole configuration.
+//
+// Errors: 403: `config` holds another group or more than one, an unsupported
+// group or option, an empty configuration. 404: the group is not stored yet,
+// or unknown domain.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigGroupWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigGroupResponse, error) {
+	rsp, err := c.UpdateDomainConfigGroupWithBody(ctx, domainID, group, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigGroupResponse(rsp)
+}
+
+// UpdateDomainConfigGroupWithResponse Update options of one group of a domain's configuration.
+//
+// The body's `config` must hold that group only, and the group must already be
+// stored; its options are merged (new options of the group are added). The
+// response is the domain's whole configuration.
+//
+// Errors: 403: `config` holds another group or more than one, an unsupported
+// group or option, an empty configuration. 404: the group is not stored yet,
+// or unknown domain.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group} (the `UpdateDomainConfigGroup` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigGroupWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, body UpdateDomainConfigGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigGroupResponse, error) {
+	rsp, err := c.UpdateDomainConfigGroup(ctx, domainID, group, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigGroupResponse(rsp)
+}
+
+// DeleteDomainConfigOptionWithResponse Delete one option of a domain's configuration.
+//
+// Errors: 403: an unsupported group or option. 404: the option is not stored,
+// or unknown domain.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/domains/{domain_id}/config/{group}/{option} (the `DeleteDomainConfigOption` operationId).
+func (c *ClientWithResponses) DeleteDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*DeleteDomainConfigOptionResponse, error) {
+	rsp, err := c.DeleteDomainConfigOption(ctx, domainID, group, option, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDomainConfigOptionResponse(rsp)
+}
+
+// GetDomainConfigOptionWithResponse Show one option of a domain's configuration.
+//
+// The response wraps the option in `config` (`{"config": {"url": "…"}}`); the
+// api-ref's sample omits that wrapper. The sensitive `ldap` `password` is
+// never returned (404).
+//
+// Errors: 403: an unsupported group or option, or a `security_compliance`
+// option other than `password_regex` and `password_regex_description`. 404:
+// the option is not stored, or unknown domain.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/domains/{domain_id}/config/{group}/{option} (the `GetDomainConfigOption` operationId).
+func (c *ClientWithResponses) GetDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, reqEditors ...RequestEditorFn) (*GetDomainConfigOptionResponse, error) {
+	rsp, err := c.GetDomainConfigOption(ctx, domainID, group, option, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDomainConfigOptionResponse(rsp)
+}
+
+// UpdateDomainConfigOptionWithBodyWithResponse Update one option of a domain's configuration.
+//
+// The body is `{"config": {"<option>": value}}` with that option only, which
+// must already be stored. The api-ref's sample sends `{"url": …}` without the
+// `config` wrapper: Keystone 22 answers that with 403. The response is the
+// domain's whole configuration.
+//
+// Errors: 403: `config` holds another option or more than one, or nothing; an
+// unsupported group or option. 404: the option is not stored yet, or unknown
+// domain.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigOptionWithBodyWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDomainConfigOptionResponse, error) {
+	rsp, err := c.UpdateDomainConfigOptionWithBody(ctx, domainID, group, option, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigOptionResponse(rsp)
+}
+
+// UpdateDomainConfigOptionWithResponse Update one option of a domain's configuration.
+//
+// The body is `{"config": {"<option>": value}}` with that option only, which
+// must already be stored. The api-ref's sample sends `{"url": …}` without the
+// `config` wrapper: Keystone 22 answers that with 403. The response is the
+// domain's whole configuration.
+//
+// Errors: 403: `config` holds another option or more than one, or nothing; an
+// unsupported group or option. 404: the option is not stored yet, or unknown
+// domain.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/domains/{domain_id}/config/{group}/{option} (the `UpdateDomainConfigOption` operationId).
+func (c *ClientWithResponses) UpdateDomainConfigOptionWithResponse(ctx context.Context, domainID DomainIDPath, group DomainConfigGroupPath, option DomainConfigOptionPath, body UpdateDomainConfigOptionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDomainConfigOptionResponse, error) {
+	rsp, err := c.UpdateDomainConfigOption(ctx, domainID, group, option, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDomainConfigOptionResponse(rsp)
 }
 
 // ListDomainGroupRolesWithResponse List the roles a group has on a domain (direct grants only).
@@ -34170,6 +43221,78 @@ func (c *ClientWithResponses) GrantDomainUserRoleWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGrantDomainUserRoleResponse(rsp)
+}
+
+// ValidateEC2TokenWithBodyWithResponse Validate an EC2-signed request and issue a token.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+// and the EC2 API call it). The caller, an administrator or a user with the
+// `service` role, passes on what an EC2 client signed; Keystone finds the
+// `ec2` credential by its access key, recomputes the signature with its secret
+// and, when it matches, issues a token scoped to the credential's project for
+// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+//
+// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+// refused.
+//
+// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+// expired timestamp, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `params` names no
+// signature version and the request is not v4, or when a v2 or v4 request
+// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+func (c *ClientWithResponses) ValidateEC2TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateEC2TokenResponse, error) {
+	rsp, err := c.ValidateEC2TokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateEC2TokenResponse(rsp)
+}
+
+// ValidateEC2TokenWithResponse Validate an EC2-signed request and issue a token.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `ec2_token`
+// and the EC2 API call it). The caller, an administrator or a user with the
+// `service` role, passes on what an EC2 client signed; Keystone finds the
+// `ec2` credential by its access key, recomputes the signature with its secret
+// and, when it matches, issues a token scoped to the credential's project for
+// its user (method `ec2credential`), its ID in `X-Subject-Token`.
+//
+// Signature versions (see `EC2TokenCredentials`): 0 and 1, 2
+// (`HmacSHA256` only: Keystone recomputes with `SignatureMethod` set to
+// `HmacSHA256` whatever was sent) and 4 (`AWS4-HMAC-SHA256`, recognised by an
+// `Authorization` header or an `X-Amz-Algorithm` parameter). When `host` has a
+// port, Keystone also tries the signature without it. A `Timestamp` (v0-v2)
+// or `X-Amz-Date` (v4) older than `[credential] auth_ttl` minutes (15) is
+// refused.
+//
+// Errors: 400: an empty body. 401: no access key, no or a wrong signature, an
+// expired timestamp, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `params` names no
+// signature version and the request is not v4, or when a v2 or v4 request
+// lacks `host`, `verb`, `path`, `headers` or `body_hash`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/ec2tokens (the `ValidateEC2Token` operationId).
+func (c *ClientWithResponses) ValidateEC2TokenWithResponse(ctx context.Context, body ValidateEC2TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateEC2TokenResponse, error) {
+	rsp, err := c.ValidateEC2Token(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateEC2TokenResponse(rsp)
 }
 
 // ListEndpointsWithResponse List endpoints.
@@ -34485,6 +43608,191 @@ func (c *ClientWithResponses) AddUserToGroupWithResponse(ctx context.Context, gr
 		return nil, err
 	}
 	return ParseAddUserToGroupResponse(rsp)
+}
+
+// ListLimitsWithResponse List project and domain limits.
+//
+// Which limits the caller sees depends on the scope of its token before any
+// filter applies: a system-scoped token sees every limit; a domain-scoped
+// token sees the domain's limits and those of the domain's projects; a
+// project-scoped token, even an administrator's, sees only the limits of its
+// own project (a `project_id` filter for another project then matches
+// nothing). `service_id`, `region_id` and `resource_name` filter through the
+// registered limit each limit refers to.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/limits (the `ListLimits` operationId).
+func (c *ClientWithResponses) ListLimitsWithResponse(ctx context.Context, params *ListLimitsParams, reqEditors ...RequestEditorFn) (*ListLimitsResponse, error) {
+	rsp, err := c.ListLimits(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLimitsResponse(rsp)
+}
+
+// CreateLimitsWithBodyWithResponse Create one or more project or domain limits.
+//
+// The body carries a list (`limits`, at least one item); Keystone creates all
+// of them or none, and answers with the created limits in a list without
+// `links`. Each limit overrides, for one project or one domain, the registered
+// limit with the same `service_id`, `region_id` and `resource_name`, which
+// must exist. A `project_id` naming a project that acts as a domain makes a
+// domain limit.
+//
+// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+// limit may not exceed its domain's limit (or, when the domain has none, the
+// registered default), and a domain limit may not be lower than the limits of
+// the domain's projects; the `flat` model checks nothing of the kind.
+//
+// Errors: 400: the body fails validation (each item needs exactly one of
+// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+// unknown member) or names a project, domain, service or region that does not
+// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+// administrator, no registered limit matches (`Unable to create a limit that
+// has no corresponding registered limit`), or the limit breaks the
+// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+// domain already has a limit for that registered limit.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+func (c *ClientWithResponses) CreateLimitsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLimitsResponse, error) {
+	rsp, err := c.CreateLimitsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLimitsResponse(rsp)
+}
+
+// CreateLimitsWithResponse Create one or more project or domain limits.
+//
+// The body carries a list (`limits`, at least one item); Keystone creates all
+// of them or none, and answers with the created limits in a list without
+// `links`. Each limit overrides, for one project or one domain, the registered
+// limit with the same `service_id`, `region_id` and `resource_name`, which
+// must exist. A `project_id` naming a project that acts as a domain makes a
+// domain limit.
+//
+// With the `strict_two_level` enforcement model (see `getLimitModel`) a project
+// limit may not exceed its domain's limit (or, when the domain has none, the
+// registered default), and a domain limit may not be lower than the limits of
+// the domain's projects; the `flat` model checks nothing of the kind.
+//
+// Errors: 400: the body fails validation (each item needs exactly one of
+// `project_id` and `domain_id`: Keystone's schema is a `oneOf`; a missing
+// `service_id`, `resource_name` or `resource_limit`, a null `region_id`, an
+// unknown member) or names a project, domain, service or region that does not
+// exist (`Expecting to find project_id in limit`). 403: the caller is not an
+// administrator, no registered limit matches (`Unable to create a limit that
+// has no corresponding registered limit`), or the limit breaks the
+// `strict_two_level` hierarchy (`Invalid resource limit`). 409: the project or
+// domain already has a limit for that registered limit.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/limits (the `CreateLimits` operationId).
+func (c *ClientWithResponses) CreateLimitsWithResponse(ctx context.Context, body CreateLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLimitsResponse, error) {
+	rsp, err := c.CreateLimits(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLimitsResponse(rsp)
+}
+
+// GetLimitModelWithResponse Show the limit enforcement model.
+//
+// The model set by `[unified_limit] enforcement_model`: `flat` (the default) or
+// `strict_two_level`. Any authenticated user may read it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/limits/model (the `GetLimitModel` operationId).
+func (c *ClientWithResponses) GetLimitModelWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLimitModelResponse, error) {
+	rsp, err := c.GetLimitModel(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLimitModelResponse(rsp)
+}
+
+// DeleteLimitWithResponse Delete a limit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/limits/{limit_id} (the `DeleteLimit` operationId).
+func (c *ClientWithResponses) DeleteLimitWithResponse(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*DeleteLimitResponse, error) {
+	rsp, err := c.DeleteLimit(ctx, limitID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteLimitResponse(rsp)
+}
+
+// GetLimitWithResponse Show a limit.
+//
+// Administrators and system readers may read any limit; other users only the
+// limits of the project (or the domain) their token is scoped to (403
+// otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/limits/{limit_id} (the `GetLimit` operationId).
+func (c *ClientWithResponses) GetLimitWithResponse(ctx context.Context, limitID LimitIDPath, reqEditors ...RequestEditorFn) (*GetLimitResponse, error) {
+	rsp, err := c.GetLimit(ctx, limitID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLimitResponse(rsp)
+}
+
+// UpdateLimitWithBodyWithResponse Update a limit's value or description.
+//
+// Only `resource_limit` and `description` may change. Keystone 22 applies only
+// values that are true in Python: a `resource_limit` of `0`, a `description`
+// of `null` or `""` are accepted and silently ignored (the response shows the
+// unchanged values), so a limit cannot be set to 0 nor its description
+// cleared through this operation. An empty `limit` object changes nothing.
+// With `strict_two_level` the new value is checked as on creation.
+//
+// Errors: 400: the body fails validation (any other member, `id` included).
+// 403: the caller is not an administrator, or the value breaks the
+// `strict_two_level` hierarchy. 404: unknown limit.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+func (c *ClientWithResponses) UpdateLimitWithBodyWithResponse(ctx context.Context, limitID LimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLimitResponse, error) {
+	rsp, err := c.UpdateLimitWithBody(ctx, limitID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLimitResponse(rsp)
+}
+
+// UpdateLimitWithResponse Update a limit's value or description.
+//
+// Only `resource_limit` and `description` may change. Keystone 22 applies only
+// values that are true in Python: a `resource_limit` of `0`, a `description`
+// of `null` or `""` are accepted and silently ignored (the response shows the
+// unchanged values), so a limit cannot be set to 0 nor its description
+// cleared through this operation. An empty `limit` object changes nothing.
+// With `strict_two_level` the new value is checked as on creation.
+//
+// Errors: 400: the body fails validation (any other member, `id` included).
+// 403: the caller is not an administrator, or the value breaks the
+// `strict_two_level` hierarchy. 404: unknown limit.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/limits/{limit_id} (the `UpdateLimit` operationId).
+func (c *ClientWithResponses) UpdateLimitWithResponse(ctx context.Context, limitID LimitIDPath, body UpdateLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLimitResponse, error) {
+	rsp, err := c.UpdateLimit(ctx, limitID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLimitResponse(rsp)
 }
 
 // ListPoliciesWithResponse List policies (deprecated).
@@ -35099,6 +44407,158 @@ func (c *ClientWithResponses) UpdateRegionWithResponse(ctx context.Context, regi
 	return ParseUpdateRegionResponse(rsp)
 }
 
+// ListRegisteredLimitsWithResponse List registered limits.
+//
+// Any authenticated user may list the registered limits (the default limits of
+// each service's resources). The filters compare exactly; `region_id` matches
+// only the registered limits of that region (there is no filter for those
+// without a region).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/registered_limits (the `ListRegisteredLimits` operationId).
+func (c *ClientWithResponses) ListRegisteredLimitsWithResponse(ctx context.Context, params *ListRegisteredLimitsParams, reqEditors ...RequestEditorFn) (*ListRegisteredLimitsResponse, error) {
+	rsp, err := c.ListRegisteredLimits(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRegisteredLimitsResponse(rsp)
+}
+
+// CreateRegisteredLimitsWithBodyWithResponse Create one or more registered limits.
+//
+// The body carries a list (`registered_limits`, at least one item); Keystone
+// creates all of them or none, and answers with the created registered limits
+// in a list without `links`.
+//
+// Errors: 400: the body fails validation (an empty or missing list, a missing
+// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+// existing service or region (`Expecting to find service_id in
+// registered_limit`). 403: the caller is not an administrator. 409: a
+// registered limit with the same `service_id`, `region_id` and `resource_name`
+// already exists.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+func (c *ClientWithResponses) CreateRegisteredLimitsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRegisteredLimitsResponse, error) {
+	rsp, err := c.CreateRegisteredLimitsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisteredLimitsResponse(rsp)
+}
+
+// CreateRegisteredLimitsWithResponse Create one or more registered limits.
+//
+// The body carries a list (`registered_limits`, at least one item); Keystone
+// creates all of them or none, and answers with the created registered limits
+// in a list without `links`.
+//
+// Errors: 400: the body fails validation (an empty or missing list, a missing
+// `service_id`, `resource_name` or `default_limit`, a `default_limit` outside
+// -1..2147483647, an unknown member), or `service_id` or `region_id` names no
+// existing service or region (`Expecting to find service_id in
+// registered_limit`). 403: the caller is not an administrator. 409: a
+// registered limit with the same `service_id`, `region_id` and `resource_name`
+// already exists.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/registered_limits (the `CreateRegisteredLimits` operationId).
+func (c *ClientWithResponses) CreateRegisteredLimitsWithResponse(ctx context.Context, body CreateRegisteredLimitsJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRegisteredLimitsResponse, error) {
+	rsp, err := c.CreateRegisteredLimits(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRegisteredLimitsResponse(rsp)
+}
+
+// DeleteRegisteredLimitWithResponse Delete a registered limit.
+//
+// Errors: 403: the caller is not an administrator, or project or domain limits
+// refer to the registered limit (delete them first). 404: unknown registered
+// limit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/registered_limits/{registered_limit_id} (the `DeleteRegisteredLimit` operationId).
+func (c *ClientWithResponses) DeleteRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*DeleteRegisteredLimitResponse, error) {
+	rsp, err := c.DeleteRegisteredLimit(ctx, registeredLimitID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteRegisteredLimitResponse(rsp)
+}
+
+// GetRegisteredLimitWithResponse Show a registered limit.
+//
+// Any authenticated user may read a registered limit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/registered_limits/{registered_limit_id} (the `GetRegisteredLimit` operationId).
+func (c *ClientWithResponses) GetRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, reqEditors ...RequestEditorFn) (*GetRegisteredLimitResponse, error) {
+	rsp, err := c.GetRegisteredLimit(ctx, registeredLimitID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRegisteredLimitResponse(rsp)
+}
+
+// UpdateRegisteredLimitWithBodyWithResponse Update a registered limit.
+//
+// Only the members sent change; `region_id: null` removes the region and
+// `description: null` clears the description. An empty `registered_limit`
+// object (or a body without it) changes nothing and returns the registered
+// limit.
+//
+// Errors: 400: the body fails validation (an unknown member, `id` included) or
+// `service_id`/`region_id` names no existing service or region. 403: the
+// caller is not an administrator, or project or domain limits refer to the
+// registered limit (Keystone 22 refuses every change then, even of the
+// description). 404: unknown registered limit. 409: the change would make it
+// duplicate another registered limit (same `service_id`, `region_id` and
+// `resource_name`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+func (c *ClientWithResponses) UpdateRegisteredLimitWithBodyWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRegisteredLimitResponse, error) {
+	rsp, err := c.UpdateRegisteredLimitWithBody(ctx, registeredLimitID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRegisteredLimitResponse(rsp)
+}
+
+// UpdateRegisteredLimitWithResponse Update a registered limit.
+//
+// Only the members sent change; `region_id: null` removes the region and
+// `description: null` clears the description. An empty `registered_limit`
+// object (or a body without it) changes nothing and returns the registered
+// limit.
+//
+// Errors: 400: the body fails validation (an unknown member, `id` included) or
+// `service_id`/`region_id` names no existing service or region. 403: the
+// caller is not an administrator, or project or domain limits refer to the
+// registered limit (Keystone 22 refuses every change then, even of the
+// description). 404: unknown registered limit. 409: the change would make it
+// duplicate another registered limit (same `service_id`, `region_id` and
+// `resource_name`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/registered_limits/{registered_limit_id} (the `UpdateRegisteredLimit` operationId).
+func (c *ClientWithResponses) UpdateRegisteredLimitWithResponse(ctx context.Context, registeredLimitID RegisteredLimitIDPath, body UpdateRegisteredLimitJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRegisteredLimitResponse, error) {
+	rsp, err := c.UpdateRegisteredLimit(ctx, registeredLimitID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRegisteredLimitResponse(rsp)
+}
+
 // ListRoleAssignmentsWithResponse List role assignments, filtered by actor, role and target.
 //
 // Without filters, every assignment on projects, domains and the system. At
@@ -35324,6 +44784,68 @@ func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, roleID
 		return nil, err
 	}
 	return ParseUpdateRoleResponse(rsp)
+}
+
+// ValidateS3TokenWithBodyWithResponse Validate an S3-signed request.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+// used by Swift's S3 API, calls it). The caller, an administrator or a user
+// with the `service` role, passes the access key, the string the S3 client
+// signed (base64url-encoded, `token`) and the client's signature; Keystone
+// recomputes it with the secret of the `ec2` credential with that access key
+// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+// token scoped to the credential's project for its user (method
+// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+//
+// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+// AWS4 string to sign with a malformed scope or a service other than `s3`,
+// `iam` and `sts`, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+// is missing or `token` is not valid base64 (it drops characters outside the
+// base64url alphabet, then fails on bad padding).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+func (c *ClientWithResponses) ValidateS3TokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateS3TokenResponse, error) {
+	rsp, err := c.ValidateS3TokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateS3TokenResponse(rsp)
+}
+
+// ValidateS3TokenWithResponse Validate an S3-signed request.
+//
+// Not in the api-ref; served by Keystone 22 (keystonemiddleware's `s3token`,
+// used by Swift's S3 API, calls it). The caller, an administrator or a user
+// with the `service` role, passes the access key, the string the S3 client
+// signed (base64url-encoded, `token`) and the client's signature; Keystone
+// recomputes it with the secret of the `ec2` credential with that access key
+// (see `S3TokenCredentials`) and, when it matches, answers with the body of a
+// token scoped to the credential's project for its user (method
+// `ec2credential`). Unlike `validateEC2Token` it sends no `X-Subject-Token`.
+//
+// Errors: 400: an empty body. 401: no access key, a signature mismatch, an
+// AWS4 string to sign with a malformed scope or a service other than `s3`,
+// `iam` and `sts`, a disabled user or project, a user without a role on the
+// project, a credential not of type `ec2`. 403: the caller is neither an
+// administrator nor a service user. 404: no credential has this access key.
+// Keystone 22 answers 500 with a plain-text body when `token` or `signature`
+// is missing or `token` is not valid base64 (it drops characters outside the
+// base64url alphabet, then fails on bad padding).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/s3tokens (the `ValidateS3Token` operationId).
+func (c *ClientWithResponses) ValidateS3TokenWithResponse(ctx context.Context, body ValidateS3TokenJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateS3TokenResponse, error) {
+	rsp, err := c.ValidateS3Token(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateS3TokenResponse(rsp)
 }
 
 // ListServicesWithResponse List services.
@@ -35977,6 +45499,115 @@ func (c *ClientWithResponses) GetApplicationCredentialWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGetApplicationCredentialResponse(rsp)
+}
+
+// ListUserEC2CredentialsWithResponse List a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.list`). The user's credentials of type `ec2` (see the credentials
+// API), in the legacy EC2 format. A user may list its own; administrators and
+// system readers anyone's.
+//
+// Errors: 403: another user's, without the right. 404: unknown user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2 (the `ListUserEC2Credentials` operationId).
+func (c *ClientWithResponses) ListUserEC2CredentialsWithResponse(ctx context.Context, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListUserEC2CredentialsResponse, error) {
+	rsp, err := c.ListUserEC2Credentials(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserEC2CredentialsResponse(rsp)
+}
+
+// CreateUserEC2CredentialWithBodyWithResponse Create an EC2 credential for a user.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.create`). Keystone generates the access and secret keys (dashless
+// UUIDs) and stores an `ec2` credential for the user and the project
+// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+// it carries that trust. The credentials API shows it too (its ID the SHA-256
+// of the access key). A user may create its own; administrators anyone's.
+// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+// project: None`).
+//
+// Errors: 403: another user's, without the right. 404: unknown user or project.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+func (c *ClientWithResponses) CreateUserEC2CredentialWithBodyWithResponse(ctx context.Context, userID UserIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserEC2CredentialResponse, error) {
+	rsp, err := c.CreateUserEC2CredentialWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserEC2CredentialResponse(rsp)
+}
+
+// CreateUserEC2CredentialWithResponse Create an EC2 credential for a user.
+//
+// Not in the api-ref; served by Keystone 22 and used by python-keystoneclient
+// (`ec2.create`). Keystone generates the access and secret keys (dashless
+// UUIDs) and stores an `ec2` credential for the user and the project
+// `tenant_id` (the v2 name survives in v3); created with a trust-scoped token,
+// it carries that trust. The credentials API shows it too (its ID the SHA-256
+// of the access key). A user may create its own; administrators anyone's.
+// The body is not validated: a missing `tenant_id` is a 404 (`Could not find
+// project: None`).
+//
+// Errors: 403: another user's, without the right. 404: unknown user or project.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{user_id}/credentials/OS-EC2 (the `CreateUserEC2Credential` operationId).
+func (c *ClientWithResponses) CreateUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, body CreateUserEC2CredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserEC2CredentialResponse, error) {
+	rsp, err := c.CreateUserEC2Credential(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserEC2CredentialResponse(rsp)
+}
+
+// DeleteUserEC2CredentialWithResponse Delete one of a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+// `ec2.delete`). Deletes the underlying `ec2` credential.
+//
+// Errors: 401: the credential is not of type `ec2`. 403: not the owner, without
+// the right. 404: unknown user or access key.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `DeleteUserEC2Credential` operationId).
+func (c *ClientWithResponses) DeleteUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*DeleteUserEC2CredentialResponse, error) {
+	rsp, err := c.DeleteUserEC2Credential(ctx, userID, credentialID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserEC2CredentialResponse(rsp)
+}
+
+// GetUserEC2CredentialWithResponse Show one of a user's EC2 credentials.
+//
+// Not in the api-ref; served by Keystone 22 (python-keystoneclient's
+// `ec2.get`). Keystone checks that the user exists but not that the
+// credential is that user's: an administrator gets any EC2 credential under
+// any existing user.
+//
+// Errors: 401: the credential exists but is not of type `ec2` (`EC2 access key
+// not found`). 403: not the owner, without the right. 404: unknown user or
+// access key.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (the `GetUserEC2Credential` operationId).
+func (c *ClientWithResponses) GetUserEC2CredentialWithResponse(ctx context.Context, userID UserIDPath, credentialID EC2CredentialIDPath, reqEditors ...RequestEditorFn) (*GetUserEC2CredentialResponse, error) {
+	rsp, err := c.GetUserEC2Credential(ctx, userID, credentialID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserEC2CredentialResponse(rsp)
 }
 
 // ListUserGroupsWithResponse List the groups to which a user belongs.
@@ -37361,6 +46992,270 @@ func ParseCreateOAuth1RequestTokenResponse(rsp *http.Response) (*CreateOAuth1Req
 	return response, nil
 }
 
+// ParseIssueOAuth2TokenResponse parses an HTTP response from a IssueOAuth2TokenWithResponse call
+func ParseIssueOAuth2TokenResponse(rsp *http.Response) (*IssueOAuth2TokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueOAuth2TokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OAuth2Token
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuth2BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuth2Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OAuth2NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OAuth2ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers IssueOAuth2TokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRevocationEventsResponse parses an HTTP response from a ListRevocationEventsWithResponse call
+func ParseListRevocationEventsResponse(rsp *http.Response) (*ListRevocationEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRevocationEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RevocationEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSimpleCertCAResponse parses an HTTP response from a GetSimpleCertCAWithResponse call
+func ParseGetSimpleCertCAResponse(rsp *http.Response) (*GetSimpleCertCAResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSimpleCertCAResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSimpleCertCertificatesResponse parses an HTTP response from a GetSimpleCertCertificatesWithResponse call
+func ParseGetSimpleCertCertificatesResponse(rsp *http.Response) (*GetSimpleCertCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSimpleCertCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListTrustsResponse parses an HTTP response from a ListTrustsWithResponse call
 func ParseListTrustsResponse(rsp *http.Response) (*ListTrustsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -38339,6 +48234,88 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 	return response, nil
 }
 
+// ParseListRevokedPKITokensResponse parses an HTTP response from a ListRevokedPKITokensWithResponse call
+func ParseListRevokedPKITokensResponse(rsp *http.Response) (*ListRevokedPKITokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRevokedPKITokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RevokedPKITokenList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListCredentialsResponse parses an HTTP response from a ListCredentialsWithResponse call
 func ParseListCredentialsResponse(rsp *http.Response) (*ListCredentialsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -38916,6 +48893,231 @@ func ParseCreateDomainResponse(rsp *http.Response) (*CreateDomainResponse, error
 	return response, nil
 }
 
+// ParseGetDefaultDomainConfigResponse parses an HTTP response from a GetDefaultDomainConfigWithResponse call
+func ParseGetDefaultDomainConfigResponse(rsp *http.Response) (*GetDefaultDomainConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDefaultDomainConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDefaultDomainConfigGroupResponse parses an HTTP response from a GetDefaultDomainConfigGroupWithResponse call
+func ParseGetDefaultDomainConfigGroupResponse(rsp *http.Response) (*GetDefaultDomainConfigGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDefaultDomainConfigGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDefaultDomainConfigOptionResponse parses an HTTP response from a GetDefaultDomainConfigOptionWithResponse call
+func ParseGetDefaultDomainConfigOptionResponse(rsp *http.Response) (*GetDefaultDomainConfigOptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDefaultDomainConfigOptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigOptionEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseDeleteDomainResponse parses an HTTP response from a DeleteDomainWithResponse call
 func ParseDeleteDomainResponse(rsp *http.Response) (*DeleteDomainResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -39092,6 +49294,849 @@ func ParseUpdateDomainResponse(rsp *http.Response) (*UpdateDomainResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DomainEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDomainConfigResponse parses an HTTP response from a DeleteDomainConfigWithResponse call
+func ParseDeleteDomainConfigResponse(rsp *http.Response) (*DeleteDomainConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDomainConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDomainConfigResponse parses an HTTP response from a GetDomainConfigWithResponse call
+func ParseGetDomainConfigResponse(rsp *http.Response) (*GetDomainConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDomainConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDomainConfigResponse parses an HTTP response from a UpdateDomainConfigWithResponse call
+func ParseUpdateDomainConfigResponse(rsp *http.Response) (*UpdateDomainConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDomainConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDomainConfigResponse parses an HTTP response from a CreateDomainConfigWithResponse call
+func ParseCreateDomainConfigResponse(rsp *http.Response) (*CreateDomainConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDomainConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDomainConfigGroupResponse parses an HTTP response from a DeleteDomainConfigGroupWithResponse call
+func ParseDeleteDomainConfigGroupResponse(rsp *http.Response) (*DeleteDomainConfigGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDomainConfigGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDomainConfigGroupResponse parses an HTTP response from a GetDomainConfigGroupWithResponse call
+func ParseGetDomainConfigGroupResponse(rsp *http.Response) (*GetDomainConfigGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDomainConfigGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDomainConfigGroupResponse parses an HTTP response from a UpdateDomainConfigGroupWithResponse call
+func ParseUpdateDomainConfigGroupResponse(rsp *http.Response) (*UpdateDomainConfigGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDomainConfigGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDomainConfigOptionResponse parses an HTTP response from a DeleteDomainConfigOptionWithResponse call
+func ParseDeleteDomainConfigOptionResponse(rsp *http.Response) (*DeleteDomainConfigOptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDomainConfigOptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDomainConfigOptionResponse parses an HTTP response from a GetDomainConfigOptionWithResponse call
+func ParseGetDomainConfigOptionResponse(rsp *http.Response) (*GetDomainConfigOptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDomainConfigOptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigOptionEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDomainConfigOptionResponse parses an HTTP response from a UpdateDomainConfigOptionWithResponse call
+func ParseUpdateDomainConfigOptionResponse(rsp *http.Response) (*UpdateDomainConfigOptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDomainConfigOptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainConfigEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39514,6 +50559,101 @@ func ParseGrantDomainUserRoleResponse(rsp *http.Response) (*GrantDomainUserRoleR
 		}
 		response.JSON404 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseValidateEC2TokenResponse parses an HTTP response from a ValidateEC2TokenWithResponse call
+func ParseValidateEC2TokenResponse(rsp *http.Response) (*ValidateEC2TokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateEC2TokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ValidateEC2TokenResponse200Headers
+		if values := rsp.Header.Values("X-Subject-Token"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Subject-Token", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSubjectToken = value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -40229,6 +51369,494 @@ func ParseAddUserToGroupResponse(rsp *http.Response) (*AddUserToGroupResponse, e
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListLimitsResponse parses an HTTP response from a ListLimitsWithResponse call
+func ParseListLimitsResponse(rsp *http.Response) (*ListLimitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLimitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LimitList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateLimitsResponse parses an HTTP response from a CreateLimitsWithResponse call
+func ParseCreateLimitsResponse(rsp *http.Response) (*CreateLimitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateLimitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LimitCreatedList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLimitModelResponse parses an HTTP response from a GetLimitModelWithResponse call
+func ParseGetLimitModelResponse(rsp *http.Response) (*GetLimitModelResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLimitModelResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LimitModelEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteLimitResponse parses an HTTP response from a DeleteLimitWithResponse call
+func ParseDeleteLimitResponse(rsp *http.Response) (*DeleteLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLimitResponse parses an HTTP response from a GetLimitWithResponse call
+func ParseGetLimitResponse(rsp *http.Response) (*GetLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LimitEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateLimitResponse parses an HTTP response from a UpdateLimitWithResponse call
+func ParseUpdateLimitResponse(rsp *http.Response) (*UpdateLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LimitEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -42002,6 +53630,419 @@ func ParseUpdateRegionResponse(rsp *http.Response) (*UpdateRegionResponse, error
 	return response, nil
 }
 
+// ParseListRegisteredLimitsResponse parses an HTTP response from a ListRegisteredLimitsWithResponse call
+func ParseListRegisteredLimitsResponse(rsp *http.Response) (*ListRegisteredLimitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRegisteredLimitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisteredLimitList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateRegisteredLimitsResponse parses an HTTP response from a CreateRegisteredLimitsWithResponse call
+func ParseCreateRegisteredLimitsResponse(rsp *http.Response) (*CreateRegisteredLimitsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRegisteredLimitsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RegisteredLimitCreatedList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteRegisteredLimitResponse parses an HTTP response from a DeleteRegisteredLimitWithResponse call
+func ParseDeleteRegisteredLimitResponse(rsp *http.Response) (*DeleteRegisteredLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteRegisteredLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRegisteredLimitResponse parses an HTTP response from a GetRegisteredLimitWithResponse call
+func ParseGetRegisteredLimitResponse(rsp *http.Response) (*GetRegisteredLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRegisteredLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisteredLimitEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRegisteredLimitResponse parses an HTTP response from a UpdateRegisteredLimitWithResponse call
+func ParseUpdateRegisteredLimitResponse(rsp *http.Response) (*UpdateRegisteredLimitResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRegisteredLimitResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RegisteredLimitEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListRoleAssignmentsResponse parses an HTTP response from a ListRoleAssignmentsWithResponse call
 func ParseListRoleAssignmentsResponse(rsp *http.Response) (*ListRoleAssignmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -42563,6 +54604,88 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidateS3TokenResponse parses an HTTP response from a ValidateS3TokenWithResponse call
+func ParseValidateS3TokenResponse(rsp *http.Response) (*ValidateS3TokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateS3TokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -44283,6 +56406,330 @@ func ParseGetApplicationCredentialResponse(rsp *http.Response) (*GetApplicationC
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserEC2CredentialsResponse parses an HTTP response from a ListUserEC2CredentialsWithResponse call
+func ParseListUserEC2CredentialsResponse(rsp *http.Response) (*ListUserEC2CredentialsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserEC2CredentialsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EC2CredentialList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUserEC2CredentialResponse parses an HTTP response from a CreateUserEC2CredentialWithResponse call
+func ParseCreateUserEC2CredentialResponse(rsp *http.Response) (*CreateUserEC2CredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserEC2CredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EC2CredentialEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserEC2CredentialResponse parses an HTTP response from a DeleteUserEC2CredentialWithResponse call
+func ParseDeleteUserEC2CredentialResponse(rsp *http.Response) (*DeleteUserEC2CredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserEC2CredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserEC2CredentialResponse parses an HTTP response from a GetUserEC2CredentialWithResponse call
+func ParseGetUserEC2CredentialResponse(rsp *http.Response) (*GetUserEC2CredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserEC2CredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EC2CredentialEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 

@@ -78,6 +78,43 @@ manage() {
   fi
 }
 
+# saml_setup makes the SAML2 signing key and certificate (with Python's
+# cryptography, a Keystone dependency) and the WebSSO callback page.
+saml_setup() {
+  mkdir -p "$DIR/saml"
+  "$PY" - "$DIR/saml" <<'PY'
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+d = sys.argv[1]
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gokeystone-test-saml-idp")])
+now = datetime.datetime.now(datetime.timezone.utc)
+cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .sign(key, hashes.SHA256()))
+with open(f"{d}/signing_key.pem", "wb") as f:
+    f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                              serialization.NoEncryption()))
+with open(f"{d}/signing_cert.pem", "wb") as f:
+    f.write(cert.public_bytes(serialization.Encoding.PEM))
+PY
+  chmod 600 "$DIR/saml/signing_key.pem"
+  # Keystone fills $host and $token in (Python string.Template).
+  cat >"$DIR/sso_callback_template.html" <<'HTML'
+<!DOCTYPE html>
+<html><head><title>Signing in</title></head>
+<body onload="document.forms[0].submit()">
+<form action="$host" method="post"><input type="hidden" name="token" value="$token"/>
+<noscript><input type="submit" value="Continue"/></noscript></form>
+</body></html>
+HTML
+}
+
 cmd_start() {
   if answers; then
     if [ -f "$DIR/env" ]; then log "already running at $URL"; cat "$DIR/env"; return 0; fi
@@ -122,6 +159,16 @@ request_token_duration = 5
 # Domain-specific configuration, stored in the database (the domain-config API).
 domain_specific_drivers_enabled = true
 domain_configurations_from_database = true
+[saml]
+# Keystone as a SAML2 identity provider (assertions, ECP, metadata).
+certfile = $DIR/saml/signing_cert.pem
+keyfile = $DIR/saml/signing_key.pem
+idp_entity_id = $URL/v3/OS-FEDERATION/saml2/idp
+idp_sso_endpoint = $URL/v3/OS-FEDERATION/saml2/sso
+idp_metadata_path = $DIR/saml/idp_metadata.xml
+[federation]
+trusted_dashboard = https://horizon.example.com/auth/websso/
+sso_callback_template = $DIR/sso_callback_template.html
 [cache]
 # An in-process cache: validating a token without it costs ~250 ms a request on
 # this single-threaded server, ~10 ms with it. One process, so it stays coherent.
@@ -130,6 +177,7 @@ backend = dogpile.cache.memory
 CONF
   export OS_KEYSTONE_CONFIG_FILES="$DIR/keystone.conf"
   log "setting up in $DIR"
+  saml_setup
   manage db_sync
   manage fernet_setup --keystone-user root --keystone-group root
   manage credential_setup --keystone-user root --keystone-group root
@@ -164,6 +212,13 @@ for child in tables:
                    f'BEGIN DELETE FROM "{child}" WHERE {cond}; END')
 db.commit()
 PY
+
+  # The SAML2 identity provider metadata Keystone serves (needs xmlsec1, which
+  # python3-keystone pulls in through python3-pysaml2).
+  if ! keystone-manage --config-file "$DIR/keystone.conf" saml_idp_metadata >"$DIR/saml/idp_metadata.xml" 2>"$DIR/saml/metadata.log" </dev/null ||
+    ! grep -q 'EntityDescriptor>' "$DIR/saml/idp_metadata.xml"; then
+    tail -20 "$DIR/saml/metadata.log" >&2; die "keystone-manage saml_idp_metadata failed"
+  fi
 
   log "serving on $URL"
   serve

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -78,6 +79,24 @@ func (e EndpointInterface) Valid() bool {
 	case EndpointInterfaceInternal:
 		return true
 	case EndpointInterfacePublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MappingLocalUserType.
+const (
+	MappingLocalUserTypeEphemeral MappingLocalUserType = "ephemeral"
+	MappingLocalUserTypeLocal     MappingLocalUserType = "local"
+)
+
+// Valid indicates whether the value is a known member of the MappingLocalUserType enum.
+func (e MappingLocalUserType) Valid() bool {
+	switch e {
+	case MappingLocalUserTypeEphemeral:
+		return true
+	case MappingLocalUserTypeLocal:
 		return true
 	default:
 		return false
@@ -1145,6 +1164,96 @@ type ErrorDetail struct {
 	Title string `json:"title"`
 }
 
+// FederationProtocol A federation protocol of an identity provider: the mapping that turns the
+// identity provider's assertions into local users and groups. Keystone 22
+// returns `idp_id` and `remote_id_attribute` only when listing protocols; a
+// single protocol (create, get, update) has only `id`, `mapping_id` and
+// `links`.
+type FederationProtocol struct {
+	ID string `json:"id"`
+
+	// IdpID The identity provider's ID (listing only).
+	IdpID *string `json:"idp_id,omitempty"`
+
+	// Links The api-ref shows `…/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+	// and `…/v3/OS-FEDERATION/identity_providers/{idp_id}`; Keystone 22 returns
+	// broken links without the collection path (`…/v3/protocols/{protocol_id}` and
+	// `…/v3/{idp_id}`), so do not follow them.
+	Links FederationProtocolLinks `json:"links"`
+
+	// MappingID The mapping's ID. Deleting the mapping does not delete or update the
+	// protocol, which then refers to a mapping that no longer exists.
+	MappingID string `json:"mapping_id"`
+
+	// RemoteIDAttribute (Listing only.) The request-environment variable holding the identity
+	// provider's entity ID; null: `[<protocol_id>] remote_id_attribute`, else
+	// `[federation] remote_id_attribute` from Keystone's configuration.
+	RemoteIDAttribute nullable.Nullable[string] `json:"remote_id_attribute,omitempty"`
+}
+
+// FederationProtocolCreate defines model for FederationProtocolCreate.
+type FederationProtocolCreate struct {
+	// MappingID An existing mapping (else 400 "Invalid mapping id").
+	MappingID string `json:"mapping_id"`
+
+	// RemoteIDAttribute The request-environment variable that holds the identity provider's
+	// entity ID (for example `Shib-Identity-Provider`, `MELLON_IDP`,
+	// `HTTP_OIDC_ISS`).
+	RemoteIDAttribute *string `json:"remote_id_attribute,omitempty"`
+}
+
+// FederationProtocolCreateRequest defines model for FederationProtocolCreateRequest.
+type FederationProtocolCreateRequest struct {
+	Protocol FederationProtocolCreate `json:"protocol"`
+}
+
+// FederationProtocolEnvelope defines model for FederationProtocolEnvelope.
+type FederationProtocolEnvelope struct {
+	// Protocol A federation protocol of an identity provider: the mapping that turns the
+	// identity provider's assertions into local users and groups. Keystone 22
+	// returns `idp_id` and `remote_id_attribute` only when listing protocols; a
+	// single protocol (create, get, update) has only `id`, `mapping_id` and
+	// `links`.
+	Protocol FederationProtocol `json:"protocol"`
+}
+
+// FederationProtocolLinks The api-ref shows `…/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+// and `…/v3/OS-FEDERATION/identity_providers/{idp_id}`; Keystone 22 returns
+// broken links without the collection path (`…/v3/protocols/{protocol_id}` and
+// `…/v3/{idp_id}`), so do not follow them.
+type FederationProtocolLinks struct {
+	IdentityProvider string `json:"identity_provider"`
+	Self             string `json:"self"`
+}
+
+// FederationProtocolList defines model for FederationProtocolList.
+type FederationProtocolList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links     CollectionLinks      `json:"links"`
+	Protocols []FederationProtocol `json:"protocols"`
+}
+
+// FederationProtocolUpdate Keystone's schema makes every member optional, but Keystone 22 fails with a
+// 500 (text/plain) when `mapping_id` is missing, so it is required here.
+type FederationProtocolUpdate struct {
+	// MappingID An existing mapping (else 400 "Invalid mapping id").
+	MappingID         string  `json:"mapping_id"`
+	RemoteIDAttribute *string `json:"remote_id_attribute,omitempty"`
+}
+
+// FederationProtocolUpdateRequest defines model for FederationProtocolUpdateRequest.
+type FederationProtocolUpdateRequest struct {
+	// Protocol Keystone's schema makes every member optional, but Keystone 22 fails with a
+	// 500 (text/plain) when `mapping_id` is missing, so it is required here.
+	Protocol FederationProtocolUpdate `json:"protocol"`
+}
+
+// FederationWebSSOPage An HTML page (Keystone's `[federation] sso_callback_template`, sent as
+// `text/html`) whose form posts the new unscoped federated token (field
+// `token`) to the `origin` dashboard. The generated client keeps it in the
+// response's `Body`.
+type FederationWebSSOPage = string
+
 // Group A group. Free-form extra attributes given at creation or update are returned
 // as-is (null included). `description` is `""` when none was given at creation
 // and null when it was set to null.
@@ -1214,6 +1323,105 @@ type GroupUpdateRequest struct {
 // IDRef A reference to a resource by ID.
 type IDRef struct {
 	ID string `json:"id"`
+}
+
+// IdentityProvider An identity provider whose users may authenticate to Keystone (OS-FEDERATION).
+// The api-ref's register and list samples lack `authorization_ttl`; Keystone 22
+// always returns it (null when unset).
+type IdentityProvider struct {
+	// AuthorizationTTL (Since v3.14) Minutes for which group memberships obtained through
+	// the mapping are kept; null: Keystone's `[federation]
+	// default_authorization_ttl`.
+	AuthorizationTTL nullable.Nullable[int]    `json:"authorization_ttl"`
+	Description      nullable.Nullable[string] `json:"description"`
+
+	// DomainID The domain federated users of this identity provider are created in.
+	// When none was given at registration, Keystone created one for the
+	// identity provider (its name is its generated ID, its description names
+	// the identity provider); that domain outlives the identity provider.
+	DomainID string `json:"domain_id"`
+
+	// Enabled A disabled identity provider's users cannot authenticate (403).
+	Enabled bool                  `json:"enabled"`
+	ID      string                `json:"id"`
+	Links   IdentityProviderLinks `json:"links"`
+
+	// RemoteIds The entity IDs the identity provider asserts (compared with the value of
+	// the protocol's `remote_id_attribute` in the request environment). Empty
+	// when none; unique across all identity providers.
+	RemoteIds []string `json:"remote_ids"`
+}
+
+// IdentityProviderCreate The attributes of a new identity provider; all optional (an empty object
+// registers a disabled identity provider with a new domain of its own).
+type IdentityProviderCreate struct {
+	// AuthorizationTTL (Since v3.14) Minutes to keep mapped group memberships.
+	AuthorizationTTL nullable.Nullable[int]    `json:"authorization_ttl,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
+
+	// DomainID An existing domain (404 if there is none) for the federated users. The
+	// api-ref says it is required and that a domain already used by another
+	// identity provider is a 409; Keystone 22 accepts it missing or null (and
+	// then creates a domain for the identity provider) and lets several identity
+	// providers share a domain.
+	DomainID nullable.Nullable[string] `json:"domain_id,omitempty"`
+
+	// Enabled Defaults to false.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// RemoteIds Entity IDs of the identity provider; one already used by another
+	// identity provider is a 409.
+	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
+}
+
+// IdentityProviderCreateRequest defines model for IdentityProviderCreateRequest.
+type IdentityProviderCreateRequest struct {
+	// IdentityProvider The attributes of a new identity provider; all optional (an empty object
+	// registers a disabled identity provider with a new domain of its own).
+	IdentityProvider IdentityProviderCreate `json:"identity_provider"`
+}
+
+// IdentityProviderEnvelope defines model for IdentityProviderEnvelope.
+type IdentityProviderEnvelope struct {
+	// IdentityProvider An identity provider whose users may authenticate to Keystone (OS-FEDERATION).
+	// The api-ref's register and list samples lack `authorization_ttl`; Keystone 22
+	// always returns it (null when unset).
+	IdentityProvider IdentityProvider `json:"identity_provider"`
+}
+
+// IdentityProviderLinks defines model for IdentityProviderLinks.
+type IdentityProviderLinks struct {
+	// Protocols The URL of the identity provider's protocols.
+	Protocols string `json:"protocols"`
+	Self      string `json:"self"`
+}
+
+// IdentityProviderList defines model for IdentityProviderList.
+type IdentityProviderList struct {
+	IdentityProviders []IdentityProvider `json:"identity_providers"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// IdentityProviderUpdate The attributes to change. `domain_id` cannot change (400): delete and
+// register the identity provider again.
+type IdentityProviderUpdate struct {
+	AuthorizationTTL nullable.Nullable[int]    `json:"authorization_ttl,omitempty"`
+	Description      nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Enabled Disabling the identity provider revokes the tokens issued through it.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// RemoteIds Replaces the list (null empties it); an entity ID used by another identity provider is a 409.
+	RemoteIds nullable.Nullable[[]string] `json:"remote_ids,omitempty"`
+}
+
+// IdentityProviderUpdateRequest defines model for IdentityProviderUpdateRequest.
+type IdentityProviderUpdateRequest struct {
+	// IdentityProvider The attributes to change. `domain_id` cannot change (400): delete and
+	// register the identity provider again.
+	IdentityProvider IdentityProviderUpdate `json:"identity_provider"`
 }
 
 // ImpliedRole One role inference rule.
@@ -1342,6 +1550,155 @@ type Link struct {
 	Href string  `json:"href"`
 	Rel  *string `json:"rel,omitempty"`
 	Type *string `json:"type,omitempty"`
+}
+
+// Mapping A federation mapping, the rules that turn assertions into local identities.
+type Mapping struct {
+	ID string `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the rules language. Added in Keystone 25 (2024.1);
+	// Keystone 22 never returns it.
+	SchemaVersion *string `json:"schema_version,omitempty"`
+}
+
+// MappingCreate A mapping's rules, as validated by Keystone 22's `MAPPING_SCHEMA`
+// (`keystone/federation/utils.py`). An update replaces all the rules.
+// Keystone ignores other members.
+type MappingCreate struct {
+	Rules []MappingRule `json:"rules"`
+
+	// SchemaVersion The version of the rules language (`1.0`), from Keystone 25 (2024.1).
+	// Keystone 22 accepts and ignores it (it is neither stored nor returned).
+	SchemaVersion *string `json:"schema_version,omitempty"`
+}
+
+// MappingCreateRequest defines model for MappingCreateRequest.
+type MappingCreateRequest struct {
+	// Mapping A mapping's rules, as validated by Keystone 22's `MAPPING_SCHEMA`
+	// (`keystone/federation/utils.py`). An update replaces all the rules.
+	// Keystone ignores other members.
+	Mapping MappingCreate `json:"mapping"`
+}
+
+// MappingEnvelope defines model for MappingEnvelope.
+type MappingEnvelope struct {
+	// Mapping A federation mapping, the rules that turn assertions into local identities.
+	Mapping Mapping `json:"mapping"`
+}
+
+// MappingList defines model for MappingList.
+type MappingList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links    CollectionLinks `json:"links"`
+	Mappings []Mapping       `json:"mappings"`
+}
+
+// MappingLocalGroup A group by `id` alone, or by `name` with its `domain`.
+type MappingLocalGroup struct {
+	// Domain A domain, by ID and/or name (used in tokens and references).
+	Domain *DomainRef `json:"domain,omitempty"`
+	ID     *string    `json:"id,omitempty"`
+	Name   *string    `json:"name,omitempty"`
+}
+
+// MappingLocalProject defines model for MappingLocalProject.
+type MappingLocalProject struct {
+	Name  string                    `json:"name"`
+	Roles []MappingLocalProjectRole `json:"roles"`
+}
+
+// MappingLocalProjectRole defines model for MappingLocalProjectRole.
+type MappingLocalProjectRole struct {
+	// Name An existing role (global, or of the identity provider's domain).
+	Name string `json:"name"`
+}
+
+// MappingLocalRule What a matching rule yields (any combination of the members).
+type MappingLocalRule struct {
+	// Domain A domain, by ID and/or name (used in tokens and references).
+	Domain *DomainRef `json:"domain,omitempty"`
+
+	// Group A group by `id` alone, or by `name` with its `domain`.
+	Group *MappingLocalGroup `json:"group,omitempty"`
+
+	// GroupIds Group IDs, usually a `{N}` reference to an attribute holding a list (or
+	// a `;`-separated string) of IDs.
+	GroupIds *string `json:"group_ids,omitempty"`
+
+	// Groups Group names, usually a `{N}` reference to an attribute holding a list
+	// (or a `;`-separated string) of names; the groups are looked up in the
+	// rule's `domain`.
+	Groups *string `json:"groups,omitempty"`
+
+	// Projects Projects to create (if missing) in the identity provider's domain, with
+	// the roles the federated user gets on them.
+	Projects []MappingLocalProject `json:"projects,omitempty"`
+	User     *MappingLocalUser     `json:"user,omitempty"`
+}
+
+// MappingLocalUser defines model for MappingLocalUser.
+type MappingLocalUser struct {
+	// Domain A domain, by ID and/or name (used in tokens and references).
+	Domain *DomainRef `json:"domain,omitempty"`
+	Email  *string    `json:"email,omitempty"`
+	ID     *string    `json:"id,omitempty"`
+	Name   *string    `json:"name,omitempty"`
+
+	// Type `ephemeral` (the default): a federated (shadow) user in the identity
+	// provider's domain; `local`: an existing local user, found by name and
+	// domain.
+	Type *MappingLocalUserType `json:"type,omitempty"`
+}
+
+// MappingLocalUserType `ephemeral` (the default): a federated (shadow) user in the identity
+// provider's domain; `local`: an existing local user, found by name and
+// domain.
+type MappingLocalUserType string
+
+// MappingRemoteRule A condition on one assertion attribute (a request-environment variable
+// named `type`). With none of the lists, the attribute must be present and its
+// value is available to `local` as `{N}`. At most one of `any_one_of`,
+// `not_any_of`, `blacklist` and `whitelist`; `regex` only with one of them.
+type MappingRemoteRule struct {
+	// AnyOneOf The rule matches if the attribute has one of these values.
+	AnyOneOf []string `json:"any_one_of,omitempty"`
+
+	// Blacklist Values removed from the attribute's values passed on as `{N}`.
+	Blacklist []string `json:"blacklist,omitempty"`
+
+	// NotAnyOf The rule matches if the attribute has none of these values.
+	NotAnyOf []string `json:"not_any_of,omitempty"`
+
+	// Regex Compare the list's values as regular expressions.
+	Regex *bool `json:"regex,omitempty"`
+
+	// Type The attribute's name, for example `REMOTE_USER` or `HTTP_OIDC_EMAIL`.
+	Type string `json:"type"`
+
+	// Whitelist The only values of the attribute passed on as `{N}`.
+	Whitelist []string `json:"whitelist,omitempty"`
+}
+
+// MappingRule One rule: when every condition in `remote` holds for the assertion, the
+// `local` objects are added to the result. `{0}`, `{1}`, … in `local` strings
+// stand for the values of the 1st, 2nd, … `remote` conditions (in order) that
+// have no `any_one_of`, `not_any_of`, `blacklist` or `whitelist`, and of those
+// filtered by `blacklist`/`whitelist`.
+type MappingRule struct {
+	Local  []MappingLocalRule  `json:"local"`
+	Remote []MappingRemoteRule `json:"remote"`
+}
+
+// MappingUpdateRequest defines model for MappingUpdateRequest.
+type MappingUpdateRequest struct {
+	// Mapping A mapping's rules, as validated by Keystone 22's `MAPPING_SCHEMA`
+	// (`keystone/federation/utils.py`). An update replaces all the rules.
+	// Keystone ignores other members.
+	Mapping MappingCreate `json:"mapping"`
 }
 
 // MediaType defines model for MediaType.
@@ -2200,6 +2557,36 @@ type S3TokenRequest struct {
 	Ec2Credentials *S3TokenCredentials `json:"ec2Credentials,omitempty"`
 }
 
+// SAMLAssertionAuth defines model for SAMLAssertionAuth.
+type SAMLAssertionAuth struct {
+	Identity SAMLAssertionIdentity `json:"identity"`
+	Scope    SAMLAssertionScope    `json:"scope"`
+}
+
+// SAMLAssertionIdentity defines model for SAMLAssertionIdentity.
+type SAMLAssertionIdentity struct {
+	// Methods `["token"]`, as the api-ref shows (Keystone does not look at it).
+	Methods []string        `json:"methods,omitempty"`
+	Token   AuthTokenMethod `json:"token"`
+}
+
+// SAMLAssertionRequest A project-scoped token to turn into a SAML assertion for a service provider
+// (Keystone 22's `saml_create` schema).
+type SAMLAssertionRequest struct {
+	Auth SAMLAssertionAuth `json:"auth"`
+}
+
+// SAMLAssertionScope defines model for SAMLAssertionScope.
+type SAMLAssertionScope struct {
+	// ServiceProvider A reference to a resource by ID.
+	ServiceProvider IDRef `json:"service_provider"`
+}
+
+// SAMLDocument An XML document, sent by Keystone as `text/xml`. The generated client keeps
+// the document in the response's `Body`; its `XML200` member only holds the
+// root element's own character data.
+type SAMLDocument = string
+
 // Service A service of the catalog. Free-form extra attributes given at creation or
 // update are returned as-is (at creation Keystone turns `:` and `-` in their
 // names into `_`; an update stores names as given).
@@ -2254,6 +2641,86 @@ type ServiceList struct {
 	// Links The links of a collection; `next` and `previous` are null when there is no such page.
 	Links    CollectionLinks `json:"links"`
 	Services []Service       `json:"services"`
+}
+
+// ServiceProvider A remote Keystone (service provider) this Keystone issues SAML assertions for (Keystone-to-Keystone).
+type ServiceProvider struct {
+	// AuthURL The service provider's federated auth URL, where the client finally gets its token.
+	AuthURL     string                    `json:"auth_url"`
+	Description nullable.Nullable[string] `json:"description"`
+
+	// Enabled Only enabled service providers appear in tokens and get assertions.
+	Enabled bool   `json:"enabled"`
+	ID      string `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+
+	// RelayStatePrefix The prefix of the ECP RelayState (default `[saml] relay_state_prefix`, `ss:mem:`).
+	RelayStatePrefix string `json:"relay_state_prefix"`
+
+	// SpURL Where the client sends the assertion (the service provider's ECP endpoint).
+	SpURL string `json:"sp_url"`
+}
+
+// ServiceProviderCreate defines model for ServiceProviderCreate.
+type ServiceProviderCreate struct {
+	// AuthURL A URL (Keystone only checks `scheme:rest`).
+	AuthURL     ServiceProviderURL        `json:"auth_url"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Enabled Defaults to false.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// RelayStatePrefix Not in the api-ref's request parameters, but accepted. Keystone's schema
+	// allows null, which Keystone 22 answers with a 500.
+	RelayStatePrefix *string `json:"relay_state_prefix,omitempty"`
+
+	// SpURL A URL (Keystone only checks `scheme:rest`).
+	SpURL ServiceProviderURL `json:"sp_url"`
+}
+
+// ServiceProviderCreateRequest defines model for ServiceProviderCreateRequest.
+type ServiceProviderCreateRequest struct {
+	ServiceProvider ServiceProviderCreate `json:"service_provider"`
+}
+
+// ServiceProviderEnvelope defines model for ServiceProviderEnvelope.
+type ServiceProviderEnvelope struct {
+	// ServiceProvider A remote Keystone (service provider) this Keystone issues SAML assertions for (Keystone-to-Keystone).
+	ServiceProvider ServiceProvider `json:"service_provider"`
+}
+
+// ServiceProviderList defines model for ServiceProviderList.
+type ServiceProviderList struct {
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links            CollectionLinks   `json:"links"`
+	ServiceProviders []ServiceProvider `json:"service_providers"`
+}
+
+// ServiceProviderURL A URL (Keystone only checks `scheme:rest`).
+type ServiceProviderURL = string
+
+// ServiceProviderUpdate The attributes to change. The api-ref's update sample sends `sp_auth` (for
+// `sp_url`), which Keystone 22 rejects (400).
+type ServiceProviderUpdate struct {
+	// AuthURL A URL (Keystone only checks `scheme:rest`).
+	AuthURL     *ServiceProviderURL       `json:"auth_url,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+	Enabled     *bool                     `json:"enabled,omitempty"`
+
+	// RelayStatePrefix Keystone's schema allows null, which Keystone 22 answers with a 500.
+	RelayStatePrefix *string `json:"relay_state_prefix,omitempty"`
+
+	// SpURL A URL (Keystone only checks `scheme:rest`).
+	SpURL *ServiceProviderURL `json:"sp_url,omitempty"`
+}
+
+// ServiceProviderUpdateRequest defines model for ServiceProviderUpdateRequest.
+type ServiceProviderUpdateRequest struct {
+	// ServiceProvider The attributes to change. The api-ref's update sample sends `sp_auth` (for
+	// `sp_url`), which Keystone 22 rejects (400).
+	ServiceProvider ServiceProviderUpdate `json:"service_provider"`
 }
 
 // ServiceUpdate defines model for ServiceUpdate.
@@ -2837,8 +3304,14 @@ type EC2CredentialIDPath = string
 // EndpointIDPath defines model for EndpointIDPath.
 type EndpointIDPath = string
 
+// FederationWebSSOOriginQuery defines model for FederationWebSSOOriginQuery.
+type FederationWebSSOOriginQuery = string
+
 // GroupIDPath defines model for GroupIDPath.
 type GroupIDPath = string
+
+// IdentityProviderIDPath defines model for IdentityProviderIDPath.
+type IdentityProviderIDPath = string
 
 // ImpliesRoleIDPath defines model for ImpliesRoleIDPath.
 type ImpliesRoleIDPath = string
@@ -2851,6 +3324,9 @@ type LimitIDPath = string
 
 // LimitQuery defines model for LimitQuery.
 type LimitQuery = int
+
+// MappingIDPath defines model for MappingIDPath.
+type MappingIDPath = string
 
 // MarkerQuery defines model for MarkerQuery.
 type MarkerQuery = string
@@ -2885,6 +3361,9 @@ type ProjectIDPath = string
 // ProjectTagPath defines model for ProjectTagPath.
 type ProjectTagPath = string
 
+// ProtocolIDPath defines model for ProtocolIDPath.
+type ProtocolIDPath = string
+
 // RegionIDPath defines model for RegionIDPath.
 type RegionIDPath = string
 
@@ -2896,6 +3375,9 @@ type RoleIDPath = string
 
 // ServiceIDPath defines model for ServiceIDPath.
 type ServiceIDPath = string
+
+// ServiceProviderIDPath defines model for ServiceProviderIDPath.
+type ServiceProviderIDPath = string
 
 // SubjectTokenHeader defines model for SubjectTokenHeader.
 type SubjectTokenHeader = string
@@ -2963,6 +3445,27 @@ type Unauthorized = Error
 // UnsupportedMediaType Keystone's error body.
 type UnsupportedMediaType = Error
 
+// ListIdentityProvidersParams defines parameters for ListIdentityProviders.
+type ListIdentityProvidersParams struct {
+	// ID Only the identity provider with this ID.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
+	// Enabled Only enabled (true) or disabled (false) identity providers. Keystone reads
+	// any value but `0`, `f`, `false`, `n`, `no`, `off` (any case) as true.
+	Enabled *bool `form:"enabled,omitempty" json:"enabled,omitempty"`
+}
+
+// ListServiceProvidersParams defines parameters for ListServiceProviders.
+type ListServiceProvidersParams struct {
+	// ID Only the service provider with this ID (not in the api-ref; Keystone 22 filters by it).
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
+	// Enabled Only enabled (true) or disabled (false) service providers (not in the
+	// api-ref; Keystone 22 filters by it). Any value but `0`, `f`, `false`,
+	// `n`, `no`, `off` (any case) means true.
+	Enabled *bool `form:"enabled,omitempty" json:"enabled,omitempty"`
+}
+
 // CreateOAuth1AccessTokenParams defines parameters for CreateOAuth1AccessToken.
 type CreateOAuth1AccessTokenParams struct {
 	// Authorization The request's OAuth 1.0a signature (RFC 5849 section 3.5.1, HMAC-SHA1 only):
@@ -3024,6 +3527,42 @@ type ListTrustsParams struct {
 
 	// TrusteeUserID Filters the response by a trustee user ID.
 	TrusteeUserID *string `form:"trustee_user_id,omitempty" json:"trustee_user_id,omitempty"`
+}
+
+// WebSSOForIdentityProviderParams defines parameters for WebSSOForIdentityProvider.
+type WebSSOForIdentityProviderParams struct {
+	// Origin The dashboard to return to (for example
+	// `https://horizon.example.com/auth/websso/`); it must be one of Keystone's
+	// `[federation] trusted_dashboard` values (host compared case-insensitively),
+	// else 401. Keystone 22 answers 400 when it is missing.
+	Origin FederationWebSSOOriginQuery `form:"origin" json:"origin"`
+}
+
+// WebSSOForIdentityProviderPostParams defines parameters for WebSSOForIdentityProviderPost.
+type WebSSOForIdentityProviderPostParams struct {
+	// Origin The dashboard to return to (for example
+	// `https://horizon.example.com/auth/websso/`); it must be one of Keystone's
+	// `[federation] trusted_dashboard` values (host compared case-insensitively),
+	// else 401. Keystone 22 answers 400 when it is missing.
+	Origin FederationWebSSOOriginQuery `form:"origin" json:"origin"`
+}
+
+// WebSSOParams defines parameters for WebSSO.
+type WebSSOParams struct {
+	// Origin The dashboard to return to (for example
+	// `https://horizon.example.com/auth/websso/`); it must be one of Keystone's
+	// `[federation] trusted_dashboard` values (host compared case-insensitively),
+	// else 401. Keystone 22 answers 400 when it is missing.
+	Origin FederationWebSSOOriginQuery `form:"origin" json:"origin"`
+}
+
+// WebSSOPostParams defines parameters for WebSSOPost.
+type WebSSOPostParams struct {
+	// Origin The dashboard to return to (for example
+	// `https://horizon.example.com/auth/websso/`); it must be one of Keystone's
+	// `[federation] trusted_dashboard` values (host compared case-insensitively),
+	// else 401. Keystone 22 answers 400 when it is missing.
+	Origin FederationWebSSOOriginQuery `form:"origin" json:"origin"`
 }
 
 // RevokeTokenParams defines parameters for RevokeToken.
@@ -3405,6 +3944,30 @@ type ListUserProjectsParams struct {
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
+// UpdateIdentityProviderJSONRequestBody defines body for UpdateIdentityProvider for application/json ContentType.
+type UpdateIdentityProviderJSONRequestBody = IdentityProviderUpdateRequest
+
+// CreateIdentityProviderJSONRequestBody defines body for CreateIdentityProvider for application/json ContentType.
+type CreateIdentityProviderJSONRequestBody = IdentityProviderCreateRequest
+
+// UpdateIdentityProviderProtocolJSONRequestBody defines body for UpdateIdentityProviderProtocol for application/json ContentType.
+type UpdateIdentityProviderProtocolJSONRequestBody = FederationProtocolUpdateRequest
+
+// CreateIdentityProviderProtocolJSONRequestBody defines body for CreateIdentityProviderProtocol for application/json ContentType.
+type CreateIdentityProviderProtocolJSONRequestBody = FederationProtocolCreateRequest
+
+// UpdateMappingJSONRequestBody defines body for UpdateMapping for application/json ContentType.
+type UpdateMappingJSONRequestBody = MappingUpdateRequest
+
+// CreateMappingJSONRequestBody defines body for CreateMapping for application/json ContentType.
+type CreateMappingJSONRequestBody = MappingCreateRequest
+
+// UpdateServiceProviderJSONRequestBody defines body for UpdateServiceProvider for application/json ContentType.
+type UpdateServiceProviderJSONRequestBody = ServiceProviderUpdateRequest
+
+// CreateServiceProviderJSONRequestBody defines body for CreateServiceProvider for application/json ContentType.
+type CreateServiceProviderJSONRequestBody = ServiceProviderCreateRequest
+
 // AuthorizeOAuth1RequestTokenJSONRequestBody defines body for AuthorizeOAuth1RequestToken for application/json ContentType.
 type AuthorizeOAuth1RequestTokenJSONRequestBody = OAuth1RequestTokenAuthorizeRequest
 
@@ -3419,6 +3982,12 @@ type IssueOAuth2TokenFormdataRequestBody = OAuth2TokenRequest
 
 // CreateTrustJSONRequestBody defines body for CreateTrust for application/json ContentType.
 type CreateTrustJSONRequestBody = TrustCreateRequest
+
+// CreateSAML2AssertionJSONRequestBody defines body for CreateSAML2Assertion for application/json ContentType.
+type CreateSAML2AssertionJSONRequestBody = SAMLAssertionRequest
+
+// CreateECPAssertionJSONRequestBody defines body for CreateECPAssertion for application/json ContentType.
+type CreateECPAssertionJSONRequestBody = SAMLAssertionRequest
 
 // IssueTokenJSONRequestBody defines body for IssueToken for application/json ContentType.
 type IssueTokenJSONRequestBody = AuthRequest
@@ -8975,6 +9544,321 @@ type ClientInterface interface {
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListFederatedDomains List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
+	//
+	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+	// of `listAuthDomains` (`GET /v3/auth/domains`), for any token: the enabled
+	// domains the token's user, or its federated groups, have a role on. The
+	// api-ref's sample domain lacks `tags` and `options`, which Keystone 22
+	// returns.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/domains (the `ListFederatedDomains` operationId).
+	//
+	// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/domains, which has the same response.
+	ListFederatedDomains(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIdentityProviders List identity providers.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers (the `ListIdentityProviders` operationId).
+	ListIdentityProviders(ctx context.Context, params *ListIdentityProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteIdentityProvider Delete an identity provider and its protocols.
+	//
+	// Deletes the identity provider with its protocols and revokes the tokens
+	// issued through it. The domain Keystone created for it (when it was
+	// registered without `domain_id`) and its federated users' shadow users
+	// remain.
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id} (the `DeleteIdentityProvider` operationId).
+	DeleteIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIdentityProvider Show an identity provider.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id} (the `GetIdentityProvider` operationId).
+	GetIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProviderWithBody Update an identity provider.
+	//
+	// Disabling an identity provider revokes the tokens issued through it.
+	//
+	// Errors: 400: empty update, `domain_id` in the body, or another validation
+	// failure. 409: one of `remote_ids` belongs to another identity provider.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithBody(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProvider Update an identity provider.
+	//
+	// Disabling an identity provider revokes the tokens issued through it.
+	//
+	// Errors: 400: empty update, `domain_id` in the body, or another validation
+	// failure. 409: one of `remote_ids` belongs to another identity provider.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProviderWithBody Register an identity provider.
+	//
+	// Registers an identity provider under the ID in the path.
+	//
+	// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+	// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+	// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+	// provider. The api-ref's 409 for a `domain_id` already used by another
+	// identity provider does not happen with Keystone 22 (201).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithBody(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProvider Register an identity provider.
+	//
+	// Registers an identity provider under the ID in the path.
+	//
+	// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+	// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+	// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+	// provider. The api-ref's 409 for a `domain_id` already used by another
+	// identity provider does not happen with Keystone 22 (201).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+	CreateIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIdentityProviderProtocols List the protocols of an identity provider.
+	//
+	// For an identity provider that does not exist, Keystone 22 answers 200 with
+	// an empty list, not 404.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols (the `ListIdentityProviderProtocols` operationId).
+	ListIdentityProviderProtocols(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteIdentityProviderProtocol Delete a protocol from an identity provider.
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `DeleteIdentityProviderProtocol` operationId).
+	DeleteIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIdentityProviderProtocol Show a protocol of an identity provider.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `GetIdentityProviderProtocol` operationId).
+	GetIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProviderProtocolWithBody Change the mapping (and remote ID attribute) of a protocol.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider or protocol.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+	UpdateIdentityProviderProtocolWithBody(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProviderProtocol Change the mapping (and remote ID attribute) of a protocol.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider or protocol.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+	UpdateIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body UpdateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProviderProtocolWithBody Add a protocol, with its mapping, to an identity provider.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider. 409: the identity provider already has this
+	// protocol.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+	CreateIdentityProviderProtocolWithBody(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProviderProtocol Add a protocol, with its mapping, to an identity provider.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider. 409: the identity provider already has this
+	// protocol.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+	CreateIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body CreateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthenticateFederated Get an unscoped federated token (the web server has authenticated the user).
+	//
+	// Issues an unscoped token for the user the identity provider asserts. The
+	// web server in front of Keystone (mod_shib, mod_auth_mellon,
+	// mod_auth_openidc, …) protects this URL, authenticates the user with the
+	// identity provider and puts the assertion's attributes into the request
+	// environment; Keystone's auth method named `protocol_id` (it must be in
+	// `[auth] methods`; `saml2`, `openid` and `mapped` run the mapping engine)
+	// applies the protocol's mapping to the environment variables whose names
+	// start with `[federation] assertion_prefix`. Send no body. The token's user
+	// has an `OS-FEDERATION` member (identity provider, protocol, mapped groups);
+	// a user mapped to an existing local user gets a standard token. Exchange it
+	// for a scoped token with `issueToken` (method `token`), after
+	// `listAuthProjects`/`listFederatedProjects`.
+	//
+	// The api-ref documents no status; Keystone 22 answers 201. Its token
+	// samples are not Keystone 22 tokens: they lack `audit_ids`, `expires_at`
+	// and `issued_at` (unscoped) and give `identity_provider` and `protocol` as
+	// strings instead of `{"id": …}`.
+	//
+	// Errors: 401: `protocol_id` is not an enabled auth method, the environment
+	// lacks the identity provider's entity ID (the protocol's
+	// `remote_id_attribute`) or no mapping rule matches. 403: the identity
+	// provider is disabled, or the entity ID in the environment is not one of its
+	// `remote_ids`. 404: no such identity provider or protocol.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederated` operationId).
+	AuthenticateFederated(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthenticateFederatedPost Get an unscoped federated token, by POST (for web servers that hand over by POST).
+	//
+	// The same as `authenticateFederated` (Keystone serves both methods, for the
+	// WebSSO and ECP profiles' different redirections). Send no body.
+	//
+	// Corresponds with POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederatedPost` operationId).
+	AuthenticateFederatedPost(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMappings List mappings.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/mappings (the `ListMappings` operationId).
+	ListMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMapping Delete a mapping.
+	//
+	// Keystone 22 deletes a mapping even while protocols use it; those protocols
+	// keep its ID.
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/mappings/{mapping_id} (the `DeleteMapping` operationId).
+	DeleteMapping(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMapping Show a mapping.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/mappings/{mapping_id} (the `GetMapping` operationId).
+	GetMapping(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMappingWithBody Replace the rules of a mapping.
+	//
+	// The body is a whole mapping (its `rules` are required and replace the old
+	// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+	// mapping.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+	UpdateMappingWithBody(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMapping Replace the rules of a mapping.
+	//
+	// The body is a whole mapping (its `rules` are required and replace the old
+	// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+	// mapping.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+	UpdateMapping(ctx context.Context, mappingID MappingIDPath, body UpdateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMappingWithBody Create a mapping.
+	//
+	// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+	// lists every violation). 409: the ID is taken.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+	CreateMappingWithBody(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMapping Create a mapping.
+	//
+	// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+	// lists every violation). 409: the ID is taken.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+	CreateMapping(ctx context.Context, mappingID MappingIDPath, body CreateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFederatedProjects List the projects the request's token can be scoped to (deprecated; use listAuthProjects).
+	//
+	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+	// of `listAuthProjects` (`GET /v3/auth/projects`), for any token (federated or
+	// not): the enabled projects the token's user, or its federated groups, have a
+	// role on. The api-ref's sample projects lack `is_domain`, which Keystone 22
+	// returns.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/projects (the `ListFederatedProjects` operationId).
+	//
+	// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/projects, which has the same response.
+	ListFederatedProjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSAML2Metadata Show the SAML2 metadata of Keystone as an identity provider.
+	//
+	// Returns the file at `[saml] idp_metadata_path` as it is (the deployment
+	// generates it with `keystone-manage saml_idp_metadata`). Keystone 22 answers
+	// 500 when it cannot read that file.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/saml2/metadata (the `GetSAML2Metadata` operationId).
+	GetSAML2Metadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListServiceProviders List service providers.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/service_providers (the `ListServiceProviders` operationId).
+	ListServiceProviders(ctx context.Context, params *ListServiceProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteServiceProvider Delete a service provider.
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/service_providers/{sp_id} (the `DeleteServiceProvider` operationId).
+	DeleteServiceProvider(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetServiceProvider Show a service provider.
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/service_providers/{sp_id} (the `GetServiceProvider` operationId).
+	GetServiceProvider(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateServiceProviderWithBody Update a service provider.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+	UpdateServiceProviderWithBody(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateServiceProvider Update a service provider.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+	UpdateServiceProvider(ctx context.Context, spid ServiceProviderIDPath, body UpdateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateServiceProviderWithBody Register a service provider.
+	//
+	// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+	// that is not a URL, an unknown member). 409: the ID is taken.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+	CreateServiceProviderWithBody(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateServiceProvider Register a service provider.
+	//
+	// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+	// that is not a URL, an unknown member). 409: the ID is taken.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+	CreateServiceProvider(ctx context.Context, spid ServiceProviderIDPath, body CreateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInheritedDomainGroupRoles List the roles a group has on a domain's projects by inheritance.
 	//
 	// Only inherited grants (not direct ones). Complete role objects (the api-ref
@@ -9452,6 +10336,111 @@ type ClientInterface interface {
 	//
 	// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
 	CheckTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebSSOForIdentityProvider Web single sign-on through one identity provider (returns an HTML page posting the token to the dashboard).
+	//
+	// (Since OS-FEDERATION 1.3.) As `webSSO`, for the identity provider in the
+	// path. The api-ref writes the path with `/protocol/`; Keystone 22 serves
+	// `/protocols/` only.
+	//
+	// Errors: 400: `origin` is missing. 401: `origin` is not a `[federation]
+	// trusted_dashboard`, `protocol_id` is not an enabled auth method, or the
+	// mapping does not match. 403: the identity provider is disabled or the
+	// entity ID in the environment is not one of its `remote_ids`. 404: no such
+	// identity provider or protocol.
+	//
+	// Corresponds with GET /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProvider` operationId).
+	WebSSOForIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebSSOForIdentityProviderPost Web single sign-on through one identity provider, by POST.
+	//
+	// The same as `webSSOForIdentityProvider`; Keystone also serves POST (not in
+	// the api-ref). Send no body.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProviderPost` operationId).
+	WebSSOForIdentityProviderPost(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderPostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSAML2AssertionWithBody Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+	//
+	// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+	// The answer is a SAML2 `Response` holding a signed assertion about the
+	// token's user, project and roles, for the service provider's `sp_url`.
+	// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+	// program.
+	//
+	// Errors: 400: the body does not match the schema. 403: the token is not
+	// project-scoped, or the service provider is disabled. 404: the token is not
+	// valid, or no such service provider.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+	CreateSAML2AssertionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSAML2Assertion Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+	//
+	// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+	// The answer is a SAML2 `Response` holding a signed assertion about the
+	// token's user, project and roles, for the service provider's `sp_url`.
+	// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+	// program.
+	//
+	// Errors: 400: the body does not match the schema. 403: the token is not
+	// project-scoped, or the service provider is disabled. 404: the token is not
+	// valid, or no such service provider.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+	CreateSAML2Assertion(ctx context.Context, body CreateSAML2AssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateECPAssertionWithBody Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+	//
+	// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+	// envelope whose header carries the ECP `RelayState` (the service provider's
+	// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+	CreateECPAssertionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateECPAssertion Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+	//
+	// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+	// envelope whose header carries the ECP `RelayState` (the service provider's
+	// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+	CreateECPAssertion(ctx context.Context, body CreateECPAssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebSSO Web single sign-on for any identity provider (returns an HTML page posting the token to the dashboard).
+	//
+	// (Since OS-FEDERATION 1.2.) As `authenticateFederated`, for a browser: the
+	// web server has authenticated the user; Keystone finds the identity provider
+	// whose protocol `protocol_id` has a `remote_id_attribute` variable in the
+	// request environment matching one of its `remote_ids`, issues an unscoped
+	// federated token and answers with an HTML page whose form posts the token
+	// to `origin`.
+	//
+	// Errors: 400: `origin` is missing (checked after the identity provider is
+	// found). 401: no identity provider's entity ID is in the environment,
+	// `origin` is not a `[federation] trusted_dashboard`, or the mapping does
+	// not match. 403: the identity provider is disabled. 404: the entity ID in
+	// the environment is no identity provider's remote ID.
+	//
+	// Corresponds with GET /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSO` operationId).
+	WebSSO(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebSSOPost Web single sign-on for any identity provider, by POST.
+	//
+	// The same as `webSSO`; Keystone also serves POST (not in the api-ref), for
+	// web servers that hand the browser over with a form post. Send no body.
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSOPost` operationId).
+	WebSSOPost(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOPostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAuthCatalog Show the service catalog of the request's token (scoped tokens only).
 	//
@@ -11573,6 +12562,649 @@ func (c *Client) GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// ListFederatedDomains List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
+//
+// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+// of `listAuthDomains` (`GET /v3/auth/domains`), for any token: the enabled
+// domains the token's user, or its federated groups, have a role on. The
+// api-ref's sample domain lacks `tags` and `options`, which Keystone 22
+// returns.
+//
+// Corresponds with GET /v3/OS-FEDERATION/domains (the `ListFederatedDomains` operationId).
+// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/domains, which has the same response.
+func (c *Client) ListFederatedDomains(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFederatedDomainsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIdentityProviders List identity providers.
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers (the `ListIdentityProviders` operationId).
+func (c *Client) ListIdentityProviders(ctx context.Context, params *ListIdentityProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIdentityProvidersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteIdentityProvider Delete an identity provider and its protocols.
+//
+// Deletes the identity provider with its protocols and revokes the tokens
+// issued through it. The domain Keystone created for it (when it was
+// registered without `domain_id`) and its federated users' shadow users
+// remain.
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id} (the `DeleteIdentityProvider` operationId).
+func (c *Client) DeleteIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteIdentityProviderRequest(c.Server, idpID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIdentityProvider Show an identity provider.
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id} (the `GetIdentityProvider` operationId).
+func (c *Client) GetIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentityProviderRequest(c.Server, idpID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProviderWithBody Update an identity provider.
+//
+// Disabling an identity provider revokes the tokens issued through it.
+//
+// Errors: 400: empty update, `domain_id` in the body, or another validation
+// failure. 409: one of `remote_ids` belongs to another identity provider.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+func (c *Client) UpdateIdentityProviderWithBody(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderRequestWithBody(c.Server, idpID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProvider Update an identity provider.
+//
+// Disabling an identity provider revokes the tokens issued through it.
+//
+// Errors: 400: empty update, `domain_id` in the body, or another validation
+// failure. 409: one of `remote_ids` belongs to another identity provider.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+func (c *Client) UpdateIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderRequest(c.Server, idpID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProviderWithBody Register an identity provider.
+//
+// Registers an identity provider under the ID in the path.
+//
+// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+// provider. The api-ref's 409 for a `domain_id` already used by another
+// identity provider does not happen with Keystone 22 (201).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+func (c *Client) CreateIdentityProviderWithBody(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderRequestWithBody(c.Server, idpID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProvider Register an identity provider.
+//
+// Registers an identity provider under the ID in the path.
+//
+// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+// provider. The api-ref's 409 for a `domain_id` already used by another
+// identity provider does not happen with Keystone 22 (201).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+func (c *Client) CreateIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderRequest(c.Server, idpID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIdentityProviderProtocols List the protocols of an identity provider.
+//
+// For an identity provider that does not exist, Keystone 22 answers 200 with
+// an empty list, not 404.
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols (the `ListIdentityProviderProtocols` operationId).
+func (c *Client) ListIdentityProviderProtocols(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIdentityProviderProtocolsRequest(c.Server, idpID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteIdentityProviderProtocol Delete a protocol from an identity provider.
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `DeleteIdentityProviderProtocol` operationId).
+func (c *Client) DeleteIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteIdentityProviderProtocolRequest(c.Server, idpID, protocolID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIdentityProviderProtocol Show a protocol of an identity provider.
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `GetIdentityProviderProtocol` operationId).
+func (c *Client) GetIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentityProviderProtocolRequest(c.Server, idpID, protocolID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProviderProtocolWithBody Change the mapping (and remote ID attribute) of a protocol.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider or protocol.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+func (c *Client) UpdateIdentityProviderProtocolWithBody(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderProtocolRequestWithBody(c.Server, idpID, protocolID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProviderProtocol Change the mapping (and remote ID attribute) of a protocol.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider or protocol.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+func (c *Client) UpdateIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body UpdateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderProtocolRequest(c.Server, idpID, protocolID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProviderProtocolWithBody Add a protocol, with its mapping, to an identity provider.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider. 409: the identity provider already has this
+// protocol.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+func (c *Client) CreateIdentityProviderProtocolWithBody(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderProtocolRequestWithBody(c.Server, idpID, protocolID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProviderProtocol Add a protocol, with its mapping, to an identity provider.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider. 409: the identity provider already has this
+// protocol.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+func (c *Client) CreateIdentityProviderProtocol(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body CreateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderProtocolRequest(c.Server, idpID, protocolID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthenticateFederated Get an unscoped federated token (the web server has authenticated the user).
+//
+// Issues an unscoped token for the user the identity provider asserts. The
+// web server in front of Keystone (mod_shib, mod_auth_mellon,
+// mod_auth_openidc, …) protects this URL, authenticates the user with the
+// identity provider and puts the assertion's attributes into the request
+// environment; Keystone's auth method named `protocol_id` (it must be in
+// `[auth] methods`; `saml2`, `openid` and `mapped` run the mapping engine)
+// applies the protocol's mapping to the environment variables whose names
+// start with `[federation] assertion_prefix`. Send no body. The token's user
+// has an `OS-FEDERATION` member (identity provider, protocol, mapped groups);
+// a user mapped to an existing local user gets a standard token. Exchange it
+// for a scoped token with `issueToken` (method `token`), after
+// `listAuthProjects`/`listFederatedProjects`.
+//
+// The api-ref documents no status; Keystone 22 answers 201. Its token
+// samples are not Keystone 22 tokens: they lack `audit_ids`, `expires_at`
+// and `issued_at` (unscoped) and give `identity_provider` and `protocol` as
+// strings instead of `{"id": …}`.
+//
+// Errors: 401: `protocol_id` is not an enabled auth method, the environment
+// lacks the identity provider's entity ID (the protocol's
+// `remote_id_attribute`) or no mapping rule matches. 403: the identity
+// provider is disabled, or the entity ID in the environment is not one of its
+// `remote_ids`. 404: no such identity provider or protocol.
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederated` operationId).
+func (c *Client) AuthenticateFederated(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthenticateFederatedRequest(c.Server, idpID, protocolID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthenticateFederatedPost Get an unscoped federated token, by POST (for web servers that hand over by POST).
+//
+// The same as `authenticateFederated` (Keystone serves both methods, for the
+// WebSSO and ECP profiles' different redirections). Send no body.
+//
+// Corresponds with POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederatedPost` operationId).
+func (c *Client) AuthenticateFederatedPost(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthenticateFederatedPostRequest(c.Server, idpID, protocolID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMappings List mappings.
+//
+// Corresponds with GET /v3/OS-FEDERATION/mappings (the `ListMappings` operationId).
+func (c *Client) ListMappings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMappingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMapping Delete a mapping.
+//
+// Keystone 22 deletes a mapping even while protocols use it; those protocols
+// keep its ID.
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/mappings/{mapping_id} (the `DeleteMapping` operationId).
+func (c *Client) DeleteMapping(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMappingRequest(c.Server, mappingID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMapping Show a mapping.
+//
+// Corresponds with GET /v3/OS-FEDERATION/mappings/{mapping_id} (the `GetMapping` operationId).
+func (c *Client) GetMapping(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMappingRequest(c.Server, mappingID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMappingWithBody Replace the rules of a mapping.
+//
+// The body is a whole mapping (its `rules` are required and replace the old
+// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+// mapping.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+func (c *Client) UpdateMappingWithBody(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMappingRequestWithBody(c.Server, mappingID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMapping Replace the rules of a mapping.
+//
+// The body is a whole mapping (its `rules` are required and replace the old
+// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+// mapping.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+func (c *Client) UpdateMapping(ctx context.Context, mappingID MappingIDPath, body UpdateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMappingRequest(c.Server, mappingID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMappingWithBody Create a mapping.
+//
+// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+// lists every violation). 409: the ID is taken.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+func (c *Client) CreateMappingWithBody(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMappingRequestWithBody(c.Server, mappingID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMapping Create a mapping.
+//
+// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+// lists every violation). 409: the ID is taken.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+func (c *Client) CreateMapping(ctx context.Context, mappingID MappingIDPath, body CreateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMappingRequest(c.Server, mappingID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFederatedProjects List the projects the request's token can be scoped to (deprecated; use listAuthProjects).
+//
+// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+// of `listAuthProjects` (`GET /v3/auth/projects`), for any token (federated or
+// not): the enabled projects the token's user, or its federated groups, have a
+// role on. The api-ref's sample projects lack `is_domain`, which Keystone 22
+// returns.
+//
+// Corresponds with GET /v3/OS-FEDERATION/projects (the `ListFederatedProjects` operationId).
+// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/projects, which has the same response.
+func (c *Client) ListFederatedProjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFederatedProjectsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSAML2Metadata Show the SAML2 metadata of Keystone as an identity provider.
+//
+// Returns the file at `[saml] idp_metadata_path` as it is (the deployment
+// generates it with `keystone-manage saml_idp_metadata`). Keystone 22 answers
+// 500 when it cannot read that file.
+//
+// Corresponds with GET /v3/OS-FEDERATION/saml2/metadata (the `GetSAML2Metadata` operationId).
+func (c *Client) GetSAML2Metadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSAML2MetadataRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListServiceProviders List service providers.
+//
+// Corresponds with GET /v3/OS-FEDERATION/service_providers (the `ListServiceProviders` operationId).
+func (c *Client) ListServiceProviders(ctx context.Context, params *ListServiceProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListServiceProvidersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteServiceProvider Delete a service provider.
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/service_providers/{sp_id} (the `DeleteServiceProvider` operationId).
+func (c *Client) DeleteServiceProvider(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteServiceProviderRequest(c.Server, spid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetServiceProvider Show a service provider.
+//
+// Corresponds with GET /v3/OS-FEDERATION/service_providers/{sp_id} (the `GetServiceProvider` operationId).
+func (c *Client) GetServiceProvider(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetServiceProviderRequest(c.Server, spid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateServiceProviderWithBody Update a service provider.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+func (c *Client) UpdateServiceProviderWithBody(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateServiceProviderRequestWithBody(c.Server, spid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateServiceProvider Update a service provider.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+func (c *Client) UpdateServiceProvider(ctx context.Context, spid ServiceProviderIDPath, body UpdateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateServiceProviderRequest(c.Server, spid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateServiceProviderWithBody Register a service provider.
+//
+// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+// that is not a URL, an unknown member). 409: the ID is taken.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+func (c *Client) CreateServiceProviderWithBody(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateServiceProviderRequestWithBody(c.Server, spid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateServiceProvider Register a service provider.
+//
+// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+// that is not a URL, an unknown member). 409: the ID is taken.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+func (c *Client) CreateServiceProvider(ctx context.Context, spid ServiceProviderIDPath, body CreateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateServiceProviderRequest(c.Server, spid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListInheritedDomainGroupRoles List the roles a group has on a domain's projects by inheritance.
 //
 // Only inherited grants (not direct ones). Complete role objects (the api-ref
@@ -12419,6 +14051,191 @@ func (c *Client) GetTrustRole(ctx context.Context, trustID TrustIDPath, roleID R
 // Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
 func (c *Client) CheckTrustRole(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCheckTrustRoleRequest(c.Server, trustID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WebSSOForIdentityProvider Web single sign-on through one identity provider (returns an HTML page posting the token to the dashboard).
+//
+// (Since OS-FEDERATION 1.3.) As `webSSO`, for the identity provider in the
+// path. The api-ref writes the path with `/protocol/`; Keystone 22 serves
+// `/protocols/` only.
+//
+// Errors: 400: `origin` is missing. 401: `origin` is not a `[federation]
+// trusted_dashboard`, `protocol_id` is not an enabled auth method, or the
+// mapping does not match. 403: the identity provider is disabled or the
+// entity ID in the environment is not one of its `remote_ids`. 404: no such
+// identity provider or protocol.
+//
+// Corresponds with GET /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProvider` operationId).
+func (c *Client) WebSSOForIdentityProvider(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebSSOForIdentityProviderRequest(c.Server, idpID, protocolID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WebSSOForIdentityProviderPost Web single sign-on through one identity provider, by POST.
+//
+// The same as `webSSOForIdentityProvider`; Keystone also serves POST (not in
+// the api-ref). Send no body.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProviderPost` operationId).
+func (c *Client) WebSSOForIdentityProviderPost(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderPostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebSSOForIdentityProviderPostRequest(c.Server, idpID, protocolID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSAML2AssertionWithBody Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+//
+// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+// The answer is a SAML2 `Response` holding a signed assertion about the
+// token's user, project and roles, for the service provider's `sp_url`.
+// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+// program.
+//
+// Errors: 400: the body does not match the schema. 403: the token is not
+// project-scoped, or the service provider is disabled. 404: the token is not
+// valid, or no such service provider.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+func (c *Client) CreateSAML2AssertionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSAML2AssertionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSAML2Assertion Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+//
+// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+// The answer is a SAML2 `Response` holding a signed assertion about the
+// token's user, project and roles, for the service provider's `sp_url`.
+// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+// program.
+//
+// Errors: 400: the body does not match the schema. 403: the token is not
+// project-scoped, or the service provider is disabled. 404: the token is not
+// valid, or no such service provider.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+func (c *Client) CreateSAML2Assertion(ctx context.Context, body CreateSAML2AssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSAML2AssertionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateECPAssertionWithBody Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+//
+// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+// envelope whose header carries the ECP `RelayState` (the service provider's
+// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+func (c *Client) CreateECPAssertionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateECPAssertionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateECPAssertion Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+//
+// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+// envelope whose header carries the ECP `RelayState` (the service provider's
+// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+func (c *Client) CreateECPAssertion(ctx context.Context, body CreateECPAssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateECPAssertionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WebSSO Web single sign-on for any identity provider (returns an HTML page posting the token to the dashboard).
+//
+// (Since OS-FEDERATION 1.2.) As `authenticateFederated`, for a browser: the
+// web server has authenticated the user; Keystone finds the identity provider
+// whose protocol `protocol_id` has a `remote_id_attribute` variable in the
+// request environment matching one of its `remote_ids`, issues an unscoped
+// federated token and answers with an HTML page whose form posts the token
+// to `origin`.
+//
+// Errors: 400: `origin` is missing (checked after the identity provider is
+// found). 401: no identity provider's entity ID is in the environment,
+// `origin` is not a `[federation] trusted_dashboard`, or the mapping does
+// not match. 403: the identity provider is disabled. 404: the entity ID in
+// the environment is no identity provider's remote ID.
+//
+// Corresponds with GET /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSO` operationId).
+func (c *Client) WebSSO(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebSSORequest(c.Server, protocolID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WebSSOPost Web single sign-on for any identity provider, by POST.
+//
+// The same as `webSSO`; Keystone also serves POST (not in the api-ref), for
+// web servers that hand the browser over with a form post. Send no body.
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSOPost` operationId).
+func (c *Client) WebSSOPost(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOPostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebSSOPostRequest(c.Server, protocolID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -16384,6 +18201,1038 @@ func NewGetVersionRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListFederatedDomainsRequest constructs an http.Request for the ListFederatedDomains method
+func NewListFederatedDomainsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/domains")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListIdentityProvidersRequest constructs an http.Request for the ListIdentityProviders method
+func NewListIdentityProvidersRequest(server string, params *ListIdentityProvidersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Enabled != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enabled", *params.Enabled, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteIdentityProviderRequest constructs an http.Request for the DeleteIdentityProvider method
+func NewDeleteIdentityProviderRequest(server string, idpID IdentityProviderIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetIdentityProviderRequest constructs an http.Request for the GetIdentityProvider method
+func NewGetIdentityProviderRequest(server string, idpID IdentityProviderIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIdentityProviderRequest calls the generic UpdateIdentityProvider builder with application/json body
+func NewUpdateIdentityProviderRequest(server string, idpID IdentityProviderIDPath, body UpdateIdentityProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIdentityProviderRequestWithBody(server, idpID, "application/json", bodyReader)
+}
+
+// NewUpdateIdentityProviderRequestWithBody constructs an http.Request for the UpdateIdentityProvider method, with any body, and a specified content type
+func NewUpdateIdentityProviderRequestWithBody(server string, idpID IdentityProviderIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateIdentityProviderRequest calls the generic CreateIdentityProvider builder with application/json body
+func NewCreateIdentityProviderRequest(server string, idpID IdentityProviderIDPath, body CreateIdentityProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIdentityProviderRequestWithBody(server, idpID, "application/json", bodyReader)
+}
+
+// NewCreateIdentityProviderRequestWithBody constructs an http.Request for the CreateIdentityProvider method, with any body, and a specified content type
+func NewCreateIdentityProviderRequestWithBody(server string, idpID IdentityProviderIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListIdentityProviderProtocolsRequest constructs an http.Request for the ListIdentityProviderProtocols method
+func NewListIdentityProviderProtocolsRequest(server string, idpID IdentityProviderIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteIdentityProviderProtocolRequest constructs an http.Request for the DeleteIdentityProviderProtocol method
+func NewDeleteIdentityProviderProtocolRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetIdentityProviderProtocolRequest constructs an http.Request for the GetIdentityProviderProtocol method
+func NewGetIdentityProviderProtocolRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIdentityProviderProtocolRequest calls the generic UpdateIdentityProviderProtocol builder with application/json body
+func NewUpdateIdentityProviderProtocolRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body UpdateIdentityProviderProtocolJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIdentityProviderProtocolRequestWithBody(server, idpID, protocolID, "application/json", bodyReader)
+}
+
+// NewUpdateIdentityProviderProtocolRequestWithBody constructs an http.Request for the UpdateIdentityProviderProtocol method, with any body, and a specified content type
+func NewUpdateIdentityProviderProtocolRequestWithBody(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateIdentityProviderProtocolRequest calls the generic CreateIdentityProviderProtocol builder with application/json body
+func NewCreateIdentityProviderProtocolRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body CreateIdentityProviderProtocolJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIdentityProviderProtocolRequestWithBody(server, idpID, protocolID, "application/json", bodyReader)
+}
+
+// NewCreateIdentityProviderProtocolRequestWithBody constructs an http.Request for the CreateIdentityProviderProtocol method, with any body, and a specified content type
+func NewCreateIdentityProviderProtocolRequestWithBody(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthenticateFederatedRequest constructs an http.Request for the AuthenticateFederated method
+func NewAuthenticateFederatedRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s/auth", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAuthenticateFederatedPostRequest constructs an http.Request for the AuthenticateFederatedPost method
+func NewAuthenticateFederatedPostRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/identity_providers/%s/protocols/%s/auth", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMappingsRequest constructs an http.Request for the ListMappings method
+func NewListMappingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/mappings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMappingRequest constructs an http.Request for the DeleteMapping method
+func NewDeleteMappingRequest(server string, mappingID MappingIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mapping_id", mappingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/mappings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMappingRequest constructs an http.Request for the GetMapping method
+func NewGetMappingRequest(server string, mappingID MappingIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mapping_id", mappingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/mappings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMappingRequest calls the generic UpdateMapping builder with application/json body
+func NewUpdateMappingRequest(server string, mappingID MappingIDPath, body UpdateMappingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMappingRequestWithBody(server, mappingID, "application/json", bodyReader)
+}
+
+// NewUpdateMappingRequestWithBody constructs an http.Request for the UpdateMapping method, with any body, and a specified content type
+func NewUpdateMappingRequestWithBody(server string, mappingID MappingIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mapping_id", mappingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/mappings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateMappingRequest calls the generic CreateMapping builder with application/json body
+func NewCreateMappingRequest(server string, mappingID MappingIDPath, body CreateMappingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMappingRequestWithBody(server, mappingID, "application/json", bodyReader)
+}
+
+// NewCreateMappingRequestWithBody constructs an http.Request for the CreateMapping method, with any body, and a specified content type
+func NewCreateMappingRequestWithBody(server string, mappingID MappingIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mapping_id", mappingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/mappings/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListFederatedProjectsRequest constructs an http.Request for the ListFederatedProjects method
+func NewListFederatedProjectsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSAML2MetadataRequest constructs an http.Request for the GetSAML2Metadata method
+func NewGetSAML2MetadataRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/saml2/metadata")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListServiceProvidersRequest constructs an http.Request for the ListServiceProviders method
+func NewListServiceProvidersRequest(server string, params *ListServiceProvidersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/service_providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Enabled != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enabled", *params.Enabled, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteServiceProviderRequest constructs an http.Request for the DeleteServiceProvider method
+func NewDeleteServiceProviderRequest(server string, spid ServiceProviderIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sp_id", spid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/service_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetServiceProviderRequest constructs an http.Request for the GetServiceProvider method
+func NewGetServiceProviderRequest(server string, spid ServiceProviderIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sp_id", spid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/service_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateServiceProviderRequest calls the generic UpdateServiceProvider builder with application/json body
+func NewUpdateServiceProviderRequest(server string, spid ServiceProviderIDPath, body UpdateServiceProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateServiceProviderRequestWithBody(server, spid, "application/json", bodyReader)
+}
+
+// NewUpdateServiceProviderRequestWithBody constructs an http.Request for the UpdateServiceProvider method, with any body, and a specified content type
+func NewUpdateServiceProviderRequestWithBody(server string, spid ServiceProviderIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sp_id", spid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/service_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateServiceProviderRequest calls the generic CreateServiceProvider builder with application/json body
+func NewCreateServiceProviderRequest(server string, spid ServiceProviderIDPath, body CreateServiceProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateServiceProviderRequestWithBody(server, spid, "application/json", bodyReader)
+}
+
+// NewCreateServiceProviderRequestWithBody constructs an http.Request for the CreateServiceProvider method, with any body, and a specified content type
+func NewCreateServiceProviderRequestWithBody(server string, spid ServiceProviderIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sp_id", spid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-FEDERATION/service_providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListInheritedDomainGroupRolesRequest constructs an http.Request for the ListInheritedDomainGroupRoles method
 func NewListInheritedDomainGroupRolesRequest(server string, domainID DomainIDPath, groupID GroupIDPath) (*http.Request, error) {
 	var err error
@@ -17791,6 +20640,328 @@ func NewCheckTrustRoleRequest(server string, trustID TrustIDPath, roleID RoleIDP
 	}
 
 	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWebSSOForIdentityProviderRequest constructs an http.Request for the WebSSOForIdentityProvider method
+func NewWebSSOForIdentityProviderRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/identity_providers/%s/protocols/%s/websso", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "origin", params.Origin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWebSSOForIdentityProviderPostRequest constructs an http.Request for the WebSSOForIdentityProviderPost method
+func NewWebSSOForIdentityProviderPostRequest(server string, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderPostParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "idp_id", idpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/identity_providers/%s/protocols/%s/websso", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "origin", params.Origin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSAML2AssertionRequest calls the generic CreateSAML2Assertion builder with application/json body
+func NewCreateSAML2AssertionRequest(server string, body CreateSAML2AssertionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSAML2AssertionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateSAML2AssertionRequestWithBody constructs an http.Request for the CreateSAML2Assertion method, with any body, and a specified content type
+func NewCreateSAML2AssertionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/saml2")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateECPAssertionRequest calls the generic CreateECPAssertion builder with application/json body
+func NewCreateECPAssertionRequest(server string, body CreateECPAssertionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateECPAssertionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateECPAssertionRequestWithBody constructs an http.Request for the CreateECPAssertion method, with any body, and a specified content type
+func NewCreateECPAssertionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/saml2/ecp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewWebSSORequest constructs an http.Request for the WebSSO method
+func NewWebSSORequest(server string, protocolID ProtocolIDPath, params *WebSSOParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/websso/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "origin", params.Origin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWebSSOPostRequest constructs an http.Request for the WebSSOPost method
+func NewWebSSOPostRequest(server string, protocolID ProtocolIDPath, params *WebSSOPostParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "protocol_id", protocolID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/auth/OS-FEDERATION/websso/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "origin", params.Origin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -24873,6 +28044,355 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVersionResponse, error)
 
+	// ListFederatedDomainsWithResponse List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
+	//
+	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+	// of `listAuthDomains` (`GET /v3/auth/domains`), for any token: the enabled
+	// domains the token's user, or its federated groups, have a role on. The
+	// api-ref's sample domain lacks `tags` and `options`, which Keystone 22
+	// returns.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/domains (the `ListFederatedDomains` operationId).
+	//
+	// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/domains, which has the same response.
+	ListFederatedDomainsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFederatedDomainsResponse, error)
+
+	// ListIdentityProvidersWithResponse List identity providers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers (the `ListIdentityProviders` operationId).
+	ListIdentityProvidersWithResponse(ctx context.Context, params *ListIdentityProvidersParams, reqEditors ...RequestEditorFn) (*ListIdentityProvidersResponse, error)
+
+	// DeleteIdentityProviderWithResponse Delete an identity provider and its protocols.
+	//
+	// Deletes the identity provider with its protocols and revokes the tokens
+	// issued through it. The domain Keystone created for it (when it was
+	// registered without `domain_id`) and its federated users' shadow users
+	// remain.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id} (the `DeleteIdentityProvider` operationId).
+	DeleteIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderResponse, error)
+
+	// GetIdentityProviderWithResponse Show an identity provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id} (the `GetIdentityProvider` operationId).
+	GetIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*GetIdentityProviderResponse, error)
+
+	// UpdateIdentityProviderWithBodyWithResponse Update an identity provider.
+	//
+	// Disabling an identity provider revokes the tokens issued through it.
+	//
+	// Errors: 400: empty update, `domain_id` in the body, or another validation
+	// failure. 409: one of `remote_ids` belongs to another identity provider.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error)
+
+	// UpdateIdentityProviderWithResponse Update an identity provider.
+	//
+	// Disabling an identity provider revokes the tokens issued through it.
+	//
+	// Errors: 400: empty update, `domain_id` in the body, or another validation
+	// failure. 409: one of `remote_ids` belongs to another identity provider.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error)
+
+	// CreateIdentityProviderWithBodyWithResponse Register an identity provider.
+	//
+	// Registers an identity provider under the ID in the path.
+	//
+	// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+	// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+	// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+	// provider. The api-ref's 409 for a `domain_id` already used by another
+	// identity provider does not happen with Keystone 22 (201).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error)
+
+	// CreateIdentityProviderWithResponse Register an identity provider.
+	//
+	// Registers an identity provider under the ID in the path.
+	//
+	// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+	// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+	// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+	// provider. The api-ref's 409 for a `domain_id` already used by another
+	// identity provider does not happen with Keystone 22 (201).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error)
+
+	// ListIdentityProviderProtocolsWithResponse List the protocols of an identity provider.
+	//
+	// For an identity provider that does not exist, Keystone 22 answers 200 with
+	// an empty list, not 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols (the `ListIdentityProviderProtocols` operationId).
+	ListIdentityProviderProtocolsWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*ListIdentityProviderProtocolsResponse, error)
+
+	// DeleteIdentityProviderProtocolWithResponse Delete a protocol from an identity provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `DeleteIdentityProviderProtocol` operationId).
+	DeleteIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderProtocolResponse, error)
+
+	// GetIdentityProviderProtocolWithResponse Show a protocol of an identity provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `GetIdentityProviderProtocol` operationId).
+	GetIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*GetIdentityProviderProtocolResponse, error)
+
+	// UpdateIdentityProviderProtocolWithBodyWithResponse Change the mapping (and remote ID attribute) of a protocol.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider or protocol.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+	UpdateIdentityProviderProtocolWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderProtocolResponse, error)
+
+	// UpdateIdentityProviderProtocolWithResponse Change the mapping (and remote ID attribute) of a protocol.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider or protocol.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+	UpdateIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body UpdateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderProtocolResponse, error)
+
+	// CreateIdentityProviderProtocolWithBodyWithResponse Add a protocol, with its mapping, to an identity provider.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider. 409: the identity provider already has this
+	// protocol.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+	CreateIdentityProviderProtocolWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderProtocolResponse, error)
+
+	// CreateIdentityProviderProtocolWithResponse Add a protocol, with its mapping, to an identity provider.
+	//
+	// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+	// such identity provider. 409: the identity provider already has this
+	// protocol.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+	CreateIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body CreateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderProtocolResponse, error)
+
+	// AuthenticateFederatedWithResponse Get an unscoped federated token (the web server has authenticated the user).
+	//
+	// Issues an unscoped token for the user the identity provider asserts. The
+	// web server in front of Keystone (mod_shib, mod_auth_mellon,
+	// mod_auth_openidc, …) protects this URL, authenticates the user with the
+	// identity provider and puts the assertion's attributes into the request
+	// environment; Keystone's auth method named `protocol_id` (it must be in
+	// `[auth] methods`; `saml2`, `openid` and `mapped` run the mapping engine)
+	// applies the protocol's mapping to the environment variables whose names
+	// start with `[federation] assertion_prefix`. Send no body. The token's user
+	// has an `OS-FEDERATION` member (identity provider, protocol, mapped groups);
+	// a user mapped to an existing local user gets a standard token. Exchange it
+	// for a scoped token with `issueToken` (method `token`), after
+	// `listAuthProjects`/`listFederatedProjects`.
+	//
+	// The api-ref documents no status; Keystone 22 answers 201. Its token
+	// samples are not Keystone 22 tokens: they lack `audit_ids`, `expires_at`
+	// and `issued_at` (unscoped) and give `identity_provider` and `protocol` as
+	// strings instead of `{"id": …}`.
+	//
+	// Errors: 401: `protocol_id` is not an enabled auth method, the environment
+	// lacks the identity provider's entity ID (the protocol's
+	// `remote_id_attribute`) or no mapping rule matches. 403: the identity
+	// provider is disabled, or the entity ID in the environment is not one of its
+	// `remote_ids`. 404: no such identity provider or protocol.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederated` operationId).
+	AuthenticateFederatedWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*AuthenticateFederatedResponse, error)
+
+	// AuthenticateFederatedPostWithResponse Get an unscoped federated token, by POST (for web servers that hand over by POST).
+	//
+	// The same as `authenticateFederated` (Keystone serves both methods, for the
+	// WebSSO and ECP profiles' different redirections). Send no body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederatedPost` operationId).
+	AuthenticateFederatedPostWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*AuthenticateFederatedPostResponse, error)
+
+	// ListMappingsWithResponse List mappings.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/mappings (the `ListMappings` operationId).
+	ListMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMappingsResponse, error)
+
+	// DeleteMappingWithResponse Delete a mapping.
+	//
+	// Keystone 22 deletes a mapping even while protocols use it; those protocols
+	// keep its ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/mappings/{mapping_id} (the `DeleteMapping` operationId).
+	DeleteMappingWithResponse(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*DeleteMappingResponse, error)
+
+	// GetMappingWithResponse Show a mapping.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/mappings/{mapping_id} (the `GetMapping` operationId).
+	GetMappingWithResponse(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*GetMappingResponse, error)
+
+	// UpdateMappingWithBodyWithResponse Replace the rules of a mapping.
+	//
+	// The body is a whole mapping (its `rules` are required and replace the old
+	// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+	// mapping.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+	UpdateMappingWithBodyWithResponse(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMappingResponse, error)
+
+	// UpdateMappingWithResponse Replace the rules of a mapping.
+	//
+	// The body is a whole mapping (its `rules` are required and replace the old
+	// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+	// mapping.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+	UpdateMappingWithResponse(ctx context.Context, mappingID MappingIDPath, body UpdateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMappingResponse, error)
+
+	// CreateMappingWithBodyWithResponse Create a mapping.
+	//
+	// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+	// lists every violation). 409: the ID is taken.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+	CreateMappingWithBodyWithResponse(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMappingResponse, error)
+
+	// CreateMappingWithResponse Create a mapping.
+	//
+	// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+	// lists every violation). 409: the ID is taken.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+	CreateMappingWithResponse(ctx context.Context, mappingID MappingIDPath, body CreateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMappingResponse, error)
+
+	// ListFederatedProjectsWithResponse List the projects the request's token can be scoped to (deprecated; use listAuthProjects).
+	//
+	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+	// of `listAuthProjects` (`GET /v3/auth/projects`), for any token (federated or
+	// not): the enabled projects the token's user, or its federated groups, have a
+	// role on. The api-ref's sample projects lack `is_domain`, which Keystone 22
+	// returns.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/projects (the `ListFederatedProjects` operationId).
+	//
+	// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/projects, which has the same response.
+	ListFederatedProjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFederatedProjectsResponse, error)
+
+	// GetSAML2MetadataWithResponse Show the SAML2 metadata of Keystone as an identity provider.
+	//
+	// Returns the file at `[saml] idp_metadata_path` as it is (the deployment
+	// generates it with `keystone-manage saml_idp_metadata`). Keystone 22 answers
+	// 500 when it cannot read that file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/saml2/metadata (the `GetSAML2Metadata` operationId).
+	GetSAML2MetadataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSAML2MetadataResponse, error)
+
+	// ListServiceProvidersWithResponse List service providers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/service_providers (the `ListServiceProviders` operationId).
+	ListServiceProvidersWithResponse(ctx context.Context, params *ListServiceProvidersParams, reqEditors ...RequestEditorFn) (*ListServiceProvidersResponse, error)
+
+	// DeleteServiceProviderWithResponse Delete a service provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-FEDERATION/service_providers/{sp_id} (the `DeleteServiceProvider` operationId).
+	DeleteServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*DeleteServiceProviderResponse, error)
+
+	// GetServiceProviderWithResponse Show a service provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-FEDERATION/service_providers/{sp_id} (the `GetServiceProvider` operationId).
+	GetServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*GetServiceProviderResponse, error)
+
+	// UpdateServiceProviderWithBodyWithResponse Update a service provider.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+	UpdateServiceProviderWithBodyWithResponse(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateServiceProviderResponse, error)
+
+	// UpdateServiceProviderWithResponse Update a service provider.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+	UpdateServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, body UpdateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateServiceProviderResponse, error)
+
+	// CreateServiceProviderWithBodyWithResponse Register a service provider.
+	//
+	// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+	// that is not a URL, an unknown member). 409: the ID is taken.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+	CreateServiceProviderWithBodyWithResponse(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateServiceProviderResponse, error)
+
+	// CreateServiceProviderWithResponse Register a service provider.
+	//
+	// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+	// that is not a URL, an unknown member). 409: the ID is taken.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+	CreateServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, body CreateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceProviderResponse, error)
+
 	// ListInheritedDomainGroupRolesWithResponse List the roles a group has on a domain's projects by inheritance.
 	//
 	// Only inherited grants (not direct ones). Complete role objects (the api-ref
@@ -25406,6 +28926,119 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (the `CheckTrustRole` operationId).
 	CheckTrustRoleWithResponse(ctx context.Context, trustID TrustIDPath, roleID RoleIDPath, reqEditors ...RequestEditorFn) (*CheckTrustRoleResponse, error)
+
+	// WebSSOForIdentityProviderWithResponse Web single sign-on through one identity provider (returns an HTML page posting the token to the dashboard).
+	//
+	// (Since OS-FEDERATION 1.3.) As `webSSO`, for the identity provider in the
+	// path. The api-ref writes the path with `/protocol/`; Keystone 22 serves
+	// `/protocols/` only.
+	//
+	// Errors: 400: `origin` is missing. 401: `origin` is not a `[federation]
+	// trusted_dashboard`, `protocol_id` is not an enabled auth method, or the
+	// mapping does not match. 403: the identity provider is disabled or the
+	// entity ID in the environment is not one of its `remote_ids`. 404: no such
+	// identity provider or protocol.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProvider` operationId).
+	WebSSOForIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderParams, reqEditors ...RequestEditorFn) (*WebSSOForIdentityProviderResponse, error)
+
+	// WebSSOForIdentityProviderPostWithResponse Web single sign-on through one identity provider, by POST.
+	//
+	// The same as `webSSOForIdentityProvider`; Keystone also serves POST (not in
+	// the api-ref). Send no body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProviderPost` operationId).
+	WebSSOForIdentityProviderPostWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderPostParams, reqEditors ...RequestEditorFn) (*WebSSOForIdentityProviderPostResponse, error)
+
+	// CreateSAML2AssertionWithBodyWithResponse Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+	//
+	// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+	// The answer is a SAML2 `Response` holding a signed assertion about the
+	// token's user, project and roles, for the service provider's `sp_url`.
+	// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+	// program.
+	//
+	// Errors: 400: the body does not match the schema. 403: the token is not
+	// project-scoped, or the service provider is disabled. 404: the token is not
+	// valid, or no such service provider.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+	CreateSAML2AssertionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSAML2AssertionResponse, error)
+
+	// CreateSAML2AssertionWithResponse Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+	//
+	// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+	// The answer is a SAML2 `Response` holding a signed assertion about the
+	// token's user, project and roles, for the service provider's `sp_url`.
+	// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+	// program.
+	//
+	// Errors: 400: the body does not match the schema. 403: the token is not
+	// project-scoped, or the service provider is disabled. 404: the token is not
+	// valid, or no such service provider.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+	CreateSAML2AssertionWithResponse(ctx context.Context, body CreateSAML2AssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSAML2AssertionResponse, error)
+
+	// CreateECPAssertionWithBodyWithResponse Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+	//
+	// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+	// envelope whose header carries the ECP `RelayState` (the service provider's
+	// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+	CreateECPAssertionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateECPAssertionResponse, error)
+
+	// CreateECPAssertionWithResponse Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+	//
+	// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+	// envelope whose header carries the ECP `RelayState` (the service provider's
+	// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+	CreateECPAssertionWithResponse(ctx context.Context, body CreateECPAssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateECPAssertionResponse, error)
+
+	// WebSSOWithResponse Web single sign-on for any identity provider (returns an HTML page posting the token to the dashboard).
+	//
+	// (Since OS-FEDERATION 1.2.) As `authenticateFederated`, for a browser: the
+	// web server has authenticated the user; Keystone finds the identity provider
+	// whose protocol `protocol_id` has a `remote_id_attribute` variable in the
+	// request environment matching one of its `remote_ids`, issues an unscoped
+	// federated token and answers with an HTML page whose form posts the token
+	// to `origin`.
+	//
+	// Errors: 400: `origin` is missing (checked after the identity provider is
+	// found). 401: no identity provider's entity ID is in the environment,
+	// `origin` is not a `[federation] trusted_dashboard`, or the mapping does
+	// not match. 403: the identity provider is disabled. 404: the entity ID in
+	// the environment is no identity provider's remote ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSO` operationId).
+	WebSSOWithResponse(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOParams, reqEditors ...RequestEditorFn) (*WebSSOResponse, error)
+
+	// WebSSOPostWithResponse Web single sign-on for any identity provider, by POST.
+	//
+	// The same as `webSSO`; Keystone also serves POST (not in the api-ref), for
+	// web servers that hand the browser over with a form post. Send no body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSOPost` operationId).
+	WebSSOPostWithResponse(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOPostParams, reqEditors ...RequestEditorFn) (*WebSSOPostResponse, error)
 
 	// GetAuthCatalogWithResponse Show the service catalog of the request's token (scoped tokens only).
 	//
@@ -27804,6 +31437,1668 @@ func (r GetVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFederatedDomainsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFederatedDomainsResponse) GetJSON200() *DomainList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListFederatedDomainsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListFederatedDomainsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListFederatedDomainsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFederatedDomainsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFederatedDomainsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFederatedDomainsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFederatedDomainsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListIdentityProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProviderList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIdentityProvidersResponse) GetJSON200() *IdentityProviderList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListIdentityProvidersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListIdentityProvidersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListIdentityProvidersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIdentityProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIdentityProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIdentityProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIdentityProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteIdentityProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteIdentityProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteIdentityProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteIdentityProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentityProviderResponse) GetJSON200() *IdentityProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetIdentityProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetIdentityProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetIdentityProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetIdentityProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON200() *IdentityProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON201() *IdentityProviderEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListIdentityProviderProtocolsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FederationProtocolList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIdentityProviderProtocolsResponse) GetJSON200() *FederationProtocolList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListIdentityProviderProtocolsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListIdentityProviderProtocolsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListIdentityProviderProtocolsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIdentityProviderProtocolsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIdentityProviderProtocolsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIdentityProviderProtocolsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIdentityProviderProtocolsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteIdentityProviderProtocolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteIdentityProviderProtocolResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteIdentityProviderProtocolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteIdentityProviderProtocolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteIdentityProviderProtocolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteIdentityProviderProtocolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIdentityProviderProtocolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FederationProtocolEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentityProviderProtocolResponse) GetJSON200() *FederationProtocolEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetIdentityProviderProtocolResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentityProviderProtocolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentityProviderProtocolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentityProviderProtocolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentityProviderProtocolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIdentityProviderProtocolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FederationProtocolEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIdentityProviderProtocolResponse) GetJSON200() *FederationProtocolEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateIdentityProviderProtocolResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIdentityProviderProtocolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIdentityProviderProtocolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIdentityProviderProtocolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIdentityProviderProtocolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateIdentityProviderProtocolResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FederationProtocolEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON201() *FederationProtocolEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateIdentityProviderProtocolResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIdentityProviderProtocolResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIdentityProviderProtocolResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIdentityProviderProtocolResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIdentityProviderProtocolResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthenticateFederatedResponse201Headers the declared response headers of an HTTP 201 response for AuthenticateFederated
+type AuthenticateFederatedResponse201Headers struct {
+	XSubjectToken string
+}
+
+type AuthenticateFederatedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TokenEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AuthenticateFederatedResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AuthenticateFederatedResponse) GetJSON201() *TokenEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthenticateFederatedResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthenticateFederatedResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthenticateFederatedResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthenticateFederatedResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthenticateFederatedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthenticateFederatedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthenticateFederatedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthenticateFederatedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthenticateFederatedPostResponse201Headers the declared response headers of an HTTP 201 response for AuthenticateFederatedPost
+type AuthenticateFederatedPostResponse201Headers struct {
+	XSubjectToken string
+}
+
+type AuthenticateFederatedPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TokenEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AuthenticateFederatedPostResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AuthenticateFederatedPostResponse) GetJSON201() *TokenEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthenticateFederatedPostResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthenticateFederatedPostResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthenticateFederatedPostResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthenticateFederatedPostResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthenticateFederatedPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthenticateFederatedPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthenticateFederatedPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthenticateFederatedPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMappingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MappingList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMappingsResponse) GetJSON200() *MappingList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMappingsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMappingsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListMappingsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMappingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMappingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMappingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMappingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMappingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteMappingResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteMappingResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteMappingResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteMappingResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMappingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMappingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMappingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMappingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMappingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MappingEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMappingResponse) GetJSON200() *MappingEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMappingResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetMappingResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMappingResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetMappingResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMappingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMappingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMappingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMappingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMappingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MappingEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMappingResponse) GetJSON200() *MappingEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateMappingResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateMappingResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateMappingResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateMappingResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMappingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMappingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMappingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMappingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMappingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MappingEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMappingResponse) GetJSON201() *MappingEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateMappingResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateMappingResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateMappingResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateMappingResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMappingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMappingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMappingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMappingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFederatedProjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFederatedProjectsResponse) GetJSON200() *ProjectList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListFederatedProjectsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListFederatedProjectsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListFederatedProjectsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFederatedProjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFederatedProjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFederatedProjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFederatedProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSAML2MetadataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML200 the response for an HTTP 200 `text/xml` response
+	XML200 *SAMLDocument
+}
+
+// GetXML200 returns the response for an HTTP 200 `text/xml` response
+func (r GetSAML2MetadataResponse) GetXML200() *SAMLDocument {
+	return r.XML200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSAML2MetadataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSAML2MetadataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSAML2MetadataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSAML2MetadataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListServiceProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceProviderList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListServiceProvidersResponse) GetJSON200() *ServiceProviderList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListServiceProvidersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListServiceProvidersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListServiceProvidersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListServiceProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListServiceProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListServiceProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListServiceProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteServiceProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteServiceProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteServiceProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteServiceProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteServiceProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteServiceProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteServiceProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteServiceProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteServiceProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetServiceProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetServiceProviderResponse) GetJSON200() *ServiceProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetServiceProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetServiceProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetServiceProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetServiceProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetServiceProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetServiceProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetServiceProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetServiceProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateServiceProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateServiceProviderResponse) GetJSON200() *ServiceProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateServiceProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateServiceProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateServiceProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateServiceProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateServiceProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateServiceProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateServiceProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateServiceProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateServiceProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ServiceProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateServiceProviderResponse) GetJSON201() *ServiceProviderEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateServiceProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateServiceProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateServiceProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateServiceProviderResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateServiceProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateServiceProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateServiceProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateServiceProviderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30228,6 +35523,408 @@ func (r CheckTrustRoleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CheckTrustRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WebSSOForIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r WebSSOForIdentityProviderResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WebSSOForIdentityProviderResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r WebSSOForIdentityProviderResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r WebSSOForIdentityProviderResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r WebSSOForIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WebSSOForIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WebSSOForIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WebSSOForIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WebSSOForIdentityProviderPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r WebSSOForIdentityProviderPostResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WebSSOForIdentityProviderPostResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r WebSSOForIdentityProviderPostResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r WebSSOForIdentityProviderPostResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r WebSSOForIdentityProviderPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WebSSOForIdentityProviderPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WebSSOForIdentityProviderPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WebSSOForIdentityProviderPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSAML2AssertionResponse200Headers the declared response headers of an HTTP 200 response for CreateSAML2Assertion
+type CreateSAML2AssertionResponse200Headers struct {
+	XAuthURL string
+	XSpURL   string
+}
+
+type CreateSAML2AssertionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML200 the response for an HTTP 200 `text/xml` response
+	XML200 *SAMLDocument
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateSAML2AssertionResponse200Headers
+}
+
+// GetXML200 returns the response for an HTTP 200 `text/xml` response
+func (r CreateSAML2AssertionResponse) GetXML200() *SAMLDocument {
+	return r.XML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSAML2AssertionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSAML2AssertionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateSAML2AssertionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSAML2AssertionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSAML2AssertionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSAML2AssertionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSAML2AssertionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSAML2AssertionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateECPAssertionResponse200Headers the declared response headers of an HTTP 200 response for CreateECPAssertion
+type CreateECPAssertionResponse200Headers struct {
+	XAuthURL string
+	XSpURL   string
+}
+
+type CreateECPAssertionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML200 the response for an HTTP 200 `text/xml` response
+	XML200 *SAMLDocument
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateECPAssertionResponse200Headers
+}
+
+// GetXML200 returns the response for an HTTP 200 `text/xml` response
+func (r CreateECPAssertionResponse) GetXML200() *SAMLDocument {
+	return r.XML200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateECPAssertionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateECPAssertionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateECPAssertionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateECPAssertionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateECPAssertionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateECPAssertionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateECPAssertionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateECPAssertionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WebSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r WebSSOResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WebSSOResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r WebSSOResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r WebSSOResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r WebSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WebSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WebSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WebSSOResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WebSSOPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r WebSSOPostResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WebSSOPostResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r WebSSOPostResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r WebSSOPostResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r WebSSOPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WebSSOPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WebSSOPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WebSSOPostResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -41530,6 +47227,553 @@ func (c *ClientWithResponses) GetVersionWithResponse(ctx context.Context, reqEdi
 	return ParseGetVersionResponse(rsp)
 }
 
+// ListFederatedDomainsWithResponse List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
+//
+// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+// of `listAuthDomains` (`GET /v3/auth/domains`), for any token: the enabled
+// domains the token's user, or its federated groups, have a role on. The
+// api-ref's sample domain lacks `tags` and `options`, which Keystone 22
+// returns.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/domains (the `ListFederatedDomains` operationId).
+//
+// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/domains, which has the same response.
+func (c *ClientWithResponses) ListFederatedDomainsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFederatedDomainsResponse, error) {
+	rsp, err := c.ListFederatedDomains(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFederatedDomainsResponse(rsp)
+}
+
+// ListIdentityProvidersWithResponse List identity providers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers (the `ListIdentityProviders` operationId).
+func (c *ClientWithResponses) ListIdentityProvidersWithResponse(ctx context.Context, params *ListIdentityProvidersParams, reqEditors ...RequestEditorFn) (*ListIdentityProvidersResponse, error) {
+	rsp, err := c.ListIdentityProviders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIdentityProvidersResponse(rsp)
+}
+
+// DeleteIdentityProviderWithResponse Delete an identity provider and its protocols.
+//
+// Deletes the identity provider with its protocols and revokes the tokens
+// issued through it. The domain Keystone created for it (when it was
+// registered without `domain_id`) and its federated users' shadow users
+// remain.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id} (the `DeleteIdentityProvider` operationId).
+func (c *ClientWithResponses) DeleteIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderResponse, error) {
+	rsp, err := c.DeleteIdentityProvider(ctx, idpID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteIdentityProviderResponse(rsp)
+}
+
+// GetIdentityProviderWithResponse Show an identity provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id} (the `GetIdentityProvider` operationId).
+func (c *ClientWithResponses) GetIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*GetIdentityProviderResponse, error) {
+	rsp, err := c.GetIdentityProvider(ctx, idpID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentityProviderResponse(rsp)
+}
+
+// UpdateIdentityProviderWithBodyWithResponse Update an identity provider.
+//
+// Disabling an identity provider revokes the tokens issued through it.
+//
+// Errors: 400: empty update, `domain_id` in the body, or another validation
+// failure. 409: one of `remote_ids` belongs to another identity provider.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error) {
+	rsp, err := c.UpdateIdentityProviderWithBody(ctx, idpID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderResponse(rsp)
+}
+
+// UpdateIdentityProviderWithResponse Update an identity provider.
+//
+// Disabling an identity provider revokes the tokens issued through it.
+//
+// Errors: 400: empty update, `domain_id` in the body, or another validation
+// failure. 409: one of `remote_ids` belongs to another identity provider.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (the `UpdateIdentityProvider` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error) {
+	rsp, err := c.UpdateIdentityProvider(ctx, idpID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderResponse(rsp)
+}
+
+// CreateIdentityProviderWithBodyWithResponse Register an identity provider.
+//
+// Registers an identity provider under the ID in the path.
+//
+// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+// provider. The api-ref's 409 for a `domain_id` already used by another
+// identity provider does not happen with Keystone 22 (201).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error) {
+	rsp, err := c.CreateIdentityProviderWithBody(ctx, idpID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderResponse(rsp)
+}
+
+// CreateIdentityProviderWithResponse Register an identity provider.
+//
+// Registers an identity provider under the ID in the path.
+//
+// Errors: 400: the body fails validation (unknown member, `remote_ids` not
+// unique, negative `authorization_ttl`). 404: `domain_id` names no domain.
+// 409: the ID is taken, or one of `remote_ids` belongs to another identity
+// provider. The api-ref's 409 for a `domain_id` already used by another
+// identity provider does not happen with Keystone 22 (201).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (the `CreateIdentityProvider` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error) {
+	rsp, err := c.CreateIdentityProvider(ctx, idpID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderResponse(rsp)
+}
+
+// ListIdentityProviderProtocolsWithResponse List the protocols of an identity provider.
+//
+// For an identity provider that does not exist, Keystone 22 answers 200 with
+// an empty list, not 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols (the `ListIdentityProviderProtocols` operationId).
+func (c *ClientWithResponses) ListIdentityProviderProtocolsWithResponse(ctx context.Context, idpID IdentityProviderIDPath, reqEditors ...RequestEditorFn) (*ListIdentityProviderProtocolsResponse, error) {
+	rsp, err := c.ListIdentityProviderProtocols(ctx, idpID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIdentityProviderProtocolsResponse(rsp)
+}
+
+// DeleteIdentityProviderProtocolWithResponse Delete a protocol from an identity provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `DeleteIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) DeleteIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderProtocolResponse, error) {
+	rsp, err := c.DeleteIdentityProviderProtocol(ctx, idpID, protocolID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteIdentityProviderProtocolResponse(rsp)
+}
+
+// GetIdentityProviderProtocolWithResponse Show a protocol of an identity provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `GetIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) GetIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*GetIdentityProviderProtocolResponse, error) {
+	rsp, err := c.GetIdentityProviderProtocol(ctx, idpID, protocolID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentityProviderProtocolResponse(rsp)
+}
+
+// UpdateIdentityProviderProtocolWithBodyWithResponse Change the mapping (and remote ID attribute) of a protocol.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider or protocol.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderProtocolWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderProtocolResponse, error) {
+	rsp, err := c.UpdateIdentityProviderProtocolWithBody(ctx, idpID, protocolID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderProtocolResponse(rsp)
+}
+
+// UpdateIdentityProviderProtocolWithResponse Change the mapping (and remote ID attribute) of a protocol.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider or protocol.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `UpdateIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body UpdateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderProtocolResponse, error) {
+	rsp, err := c.UpdateIdentityProviderProtocol(ctx, idpID, protocolID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderProtocolResponse(rsp)
+}
+
+// CreateIdentityProviderProtocolWithBodyWithResponse Add a protocol, with its mapping, to an identity provider.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider. 409: the identity provider already has this
+// protocol.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderProtocolWithBodyWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderProtocolResponse, error) {
+	rsp, err := c.CreateIdentityProviderProtocolWithBody(ctx, idpID, protocolID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderProtocolResponse(rsp)
+}
+
+// CreateIdentityProviderProtocolWithResponse Add a protocol, with its mapping, to an identity provider.
+//
+// Errors: 400: validation failure, or `mapping_id` names no mapping. 404: no
+// such identity provider. 409: the identity provider already has this
+// protocol.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (the `CreateIdentityProviderProtocol` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderProtocolWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, body CreateIdentityProviderProtocolJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderProtocolResponse, error) {
+	rsp, err := c.CreateIdentityProviderProtocol(ctx, idpID, protocolID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderProtocolResponse(rsp)
+}
+
+// AuthenticateFederatedWithResponse Get an unscoped federated token (the web server has authenticated the user).
+//
+// Issues an unscoped token for the user the identity provider asserts. The
+// web server in front of Keystone (mod_shib, mod_auth_mellon,
+// mod_auth_openidc, …) protects this URL, authenticates the user with the
+// identity provider and puts the assertion's attributes into the request
+// environment; Keystone's auth method named `protocol_id` (it must be in
+// `[auth] methods`; `saml2`, `openid` and `mapped` run the mapping engine)
+// applies the protocol's mapping to the environment variables whose names
+// start with `[federation] assertion_prefix`. Send no body. The token's user
+// has an `OS-FEDERATION` member (identity provider, protocol, mapped groups);
+// a user mapped to an existing local user gets a standard token. Exchange it
+// for a scoped token with `issueToken` (method `token`), after
+// `listAuthProjects`/`listFederatedProjects`.
+//
+// The api-ref documents no status; Keystone 22 answers 201. Its token
+// samples are not Keystone 22 tokens: they lack `audit_ids`, `expires_at`
+// and `issued_at` (unscoped) and give `identity_provider` and `protocol` as
+// strings instead of `{"id": …}`.
+//
+// Errors: 401: `protocol_id` is not an enabled auth method, the environment
+// lacks the identity provider's entity ID (the protocol's
+// `remote_id_attribute`) or no mapping rule matches. 403: the identity
+// provider is disabled, or the entity ID in the environment is not one of its
+// `remote_ids`. 404: no such identity provider or protocol.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederated` operationId).
+func (c *ClientWithResponses) AuthenticateFederatedWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*AuthenticateFederatedResponse, error) {
+	rsp, err := c.AuthenticateFederated(ctx, idpID, protocolID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthenticateFederatedResponse(rsp)
+}
+
+// AuthenticateFederatedPostWithResponse Get an unscoped federated token, by POST (for web servers that hand over by POST).
+//
+// The same as `authenticateFederated` (Keystone serves both methods, for the
+// WebSSO and ECP profiles' different redirections). Send no body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth (the `AuthenticateFederatedPost` operationId).
+func (c *ClientWithResponses) AuthenticateFederatedPostWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, reqEditors ...RequestEditorFn) (*AuthenticateFederatedPostResponse, error) {
+	rsp, err := c.AuthenticateFederatedPost(ctx, idpID, protocolID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthenticateFederatedPostResponse(rsp)
+}
+
+// ListMappingsWithResponse List mappings.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/mappings (the `ListMappings` operationId).
+func (c *ClientWithResponses) ListMappingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMappingsResponse, error) {
+	rsp, err := c.ListMappings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMappingsResponse(rsp)
+}
+
+// DeleteMappingWithResponse Delete a mapping.
+//
+// Keystone 22 deletes a mapping even while protocols use it; those protocols
+// keep its ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/mappings/{mapping_id} (the `DeleteMapping` operationId).
+func (c *ClientWithResponses) DeleteMappingWithResponse(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*DeleteMappingResponse, error) {
+	rsp, err := c.DeleteMapping(ctx, mappingID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMappingResponse(rsp)
+}
+
+// GetMappingWithResponse Show a mapping.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/mappings/{mapping_id} (the `GetMapping` operationId).
+func (c *ClientWithResponses) GetMappingWithResponse(ctx context.Context, mappingID MappingIDPath, reqEditors ...RequestEditorFn) (*GetMappingResponse, error) {
+	rsp, err := c.GetMapping(ctx, mappingID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMappingResponse(rsp)
+}
+
+// UpdateMappingWithBodyWithResponse Replace the rules of a mapping.
+//
+// The body is a whole mapping (its `rules` are required and replace the old
+// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+// mapping.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+func (c *ClientWithResponses) UpdateMappingWithBodyWithResponse(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMappingResponse, error) {
+	rsp, err := c.UpdateMappingWithBody(ctx, mappingID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMappingResponse(rsp)
+}
+
+// UpdateMappingWithResponse Replace the rules of a mapping.
+//
+// The body is a whole mapping (its `rules` are required and replace the old
+// ones). Errors: 400: the rules fail Keystone's mapping schema. 404: no such
+// mapping.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (the `UpdateMapping` operationId).
+func (c *ClientWithResponses) UpdateMappingWithResponse(ctx context.Context, mappingID MappingIDPath, body UpdateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMappingResponse, error) {
+	rsp, err := c.UpdateMapping(ctx, mappingID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMappingResponse(rsp)
+}
+
+// CreateMappingWithBodyWithResponse Create a mapping.
+//
+// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+// lists every violation). 409: the ID is taken.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+func (c *ClientWithResponses) CreateMappingWithBodyWithResponse(ctx context.Context, mappingID MappingIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMappingResponse, error) {
+	rsp, err := c.CreateMappingWithBody(ctx, mappingID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMappingResponse(rsp)
+}
+
+// CreateMappingWithResponse Create a mapping.
+//
+// Errors: 400: the rules fail Keystone's mapping schema (Keystone's message
+// lists every violation). 409: the ID is taken.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/mappings/{mapping_id} (the `CreateMapping` operationId).
+func (c *ClientWithResponses) CreateMappingWithResponse(ctx context.Context, mappingID MappingIDPath, body CreateMappingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMappingResponse, error) {
+	rsp, err := c.CreateMapping(ctx, mappingID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMappingResponse(rsp)
+}
+
+// ListFederatedProjectsWithResponse List the projects the request's token can be scoped to (deprecated; use listAuthProjects).
+//
+// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
+// of `listAuthProjects` (`GET /v3/auth/projects`), for any token (federated or
+// not): the enabled projects the token's user, or its federated groups, have a
+// role on. The api-ref's sample projects lack `is_domain`, which Keystone 22
+// returns.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/projects (the `ListFederatedProjects` operationId).
+//
+// Deprecated: Deprecated in OS-FEDERATION 1.1 for GET /v3/auth/projects, which has the same response.
+func (c *ClientWithResponses) ListFederatedProjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFederatedProjectsResponse, error) {
+	rsp, err := c.ListFederatedProjects(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFederatedProjectsResponse(rsp)
+}
+
+// GetSAML2MetadataWithResponse Show the SAML2 metadata of Keystone as an identity provider.
+//
+// Returns the file at `[saml] idp_metadata_path` as it is (the deployment
+// generates it with `keystone-manage saml_idp_metadata`). Keystone 22 answers
+// 500 when it cannot read that file.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/saml2/metadata (the `GetSAML2Metadata` operationId).
+func (c *ClientWithResponses) GetSAML2MetadataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSAML2MetadataResponse, error) {
+	rsp, err := c.GetSAML2Metadata(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSAML2MetadataResponse(rsp)
+}
+
+// ListServiceProvidersWithResponse List service providers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/service_providers (the `ListServiceProviders` operationId).
+func (c *ClientWithResponses) ListServiceProvidersWithResponse(ctx context.Context, params *ListServiceProvidersParams, reqEditors ...RequestEditorFn) (*ListServiceProvidersResponse, error) {
+	rsp, err := c.ListServiceProviders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListServiceProvidersResponse(rsp)
+}
+
+// DeleteServiceProviderWithResponse Delete a service provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-FEDERATION/service_providers/{sp_id} (the `DeleteServiceProvider` operationId).
+func (c *ClientWithResponses) DeleteServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*DeleteServiceProviderResponse, error) {
+	rsp, err := c.DeleteServiceProvider(ctx, spid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteServiceProviderResponse(rsp)
+}
+
+// GetServiceProviderWithResponse Show a service provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-FEDERATION/service_providers/{sp_id} (the `GetServiceProvider` operationId).
+func (c *ClientWithResponses) GetServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, reqEditors ...RequestEditorFn) (*GetServiceProviderResponse, error) {
+	rsp, err := c.GetServiceProvider(ctx, spid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetServiceProviderResponse(rsp)
+}
+
+// UpdateServiceProviderWithBodyWithResponse Update a service provider.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+func (c *ClientWithResponses) UpdateServiceProviderWithBodyWithResponse(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateServiceProviderResponse, error) {
+	rsp, err := c.UpdateServiceProviderWithBody(ctx, spid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateServiceProviderResponse(rsp)
+}
+
+// UpdateServiceProviderWithResponse Update a service provider.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (the `UpdateServiceProvider` operationId).
+func (c *ClientWithResponses) UpdateServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, body UpdateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateServiceProviderResponse, error) {
+	rsp, err := c.UpdateServiceProvider(ctx, spid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateServiceProviderResponse(rsp)
+}
+
+// CreateServiceProviderWithBodyWithResponse Register a service provider.
+//
+// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+// that is not a URL, an unknown member). 409: the ID is taken.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+func (c *ClientWithResponses) CreateServiceProviderWithBodyWithResponse(ctx context.Context, spid ServiceProviderIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateServiceProviderResponse, error) {
+	rsp, err := c.CreateServiceProviderWithBody(ctx, spid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateServiceProviderResponse(rsp)
+}
+
+// CreateServiceProviderWithResponse Register a service provider.
+//
+// Errors: 400: validation failure (missing `auth_url` or `sp_url`, a value
+// that is not a URL, an unknown member). 409: the ID is taken.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-FEDERATION/service_providers/{sp_id} (the `CreateServiceProvider` operationId).
+func (c *ClientWithResponses) CreateServiceProviderWithResponse(ctx context.Context, spid ServiceProviderIDPath, body CreateServiceProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceProviderResponse, error) {
+	rsp, err := c.CreateServiceProvider(ctx, spid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateServiceProviderResponse(rsp)
+}
+
 // ListInheritedDomainGroupRolesWithResponse List the roles a group has on a domain's projects by inheritance.
 //
 // Only inherited grants (not direct ones). Complete role objects (the api-ref
@@ -42290,6 +48534,167 @@ func (c *ClientWithResponses) CheckTrustRoleWithResponse(ctx context.Context, tr
 		return nil, err
 	}
 	return ParseCheckTrustRoleResponse(rsp)
+}
+
+// WebSSOForIdentityProviderWithResponse Web single sign-on through one identity provider (returns an HTML page posting the token to the dashboard).
+//
+// (Since OS-FEDERATION 1.3.) As `webSSO`, for the identity provider in the
+// path. The api-ref writes the path with `/protocol/`; Keystone 22 serves
+// `/protocols/` only.
+//
+// Errors: 400: `origin` is missing. 401: `origin` is not a `[federation]
+// trusted_dashboard`, `protocol_id` is not an enabled auth method, or the
+// mapping does not match. 403: the identity provider is disabled or the
+// entity ID in the environment is not one of its `remote_ids`. 404: no such
+// identity provider or protocol.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProvider` operationId).
+func (c *ClientWithResponses) WebSSOForIdentityProviderWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderParams, reqEditors ...RequestEditorFn) (*WebSSOForIdentityProviderResponse, error) {
+	rsp, err := c.WebSSOForIdentityProvider(ctx, idpID, protocolID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWebSSOForIdentityProviderResponse(rsp)
+}
+
+// WebSSOForIdentityProviderPostWithResponse Web single sign-on through one identity provider, by POST.
+//
+// The same as `webSSOForIdentityProvider`; Keystone also serves POST (not in
+// the api-ref). Send no body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso (the `WebSSOForIdentityProviderPost` operationId).
+func (c *ClientWithResponses) WebSSOForIdentityProviderPostWithResponse(ctx context.Context, idpID IdentityProviderIDPath, protocolID ProtocolIDPath, params *WebSSOForIdentityProviderPostParams, reqEditors ...RequestEditorFn) (*WebSSOForIdentityProviderPostResponse, error) {
+	rsp, err := c.WebSSOForIdentityProviderPost(ctx, idpID, protocolID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWebSSOForIdentityProviderPostResponse(rsp)
+}
+
+// CreateSAML2AssertionWithBodyWithResponse Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+//
+// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+// The answer is a SAML2 `Response` holding a signed assertion about the
+// token's user, project and roles, for the service provider's `sp_url`.
+// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+// program.
+//
+// Errors: 400: the body does not match the schema. 403: the token is not
+// project-scoped, or the service provider is disabled. 404: the token is not
+// valid, or no such service provider.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+func (c *ClientWithResponses) CreateSAML2AssertionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSAML2AssertionResponse, error) {
+	rsp, err := c.CreateSAML2AssertionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSAML2AssertionResponse(rsp)
+}
+
+// CreateSAML2AssertionWithResponse Turn a project-scoped token into a signed SAML2 assertion for a service provider.
+//
+// (Since OS-FEDERATION 1.1.) The token is in the body; Keystone ignores `X-Auth-Token`.
+// The answer is a SAML2 `Response` holding a signed assertion about the
+// token's user, project and roles, for the service provider's `sp_url`.
+// Needs Keystone's `[saml]` signing key and certificate and the `xmlsec1`
+// program.
+//
+// Errors: 400: the body does not match the schema. 403: the token is not
+// project-scoped, or the service provider is disabled. 404: the token is not
+// valid, or no such service provider.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2 (the `CreateSAML2Assertion` operationId).
+func (c *ClientWithResponses) CreateSAML2AssertionWithResponse(ctx context.Context, body CreateSAML2AssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSAML2AssertionResponse, error) {
+	rsp, err := c.CreateSAML2Assertion(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSAML2AssertionResponse(rsp)
+}
+
+// CreateECPAssertionWithBodyWithResponse Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+//
+// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+// envelope whose header carries the ECP `RelayState` (the service provider's
+// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+func (c *ClientWithResponses) CreateECPAssertionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateECPAssertionResponse, error) {
+	rsp, err := c.CreateECPAssertionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateECPAssertionResponse(rsp)
+}
+
+// CreateECPAssertionWithResponse Turn a project-scoped token into a SAML2 assertion wrapped for the ECP profile.
+//
+// As `createSAML2Assertion`, but the SAML2 response is wrapped in a SOAP
+// envelope whose header carries the ECP `RelayState` (the service provider's
+// `relay_state_prefix` followed by a random ID), ready to post to `sp_url`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/saml2/ecp (the `CreateECPAssertion` operationId).
+func (c *ClientWithResponses) CreateECPAssertionWithResponse(ctx context.Context, body CreateECPAssertionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateECPAssertionResponse, error) {
+	rsp, err := c.CreateECPAssertion(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateECPAssertionResponse(rsp)
+}
+
+// WebSSOWithResponse Web single sign-on for any identity provider (returns an HTML page posting the token to the dashboard).
+//
+// (Since OS-FEDERATION 1.2.) As `authenticateFederated`, for a browser: the
+// web server has authenticated the user; Keystone finds the identity provider
+// whose protocol `protocol_id` has a `remote_id_attribute` variable in the
+// request environment matching one of its `remote_ids`, issues an unscoped
+// federated token and answers with an HTML page whose form posts the token
+// to `origin`.
+//
+// Errors: 400: `origin` is missing (checked after the identity provider is
+// found). 401: no identity provider's entity ID is in the environment,
+// `origin` is not a `[federation] trusted_dashboard`, or the mapping does
+// not match. 403: the identity provider is disabled. 404: the entity ID in
+// the environment is no identity provider's remote ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSO` operationId).
+func (c *ClientWithResponses) WebSSOWithResponse(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOParams, reqEditors ...RequestEditorFn) (*WebSSOResponse, error) {
+	rsp, err := c.WebSSO(ctx, protocolID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWebSSOResponse(rsp)
+}
+
+// WebSSOPostWithResponse Web single sign-on for any identity provider, by POST.
+//
+// The same as `webSSO`; Keystone also serves POST (not in the api-ref), for
+// web servers that hand the browser over with a form post. Send no body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/auth/OS-FEDERATION/websso/{protocol_id} (the `WebSSOPost` operationId).
+func (c *ClientWithResponses) WebSSOPostWithResponse(ctx context.Context, protocolID ProtocolIDPath, params *WebSSOPostParams, reqEditors ...RequestEditorFn) (*WebSSOPostResponse, error) {
+	rsp, err := c.WebSSOPost(ctx, protocolID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWebSSOPostResponse(rsp)
 }
 
 // GetAuthCatalogWithResponse Show the service catalog of the request's token (scoped tokens only).
@@ -45754,6 +52159,1317 @@ func ParseGetVersionResponse(rsp *http.Response) (*GetVersionResponse, error) {
 	return response, nil
 }
 
+// ParseListFederatedDomainsResponse parses an HTTP response from a ListFederatedDomainsWithResponse call
+func ParseListFederatedDomainsResponse(rsp *http.Response) (*ListFederatedDomainsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFederatedDomainsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListIdentityProvidersResponse parses an HTTP response from a ListIdentityProvidersWithResponse call
+func ParseListIdentityProvidersResponse(rsp *http.Response) (*ListIdentityProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIdentityProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProviderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteIdentityProviderResponse parses an HTTP response from a DeleteIdentityProviderWithResponse call
+func ParseDeleteIdentityProviderResponse(rsp *http.Response) (*DeleteIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIdentityProviderResponse parses an HTTP response from a GetIdentityProviderWithResponse call
+func ParseGetIdentityProviderResponse(rsp *http.Response) (*GetIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIdentityProviderResponse parses an HTTP response from a UpdateIdentityProviderWithResponse call
+func ParseUpdateIdentityProviderResponse(rsp *http.Response) (*UpdateIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateIdentityProviderResponse parses an HTTP response from a CreateIdentityProviderWithResponse call
+func ParseCreateIdentityProviderResponse(rsp *http.Response) (*CreateIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListIdentityProviderProtocolsResponse parses an HTTP response from a ListIdentityProviderProtocolsWithResponse call
+func ParseListIdentityProviderProtocolsResponse(rsp *http.Response) (*ListIdentityProviderProtocolsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIdentityProviderProtocolsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FederationProtocolList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteIdentityProviderProtocolResponse parses an HTTP response from a DeleteIdentityProviderProtocolWithResponse call
+func ParseDeleteIdentityProviderProtocolResponse(rsp *http.Response) (*DeleteIdentityProviderProtocolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteIdentityProviderProtocolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIdentityProviderProtocolResponse parses an HTTP response from a GetIdentityProviderProtocolWithResponse call
+func ParseGetIdentityProviderProtocolResponse(rsp *http.Response) (*GetIdentityProviderProtocolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentityProviderProtocolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FederationProtocolEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIdentityProviderProtocolResponse parses an HTTP response from a UpdateIdentityProviderProtocolWithResponse call
+func ParseUpdateIdentityProviderProtocolResponse(rsp *http.Response) (*UpdateIdentityProviderProtocolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIdentityProviderProtocolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FederationProtocolEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateIdentityProviderProtocolResponse parses an HTTP response from a CreateIdentityProviderProtocolWithResponse call
+func ParseCreateIdentityProviderProtocolResponse(rsp *http.Response) (*CreateIdentityProviderProtocolResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIdentityProviderProtocolResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FederationProtocolEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthenticateFederatedResponse parses an HTTP response from a AuthenticateFederatedWithResponse call
+func ParseAuthenticateFederatedResponse(rsp *http.Response) (*AuthenticateFederatedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthenticateFederatedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AuthenticateFederatedResponse201Headers
+		if values := rsp.Header.Values("X-Subject-Token"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Subject-Token", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSubjectToken = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthenticateFederatedPostResponse parses an HTTP response from a AuthenticateFederatedPostWithResponse call
+func ParseAuthenticateFederatedPostResponse(rsp *http.Response) (*AuthenticateFederatedPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthenticateFederatedPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AuthenticateFederatedPostResponse201Headers
+		if values := rsp.Header.Values("X-Subject-Token"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Subject-Token", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSubjectToken = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMappingsResponse parses an HTTP response from a ListMappingsWithResponse call
+func ParseListMappingsResponse(rsp *http.Response) (*ListMappingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMappingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MappingList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMappingResponse parses an HTTP response from a DeleteMappingWithResponse call
+func ParseDeleteMappingResponse(rsp *http.Response) (*DeleteMappingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMappingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMappingResponse parses an HTTP response from a GetMappingWithResponse call
+func ParseGetMappingResponse(rsp *http.Response) (*GetMappingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMappingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MappingEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMappingResponse parses an HTTP response from a UpdateMappingWithResponse call
+func ParseUpdateMappingResponse(rsp *http.Response) (*UpdateMappingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMappingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MappingEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMappingResponse parses an HTTP response from a CreateMappingWithResponse call
+func ParseCreateMappingResponse(rsp *http.Response) (*CreateMappingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMappingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MappingEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListFederatedProjectsResponse parses an HTTP response from a ListFederatedProjectsWithResponse call
+func ParseListFederatedProjectsResponse(rsp *http.Response) (*ListFederatedProjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFederatedProjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSAML2MetadataResponse parses an HTTP response from a GetSAML2MetadataWithResponse call
+func ParseGetSAML2MetadataResponse(rsp *http.Response) (*GetSAML2MetadataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSAML2MetadataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest SAMLDocument
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListServiceProvidersResponse parses an HTTP response from a ListServiceProvidersWithResponse call
+func ParseListServiceProvidersResponse(rsp *http.Response) (*ListServiceProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListServiceProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceProviderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteServiceProviderResponse parses an HTTP response from a DeleteServiceProviderWithResponse call
+func ParseDeleteServiceProviderResponse(rsp *http.Response) (*DeleteServiceProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteServiceProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetServiceProviderResponse parses an HTTP response from a GetServiceProviderWithResponse call
+func ParseGetServiceProviderResponse(rsp *http.Response) (*GetServiceProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetServiceProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateServiceProviderResponse parses an HTTP response from a UpdateServiceProviderWithResponse call
+func ParseUpdateServiceProviderResponse(rsp *http.Response) (*UpdateServiceProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateServiceProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateServiceProviderResponse parses an HTTP response from a CreateServiceProviderWithResponse call
+func ParseCreateServiceProviderResponse(rsp *http.Response) (*CreateServiceProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateServiceProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ServiceProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListInheritedDomainGroupRolesResponse parses an HTTP response from a ListInheritedDomainGroupRolesWithResponse call
 func ParseListInheritedDomainGroupRolesResponse(rsp *http.Response) (*ListInheritedDomainGroupRolesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -47699,6 +55415,342 @@ func ParseCheckTrustRoleResponse(rsp *http.Response) (*CheckTrustRoleResponse, e
 	response := &CheckTrustRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseWebSSOForIdentityProviderResponse parses an HTTP response from a WebSSOForIdentityProviderWithResponse call
+func ParseWebSSOForIdentityProviderResponse(rsp *http.Response) (*WebSSOForIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WebSSOForIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWebSSOForIdentityProviderPostResponse parses an HTTP response from a WebSSOForIdentityProviderPostWithResponse call
+func ParseWebSSOForIdentityProviderPostResponse(rsp *http.Response) (*WebSSOForIdentityProviderPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WebSSOForIdentityProviderPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSAML2AssertionResponse parses an HTTP response from a CreateSAML2AssertionWithResponse call
+func ParseCreateSAML2AssertionResponse(rsp *http.Response) (*CreateSAML2AssertionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSAML2AssertionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest SAMLDocument
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateSAML2AssertionResponse200Headers
+		if values := rsp.Header.Values("X-auth-url"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-auth-url", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAuthURL = value
+		}
+		if values := rsp.Header.Values("X-sp-url"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-sp-url", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSpURL = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateECPAssertionResponse parses an HTTP response from a CreateECPAssertionWithResponse call
+func ParseCreateECPAssertionResponse(rsp *http.Response) (*CreateECPAssertionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateECPAssertionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
+		var dest SAMLDocument
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateECPAssertionResponse200Headers
+		if values := rsp.Header.Values("X-auth-url"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-auth-url", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAuthURL = value
+		}
+		if values := rsp.Header.Values("X-sp-url"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-sp-url", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSpURL = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWebSSOResponse parses an HTTP response from a WebSSOWithResponse call
+func ParseWebSSOResponse(rsp *http.Response) (*WebSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WebSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWebSSOPostResponse parses an HTTP response from a WebSSOPostWithResponse call
+func ParseWebSSOPostResponse(rsp *http.Response) (*WebSSOPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WebSSOPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	}
 
 	return response, nil

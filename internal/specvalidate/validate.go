@@ -108,6 +108,13 @@ func New(spec []byte, serverURL string, next HTTPDoer) (*Doer, error) {
 	if next == nil {
 		next = http.DefaultClient
 	}
+	// Keystone answers some operations with XML (SAML2) or HTML (WebSSO):
+	// validate those bodies as strings. The registry is kin-openapi's, process-wide.
+	for _, ct := range []string{"text/xml", "application/xml", "text/html"} {
+		if openapi3filter.RegisteredBodyDecoder(ct) == nil {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+		}
+	}
 	return &Doer{next: next, router: router, prefix: prefix, seen: map[string]map[int]int{}}, nil
 }
 

@@ -231,6 +231,10 @@ func (c *sessionConfig) tlsConfig() (*tls.Config, error) {
 	return conf, nil
 }
 
+// CloseIdleConnections closes the idle keep-alive connections of the
+// session's HTTP client.
+func (s *Session) CloseIdleConnections() { s.client.CloseIdleConnections() }
+
 // Auth returns the session's auth plugin (nil if none).
 func (s *Session) Auth() AuthPlugin { return s.auth }
 

@@ -102,6 +102,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 }
 
 func TestRetriesOn503Then503ThenSuccess(t *testing.T) {
+	base := runtime.NumGoroutine()
 	srv := ksfake.New(t)
 	srv.SetFault(ksfake.Fail500Then("/v3/projects", 2, 503, 0))
 	w := &waits{}
@@ -115,6 +116,9 @@ func TestRetriesOn503Then503ThenSuccess(t *testing.T) {
 	if len(w.d) != 2 || w.d[0] != 10*time.Millisecond || w.d[1] != 20*time.Millisecond {
 		t.Errorf("waits = %v, want [10ms 20ms] (exponential)", w.d)
 	}
+	s.CloseIdleConnections()
+	srv.Close()
+	settle(t, base)
 }
 
 func TestRetryGivesUp(t *testing.T) {
@@ -202,6 +206,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestHTMLErrorPage(t *testing.T) {
+	base := runtime.NumGoroutine()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(502)
@@ -214,9 +219,13 @@ func TestHTMLErrorPage(t *testing.T) {
 	if !errors.As(err, &he) || !errors.Is(err, keystone.ErrBadGateway) || !strings.Contains(he.Message, "502 Bad Gateway") || strings.Contains(he.Message, "<") {
 		t.Fatalf("got %v", err)
 	}
+	s.CloseIdleConnections()
+	srv.Close()
+	settle(t, base)
 }
 
 func TestMalformedTokenBody(t *testing.T) {
+	base := runtime.NumGoroutine()
 	srv := ksfake.New(t)
 	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/v3/auth/tokens" {
@@ -232,6 +241,9 @@ func TestMalformedTokenBody(t *testing.T) {
 	if _, err := getProjects(t.Context(), s, srv.URL); !errors.Is(err, keystone.ErrInvalidResponse) {
 		t.Fatalf("got %v, want ErrInvalidResponse", err)
 	}
+	s.CloseIdleConnections()
+	srv.Close()
+	settle(t, base)
 }
 
 func TestReauthenticatesOnceAfter401(t *testing.T) {

@@ -117,3 +117,8 @@ func assertNoSecret(t *testing.T, where, text string, secrets ...string) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+func newFakeForClient(t *testing.T) string {
+	t.Helper()
+	return ksfake.New(t).URL
+}

@@ -375,6 +375,7 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 			return nil, err
 		}
 		s.logResponse(ctx, req, resp, time.Since(start))
+		recordMetadata(req, resp)
 		if resp.StatusCode < 400 {
 			return resp, nil
 		}

@@ -418,11 +418,21 @@ type AuthIdentity struct {
 
 	// Methods Method names: `password`, `token`, `application_credential`, `totp`, or any
 	// other method the deployment enables (`mapped`, `oauth1`, `external`, …).
-	Methods  []string         `json:"methods"`
+	Methods []string `json:"methods"`
+
+	// Oauth1 Empty: the credentials of the `oauth1` method are in the signed
+	// Authorization header. It must be present when `methods` lists `oauth1`
+	// (else 400 "Expecting to find oauth1 in identity").
+	Oauth1   *AuthOAuth1      `json:"oauth1,omitempty"`
 	Password *AuthPassword    `json:"password,omitempty"`
 	Token    *AuthTokenMethod `json:"token,omitempty"`
 	TOTP     *AuthTOTP        `json:"totp,omitempty"`
 }
+
+// AuthOAuth1 Empty: the credentials of the `oauth1` method are in the signed
+// Authorization header. It must be present when `methods` lists `oauth1`
+// (else 400 "Expecting to find oauth1 in identity").
+type AuthOAuth1 = map[string]interface{}
 
 // AuthPassword defines model for AuthPassword.
 type AuthPassword struct {
@@ -2847,13 +2857,13 @@ type TokenServiceProvider struct {
 // TokenTrust defines model for TokenTrust.
 type TokenTrust struct {
 	ID            string `json:"id"`
-	Impersonation *bool  `json:"impersonation,omitempty"`
+	Impersonation bool   `json:"impersonation"`
 
 	// TrusteeUser A reference to a resource by ID.
-	TrusteeUser *IDRef `json:"trustee_user,omitempty"`
+	TrusteeUser IDRef `json:"trustee_user"`
 
 	// TrustorUser A reference to a resource by ID.
-	TrustorUser *IDRef `json:"trustor_user,omitempty"`
+	TrustorUser IDRef `json:"trustor_user"`
 }
 
 // TokenUser defines model for TokenUser.
@@ -3601,6 +3611,13 @@ type IssueTokenParams struct {
 
 	// OpenstackAuthReceipt An auth receipt from an earlier, partly successful multi-factor attempt.
 	OpenstackAuthReceipt *string `json:"Openstack-Auth-Receipt,omitempty"`
+
+	// Authorization For the `oauth1` method: the request's OAuth 1.0a signature (HMAC-SHA1,
+	// with the consumer's and the access token's secrets), as
+	// `OAuth oauth_consumer_key="…", oauth_token="…", …`. (OpenAPI says an
+	// Authorization header parameter is ignored by tools; it is declared here
+	// to document it.)
+	Authorization *string `json:"Authorization,omitempty"`
 }
 
 // ListCredentialsParams defines parameters for ListCredentials.
@@ -21338,6 +21355,17 @@ func NewIssueTokenRequestWithBody(server string, params *IssueTokenParams, conte
 			}
 
 			req.Header.Set("Openstack-Auth-Receipt", headerParam0)
+		}
+
+		if params.Authorization != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Authorization", *params.Authorization, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Authorization", headerParam1)
 		}
 
 	}

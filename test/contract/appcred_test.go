@@ -609,7 +609,7 @@ func TestTrusts(t *testing.T) {
 	t.Run("authenticate with a trust", func(t *testing.T) {
 		trustToken, tok := issue(t, passwordByID(trustee.ID, trusteePW, trustScope(basic.ID)))
 		tr := tok.OSTRUSTTrust
-		if tr == nil || tr.ID != basic.ID || *tr.Impersonation || tr.TrustorUser.ID != owner.ID || tr.TrusteeUser.ID != trustee.ID {
+		if tr == nil || tr.ID != basic.ID || tr.Impersonation || tr.TrustorUser.ID != owner.ID || tr.TrusteeUser.ID != trustee.ID {
 			t.Fatalf("OS-TRUST:trust %+v", tr)
 		}
 		if tok.User.ID != trustee.ID || tok.Project == nil || tok.Project.ID != project.ID || !slices.Contains(tokenRoleNames(tok), "member") {
@@ -621,7 +621,7 @@ func TestTrusts(t *testing.T) {
 		}
 		// Impersonation: the token's user is the trustor.
 		_, tok = issue(t, passwordByID(trustee.ID, trusteePW, trustScope(impersonating.ID)))
-		if tok.User.ID != owner.ID || tok.OSTRUSTTrust == nil || !*tok.OSTRUSTTrust.Impersonation || tok.OSTRUSTTrust.TrusteeUser.ID != trustee.ID {
+		if tok.User.ID != owner.ID || tok.OSTRUSTTrust == nil || !tok.OSTRUSTTrust.Impersonation || tok.OSTRUSTTrust.TrusteeUser.ID != trustee.ID {
 			t.Errorf("impersonating: user %+v, trust %+v", tok.User, tok.OSTRUSTTrust)
 		}
 		for _, c := range []struct {

@@ -1023,8 +1023,9 @@ type EC2TokenRequest struct {
 
 // Endpoint An endpoint of a service. Free-form extra attributes given at creation or
 // update are returned as-is. The api-ref's update sample omits `enabled` and
-// `region`; Keystone 22 always returns both, and `region_id`/`region` as null
-// for an endpoint without a region.
+// `region`; Keystone 22's /v3/endpoints always returns both, and
+// `region_id`/`region` as null for an endpoint without a region. The legacy
+// `region` is absent from the endpoints of an endpoint-policy listing.
 type Endpoint struct {
 	// Description Returned only when set; null when set to null.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
@@ -1047,7 +1048,7 @@ type Endpoint struct {
 
 	// Region (Deprecated in v3.2) Always equal to `region_id`.
 	// Deprecated: Use region_id (since v3.2).
-	Region nullable.Nullable[string] `json:"region"`
+	Region nullable.Nullable[string] `json:"region,omitempty"`
 
 	// RegionID (Since v3.2) The region of the endpoint, or null.
 	RegionID  nullable.Nullable[string] `json:"region_id"`
@@ -1103,9 +1104,79 @@ type EndpointCreateRequest struct {
 type EndpointEnvelope struct {
 	// Endpoint An endpoint of a service. Free-form extra attributes given at creation or
 	// update are returned as-is. The api-ref's update sample omits `enabled` and
-	// `region`; Keystone 22 always returns both, and `region_id`/`region` as null
-	// for an endpoint without a region.
+	// `region`; Keystone 22's /v3/endpoints always returns both, and
+	// `region_id`/`region` as null for an endpoint without a region. The legacy
+	// `region` is absent from the endpoints of an endpoint-policy listing.
 	Endpoint Endpoint `json:"endpoint"`
+}
+
+// EndpointGroup defines model for EndpointGroup.
+type EndpointGroup struct {
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Filters Which endpoints the group holds: those matching every given filter. Keystone
+	// accepts no other keys (400).
+	Filters EndpointGroupFilters `json:"filters"`
+	ID      string               `json:"id"`
+
+	// Links The links of one resource.
+	Links ResourceLinks `json:"links"`
+	Name  string        `json:"name"`
+}
+
+// EndpointGroupCreate defines model for EndpointGroupCreate.
+type EndpointGroupCreate struct {
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Filters Which endpoints the group holds: those matching every given filter. Keystone
+	// accepts no other keys (400).
+	Filters EndpointGroupFilters `json:"filters"`
+	Name    string               `json:"name"`
+}
+
+// EndpointGroupCreateRequest defines model for EndpointGroupCreateRequest.
+type EndpointGroupCreateRequest struct {
+	EndpointGroup EndpointGroupCreate `json:"endpoint_group"`
+}
+
+// EndpointGroupEnvelope defines model for EndpointGroupEnvelope.
+type EndpointGroupEnvelope struct {
+	EndpointGroup EndpointGroup `json:"endpoint_group"`
+}
+
+// EndpointGroupFilters Which endpoints the group holds: those matching every given filter. Keystone
+// accepts no other keys (400).
+type EndpointGroupFilters struct {
+	// Interface The visibility of an endpoint: `public` (end users, public network),
+	// `internal` (end users, unmetered internal network), `admin` (administrators,
+	// secure network).
+	Interface *EndpointInterface `json:"interface,omitempty"`
+	RegionID  *string            `json:"region_id,omitempty"`
+	ServiceID *string            `json:"service_id,omitempty"`
+}
+
+// EndpointGroupList api-ref sample endpoint-groups-response.json wraps each item in
+// {"endpoint_group": …}; Keystone 22 lists the groups bare.
+type EndpointGroupList struct {
+	EndpointGroups []EndpointGroup `json:"endpoint_groups"`
+
+	// Links The links of a collection; `next` and `previous` are null when there is no such page.
+	Links CollectionLinks `json:"links"`
+}
+
+// EndpointGroupUpdate defines model for EndpointGroupUpdate.
+type EndpointGroupUpdate struct {
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Filters Which endpoints the group holds: those matching every given filter. Keystone
+	// accepts no other keys (400).
+	Filters *EndpointGroupFilters `json:"filters,omitempty"`
+	Name    *string               `json:"name,omitempty"`
+}
+
+// EndpointGroupUpdateRequest defines model for EndpointGroupUpdateRequest.
+type EndpointGroupUpdateRequest struct {
+	EndpointGroup EndpointGroupUpdate `json:"endpoint_group"`
 }
 
 // EndpointInterface The visibility of an endpoint: `public` (end users, public network),
@@ -1263,6 +1334,12 @@ type FederationProtocolUpdateRequest struct {
 // `token`) to the `origin` dashboard. The generated client keeps it in the
 // response's `Body`.
 type FederationWebSSOPage = string
+
+// FlaskError The body of errors that Flask answers itself (405), before Keystone sees the request.
+type FlaskError struct {
+	Error   *ErrorDetail `json:"error,omitempty"`
+	Message *string      `json:"message,omitempty"`
+}
 
 // Group A group. Free-form extra attributes given at creation or update are returned
 // as-is (null included). `description` is `""` when none was given at creation
@@ -2079,6 +2156,29 @@ type ProjectCreateRequest struct {
 	Project ProjectCreate `json:"project"`
 }
 
+// ProjectEndpointGroup The association of an endpoint group with a project. Keystone 22's
+// `links.self` is a path without the /v3 prefix. (api-ref sample
+// endpoint-project-response.json shows a project instead; Keystone 22
+// returns this association. Sample list-service-endpoints.json is not valid
+// JSON.)
+type ProjectEndpointGroup struct {
+	EndpointGroupID string `json:"endpoint_group_id"`
+
+	// Links The links of one resource.
+	Links     ResourceLinks `json:"links"`
+	ProjectID string        `json:"project_id"`
+}
+
+// ProjectEndpointGroupEnvelope defines model for ProjectEndpointGroupEnvelope.
+type ProjectEndpointGroupEnvelope struct {
+	// ProjectEndpointGroup The association of an endpoint group with a project. Keystone 22's
+	// `links.self` is a path without the /v3 prefix. (api-ref sample
+	// endpoint-project-response.json shows a project instead; Keystone 22
+	// returns this association. Sample list-service-endpoints.json is not valid
+	// JSON.)
+	ProjectEndpointGroup ProjectEndpointGroup `json:"project_endpoint_group"`
+}
+
 // ProjectEnvelope defines model for ProjectEnvelope.
 type ProjectEnvelope struct {
 	// Project A project. Free-form extra attributes are returned as-is; after a PATCH,
@@ -2802,10 +2902,10 @@ type Token struct {
 
 // TokenApplicationCredential defines model for TokenApplicationCredential.
 type TokenApplicationCredential struct {
-	AccessRules []map[string]interface{} `json:"access_rules,omitempty"`
-	ID          string                   `json:"id"`
-	Name        *string                  `json:"name,omitempty"`
-	Restricted  *bool                    `json:"restricted,omitempty"`
+	AccessRules []ApplicationCredentialAccessRule `json:"access_rules,omitempty"`
+	ID          string                            `json:"id"`
+	Name        *string                           `json:"name,omitempty"`
+	Restricted  *bool                             `json:"restricted,omitempty"`
 }
 
 // TokenEnvelope defines model for TokenEnvelope.
@@ -3311,6 +3411,9 @@ type DomainIDQuery = string
 // EC2CredentialIDPath defines model for EC2CredentialIDPath.
 type EC2CredentialIDPath = string
 
+// EndpointGroupIDPath defines model for EndpointGroupIDPath.
+type EndpointGroupIDPath = string
+
 // EndpointIDPath defines model for EndpointIDPath.
 type EndpointIDPath = string
 
@@ -3419,11 +3522,8 @@ type Forbidden = Error
 // Gone Keystone's error body.
 type Gone = Error
 
-// MethodNotAllowed defines model for MethodNotAllowed.
-type MethodNotAllowed struct {
-	Error   *ErrorDetail `json:"error,omitempty"`
-	Message *string      `json:"message,omitempty"`
-}
+// MethodNotAllowed The body of errors that Flask answers itself (405), before Keystone sees the request.
+type MethodNotAllowed = FlaskError
 
 // NotFound Keystone's error body.
 type NotFound = Error
@@ -3454,6 +3554,12 @@ type Unauthorized = Error
 
 // UnsupportedMediaType Keystone's error body.
 type UnsupportedMediaType = Error
+
+// ListEndpointGroupsParams defines parameters for ListEndpointGroups.
+type ListEndpointGroupsParams struct {
+	// Name Filters the response by an endpoint group name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+}
 
 // ListIdentityProvidersParams defines parameters for ListIdentityProviders.
 type ListIdentityProvidersParams struct {
@@ -3960,6 +4066,12 @@ type ListUserProjectsParams struct {
 	// Name Filters the response by a project name (not documented by the api-ref).
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
+
+// CreateEndpointGroupJSONRequestBody defines body for CreateEndpointGroup for application/json ContentType.
+type CreateEndpointGroupJSONRequestBody = EndpointGroupCreateRequest
+
+// UpdateEndpointGroupJSONRequestBody defines body for UpdateEndpointGroup for application/json ContentType.
+type UpdateEndpointGroupJSONRequestBody = EndpointGroupUpdateRequest
 
 // UpdateIdentityProviderJSONRequestBody defines body for UpdateIdentityProvider for application/json ContentType.
 type UpdateIdentityProviderJSONRequestBody = IdentityProviderUpdateRequest
@@ -5370,9 +5482,11 @@ func (a Endpoint) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["region"], err = json.Marshal(a.Region)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'region': %w", err)
+	if a.Region != nil {
+		object["region"], err = json.Marshal(a.Region)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'region': %w", err)
+		}
 	}
 
 	object["region_id"], err = json.Marshal(a.RegionID)
@@ -9561,6 +9675,120 @@ type ClientInterface interface {
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEndpointGroups List endpoint groups.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
+	ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEndpointGroupWithBody Create an endpoint group.
+	//
+	// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+	CreateEndpointGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEndpointGroup Create an endpoint group.
+	//
+	// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+	CreateEndpointGroup(ctx context.Context, body CreateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEndpointGroup Delete an endpoint group.
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `DeleteEndpointGroup` operationId).
+	DeleteEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEndpointGroup Show an endpoint group.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `GetEndpointGroup` operationId).
+	GetEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckEndpointGroup Check that an endpoint group exists.
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `CheckEndpointGroup` operationId).
+	CheckEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEndpointGroupWithBody Update an endpoint group.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+	UpdateEndpointGroupWithBody(ctx context.Context, endpointGroupID EndpointGroupIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEndpointGroup Update an endpoint group.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+	UpdateEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, body UpdateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEndpointsInEndpointGroup List the endpoints that match an endpoint group's filters.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints (the `ListEndpointsInEndpointGroup` operationId).
+	ListEndpointsInEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectsForEndpointGroup List the projects associated with an endpoint group.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects (the `ListProjectsForEndpointGroup` operationId).
+	ListProjectsForEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveEndpointGroupFromProject Remove the association of an endpoint group with a project.
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `RemoveEndpointGroupFromProject` operationId).
+	RemoveEndpointGroupFromProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEndpointGroupInProject Show the association of an endpoint group with a project.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `GetEndpointGroupInProject` operationId).
+	GetEndpointGroupInProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckEndpointGroupInProject Check the association of an endpoint group with a project.
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `CheckEndpointGroupInProject` operationId).
+	CheckEndpointGroupInProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEndpointGroupToProject Associate an endpoint group with a project.
+	//
+	// Corresponds with PUT /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `AddEndpointGroupToProject` operationId).
+	AddEndpointGroupToProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectsForEndpoint List the projects an endpoint is directly associated with.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoints/{endpoint_id}/projects (the `ListProjectsForEndpoint` operationId).
+	ListProjectsForEndpoint(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEndpointGroupsForProject List the endpoint groups associated with a project.
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups (the `ListEndpointGroupsForProject` operationId).
+	ListEndpointGroupsForProject(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEndpointsForProject List the endpoints associated with a project (directly or through endpoint groups).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoints (the `ListEndpointsForProject` operationId).
+	ListEndpointsForProject(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveEndpointFromProject Remove the association of an endpoint with a project.
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `RemoveEndpointFromProject` operationId).
+	RemoveEndpointFromProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckEndpointInProject Check that an endpoint is associated with a project.
+	//
+	// Keystone 22 answers 204 (the api-ref also lists 200).
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `CheckEndpointInProject` operationId).
+	CheckEndpointInProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddEndpointToProject Associate an endpoint with a project.
+	//
+	// Corresponds with PUT /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `AddEndpointToProject` operationId).
+	AddEndpointToProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListFederatedDomains List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
 	//
 	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
@@ -11181,6 +11409,15 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v3/endpoints/{endpoint_id} (the `UpdateEndpoint` operationId).
 	UpdateEndpoint(ctx context.Context, endpointID EndpointIDPath, body UpdateEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetPolicyForEndpoint Show the policy effective for an endpoint.
+	//
+	// The policy associated with the endpoint, else with its service in its region (or a
+	// parent region), else with its service. 404 when none is. Keystone 22's policy
+	// `links.self` points at /v3/endpoints/{policy_id}, not at the policy.
+	//
+	// Corresponds with GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForEndpoint` operationId).
+	GetPolicyForEndpoint(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListGroups List groups.
 	//
 	// Filters compare exactly. Keystone also honours the inexact forms
@@ -11508,6 +11745,75 @@ type ClientInterface interface {
 	//
 	// Deprecated: Keystone deprecated the policies API in Queens (it is not a policy management service).
 	UpdatePolicy(ctx context.Context, policyID PolicyIDPath, body UpdatePolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEndpointsForPolicy List the endpoints a policy is associated with (directly, by service or by region).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints (the `ListEndpointsForPolicy` operationId).
+	ListEndpointsForPolicy(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemovePolicyAssociationWithEndpoint Remove the association of a policy with an endpoint.
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `RemovePolicyAssociationWithEndpoint` operationId).
+	RemovePolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckPolicyAssociationWithEndpoint Check that a policy is associated with an endpoint.
+	//
+	// 404 when there is no such association, policy or endpoint.
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
+	CheckPolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssociatePolicyWithEndpoint Associate a policy with an endpoint.
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
+	AssociatePolicyWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPolicyForPolicyEndpoint Show the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+	//
+	// The api-ref documents this path, but no Keystone release routes it (Keystone 22
+	// answers Flask's HTML 404): it is a documentation error for
+	// GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (getPolicyForEndpoint),
+	// which this spec also describes.
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForPolicyEndpoint` operationId).
+	GetPolicyForPolicyEndpoint(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckPolicyForPolicyEndpoint Check the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+	//
+	// See getPolicyForPolicyEndpoint: no Keystone release routes this path.
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `CheckPolicyForPolicyEndpoint` operationId).
+	CheckPolicyForPolicyEndpoint(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemovePolicyAssociationWithService Remove the association of a policy with a service.
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `RemovePolicyAssociationWithService` operationId).
+	RemovePolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckPolicyAssociationWithService Check that a policy is associated with a service.
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
+	CheckPolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssociatePolicyWithService Associate a policy with every endpoint of a service.
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
+	AssociatePolicyWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemovePolicyAssociationWithServiceInRegion Remove the association of a policy with a service in a region.
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `RemovePolicyAssociationWithServiceInRegion` operationId).
+	RemovePolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckPolicyAssociationWithServiceInRegion Check that a policy is associated with a service in a region.
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
+	CheckPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssociatePolicyWithServiceInRegion Associate a policy with the endpoints of a service in a region.
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `AssociatePolicyWithServiceInRegion` operationId).
+	AssociatePolicyWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProjects List projects.
 	//
@@ -12569,6 +12875,320 @@ func (c *Client) ListVersions(ctx context.Context, reqEditors ...RequestEditorFn
 // Corresponds with GET /v3 (the `GetVersion` operationId).
 func (c *Client) GetVersion(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetVersionRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEndpointGroups List endpoint groups.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
+func (c *Client) ListEndpointGroups(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEndpointGroupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEndpointGroupWithBody Create an endpoint group.
+//
+// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+func (c *Client) CreateEndpointGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEndpointGroupRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEndpointGroup Create an endpoint group.
+//
+// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+func (c *Client) CreateEndpointGroup(ctx context.Context, body CreateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEndpointGroupRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEndpointGroup Delete an endpoint group.
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `DeleteEndpointGroup` operationId).
+func (c *Client) DeleteEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEndpointGroupRequest(c.Server, endpointGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEndpointGroup Show an endpoint group.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `GetEndpointGroup` operationId).
+func (c *Client) GetEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEndpointGroupRequest(c.Server, endpointGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckEndpointGroup Check that an endpoint group exists.
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `CheckEndpointGroup` operationId).
+func (c *Client) CheckEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckEndpointGroupRequest(c.Server, endpointGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEndpointGroupWithBody Update an endpoint group.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+func (c *Client) UpdateEndpointGroupWithBody(ctx context.Context, endpointGroupID EndpointGroupIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEndpointGroupRequestWithBody(c.Server, endpointGroupID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEndpointGroup Update an endpoint group.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+func (c *Client) UpdateEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, body UpdateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEndpointGroupRequest(c.Server, endpointGroupID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEndpointsInEndpointGroup List the endpoints that match an endpoint group's filters.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints (the `ListEndpointsInEndpointGroup` operationId).
+func (c *Client) ListEndpointsInEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEndpointsInEndpointGroupRequest(c.Server, endpointGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectsForEndpointGroup List the projects associated with an endpoint group.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects (the `ListProjectsForEndpointGroup` operationId).
+func (c *Client) ListProjectsForEndpointGroup(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsForEndpointGroupRequest(c.Server, endpointGroupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveEndpointGroupFromProject Remove the association of an endpoint group with a project.
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `RemoveEndpointGroupFromProject` operationId).
+func (c *Client) RemoveEndpointGroupFromProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveEndpointGroupFromProjectRequest(c.Server, endpointGroupID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEndpointGroupInProject Show the association of an endpoint group with a project.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `GetEndpointGroupInProject` operationId).
+func (c *Client) GetEndpointGroupInProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEndpointGroupInProjectRequest(c.Server, endpointGroupID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckEndpointGroupInProject Check the association of an endpoint group with a project.
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `CheckEndpointGroupInProject` operationId).
+func (c *Client) CheckEndpointGroupInProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckEndpointGroupInProjectRequest(c.Server, endpointGroupID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEndpointGroupToProject Associate an endpoint group with a project.
+//
+// Corresponds with PUT /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `AddEndpointGroupToProject` operationId).
+func (c *Client) AddEndpointGroupToProject(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEndpointGroupToProjectRequest(c.Server, endpointGroupID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectsForEndpoint List the projects an endpoint is directly associated with.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoints/{endpoint_id}/projects (the `ListProjectsForEndpoint` operationId).
+func (c *Client) ListProjectsForEndpoint(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsForEndpointRequest(c.Server, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEndpointGroupsForProject List the endpoint groups associated with a project.
+//
+// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups (the `ListEndpointGroupsForProject` operationId).
+func (c *Client) ListEndpointGroupsForProject(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEndpointGroupsForProjectRequest(c.Server, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEndpointsForProject List the endpoints associated with a project (directly or through endpoint groups).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoints (the `ListEndpointsForProject` operationId).
+func (c *Client) ListEndpointsForProject(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEndpointsForProjectRequest(c.Server, projectID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveEndpointFromProject Remove the association of an endpoint with a project.
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `RemoveEndpointFromProject` operationId).
+func (c *Client) RemoveEndpointFromProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveEndpointFromProjectRequest(c.Server, projectID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckEndpointInProject Check that an endpoint is associated with a project.
+//
+// Keystone 22 answers 204 (the api-ref also lists 200).
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `CheckEndpointInProject` operationId).
+func (c *Client) CheckEndpointInProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckEndpointInProjectRequest(c.Server, projectID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddEndpointToProject Associate an endpoint with a project.
+//
+// Corresponds with PUT /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `AddEndpointToProject` operationId).
+func (c *Client) AddEndpointToProject(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddEndpointToProjectRequest(c.Server, projectID, endpointID)
 	if err != nil {
 		return nil, err
 	}
@@ -15564,6 +16184,25 @@ func (c *Client) UpdateEndpoint(ctx context.Context, endpointID EndpointIDPath, 
 	return c.Client.Do(req)
 }
 
+// GetPolicyForEndpoint Show the policy effective for an endpoint.
+//
+// The policy associated with the endpoint, else with its service in its region (or a
+// parent region), else with its service. 404 when none is. Keystone 22's policy
+// `links.self` points at /v3/endpoints/{policy_id}, not at the policy.
+//
+// Corresponds with GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForEndpoint` operationId).
+func (c *Client) GetPolicyForEndpoint(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPolicyForEndpointRequest(c.Server, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListGroups List groups.
 //
 // Filters compare exactly. Keystone also honours the inexact forms
@@ -16135,6 +16774,195 @@ func (c *Client) UpdatePolicyWithBody(ctx context.Context, policyID PolicyIDPath
 // Deprecated: Keystone deprecated the policies API in Queens (it is not a policy management service).
 func (c *Client) UpdatePolicy(ctx context.Context, policyID PolicyIDPath, body UpdatePolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePolicyRequest(c.Server, policyID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEndpointsForPolicy List the endpoints a policy is associated with (directly, by service or by region).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints (the `ListEndpointsForPolicy` operationId).
+func (c *Client) ListEndpointsForPolicy(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEndpointsForPolicyRequest(c.Server, policyID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemovePolicyAssociationWithEndpoint Remove the association of a policy with an endpoint.
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `RemovePolicyAssociationWithEndpoint` operationId).
+func (c *Client) RemovePolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemovePolicyAssociationWithEndpointRequest(c.Server, policyID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckPolicyAssociationWithEndpoint Check that a policy is associated with an endpoint.
+//
+// 404 when there is no such association, policy or endpoint.
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
+func (c *Client) CheckPolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckPolicyAssociationWithEndpointRequest(c.Server, policyID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssociatePolicyWithEndpoint Associate a policy with an endpoint.
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
+func (c *Client) AssociatePolicyWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssociatePolicyWithEndpointRequest(c.Server, policyID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPolicyForPolicyEndpoint Show the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+//
+// The api-ref documents this path, but no Keystone release routes it (Keystone 22
+// answers Flask's HTML 404): it is a documentation error for
+// GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (getPolicyForEndpoint),
+// which this spec also describes.
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForPolicyEndpoint` operationId).
+func (c *Client) GetPolicyForPolicyEndpoint(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPolicyForPolicyEndpointRequest(c.Server, policyID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckPolicyForPolicyEndpoint Check the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+//
+// See getPolicyForPolicyEndpoint: no Keystone release routes this path.
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `CheckPolicyForPolicyEndpoint` operationId).
+func (c *Client) CheckPolicyForPolicyEndpoint(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckPolicyForPolicyEndpointRequest(c.Server, policyID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemovePolicyAssociationWithService Remove the association of a policy with a service.
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `RemovePolicyAssociationWithService` operationId).
+func (c *Client) RemovePolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemovePolicyAssociationWithServiceRequest(c.Server, policyID, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckPolicyAssociationWithService Check that a policy is associated with a service.
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
+func (c *Client) CheckPolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckPolicyAssociationWithServiceRequest(c.Server, policyID, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssociatePolicyWithService Associate a policy with every endpoint of a service.
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
+func (c *Client) AssociatePolicyWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssociatePolicyWithServiceRequest(c.Server, policyID, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemovePolicyAssociationWithServiceInRegion Remove the association of a policy with a service in a region.
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `RemovePolicyAssociationWithServiceInRegion` operationId).
+func (c *Client) RemovePolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemovePolicyAssociationWithServiceInRegionRequest(c.Server, policyID, serviceID, regionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckPolicyAssociationWithServiceInRegion Check that a policy is associated with a service in a region.
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
+func (c *Client) CheckPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckPolicyAssociationWithServiceInRegionRequest(c.Server, policyID, serviceID, regionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssociatePolicyWithServiceInRegion Associate a policy with the endpoints of a service in a region.
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `AssociatePolicyWithServiceInRegion` operationId).
+func (c *Client) AssociatePolicyWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssociatePolicyWithServiceInRegionRequest(c.Server, policyID, serviceID, regionID)
 	if err != nil {
 		return nil, err
 	}
@@ -18211,6 +19039,706 @@ func NewGetVersionRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEndpointGroupsRequest constructs an http.Request for the ListEndpointGroups method
+func NewListEndpointGroupsRequest(server string, params *ListEndpointGroupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEndpointGroupRequest calls the generic CreateEndpointGroup builder with application/json body
+func NewCreateEndpointGroupRequest(server string, body CreateEndpointGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEndpointGroupRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateEndpointGroupRequestWithBody constructs an http.Request for the CreateEndpointGroup method, with any body, and a specified content type
+func NewCreateEndpointGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEndpointGroupRequest constructs an http.Request for the DeleteEndpointGroup method
+func NewDeleteEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEndpointGroupRequest constructs an http.Request for the GetEndpointGroup method
+func NewGetEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckEndpointGroupRequest constructs an http.Request for the CheckEndpointGroup method
+func NewCheckEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEndpointGroupRequest calls the generic UpdateEndpointGroup builder with application/json body
+func NewUpdateEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath, body UpdateEndpointGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEndpointGroupRequestWithBody(server, endpointGroupID, "application/json", bodyReader)
+}
+
+// NewUpdateEndpointGroupRequestWithBody constructs an http.Request for the UpdateEndpointGroup method, with any body, and a specified content type
+func NewUpdateEndpointGroupRequestWithBody(server string, endpointGroupID EndpointGroupIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListEndpointsInEndpointGroupRequest constructs an http.Request for the ListEndpointsInEndpointGroup method
+func NewListEndpointsInEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/endpoints", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectsForEndpointGroupRequest constructs an http.Request for the ListProjectsForEndpointGroup method
+func NewListProjectsForEndpointGroupRequest(server string, endpointGroupID EndpointGroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/projects", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveEndpointGroupFromProjectRequest constructs an http.Request for the RemoveEndpointGroupFromProject method
+func NewRemoveEndpointGroupFromProjectRequest(server string, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEndpointGroupInProjectRequest constructs an http.Request for the GetEndpointGroupInProject method
+func NewGetEndpointGroupInProjectRequest(server string, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckEndpointGroupInProjectRequest constructs an http.Request for the CheckEndpointGroupInProject method
+func NewCheckEndpointGroupInProjectRequest(server string, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddEndpointGroupToProjectRequest constructs an http.Request for the AddEndpointGroupToProject method
+func NewAddEndpointGroupToProjectRequest(server string, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_group_id", endpointGroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectsForEndpointRequest constructs an http.Request for the ListProjectsForEndpoint method
+func NewListProjectsForEndpointRequest(server string, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/endpoints/%s/projects", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEndpointGroupsForProjectRequest constructs an http.Request for the ListEndpointGroupsForProject method
+func NewListEndpointGroupsForProjectRequest(server string, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/projects/%s/endpoint_groups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEndpointsForProjectRequest constructs an http.Request for the ListEndpointsForProject method
+func NewListEndpointsForProjectRequest(server string, projectID ProjectIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/projects/%s/endpoints", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveEndpointFromProjectRequest constructs an http.Request for the RemoveEndpointFromProject method
+func NewRemoveEndpointFromProjectRequest(server string, projectID ProjectIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/projects/%s/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckEndpointInProjectRequest constructs an http.Request for the CheckEndpointInProject method
+func NewCheckEndpointInProjectRequest(server string, projectID ProjectIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/projects/%s/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddEndpointToProjectRequest constructs an http.Request for the AddEndpointToProject method
+func NewAddEndpointToProjectRequest(server string, projectID ProjectIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/OS-EP-FILTER/projects/%s/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -23066,6 +24594,40 @@ func NewUpdateEndpointRequestWithBody(server string, endpointID EndpointIDPath, 
 	return req, nil
 }
 
+// NewGetPolicyForEndpointRequest constructs an http.Request for the GetPolicyForEndpoint method
+func NewGetPolicyForEndpointRequest(server string, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/endpoints/%s/OS-ENDPOINT-POLICY/policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListGroupsRequest constructs an http.Request for the ListGroups method
 func NewListGroupsRequest(server string, params *ListGroupsParams) (*http.Request, error) {
 	var err error
@@ -24044,6 +25606,498 @@ func NewUpdatePolicyRequestWithBody(server string, policyID PolicyIDPath, conten
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListEndpointsForPolicyRequest constructs an http.Request for the ListEndpointsForPolicy method
+func NewListEndpointsForPolicyRequest(server string, policyID PolicyIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemovePolicyAssociationWithEndpointRequest constructs an http.Request for the RemovePolicyAssociationWithEndpoint method
+func NewRemovePolicyAssociationWithEndpointRequest(server string, policyID PolicyIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckPolicyAssociationWithEndpointRequest constructs an http.Request for the CheckPolicyAssociationWithEndpoint method
+func NewCheckPolicyAssociationWithEndpointRequest(server string, policyID PolicyIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssociatePolicyWithEndpointRequest constructs an http.Request for the AssociatePolicyWithEndpoint method
+func NewAssociatePolicyWithEndpointRequest(server string, policyID PolicyIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPolicyForPolicyEndpointRequest constructs an http.Request for the GetPolicyForPolicyEndpoint method
+func NewGetPolicyForPolicyEndpointRequest(server string, policyID PolicyIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckPolicyForPolicyEndpointRequest constructs an http.Request for the CheckPolicyForPolicyEndpoint method
+func NewCheckPolicyForPolicyEndpointRequest(server string, policyID PolicyIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemovePolicyAssociationWithServiceRequest constructs an http.Request for the RemovePolicyAssociationWithService method
+func NewRemovePolicyAssociationWithServiceRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckPolicyAssociationWithServiceRequest constructs an http.Request for the CheckPolicyAssociationWithService method
+func NewCheckPolicyAssociationWithServiceRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssociatePolicyWithServiceRequest constructs an http.Request for the AssociatePolicyWithService method
+func NewAssociatePolicyWithServiceRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemovePolicyAssociationWithServiceInRegionRequest constructs an http.Request for the RemovePolicyAssociationWithServiceInRegion method
+func NewRemovePolicyAssociationWithServiceInRegionRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "region_id", regionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s/regions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckPolicyAssociationWithServiceInRegionRequest constructs an http.Request for the CheckPolicyAssociationWithServiceInRegion method
+func NewCheckPolicyAssociationWithServiceInRegionRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "region_id", regionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s/regions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssociatePolicyWithServiceInRegionRequest constructs an http.Request for the AssociatePolicyWithServiceInRegion method
+func NewAssociatePolicyWithServiceInRegionRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "region_id", regionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s/regions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -28072,6 +30126,152 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v3 (the `GetVersion` operationId).
 	GetVersionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetVersionResponse, error)
 
+	// ListEndpointGroupsWithResponse List endpoint groups.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
+	ListEndpointGroupsWithResponse(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*ListEndpointGroupsResponse, error)
+
+	// CreateEndpointGroupWithBodyWithResponse Create an endpoint group.
+	//
+	// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+	CreateEndpointGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEndpointGroupResponse, error)
+
+	// CreateEndpointGroupWithResponse Create an endpoint group.
+	//
+	// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+	CreateEndpointGroupWithResponse(ctx context.Context, body CreateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEndpointGroupResponse, error)
+
+	// DeleteEndpointGroupWithResponse Delete an endpoint group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `DeleteEndpointGroup` operationId).
+	DeleteEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*DeleteEndpointGroupResponse, error)
+
+	// GetEndpointGroupWithResponse Show an endpoint group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `GetEndpointGroup` operationId).
+	GetEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*GetEndpointGroupResponse, error)
+
+	// CheckEndpointGroupWithResponse Check that an endpoint group exists.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `CheckEndpointGroup` operationId).
+	CheckEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointGroupResponse, error)
+
+	// UpdateEndpointGroupWithBodyWithResponse Update an endpoint group.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+	UpdateEndpointGroupWithBodyWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEndpointGroupResponse, error)
+
+	// UpdateEndpointGroupWithResponse Update an endpoint group.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+	UpdateEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, body UpdateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEndpointGroupResponse, error)
+
+	// ListEndpointsInEndpointGroupWithResponse List the endpoints that match an endpoint group's filters.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints (the `ListEndpointsInEndpointGroup` operationId).
+	ListEndpointsInEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsInEndpointGroupResponse, error)
+
+	// ListProjectsForEndpointGroupWithResponse List the projects associated with an endpoint group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects (the `ListProjectsForEndpointGroup` operationId).
+	ListProjectsForEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*ListProjectsForEndpointGroupResponse, error)
+
+	// RemoveEndpointGroupFromProjectWithResponse Remove the association of an endpoint group with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `RemoveEndpointGroupFromProject` operationId).
+	RemoveEndpointGroupFromProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*RemoveEndpointGroupFromProjectResponse, error)
+
+	// GetEndpointGroupInProjectWithResponse Show the association of an endpoint group with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `GetEndpointGroupInProject` operationId).
+	GetEndpointGroupInProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*GetEndpointGroupInProjectResponse, error)
+
+	// CheckEndpointGroupInProjectWithResponse Check the association of an endpoint group with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `CheckEndpointGroupInProject` operationId).
+	CheckEndpointGroupInProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointGroupInProjectResponse, error)
+
+	// AddEndpointGroupToProjectWithResponse Associate an endpoint group with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `AddEndpointGroupToProject` operationId).
+	AddEndpointGroupToProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*AddEndpointGroupToProjectResponse, error)
+
+	// ListProjectsForEndpointWithResponse List the projects an endpoint is directly associated with.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/endpoints/{endpoint_id}/projects (the `ListProjectsForEndpoint` operationId).
+	ListProjectsForEndpointWithResponse(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*ListProjectsForEndpointResponse, error)
+
+	// ListEndpointGroupsForProjectWithResponse List the endpoint groups associated with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups (the `ListEndpointGroupsForProject` operationId).
+	ListEndpointGroupsForProjectWithResponse(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*ListEndpointGroupsForProjectResponse, error)
+
+	// ListEndpointsForProjectWithResponse List the endpoints associated with a project (directly or through endpoint groups).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoints (the `ListEndpointsForProject` operationId).
+	ListEndpointsForProjectWithResponse(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsForProjectResponse, error)
+
+	// RemoveEndpointFromProjectWithResponse Remove the association of an endpoint with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `RemoveEndpointFromProject` operationId).
+	RemoveEndpointFromProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*RemoveEndpointFromProjectResponse, error)
+
+	// CheckEndpointInProjectWithResponse Check that an endpoint is associated with a project.
+	//
+	// Keystone 22 answers 204 (the api-ref also lists 200).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `CheckEndpointInProject` operationId).
+	CheckEndpointInProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointInProjectResponse, error)
+
+	// AddEndpointToProjectWithResponse Associate an endpoint with a project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `AddEndpointToProject` operationId).
+	AddEndpointToProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*AddEndpointToProjectResponse, error)
+
 	// ListFederatedDomainsWithResponse List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
 	//
 	// Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
@@ -29858,6 +32058,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v3/endpoints/{endpoint_id} (the `UpdateEndpoint` operationId).
 	UpdateEndpointWithResponse(ctx context.Context, endpointID EndpointIDPath, body UpdateEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEndpointResponse, error)
 
+	// GetPolicyForEndpointWithResponse Show the policy effective for an endpoint.
+	//
+	// The policy associated with the endpoint, else with its service in its region (or a
+	// parent region), else with its service. 404 when none is. Keystone 22's policy
+	// `links.self` points at /v3/endpoints/{policy_id}, not at the policy.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForEndpoint` operationId).
+	GetPolicyForEndpointWithResponse(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*GetPolicyForEndpointResponse, error)
+
 	// ListGroupsWithResponse List groups.
 	//
 	// Filters compare exactly. Keystone also honours the inexact forms
@@ -30213,6 +32424,99 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: Keystone deprecated the policies API in Queens (it is not a policy management service).
 	UpdatePolicyWithResponse(ctx context.Context, policyID PolicyIDPath, body UpdatePolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePolicyResponse, error)
+
+	// ListEndpointsForPolicyWithResponse List the endpoints a policy is associated with (directly, by service or by region).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints (the `ListEndpointsForPolicy` operationId).
+	ListEndpointsForPolicyWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsForPolicyResponse, error)
+
+	// RemovePolicyAssociationWithEndpointWithResponse Remove the association of a policy with an endpoint.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `RemovePolicyAssociationWithEndpoint` operationId).
+	RemovePolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithEndpointResponse, error)
+
+	// CheckPolicyAssociationWithEndpointWithResponse Check that a policy is associated with an endpoint.
+	//
+	// 404 when there is no such association, policy or endpoint.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
+	CheckPolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithEndpointResponse, error)
+
+	// AssociatePolicyWithEndpointWithResponse Associate a policy with an endpoint.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
+	AssociatePolicyWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithEndpointResponse, error)
+
+	// GetPolicyForPolicyEndpointWithResponse Show the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+	//
+	// The api-ref documents this path, but no Keystone release routes it (Keystone 22
+	// answers Flask's HTML 404): it is a documentation error for
+	// GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (getPolicyForEndpoint),
+	// which this spec also describes.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForPolicyEndpoint` operationId).
+	GetPolicyForPolicyEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*GetPolicyForPolicyEndpointResponse, error)
+
+	// CheckPolicyForPolicyEndpointWithResponse Check the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+	//
+	// See getPolicyForPolicyEndpoint: no Keystone release routes this path.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `CheckPolicyForPolicyEndpoint` operationId).
+	CheckPolicyForPolicyEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyForPolicyEndpointResponse, error)
+
+	// RemovePolicyAssociationWithServiceWithResponse Remove the association of a policy with a service.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `RemovePolicyAssociationWithService` operationId).
+	RemovePolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithServiceResponse, error)
+
+	// CheckPolicyAssociationWithServiceWithResponse Check that a policy is associated with a service.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
+	CheckPolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceResponse, error)
+
+	// AssociatePolicyWithServiceWithResponse Associate a policy with every endpoint of a service.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
+	AssociatePolicyWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithServiceResponse, error)
+
+	// RemovePolicyAssociationWithServiceInRegionWithResponse Remove the association of a policy with a service in a region.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `RemovePolicyAssociationWithServiceInRegion` operationId).
+	RemovePolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithServiceInRegionResponse, error)
+
+	// CheckPolicyAssociationWithServiceInRegionWithResponse Check that a policy is associated with a service in a region.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
+	CheckPolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceInRegionResponse, error)
+
+	// AssociatePolicyWithServiceInRegionWithResponse Associate a policy with the endpoints of a service in a region.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `AssociatePolicyWithServiceInRegion` operationId).
+	AssociatePolicyWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithServiceInRegionResponse, error)
 
 	// ListProjectsWithResponse List projects.
 	//
@@ -31465,6 +33769,1528 @@ func (r GetVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEndpointGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointGroupList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON200() *EndpointGroupList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListEndpointGroupsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEndpointGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEndpointGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEndpointGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEndpointGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *EndpointGroupEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON201() *EndpointGroupEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointGroupEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON200() *EndpointGroupEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointGroupEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON200() *EndpointGroupEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEndpointsInEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON200() *EndpointList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListEndpointsInEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEndpointsInEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEndpointsInEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEndpointsInEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEndpointsInEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProjectsForEndpointGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON200() *ProjectList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListProjectsForEndpointGroupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsForEndpointGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsForEndpointGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsForEndpointGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsForEndpointGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveEndpointGroupFromProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemoveEndpointGroupFromProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveEndpointGroupFromProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveEndpointGroupFromProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveEndpointGroupFromProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveEndpointGroupFromProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetEndpointGroupInProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectEndpointGroupEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON200() *ProjectEndpointGroupEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetEndpointGroupInProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEndpointGroupInProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEndpointGroupInProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEndpointGroupInProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEndpointGroupInProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckEndpointGroupInProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckEndpointGroupInProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckEndpointGroupInProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckEndpointGroupInProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckEndpointGroupInProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddEndpointGroupToProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddEndpointGroupToProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddEndpointGroupToProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddEndpointGroupToProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddEndpointGroupToProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddEndpointGroupToProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProjectsForEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON200() *ProjectList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListProjectsForEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsForEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsForEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsForEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsForEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEndpointGroupsForProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointGroupList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON200() *EndpointGroupList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListEndpointGroupsForProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEndpointGroupsForProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEndpointGroupsForProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEndpointGroupsForProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEndpointGroupsForProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEndpointsForProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON200() *EndpointList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListEndpointsForProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEndpointsForProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEndpointsForProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEndpointsForProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEndpointsForProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveEndpointFromProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemoveEndpointFromProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveEndpointFromProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveEndpointFromProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveEndpointFromProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveEndpointFromProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckEndpointInProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckEndpointInProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckEndpointInProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckEndpointInProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckEndpointInProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddEndpointToProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddEndpointToProjectResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddEndpointToProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddEndpointToProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddEndpointToProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddEndpointToProjectResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -39819,6 +43645,103 @@ func (r UpdateEndpointResponse) ContentType() string {
 	return ""
 }
 
+type GetPolicyForEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PolicyEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON200() *PolicyEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPolicyForEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPolicyForEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPolicyForEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPolicyForEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPolicyForEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListGroupsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -41452,6 +45375,1044 @@ func (r UpdatePolicyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdatePolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEndpointsForPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EndpointList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON200() *EndpointList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListEndpointsForPolicyResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEndpointsForPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEndpointsForPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEndpointsForPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEndpointsForPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemovePolicyAssociationWithEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemovePolicyAssociationWithEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemovePolicyAssociationWithEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemovePolicyAssociationWithEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemovePolicyAssociationWithEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemovePolicyAssociationWithEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckPolicyAssociationWithEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CheckPolicyAssociationWithEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckPolicyAssociationWithEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckPolicyAssociationWithEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckPolicyAssociationWithEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckPolicyAssociationWithEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssociatePolicyWithEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AssociatePolicyWithEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AssociatePolicyWithEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssociatePolicyWithEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssociatePolicyWithEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssociatePolicyWithEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPolicyForPolicyEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PolicyEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON200() *PolicyEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPolicyForPolicyEndpointResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPolicyForPolicyEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPolicyForPolicyEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPolicyForPolicyEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPolicyForPolicyEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckPolicyForPolicyEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckPolicyForPolicyEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckPolicyForPolicyEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckPolicyForPolicyEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckPolicyForPolicyEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemovePolicyAssociationWithServiceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemovePolicyAssociationWithServiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemovePolicyAssociationWithServiceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemovePolicyAssociationWithServiceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemovePolicyAssociationWithServiceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemovePolicyAssociationWithServiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckPolicyAssociationWithServiceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CheckPolicyAssociationWithServiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckPolicyAssociationWithServiceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckPolicyAssociationWithServiceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckPolicyAssociationWithServiceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckPolicyAssociationWithServiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssociatePolicyWithServiceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AssociatePolicyWithServiceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AssociatePolicyWithServiceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssociatePolicyWithServiceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssociatePolicyWithServiceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssociatePolicyWithServiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemovePolicyAssociationWithServiceInRegionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemovePolicyAssociationWithServiceInRegionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemovePolicyAssociationWithServiceInRegionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemovePolicyAssociationWithServiceInRegionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemovePolicyAssociationWithServiceInRegionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckPolicyAssociationWithServiceInRegionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckPolicyAssociationWithServiceInRegionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckPolicyAssociationWithServiceInRegionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckPolicyAssociationWithServiceInRegionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckPolicyAssociationWithServiceInRegionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssociatePolicyWithServiceInRegionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AssociatePolicyWithServiceInRegionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AssociatePolicyWithServiceInRegionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssociatePolicyWithServiceInRegionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssociatePolicyWithServiceInRegionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssociatePolicyWithServiceInRegionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -47255,6 +52216,272 @@ func (c *ClientWithResponses) GetVersionWithResponse(ctx context.Context, reqEdi
 	return ParseGetVersionResponse(rsp)
 }
 
+// ListEndpointGroupsWithResponse List endpoint groups.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups (the `ListEndpointGroups` operationId).
+func (c *ClientWithResponses) ListEndpointGroupsWithResponse(ctx context.Context, params *ListEndpointGroupsParams, reqEditors ...RequestEditorFn) (*ListEndpointGroupsResponse, error) {
+	rsp, err := c.ListEndpointGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEndpointGroupsResponse(rsp)
+}
+
+// CreateEndpointGroupWithBodyWithResponse Create an endpoint group.
+//
+// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+func (c *ClientWithResponses) CreateEndpointGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEndpointGroupResponse, error) {
+	rsp, err := c.CreateEndpointGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEndpointGroupResponse(rsp)
+}
+
+// CreateEndpointGroupWithResponse Create an endpoint group.
+//
+// 400 without `filters`, with empty `filters`, or with a filter key other than `service_id`, `region_id` or `interface`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/OS-EP-FILTER/endpoint_groups (the `CreateEndpointGroup` operationId).
+func (c *ClientWithResponses) CreateEndpointGroupWithResponse(ctx context.Context, body CreateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEndpointGroupResponse, error) {
+	rsp, err := c.CreateEndpointGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEndpointGroupResponse(rsp)
+}
+
+// DeleteEndpointGroupWithResponse Delete an endpoint group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `DeleteEndpointGroup` operationId).
+func (c *ClientWithResponses) DeleteEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*DeleteEndpointGroupResponse, error) {
+	rsp, err := c.DeleteEndpointGroup(ctx, endpointGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEndpointGroupResponse(rsp)
+}
+
+// GetEndpointGroupWithResponse Show an endpoint group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `GetEndpointGroup` operationId).
+func (c *ClientWithResponses) GetEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*GetEndpointGroupResponse, error) {
+	rsp, err := c.GetEndpointGroup(ctx, endpointGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEndpointGroupResponse(rsp)
+}
+
+// CheckEndpointGroupWithResponse Check that an endpoint group exists.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `CheckEndpointGroup` operationId).
+func (c *ClientWithResponses) CheckEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointGroupResponse, error) {
+	rsp, err := c.CheckEndpointGroup(ctx, endpointGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckEndpointGroupResponse(rsp)
+}
+
+// UpdateEndpointGroupWithBodyWithResponse Update an endpoint group.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+func (c *ClientWithResponses) UpdateEndpointGroupWithBodyWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEndpointGroupResponse, error) {
+	rsp, err := c.UpdateEndpointGroupWithBody(ctx, endpointGroupID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEndpointGroupResponse(rsp)
+}
+
+// UpdateEndpointGroupWithResponse Update an endpoint group.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (the `UpdateEndpointGroup` operationId).
+func (c *ClientWithResponses) UpdateEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, body UpdateEndpointGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEndpointGroupResponse, error) {
+	rsp, err := c.UpdateEndpointGroup(ctx, endpointGroupID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEndpointGroupResponse(rsp)
+}
+
+// ListEndpointsInEndpointGroupWithResponse List the endpoints that match an endpoint group's filters.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints (the `ListEndpointsInEndpointGroup` operationId).
+func (c *ClientWithResponses) ListEndpointsInEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsInEndpointGroupResponse, error) {
+	rsp, err := c.ListEndpointsInEndpointGroup(ctx, endpointGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEndpointsInEndpointGroupResponse(rsp)
+}
+
+// ListProjectsForEndpointGroupWithResponse List the projects associated with an endpoint group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects (the `ListProjectsForEndpointGroup` operationId).
+func (c *ClientWithResponses) ListProjectsForEndpointGroupWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, reqEditors ...RequestEditorFn) (*ListProjectsForEndpointGroupResponse, error) {
+	rsp, err := c.ListProjectsForEndpointGroup(ctx, endpointGroupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsForEndpointGroupResponse(rsp)
+}
+
+// RemoveEndpointGroupFromProjectWithResponse Remove the association of an endpoint group with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `RemoveEndpointGroupFromProject` operationId).
+func (c *ClientWithResponses) RemoveEndpointGroupFromProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*RemoveEndpointGroupFromProjectResponse, error) {
+	rsp, err := c.RemoveEndpointGroupFromProject(ctx, endpointGroupID, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveEndpointGroupFromProjectResponse(rsp)
+}
+
+// GetEndpointGroupInProjectWithResponse Show the association of an endpoint group with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `GetEndpointGroupInProject` operationId).
+func (c *ClientWithResponses) GetEndpointGroupInProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*GetEndpointGroupInProjectResponse, error) {
+	rsp, err := c.GetEndpointGroupInProject(ctx, endpointGroupID, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEndpointGroupInProjectResponse(rsp)
+}
+
+// CheckEndpointGroupInProjectWithResponse Check the association of an endpoint group with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `CheckEndpointGroupInProject` operationId).
+func (c *ClientWithResponses) CheckEndpointGroupInProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointGroupInProjectResponse, error) {
+	rsp, err := c.CheckEndpointGroupInProject(ctx, endpointGroupID, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckEndpointGroupInProjectResponse(rsp)
+}
+
+// AddEndpointGroupToProjectWithResponse Associate an endpoint group with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (the `AddEndpointGroupToProject` operationId).
+func (c *ClientWithResponses) AddEndpointGroupToProjectWithResponse(ctx context.Context, endpointGroupID EndpointGroupIDPath, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*AddEndpointGroupToProjectResponse, error) {
+	rsp, err := c.AddEndpointGroupToProject(ctx, endpointGroupID, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEndpointGroupToProjectResponse(rsp)
+}
+
+// ListProjectsForEndpointWithResponse List the projects an endpoint is directly associated with.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/endpoints/{endpoint_id}/projects (the `ListProjectsForEndpoint` operationId).
+func (c *ClientWithResponses) ListProjectsForEndpointWithResponse(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*ListProjectsForEndpointResponse, error) {
+	rsp, err := c.ListProjectsForEndpoint(ctx, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsForEndpointResponse(rsp)
+}
+
+// ListEndpointGroupsForProjectWithResponse List the endpoint groups associated with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups (the `ListEndpointGroupsForProject` operationId).
+func (c *ClientWithResponses) ListEndpointGroupsForProjectWithResponse(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*ListEndpointGroupsForProjectResponse, error) {
+	rsp, err := c.ListEndpointGroupsForProject(ctx, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEndpointGroupsForProjectResponse(rsp)
+}
+
+// ListEndpointsForProjectWithResponse List the endpoints associated with a project (directly or through endpoint groups).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/OS-EP-FILTER/projects/{project_id}/endpoints (the `ListEndpointsForProject` operationId).
+func (c *ClientWithResponses) ListEndpointsForProjectWithResponse(ctx context.Context, projectID ProjectIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsForProjectResponse, error) {
+	rsp, err := c.ListEndpointsForProject(ctx, projectID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEndpointsForProjectResponse(rsp)
+}
+
+// RemoveEndpointFromProjectWithResponse Remove the association of an endpoint with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `RemoveEndpointFromProject` operationId).
+func (c *ClientWithResponses) RemoveEndpointFromProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*RemoveEndpointFromProjectResponse, error) {
+	rsp, err := c.RemoveEndpointFromProject(ctx, projectID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveEndpointFromProjectResponse(rsp)
+}
+
+// CheckEndpointInProjectWithResponse Check that an endpoint is associated with a project.
+//
+// Keystone 22 answers 204 (the api-ref also lists 200).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `CheckEndpointInProject` operationId).
+func (c *ClientWithResponses) CheckEndpointInProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*CheckEndpointInProjectResponse, error) {
+	rsp, err := c.CheckEndpointInProject(ctx, projectID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckEndpointInProjectResponse(rsp)
+}
+
+// AddEndpointToProjectWithResponse Associate an endpoint with a project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (the `AddEndpointToProject` operationId).
+func (c *ClientWithResponses) AddEndpointToProjectWithResponse(ctx context.Context, projectID ProjectIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*AddEndpointToProjectResponse, error) {
+	rsp, err := c.AddEndpointToProject(ctx, projectID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddEndpointToProjectResponse(rsp)
+}
+
 // ListFederatedDomainsWithResponse List the domains the request's token can be scoped to (deprecated; use listAuthDomains).
 //
 // Deprecated since OS-FEDERATION 1.1: Keystone 22 still serves it, as an alias
@@ -49863,6 +55090,23 @@ func (c *ClientWithResponses) UpdateEndpointWithResponse(ctx context.Context, en
 	return ParseUpdateEndpointResponse(rsp)
 }
 
+// GetPolicyForEndpointWithResponse Show the policy effective for an endpoint.
+//
+// The policy associated with the endpoint, else with its service in its region (or a
+// parent region), else with its service. 404 when none is. Keystone 22's policy
+// `links.self` points at /v3/endpoints/{policy_id}, not at the policy.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForEndpoint` operationId).
+func (c *ClientWithResponses) GetPolicyForEndpointWithResponse(ctx context.Context, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*GetPolicyForEndpointResponse, error) {
+	rsp, err := c.GetPolicyForEndpoint(ctx, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPolicyForEndpointResponse(rsp)
+}
+
 // ListGroupsWithResponse List groups.
 //
 // Filters compare exactly. Keystone also honours the inexact forms
@@ -50371,6 +55615,171 @@ func (c *ClientWithResponses) UpdatePolicyWithResponse(ctx context.Context, poli
 		return nil, err
 	}
 	return ParseUpdatePolicyResponse(rsp)
+}
+
+// ListEndpointsForPolicyWithResponse List the endpoints a policy is associated with (directly, by service or by region).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints (the `ListEndpointsForPolicy` operationId).
+func (c *ClientWithResponses) ListEndpointsForPolicyWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*ListEndpointsForPolicyResponse, error) {
+	rsp, err := c.ListEndpointsForPolicy(ctx, policyID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEndpointsForPolicyResponse(rsp)
+}
+
+// RemovePolicyAssociationWithEndpointWithResponse Remove the association of a policy with an endpoint.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `RemovePolicyAssociationWithEndpoint` operationId).
+func (c *ClientWithResponses) RemovePolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithEndpointResponse, error) {
+	rsp, err := c.RemovePolicyAssociationWithEndpoint(ctx, policyID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemovePolicyAssociationWithEndpointResponse(rsp)
+}
+
+// CheckPolicyAssociationWithEndpointWithResponse Check that a policy is associated with an endpoint.
+//
+// 404 when there is no such association, policy or endpoint.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
+func (c *ClientWithResponses) CheckPolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithEndpointResponse, error) {
+	rsp, err := c.CheckPolicyAssociationWithEndpoint(ctx, policyID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckPolicyAssociationWithEndpointResponse(rsp)
+}
+
+// AssociatePolicyWithEndpointWithResponse Associate a policy with an endpoint.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
+func (c *ClientWithResponses) AssociatePolicyWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithEndpointResponse, error) {
+	rsp, err := c.AssociatePolicyWithEndpoint(ctx, policyID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssociatePolicyWithEndpointResponse(rsp)
+}
+
+// GetPolicyForPolicyEndpointWithResponse Show the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+//
+// The api-ref documents this path, but no Keystone release routes it (Keystone 22
+// answers Flask's HTML 404): it is a documentation error for
+// GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (getPolicyForEndpoint),
+// which this spec also describes.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `GetPolicyForPolicyEndpoint` operationId).
+func (c *ClientWithResponses) GetPolicyForPolicyEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*GetPolicyForPolicyEndpointResponse, error) {
+	rsp, err := c.GetPolicyForPolicyEndpoint(ctx, policyID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPolicyForPolicyEndpointResponse(rsp)
+}
+
+// CheckPolicyForPolicyEndpointWithResponse Check the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+//
+// See getPolicyForPolicyEndpoint: no Keystone release routes this path.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (the `CheckPolicyForPolicyEndpoint` operationId).
+func (c *ClientWithResponses) CheckPolicyForPolicyEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyForPolicyEndpointResponse, error) {
+	rsp, err := c.CheckPolicyForPolicyEndpoint(ctx, policyID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckPolicyForPolicyEndpointResponse(rsp)
+}
+
+// RemovePolicyAssociationWithServiceWithResponse Remove the association of a policy with a service.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `RemovePolicyAssociationWithService` operationId).
+func (c *ClientWithResponses) RemovePolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithServiceResponse, error) {
+	rsp, err := c.RemovePolicyAssociationWithService(ctx, policyID, serviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemovePolicyAssociationWithServiceResponse(rsp)
+}
+
+// CheckPolicyAssociationWithServiceWithResponse Check that a policy is associated with a service.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
+func (c *ClientWithResponses) CheckPolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceResponse, error) {
+	rsp, err := c.CheckPolicyAssociationWithService(ctx, policyID, serviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckPolicyAssociationWithServiceResponse(rsp)
+}
+
+// AssociatePolicyWithServiceWithResponse Associate a policy with every endpoint of a service.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
+func (c *ClientWithResponses) AssociatePolicyWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithServiceResponse, error) {
+	rsp, err := c.AssociatePolicyWithService(ctx, policyID, serviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssociatePolicyWithServiceResponse(rsp)
+}
+
+// RemovePolicyAssociationWithServiceInRegionWithResponse Remove the association of a policy with a service in a region.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `RemovePolicyAssociationWithServiceInRegion` operationId).
+func (c *ClientWithResponses) RemovePolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*RemovePolicyAssociationWithServiceInRegionResponse, error) {
+	rsp, err := c.RemovePolicyAssociationWithServiceInRegion(ctx, policyID, serviceID, regionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemovePolicyAssociationWithServiceInRegionResponse(rsp)
+}
+
+// CheckPolicyAssociationWithServiceInRegionWithResponse Check that a policy is associated with a service in a region.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
+func (c *ClientWithResponses) CheckPolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceInRegionResponse, error) {
+	rsp, err := c.CheckPolicyAssociationWithServiceInRegion(ctx, policyID, serviceID, regionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckPolicyAssociationWithServiceInRegionResponse(rsp)
+}
+
+// AssociatePolicyWithServiceInRegionWithResponse Associate a policy with the endpoints of a service in a region.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `AssociatePolicyWithServiceInRegion` operationId).
+func (c *ClientWithResponses) AssociatePolicyWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*AssociatePolicyWithServiceInRegionResponse, error) {
+	rsp, err := c.AssociatePolicyWithServiceInRegion(ctx, policyID, serviceID, regionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssociatePolicyWithServiceInRegionResponse(rsp)
 }
 
 // ListProjectsWithResponse List projects.
@@ -52181,6 +57590,1264 @@ func ParseGetVersionResponse(rsp *http.Response) (*GetVersionResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEndpointGroupsResponse parses an HTTP response from a ListEndpointGroupsWithResponse call
+func ParseListEndpointGroupsResponse(rsp *http.Response) (*ListEndpointGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEndpointGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointGroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEndpointGroupResponse parses an HTTP response from a CreateEndpointGroupWithResponse call
+func ParseCreateEndpointGroupResponse(rsp *http.Response) (*CreateEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest EndpointGroupEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEndpointGroupResponse parses an HTTP response from a DeleteEndpointGroupWithResponse call
+func ParseDeleteEndpointGroupResponse(rsp *http.Response) (*DeleteEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEndpointGroupResponse parses an HTTP response from a GetEndpointGroupWithResponse call
+func ParseGetEndpointGroupResponse(rsp *http.Response) (*GetEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointGroupEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckEndpointGroupResponse parses an HTTP response from a CheckEndpointGroupWithResponse call
+func ParseCheckEndpointGroupResponse(rsp *http.Response) (*CheckEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEndpointGroupResponse parses an HTTP response from a UpdateEndpointGroupWithResponse call
+func ParseUpdateEndpointGroupResponse(rsp *http.Response) (*UpdateEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointGroupEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEndpointsInEndpointGroupResponse parses an HTTP response from a ListEndpointsInEndpointGroupWithResponse call
+func ParseListEndpointsInEndpointGroupResponse(rsp *http.Response) (*ListEndpointsInEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEndpointsInEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProjectsForEndpointGroupResponse parses an HTTP response from a ListProjectsForEndpointGroupWithResponse call
+func ParseListProjectsForEndpointGroupResponse(rsp *http.Response) (*ListProjectsForEndpointGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsForEndpointGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveEndpointGroupFromProjectResponse parses an HTTP response from a RemoveEndpointGroupFromProjectWithResponse call
+func ParseRemoveEndpointGroupFromProjectResponse(rsp *http.Response) (*RemoveEndpointGroupFromProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveEndpointGroupFromProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetEndpointGroupInProjectResponse parses an HTTP response from a GetEndpointGroupInProjectWithResponse call
+func ParseGetEndpointGroupInProjectResponse(rsp *http.Response) (*GetEndpointGroupInProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEndpointGroupInProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectEndpointGroupEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckEndpointGroupInProjectResponse parses an HTTP response from a CheckEndpointGroupInProjectWithResponse call
+func ParseCheckEndpointGroupInProjectResponse(rsp *http.Response) (*CheckEndpointGroupInProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckEndpointGroupInProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseAddEndpointGroupToProjectResponse parses an HTTP response from a AddEndpointGroupToProjectWithResponse call
+func ParseAddEndpointGroupToProjectResponse(rsp *http.Response) (*AddEndpointGroupToProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddEndpointGroupToProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProjectsForEndpointResponse parses an HTTP response from a ListProjectsForEndpointWithResponse call
+func ParseListProjectsForEndpointResponse(rsp *http.Response) (*ListProjectsForEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsForEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEndpointGroupsForProjectResponse parses an HTTP response from a ListEndpointGroupsForProjectWithResponse call
+func ParseListEndpointGroupsForProjectResponse(rsp *http.Response) (*ListEndpointGroupsForProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEndpointGroupsForProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointGroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEndpointsForProjectResponse parses an HTTP response from a ListEndpointsForProjectWithResponse call
+func ParseListEndpointsForProjectResponse(rsp *http.Response) (*ListEndpointsForProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEndpointsForProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveEndpointFromProjectResponse parses an HTTP response from a RemoveEndpointFromProjectWithResponse call
+func ParseRemoveEndpointFromProjectResponse(rsp *http.Response) (*RemoveEndpointFromProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveEndpointFromProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckEndpointInProjectResponse parses an HTTP response from a CheckEndpointInProjectWithResponse call
+func ParseCheckEndpointInProjectResponse(rsp *http.Response) (*CheckEndpointInProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckEndpointInProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseAddEndpointToProjectResponse parses an HTTP response from a AddEndpointToProjectWithResponse call
+func ParseAddEndpointToProjectResponse(rsp *http.Response) (*AddEndpointToProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddEndpointToProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -59005,6 +65672,88 @@ func ParseUpdateEndpointResponse(rsp *http.Response) (*UpdateEndpointResponse, e
 	return response, nil
 }
 
+// ParseGetPolicyForEndpointResponse parses an HTTP response from a GetPolicyForEndpointWithResponse call
+func ParseGetPolicyForEndpointResponse(rsp *http.Response) (*GetPolicyForEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPolicyForEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PolicyEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListGroupsResponse parses an HTTP response from a ListGroupsWithResponse call
 func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -60329,6 +67078,888 @@ func ParseUpdatePolicyResponse(rsp *http.Response) (*UpdatePolicyResponse, error
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEndpointsForPolicyResponse parses an HTTP response from a ListEndpointsForPolicyWithResponse call
+func ParseListEndpointsForPolicyResponse(rsp *http.Response) (*ListEndpointsForPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEndpointsForPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemovePolicyAssociationWithEndpointResponse parses an HTTP response from a RemovePolicyAssociationWithEndpointWithResponse call
+func ParseRemovePolicyAssociationWithEndpointResponse(rsp *http.Response) (*RemovePolicyAssociationWithEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemovePolicyAssociationWithEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckPolicyAssociationWithEndpointResponse parses an HTTP response from a CheckPolicyAssociationWithEndpointWithResponse call
+func ParseCheckPolicyAssociationWithEndpointResponse(rsp *http.Response) (*CheckPolicyAssociationWithEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckPolicyAssociationWithEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssociatePolicyWithEndpointResponse parses an HTTP response from a AssociatePolicyWithEndpointWithResponse call
+func ParseAssociatePolicyWithEndpointResponse(rsp *http.Response) (*AssociatePolicyWithEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssociatePolicyWithEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPolicyForPolicyEndpointResponse parses an HTTP response from a GetPolicyForPolicyEndpointWithResponse call
+func ParseGetPolicyForPolicyEndpointResponse(rsp *http.Response) (*GetPolicyForPolicyEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPolicyForPolicyEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PolicyEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckPolicyForPolicyEndpointResponse parses an HTTP response from a CheckPolicyForPolicyEndpointWithResponse call
+func ParseCheckPolicyForPolicyEndpointResponse(rsp *http.Response) (*CheckPolicyForPolicyEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckPolicyForPolicyEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseRemovePolicyAssociationWithServiceResponse parses an HTTP response from a RemovePolicyAssociationWithServiceWithResponse call
+func ParseRemovePolicyAssociationWithServiceResponse(rsp *http.Response) (*RemovePolicyAssociationWithServiceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemovePolicyAssociationWithServiceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckPolicyAssociationWithServiceResponse parses an HTTP response from a CheckPolicyAssociationWithServiceWithResponse call
+func ParseCheckPolicyAssociationWithServiceResponse(rsp *http.Response) (*CheckPolicyAssociationWithServiceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckPolicyAssociationWithServiceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssociatePolicyWithServiceResponse parses an HTTP response from a AssociatePolicyWithServiceWithResponse call
+func ParseAssociatePolicyWithServiceResponse(rsp *http.Response) (*AssociatePolicyWithServiceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssociatePolicyWithServiceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemovePolicyAssociationWithServiceInRegionResponse parses an HTTP response from a RemovePolicyAssociationWithServiceInRegionWithResponse call
+func ParseRemovePolicyAssociationWithServiceInRegionResponse(rsp *http.Response) (*RemovePolicyAssociationWithServiceInRegionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemovePolicyAssociationWithServiceInRegionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckPolicyAssociationWithServiceInRegionResponse parses an HTTP response from a CheckPolicyAssociationWithServiceInRegionWithResponse call
+func ParseCheckPolicyAssociationWithServiceInRegionResponse(rsp *http.Response) (*CheckPolicyAssociationWithServiceInRegionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckPolicyAssociationWithServiceInRegionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssociatePolicyWithServiceInRegionResponse parses an HTTP response from a AssociatePolicyWithServiceInRegionWithResponse call
+func ParseAssociatePolicyWithServiceInRegionResponse(rsp *http.Response) (*AssociatePolicyWithServiceInRegionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssociatePolicyWithServiceInRegionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest RequestEntityTooLarge

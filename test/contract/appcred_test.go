@@ -292,7 +292,7 @@ func TestApplicationCredentials(t *testing.T) {
 			t.Errorf("project %+v, roles %v", tok.Project, tokenRoleNames(tok))
 		}
 		ac := tok.ApplicationCredential
-		if ac == nil || ac.ID != full.ID || *ac.Name != full.Name || !*ac.Restricted || len(ac.AccessRules) != 1 || ac.AccessRules[0]["id"] != rule.ID {
+		if ac == nil || ac.ID != full.ID || *ac.Name != full.Name || !*ac.Restricted || len(ac.AccessRules) != 1 || ac.AccessRules[0].ID != rule.ID {
 			t.Errorf("application_credential %+v", ac)
 		}
 		_, tok = issue(t, appCredByName(minimal.Name, v3.AuthUser{ID: &owner.ID}, *minimal.Secret))

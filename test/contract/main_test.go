@@ -65,7 +65,9 @@ func markNotServedBySpec() error {
 						why += fmt.Sprintf(" (%s %s)", k, v)
 					}
 				}
-				notServed[op.OperationID] = why
+				if _, known := notServed[op.OperationID]; !known {
+					notServed[op.OperationID] = why
+				}
 			}
 		}
 	}

@@ -7,3 +7,4 @@ package keystone
 // result differs from what is committed.
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv3/oapi-codegen.yaml api/identity-v3.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv3server/oapi-codegen.yaml api/identity-v3.yaml

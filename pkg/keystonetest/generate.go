@@ -1,0 +1,3 @@
+package keystonetest
+
+//go:generate go run github.com/gokeystone/keystone/internal/cmd/stubgen -in ../../gen/identityv3server/identityv3server.gen.go -import github.com/gokeystone/keystone/gen/identityv3server -pkg keystonetest -type unimplementedV3 -err errNotImplemented -out zz_unimplemented_v3.go

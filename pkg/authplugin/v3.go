@@ -1,11 +1,9 @@
 package authplugin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -215,10 +213,9 @@ func issueV3(ctx context.Context, s *keystone.Session, authURL string, body iden
 		}
 		return nil, err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := keystone.ReadBody(resp)
 	if err != nil {
-		return nil, fmt.Errorf("authplugin: read token: %w", err)
+		return nil, err
 	}
 	token := resp.Header.Get("X-Subject-Token")
 	if token == "" {
@@ -226,5 +223,5 @@ func issueV3(ctx context.Context, s *keystone.Session, authURL string, body iden
 			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 			Err: errors.New("no X-Subject-Token header")}
 	}
-	return keystone.NewAccessInfoV3(token, bytes.TrimSpace(data))
+	return keystone.NewAccessInfoV3(token, data)
 }

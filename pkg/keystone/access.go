@@ -133,11 +133,11 @@ type v3TokenBody struct {
 			Type      string `json:"type"`
 			Name      string `json:"name"`
 			Endpoints []struct {
-				ID        string  `json:"id"`
-				Interface string  `json:"interface"`
-				RegionID  *string `json:"region_id"`
-				Region    *string `json:"region"`
-				URL       string  `json:"url"`
+				ID        string `json:"id"`
+				Interface string `json:"interface"`
+				RegionID  string `json:"region_id"` // null leaves ""
+				Region    string `json:"region"`
+				URL       string `json:"url"`
 			} `json:"endpoints"`
 		} `json:"catalog"`
 		Trust *struct {
@@ -164,7 +164,8 @@ type v3TokenBody struct {
 
 // NewAccessInfoV3 reads a v3 token: the token ID (from X-Subject-Token) and the
 // body of POST or GET /v3/auth/tokens. It fails with ErrInvalidResponse when
-// the body is not a v3 token.
+// the body is not a v3 token. The AccessInfo keeps body (for Body and
+// MarshalJSON): do not modify it afterwards.
 func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 	var b v3TokenBody
 	if err := json.Unmarshal(body, &b); err != nil {
@@ -177,7 +178,7 @@ func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 	a := &AccessInfo{
 		token:     token,
 		version:   "v3",
-		body:      append(json.RawMessage(nil), body...),
+		body:      body,
 		ExpiresAt: t.ExpiresAt,
 		IssuedAt:  t.IssuedAt,
 		AuditIDs:  t.AuditIDs,
@@ -224,13 +225,9 @@ func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 				ep := Endpoint{
 					ID: e.ID, ServiceType: s.Type, ServiceName: s.Name, ServiceID: s.ID,
 					Interface: canonicalInterface(e.Interface), URL: e.URL,
+					RegionID: e.RegionID, Region: e.Region,
 				}
-				if e.RegionID != nil {
-					ep.RegionID = *e.RegionID
-				}
-				if e.Region != nil {
-					ep.Region = *e.Region
-				} else {
+				if ep.Region == "" {
 					ep.Region = ep.RegionID
 				}
 				if ep.RegionID == "" {

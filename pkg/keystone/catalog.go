@@ -3,6 +3,7 @@ package keystone
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Endpoint is one endpoint of the service catalog.
@@ -69,32 +70,122 @@ type catalogKey struct {
 	serviceType, iface string
 }
 
+// span is a range of Catalog.grouped.
+type span struct{ start, end int }
+
+// typeIndex locates the endpoints of one service type, per interface.
+type typeIndex struct {
+	public, internal, admin span
+	other                   map[string]span // any other interface name
+}
+
+func (t *typeIndex) span(iface string) (span, bool) {
+	switch iface {
+	case "public":
+		return t.public, true
+	case "internal":
+		return t.internal, true
+	case "admin":
+		return t.admin, true
+	}
+	sp, ok := t.other[iface]
+	return sp, ok
+}
+
+func (t *typeIndex) set(iface string, sp span) {
+	switch iface {
+	case "public":
+		t.public = sp
+	case "internal":
+		t.internal = sp
+	case "admin":
+		t.admin = sp
+	default:
+		if t.other == nil {
+			t.other = map[string]span{}
+		}
+		t.other[iface] = sp
+	}
+}
+
 // Catalog is a token's service catalog, indexed once when the token is read so
-// that a lookup does not scan it. It is immutable and safe for concurrent use.
+// that a lookup does not scan it: the endpoints are grouped by official
+// service type and interface, the index is keyed by every spelling of each
+// type (official, aliases, and the catalog's own), and a lookup reads one
+// group. It is immutable and safe for concurrent use.
 type Catalog struct {
-	endpoints []Endpoint
-	byKey     map[catalogKey][]Endpoint
-	byType    map[string][]Endpoint // official type -> every endpoint of it
-	byID      map[string]int
+	endpoints []Endpoint // catalog order
+	grouped   []Endpoint // the same, grouped by official type and interface
+	types     map[string]*typeIndex
+
+	idOnce sync.Once
+	byID   map[string]int // built on the first lookup by endpoint ID
 }
 
 func newCatalog(endpoints []Endpoint) *Catalog {
-	c := &Catalog{
-		endpoints: endpoints,
-		byKey:     make(map[catalogKey][]Endpoint),
-		byType:    make(map[string][]Endpoint),
-		byID:      make(map[string]int, len(endpoints)),
-	}
+	c := &Catalog{endpoints: endpoints}
+	keys := make([]catalogKey, len(endpoints))
+	counts := make(map[catalogKey]int)
 	for i, ep := range endpoints {
-		t := canonicalServiceType(ep.ServiceType)
-		k := catalogKey{t, ep.Interface}
-		c.byKey[k] = append(c.byKey[k], ep)
-		c.byType[t] = append(c.byType[t], ep)
-		if ep.ID != "" {
-			c.byID[ep.ID] = i
+		k := catalogKey{canonicalServiceType(ep.ServiceType), ep.Interface}
+		keys[i] = k
+		counts[k]++
+	}
+	offsets := make(map[catalogKey]int, len(counts))
+	c.types = make(map[string]*typeIndex)
+	next := 0
+	for k, n := range counts {
+		offsets[k] = next
+		ti := c.types[k.serviceType]
+		if ti == nil {
+			ti = &typeIndex{}
+			c.types[k.serviceType] = ti
+		}
+		ti.set(k.iface, span{next, next + n})
+		next += n
+	}
+	c.grouped = make([]Endpoint, len(endpoints))
+	for i, ep := range endpoints {
+		c.grouped[offsets[keys[i]]] = ep
+		offsets[keys[i]]++
+	}
+	// Every spelling of a type finds its index without canonicalising.
+	for _, ep := range endpoints {
+		official := canonicalServiceType(ep.ServiceType)
+		ti := c.types[official]
+		c.types[ep.ServiceType] = ti
+		for _, alias := range serviceTypeAliases[official] {
+			c.types[alias] = ti
 		}
 	}
 	return c
+}
+
+// group returns the endpoints of a service type (any spelling) and interface.
+func (c *Catalog) group(serviceType, iface string) []Endpoint {
+	ti := c.types[serviceType]
+	if ti == nil {
+		if ti = c.types[canonicalServiceType(serviceType)]; ti == nil {
+			return nil
+		}
+	}
+	sp, ok := ti.span(iface)
+	if !ok {
+		return nil
+	}
+	return c.grouped[sp.start:sp.end]
+}
+
+func (c *Catalog) indexByID() map[string]int {
+	c.idOnce.Do(func() {
+		c.byID = make(map[string]int, len(c.endpoints))
+		for i, ep := range c.endpoints {
+			if ep.ID != "" {
+				c.byID[ep.ID] = i
+			}
+		}
+	})
+	return c.byID
 }
 
 // Endpoints returns every endpoint of the catalog, in catalog order.
@@ -124,7 +215,7 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 		return Endpoint{}, ErrEmptyCatalog
 	}
 	if f.EndpointID != "" {
-		i, ok := c.byID[f.EndpointID]
+		i, ok := c.indexByID()[f.EndpointID]
 		if ok && matchesType(c.endpoints[i], f) && c.matchesService(c.endpoints[i], f) && (f.Region == "" || matchesRegion(c.endpoints[i], f.Region)) {
 			return c.endpoints[i], nil
 		}
@@ -134,30 +225,28 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 	if len(ifaces) == 0 {
 		ifaces = defaultInterfaces
 	}
-	t := canonicalServiceType(f.ServiceType)
 	for _, iface := range ifaces {
 		iface = canonicalInterface(iface)
 		var found *Endpoint
 		n := 0
 		var candidates []Endpoint
 		if f.ServiceType != "" {
-			candidates = c.byKey[catalogKey{t, iface}]
+			candidates = c.group(f.ServiceType, iface)
 		} else {
 			candidates = c.endpoints // by service name or ID only
 		}
+		region, name, sid, anyType := f.Region, f.ServiceName, f.ServiceID, f.ServiceType == ""
 		for i := range candidates {
 			ep := &candidates[i]
-			if f.ServiceType == "" && ep.Interface != iface {
+			if (region != "" && ep.RegionID != region && ep.Region != region) ||
+				(name != "" && ep.ServiceName != name) || (sid != "" && ep.ServiceID != sid) ||
+				(anyType && ep.Interface != iface) {
 				continue
-			}
-			if !c.matchesService(*ep, f) || (f.Region != "" && !matchesRegion(*ep, f.Region)) {
-				continue
-			}
-			if found != nil && found.URL == ep.URL {
-				continue // the same URL twice is no ambiguity
 			}
 			if found == nil {
 				found = ep
+			} else if found.URL == ep.URL {
+				continue // the same URL twice is no ambiguity
 			}
 			n++
 		}
@@ -204,11 +293,10 @@ func (c *Catalog) ambiguous(f EndpointFilter, candidates []Endpoint, iface strin
 // notFound explains, for each endpoint of the wanted service, why it was not chosen.
 func (c *Catalog) notFound(f EndpointFilter) error {
 	var pool []Endpoint
-	switch {
-	case f.ServiceType != "":
-		pool = c.byType[canonicalServiceType(f.ServiceType)]
-	default:
-		pool = c.endpoints
+	for _, ep := range c.endpoints {
+		if matchesType(ep, f) {
+			pool = append(pool, ep)
+		}
 	}
 	ifaces := f.Interfaces
 	if len(ifaces) == 0 {

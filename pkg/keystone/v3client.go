@@ -149,16 +149,33 @@ func (c *V3Client) Session() *Session { return c.s }
 // decodeBody reads a response into v and closes it; a body that is not the
 // expected JSON is an InvalidResponseError.
 func decodeBody(resp *http.Response, v any) error {
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := ReadBody(resp)
 	if err != nil {
-		return fmt.Errorf("keystone: read response: %w", err)
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return &InvalidResponseError{Method: resp.Request.Method, URL: resp.Request.URL.Redacted(),
 			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
 	}
 	return nil
+}
+
+// ReadBody reads and closes a response body, sized by Content-Length when the
+// server gives one (one allocation instead of a growing buffer).
+func ReadBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n > 0 && n < 64<<20 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, fmt.Errorf("keystone: read response: %w", err)
+		}
+		return buf, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("keystone: read response: %w", err)
+	}
+	return data, nil
 }
 
 // call makes one request and decodes its body into an envelope of type E.

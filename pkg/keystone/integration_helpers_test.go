@@ -56,7 +56,8 @@ func clientAs(t *testing.T, ks testenv.Keystone, userID, password string, scope 
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := keystone.NewV3Client(t.Context(), newSession(t, keystone.WithAuth(auth)), keystone.EndpointFilter{})
+	// At the auth URL: an unscoped token has no catalog to find Keystone in.
+	c, err := keystone.NewV3ClientAt(newSession(t, keystone.WithAuth(auth)), ks.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,13 @@ KEYSTONE := scripts/keystone-local.sh
 # The env file scripts/keystone-local.sh writes (see its header).
 KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
 
-.PHONY: all test demo generate lint check-generated vet unit integration keystone-start keystone-stop
+.PHONY: all test demo generate lint check-generated vet unit contract-fake integration keystone-start keystone-stop
 
 all: test
 
 ## test: everything CI runs: spec lint, generated-code freshness, vet, unit tests
 ## with -race, then a local Keystone and the contract tests against it.
-test: lint check-generated vet unit integration
+test: lint check-generated vet unit contract-fake integration
 
 ## demo: start a local Keystone, issue a token, print the catalog, list projects.
 demo:
@@ -40,6 +40,11 @@ vet:
 ## unit: unit tests with the race detector (no Keystone needed).
 unit:
 	$(GO) test -race -count=1 ./...
+
+## contract-fake: the contract suite against the in-memory Keystone of
+## pkg/keystonetest (tests of what it does not serve skip).
+contract-fake:
+	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
 ## integration: start a local Keystone, run the contract tests and the
 ## facade's integration tests against it, stop it.

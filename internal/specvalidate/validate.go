@@ -59,6 +59,22 @@ func (e *ValidationError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
 
 type skipRequestKey struct{}
 
+type invalidRequestKey struct{}
+
+// RequestFailure returns why r does not conform to the spec, when a Doer with
+// ContinueOnInvalidRequest sent it on anyway, or nil.
+func RequestFailure(r *http.Request) *ValidationError {
+	e, _ := r.Context().Value(invalidRequestKey{}).(*ValidationError)
+	return e
+}
+
+// Unauthenticated reports whether e is (also) a failed security requirement:
+// the request lacks the credentials the operation needs.
+func (e *ValidationError) Unauthenticated() bool {
+	var sec *openapi3filter.SecurityRequirementsError
+	return errors.As(e.Err, &sec)
+}
+
 // WithInvalidRequest marks requests sent with ctx as deliberately invalid: the
 // Doer does not validate them, so that a test can check how the server rejects
 // them, but it still validates the server's response.
@@ -69,6 +85,11 @@ func WithInvalidRequest(ctx context.Context) context.Context {
 // Doer is an HTTPDoer that validates every exchange against a spec.
 // It is safe for concurrent use.
 type Doer struct {
+	// ContinueOnInvalidRequest makes Do send a request that does not conform
+	// (recording the failure) instead of returning an error, so that a server
+	// can answer it as it would. Set it before the first Do.
+	ContinueOnInvalidRequest bool
+
 	next   HTTPDoer
 	router routers.Router
 	prefix string
@@ -160,7 +181,12 @@ func (d *Doer) Do(req *http.Request) (*http.Response, error) {
 	check.Body = io.NopCloser(bytes.NewReader(body))
 	route, pathParams, err := d.router.FindRoute(check)
 	if err != nil {
-		return nil, d.fail(&ValidationError{Method: req.Method, URL: req.URL.String(), Err: err})
+		verr := d.fail(&ValidationError{Method: req.Method, URL: req.URL.String(), Err: err})
+		if !d.ContinueOnInvalidRequest {
+			return nil, verr
+		}
+		// No operation to validate the response against.
+		return d.next.Do(req)
 	}
 	opID := route.Operation.OperationID
 	in := &openapi3filter.RequestValidationInput{
@@ -170,7 +196,12 @@ func (d *Doer) Do(req *http.Request) (*http.Response, error) {
 		// Deliberately invalid request (to test the server's 400s): the response is
 		// still validated.
 	} else if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-		return nil, d.fail(&ValidationError{Method: req.Method, URL: req.URL.String(), Operation: opID, Err: err})
+		verr := &ValidationError{Method: req.Method, URL: req.URL.String(), Operation: opID, Err: err}
+		if !d.ContinueOnInvalidRequest {
+			return nil, d.fail(verr)
+		}
+		d.fail(verr)
+		req = req.WithContext(context.WithValue(req.Context(), invalidRequestKey{}, verr))
 	}
 
 	resp, err := d.next.Do(req)

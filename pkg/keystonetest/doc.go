@@ -1,9 +1,48 @@
-// Package keystonetest is an in-memory Keystone for tests and demos: it
-// serves Identity v3 (the core: version discovery, tokens, catalog, projects,
-// domains, users, groups, roles, grants, role assignments, services, endpoints,
-// regions) from the same OpenAPI spec as the SDK's generated client, with real
-// state, Keystone's error bodies and statuses, token expiry driven by an
-// injectable clock, and optional validation of every exchange against the spec.
+// Package keystonetest is an in-memory Keystone for tests and demos.
+//
+// It serves the core of the Identity API v3 from the same OpenAPI spec as the
+// SDK's generated client (oapi-codegen's strict server over
+// api/identity-v3.yaml): version discovery; tokens (issue with password,
+// token or application credential, scoped to a project, a domain or the
+// system, or unscoped; validate, check, revoke; the catalog and what a token
+// can be scoped to); projects (with tags and hierarchy), domains, users
+// (password change, groups, projects), groups (membership), roles (implied
+// roles, grants on projects, domains and the system), role assignments
+// (filters, effective, include_names), services, endpoints, regions and
+// application credentials. State is real: a user you create can authenticate
+// once you grant it a role, a password change revokes its tokens, deleting a
+// project removes its grants. Errors are Keystone's: its status codes and its
+// {"error": {"code", "title", "message"}} body. Other operations of the spec
+// answer 501.
+//
+// Every exchange is validated against the spec (WithoutValidation turns this
+// off): a request that does not conform is answered 400, as Keystone's schema
+// validation would, and reported by Server.Failures; a response of the fake
+// that does not conform fails the test.
+//
+// A new server is bootstrapped as `keystone-manage bootstrap` does: a
+// "default" domain, an admin user with the admin role on the admin project and
+// on the system, the roles admin, member and reader (admin implies member,
+// which implies reader), and an identity service with public, internal and
+// admin endpoints in RegionOne pointing at the server itself.
+//
+// Token lifetimes follow the server's clock, which tests can move on with
+// Server.Advance (or replace with WithClock) to exercise expiry and refresh.
+//
+//	func TestMyTool(t *testing.T) {
+//		ks := keystonetest.NewServer(t)
+//		auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{
+//			AuthURL:  ks.AuthURL(),
+//			User:     authplugin.User{Name: ks.AdminUser, DomainID: ks.DomainID},
+//			Password: ks.AdminPassword,
+//			Scope:    authplugin.Scope{ProjectName: ks.AdminProject, ProjectDomainID: ks.DomainID},
+//		})
+//		// … run the code under test against ks.AuthURL() …
+//	}
+//
+// The fake is for tests: it keeps passwords in memory in clear and applies a
+// simple policy (the admin role may do anything; other users may read
+// themselves, their projects, and their application credentials).
 package keystonetest
 
 import "errors"

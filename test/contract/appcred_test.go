@@ -111,6 +111,7 @@ func tokenRoleNames(tok v3.Token) []string {
 }
 
 func TestApplicationCredentials(t *testing.T) {
+	realOnly(t, "access rules")
 	owner, project, oc := trustor(t)
 	readerRole := roleID(t, "reader")
 	memberRole := roleID(t, "member")
@@ -442,6 +443,7 @@ func TestApplicationCredentials(t *testing.T) {
 }
 
 func TestTrusts(t *testing.T) {
+	realOnly(t, "trusts")
 	owner, project, oc := trustor(t)
 	trustee, trusteePW := userWithPassword(t)
 	third, thirdPW := userWithPassword(t)
@@ -774,6 +776,7 @@ type inheritKind struct {
 }
 
 func TestInheritedGrants(t *testing.T) {
+	realOnly(t, "inherited grants (OS-INHERIT)")
 	dom := newDomain(t, v3.DomainCreate{})
 	top := newProject(t, v3.ProjectCreate{DomainID: nullable.NewNullableWithValue(dom.ID)})
 	sub := newProject(t, v3.ProjectCreate{DomainID: nullable.NewNullableWithValue(dom.ID), ParentID: nullable.NewNullableWithValue(top.ID)})

@@ -215,6 +215,7 @@ func checkFederatedToken(t testing.TB, f federation, name string, tok v3.Token) 
 }
 
 func TestIdentityProviders(t *testing.T) {
+	realOnly(t, "federation")
 	dom := newDomain(t, v3.DomainCreate{})
 	remote := uniq("remote")
 	idp := newIdentityProvider(t, v3.IdentityProviderCreate{
@@ -411,6 +412,7 @@ func TestIdentityProviders(t *testing.T) {
 }
 
 func TestFederationProtocols(t *testing.T) {
+	realOnly(t, "federation")
 	dom := newDomain(t, v3.DomainCreate{})
 	idp := newIdentityProvider(t, v3.IdentityProviderCreate{DomainID: nullable.NewNullableWithValue(dom.ID)})
 	group := newGroup(t, v3.GroupCreate{})
@@ -608,6 +610,7 @@ func sameJSON(t testing.TB, a, b any) bool {
 }
 
 func TestMappings(t *testing.T) {
+	realOnly(t, "federation")
 	group := newGroup(t, v3.GroupCreate{})
 	rules := fullRules(group.ID, ks.Domain)
 	m := newMapping(t, rules)
@@ -737,6 +740,7 @@ func TestMappings(t *testing.T) {
 }
 
 func TestServiceProviders(t *testing.T) {
+	realOnly(t, "federation")
 	sp := newServiceProvider(t, v3.ServiceProviderCreate{
 		Description: nullable.NewNullableWithValue("contract sp"), RelayStatePrefix: ptr("ss:ct:"),
 	})
@@ -886,6 +890,7 @@ func TestServiceProviders(t *testing.T) {
 }
 
 func TestFederatedAuthentication(t *testing.T) {
+	realOnly(t, "federation")
 	f := newFederation(t)
 
 	t.Run("authenticateFederated", func(t *testing.T) {
@@ -1143,6 +1148,7 @@ func b64(t testing.TB, s string) []byte {
 }
 
 func TestSAML(t *testing.T) {
+	realOnly(t, "federation")
 	m, err := anon.GetSAML2MetadataWithResponse(t.Context())
 	expect(t, m, err, 200)
 	var md samlEntityDescriptor

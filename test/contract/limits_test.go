@@ -119,6 +119,7 @@ func checkIDs(t testing.TB, what string, got, want, absent []string) {
 }
 
 func TestUnifiedLimits(t *testing.T) {
+	realOnly(t, "unified limits")
 	sys := limitsSystemAdmin(t)
 	svc := newService(t, v3.ServiceCreate{})
 	region := newRegion(t, v3.RegionCreate{})
@@ -508,6 +509,7 @@ func newDomainConfig(t testing.TB, domID string, config v3.DomainConfig) v3.Doma
 }
 
 func TestDomainConfigs(t *testing.T) {
+	realOnly(t, "domain configs")
 	dom := newDomain(t, v3.DomainCreate{})
 	_, _, reader := userWithRole(t, "reader")
 
@@ -844,6 +846,7 @@ func ec2AccessKeys(cs []v3.EC2Credential) []string {
 }
 
 func TestEC2Credentials(t *testing.T) {
+	realOnly(t, "EC2 credentials")
 	u, p, user, _ := ec2UserOnProject(t)
 	own := newEC2Credential(t, user, u.ID, p.ID) // a user may create its own
 	byAdmin := newEC2Credential(t, adm, u.ID, p.ID)
@@ -1069,6 +1072,7 @@ func checkEC2Token(t testing.TB, tok v3.Token, userID, projectID string) {
 }
 
 func TestEC2Tokens(t *testing.T) {
+	realOnly(t, "EC2 credentials")
 	u, p, user, _ := ec2UserOnProject(t)
 	cred := newEC2Credential(t, adm, u.ID, p.ID)
 	secret := cred.Secret.MustGet()
@@ -1169,6 +1173,7 @@ func s3Token(access, secret, toSign string) v3.S3TokenCredentials {
 }
 
 func TestS3Tokens(t *testing.T) {
+	realOnly(t, "EC2 credentials")
 	u, p, user, _ := ec2UserOnProject(t)
 	cred := newEC2Credential(t, adm, u.ID, p.ID)
 	secret := cred.Secret.MustGet()
@@ -1244,6 +1249,7 @@ func basicAuth(user, password string) v3.RequestEditorFn {
 }
 
 func TestOAuth2Token(t *testing.T) {
+	realOnly(t, "OAuth2")
 	u, p, id, secret := newOAuth2Client(t)
 	grant := v3.OAuth2TokenRequest{GrantType: "client_credentials"}
 
@@ -1303,6 +1309,7 @@ func TestOAuth2Token(t *testing.T) {
 }
 
 func TestRevocationEvents(t *testing.T) {
+	realOnly(t, "revocation events")
 	password := uniq("pw")
 	u := newUser(t, v3.UserCreate{Password: nullable.NewNullableWithValue(password)})
 	before := time.Now().UTC().Add(-time.Minute)
@@ -1358,6 +1365,7 @@ func TestRevocationEvents(t *testing.T) {
 }
 
 func TestPKIAndSimpleCert(t *testing.T) {
+	realOnly(t, "PKI and simple-cert")
 	for name, c := range map[string]*v3.ClientWithResponses{"no token": anon, "admin": adm} {
 		t.Run(name, func(t *testing.T) {
 			// [token] revoke_by_id is true by default: 403 (410 when false).

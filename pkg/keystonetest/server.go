@@ -1,0 +1,393 @@
+package keystonetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gokeystone/keystone/api"
+	"github.com/gokeystone/keystone/gen/identityv3server"
+	"github.com/gokeystone/keystone/internal/specvalidate"
+)
+
+// Server is a running in-memory Keystone. Its methods are safe for concurrent
+// use.
+type Server struct {
+	// URL is the unversioned root the server listens on, such as
+	// http://127.0.0.1:40123; the Identity v3 API is under URL+"/v3".
+	URL string
+	// AdminUser, AdminPassword and AdminProject are the bootstrap administrator:
+	// a user with the admin role on the admin project and on the system, as
+	// `keystone-manage bootstrap` creates.
+	AdminUser, AdminPassword, AdminProject string
+	// AdminUserID and AdminProjectID are their IDs.
+	AdminUserID, AdminProjectID string
+	// DomainID is the ID of the default domain ("default"), where the
+	// administrator and the admin project live.
+	DomainID string
+	// Region is the region of the bootstrap identity endpoints ("RegionOne").
+	Region string
+
+	httpServer *httptest.Server
+	state      *state
+	validator  *specvalidate.Doer
+
+	mu           sync.Mutex
+	offset       time.Duration
+	clock        func() time.Time
+	respFailures []error
+	onFailure    func(error)
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	adminPassword string
+	tokenLifetime time.Duration
+	validate      bool
+	clock         func() time.Time
+}
+
+// WithAdminPassword sets the bootstrap administrator's password (by default a
+// random one, in Server.AdminPassword).
+func WithAdminPassword(p string) Option { return func(c *config) { c.adminPassword = p } }
+
+// WithTokenLifetime sets how long issued tokens live (default one hour, as
+// Keystone's [token] expiration).
+func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.tokenLifetime = d } }
+
+// WithClock makes the server read the time from now instead of the system
+// clock; token expiry follows it. Server.Advance moves it on.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithoutValidation turns off checking every exchange against the OpenAPI spec
+// (on by default).
+func WithoutValidation() Option { return func(c *config) { c.validate = false } }
+
+// NewServer starts an in-memory Keystone for the duration of test t and returns
+// it. Every exchange is checked against the Identity v3 spec unless
+// WithoutValidation is given: a request that does not conform is still answered
+// (as Keystone would, usually with a 400) and reported by Server.Failures; a
+// response of the fake that does not conform is a 500 and fails t.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("keystonetest: %v", err)
+	}
+	s.mu.Lock()
+	s.onFailure = func(err error) { t.Errorf("keystonetest: %v", err) }
+	s.mu.Unlock()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts an in-memory Keystone on 127.0.0.1. Close it when done. Outside
+// tests (a demo, an example), non-conforming responses are only recorded: see
+// Server.Failures.
+func Start(opts ...Option) (*Server, error) {
+	cfg := config{tokenLifetime: time.Hour, validate: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.adminPassword == "" {
+		cfg.adminPassword = newID()
+	}
+	s := &Server{
+		AdminUser:     "admin",
+		AdminPassword: cfg.adminPassword,
+		AdminProject:  "admin",
+		DomainID:      "default",
+		Region:        "RegionOne",
+		clock:         cfg.clock,
+	}
+	s.httpServer = httptest.NewUnstartedServer(nil)
+	s.URL = "http://" + s.httpServer.Listener.Addr().String()
+	s.state = newState(s.URL, s.now, cfg.tokenLifetime)
+	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region)
+
+	handler := s.v3Handler()
+	if cfg.validate {
+		v, err := specvalidate.New(api.IdentityV3, s.URL, handlerDoer{s.rejectInvalid(handler)})
+		if err != nil {
+			return nil, err
+		}
+		v.ContinueOnInvalidRequest = true
+		s.validator = v
+		handler = s.validating(v)
+	}
+	s.httpServer.Config.Handler = handler
+	s.httpServer.Start()
+	return s, nil
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.httpServer.Close() }
+
+// Client returns an *http.Client for the server.
+func (s *Server) Client() *http.Client { return s.httpServer.Client() }
+
+// AuthURL returns the Identity v3 URL, URL+"/v3".
+func (s *Server) AuthURL() string { return s.URL + "/v3" }
+
+// Advance moves the server's clock on by d (tokens expire accordingly).
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+func (s *Server) now() time.Time {
+	s.mu.Lock()
+	clock, off := s.clock, s.offset
+	s.mu.Unlock()
+	if clock == nil {
+		return time.Now().UTC().Add(off)
+	}
+	return clock().UTC().Add(off)
+}
+
+// Failures returns every exchange that did not conform to the spec so far:
+// requests from clients and responses of the fake.
+func (s *Server) Failures() []error {
+	var out []error
+	if s.validator != nil {
+		for _, f := range s.validator.Failures() {
+			if f.Status != http.StatusNotImplemented { // operations the fake does not serve
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// TokenCount reports how many tokens the server has issued, a way for tests
+// to check that a client does not authenticate more often than it must.
+func (s *Server) TokenCount() int { return s.state.issued() }
+
+// RevokeAllTokens revokes every token issued so far, as a password change or
+// an operator would.
+func (s *Server) RevokeAllTokens() { s.state.revokeAll() }
+
+// handlerDoer sends requests to an http.Handler in-process.
+type handlerDoer struct{ h http.Handler }
+
+func (d handlerDoer) Do(req *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	d.h.ServeHTTP(rec, req)
+	return rec.Result(), nil
+}
+
+// rejectInvalid answers 400, as Keystone's JSON-schema validation does, to
+// authenticated requests that do not conform to the spec.
+func (s *Server) rejectInvalid(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f := specvalidate.RequestFailure(r); f != nil && !f.Unauthenticated() {
+			writeError(w, s.URL, badRequest("Invalid input for field/attribute: %v", f.Err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validating serves requests through the spec validator.
+func (s *Server) validating(v *specvalidate.Doer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := v.Do(r)
+		if err != nil {
+			var ve *specvalidate.ValidationError
+			if errors.As(err, &ve) && ve.Status == http.StatusNotImplemented {
+				// An operation the fake does not serve: the spec has no 501s.
+				writeError(w, s.URL, errorf(http.StatusNotImplemented, notImplementedMessage))
+				return
+			}
+			if errors.As(err, &ve) && ve.Status != 0 {
+				s.mu.Lock()
+				report := s.onFailure
+				s.mu.Unlock()
+				if report != nil {
+					report(err)
+				}
+			}
+			writeError(w, s.URL, &Error{Code: http.StatusInternalServerError, Message: "keystonetest: " + err.Error()})
+			return
+		}
+		defer resp.Body.Close()
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})
+}
+
+const notImplementedMessage = "The action you have requested has not been implemented by the in-memory Keystone."
+
+// Error is an error the fake answers with Keystone's error body
+// {"error": {"code", "title", "message"}} and status Code.
+type Error struct {
+	Code    int
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.Code, http.StatusText(e.Code), e.Message)
+}
+
+func errorf(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFound(kind, id string) *Error {
+	return errorf(http.StatusNotFound, "Could not find %s: %s.", kind, id)
+}
+
+func unauthorized() *Error {
+	return errorf(http.StatusUnauthorized, "The request you have made requires authentication.")
+}
+
+func forbidden() *Error {
+	return errorf(http.StatusForbidden, "You are not authorized to perform the requested action.")
+}
+
+func conflict(kind, field, value string) *Error {
+	return errorf(http.StatusConflict, "Conflict occurred attempting to store %s - Duplicate entry found with %s %s.", kind, field, value)
+}
+
+func badRequest(format string, args ...any) *Error {
+	return errorf(http.StatusBadRequest, format, args...)
+}
+
+var titles = map[int]string{
+	400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+	405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error", 501: "Not Implemented",
+}
+
+func writeError(w http.ResponseWriter, root string, e *Error) {
+	title := titles[e.Code]
+	if title == "" {
+		title = http.StatusText(e.Code)
+	}
+	body, _ := json.Marshal(map[string]any{"error": map[string]any{"code": e.Code, "title": title, "message": e.Message}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Vary", "X-Auth-Token")
+	if e.Code == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Keystone uri="`+root+`"`)
+	}
+	w.WriteHeader(e.Code)
+	_, _ = w.Write(body)
+}
+
+// v3Handler is the Identity v3 API: the generated strict server over the
+// in-memory state, with authentication and Keystone's error bodies.
+func (s *Server) v3Handler() http.Handler {
+	impl := &v3{state: s.state}
+	renderErr := func(w http.ResponseWriter, r *http.Request, err error) {
+		var e *Error
+		switch {
+		case errors.As(err, &e):
+		case errors.Is(err, errNotImplemented):
+			e = errorf(http.StatusNotImplemented, notImplementedMessage)
+		default:
+			e = badRequest("%v", err)
+		}
+		writeError(w, s.URL, e)
+	}
+	strict := identityv3server.NewStrictHandlerWithOptions(impl,
+		[]identityv3server.StrictMiddlewareFunc{s.state.authenticate},
+		identityv3server.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+				renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
+			},
+			ResponseErrorHandlerFunc: renderErr,
+		})
+	mux := &router{notFound: func(w http.ResponseWriter, r *http.Request, status int) {
+		if status == http.StatusMethodNotAllowed {
+			renderErr(w, r, errorf(status, "The method is not allowed for the requested URL."))
+			return
+		}
+		renderErr(w, r, errorf(http.StatusNotFound, "The resource could not be found."))
+	}}
+	return identityv3server.HandlerWithOptions(strict, identityv3server.StdHTTPServerOptions{
+		BaseRouter: mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
+		},
+		Middlewares: []identityv3server.MiddlewareFunc{requestID},
+	})
+}
+
+// requestID sets the x-openstack-request-id header Keystone sends, and makes
+// request bodies replayable for logging.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Openstack-Request-Id", "req-"+newUUID())
+		next.ServeHTTP(w, r)
+	})
+}
+
+type callerKey struct{}
+
+// caller is the authenticated token of a request.
+type caller struct {
+	tok   *token
+	admin bool
+}
+
+func callerFrom(ctx context.Context) *caller {
+	c, _ := ctx.Value(callerKey{}).(*caller)
+	return c
+}
+
+// public operations need no token; ChangeUserPassword is checked with the
+// original password.
+var public = map[string]bool{
+	"ListVersions": true, "GetVersion": true, "IssueToken": true, "ChangeUserPassword": true,
+}
+
+// selfService operations are open to any valid token; their handlers check
+// what the caller may see.
+var selfService = map[string]bool{
+	"ValidateToken": true, "CheckToken": true, "RevokeToken": true, "GetAuthCatalog": true,
+	"ListAuthProjects": true, "ListAuthDomains": true, "ListAuthSystem": true,
+	"GetUser": true, "ListUserProjects": true, "ListUserGroups": true, "GetProject": true,
+	"CreateApplicationCredential": true, "ListApplicationCredentials": true,
+	"GetApplicationCredential": true, "DeleteApplicationCredential": true,
+}
+
+// authenticate checks X-Auth-Token and a simple policy: operations other than
+// the public and self-service ones need the admin role.
+func (st *state) authenticate(f identityv3server.StrictHandlerFunc, op string) identityv3server.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		if public[op] {
+			return f(ctx, w, r, req)
+		}
+		id := r.Header.Get("X-Auth-Token")
+		if id == "" {
+			return nil, unauthorized()
+		}
+		st.mu.Lock()
+		tok, err := st.validToken(id)
+		var admin bool
+		if err == nil {
+			admin = st.hasAdminRole(tok)
+		}
+		st.mu.Unlock()
+		if err != nil {
+			return nil, unauthorized()
+		}
+		if !admin && !selfService[op] {
+			return nil, forbidden()
+		}
+		return f(context.WithValue(ctx, callerKey{}, &caller{tok: tok, admin: admin}), w, r, req)
+	}
+}

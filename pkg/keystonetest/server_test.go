@@ -1,0 +1,260 @@
+package keystonetest_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/gokeystone/keystone/gen/identityv3"
+	"github.com/gokeystone/keystone/pkg/authplugin"
+	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
+)
+
+// adminClient authenticates as the fake's administrator through the SDK.
+func adminClient(t *testing.T, srv *keystonetest.Server) (*keystone.V3Client, *keystone.Auth) {
+	t.Helper()
+	auth, err := authplugin.NewPassword(authplugin.PasswordOptions{
+		AuthURL:  srv.AuthURL(),
+		User:     authplugin.User{Name: srv.AdminUser, DomainID: srv.DomainID},
+		Password: srv.AdminPassword,
+		Scope:    authplugin.Scope{ProjectName: srv.AdminProject, ProjectDomainID: srv.DomainID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := keystone.NewSession(keystone.WithAuth(auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := keystone.NewV3Client(t.Context(), s, keystone.EndpointFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, auth
+}
+
+func TestBootstrapAndCatalog(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	c, auth := adminClient(t, srv)
+	ai, err := auth.Access(t.Context(), c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.User.ID != srv.AdminUserID || ai.Project == nil || ai.Project.ID != srv.AdminProjectID {
+		t.Fatalf("token user %+v project %+v", ai.User, ai.Project)
+	}
+	roles := map[string]bool{}
+	for _, r := range ai.Roles {
+		roles[r.Name] = true
+	}
+	if !roles["admin"] || !roles["member"] || !roles["reader"] {
+		t.Errorf("roles %v: want admin and the roles it implies", ai.Roles)
+	}
+	url, err := c.Session().EndpointURL(t.Context(), nil, keystone.EndpointFilter{ServiceType: "identity", Interfaces: []string{"internal"}, Region: srv.Region})
+	if err != nil || url != srv.URL+"/v3/" {
+		t.Errorf("identity endpoint %q, %v", url, err)
+	}
+}
+
+// A user created through the SDK can authenticate once granted a role, loses
+// access when the grant is revoked, and its token dies with its password.
+func TestUserLifecycle(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	c, _ := adminClient(t, srv)
+	ctx := t.Context()
+	p, err := c.Projects.Create(ctx, identityv3.ProjectCreate{Name: "demo", DomainID: nullable.NewNullableWithValue(srv.DomainID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "alice", Password: nullable.NewNullableWithValue("pw-1"), DefaultProjectID: nullable.NewNullableWithValue(p.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := c.Roles.Find(ctx, "member", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(password string) (*keystone.AccessInfo, error) {
+		a, err := authplugin.NewPassword(authplugin.PasswordOptions{
+			AuthURL: srv.AuthURL(), User: authplugin.User{ID: u.ID}, Password: password,
+			Scope: authplugin.Scope{ProjectID: p.ID},
+		})
+		if err != nil {
+			return nil, err
+		}
+		s, err := keystone.NewSession(keystone.WithAuth(a))
+		if err != nil {
+			return nil, err
+		}
+		return a.Access(ctx, s)
+	}
+	if _, err := login("pw-1"); !errors.Is(err, keystone.ErrUnauthorized) {
+		t.Fatalf("login without a role: %v, want ErrUnauthorized", err)
+	}
+	if err := c.Roles.Grant(ctx, member.ID, keystone.UserActor(u.ID), keystone.OnProject(p.ID)); err != nil {
+		t.Fatal(err)
+	}
+	ai, err := login("pw-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.Project.Name != "demo" || len(ai.Roles) != 2 { // member, and reader which it implies
+		t.Errorf("project %+v roles %+v", ai.Project, ai.Roles)
+	}
+	if _, err := login("wrong"); !errors.Is(err, keystone.ErrUnauthorized) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	if _, err := c.Users.Update(ctx, u.ID, identityv3.UserUpdate{Password: nullable.NewNullableWithValue("pw-2")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); !errors.Is(err, keystone.ErrNotFound) {
+		t.Errorf("token after a password change: %v, want ErrNotFound", err)
+	}
+	if err := c.Roles.Revoke(ctx, member.ID, keystone.UserActor(u.ID), keystone.OnProject(p.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := login("pw-2"); !errors.Is(err, keystone.ErrUnauthorized) {
+		t.Errorf("login after the revocation: %v", err)
+	}
+}
+
+// Tokens expire with the server's clock, and the SDK refreshes them ahead of
+// expiry, once.
+func TestTokenExpiry(t *testing.T) {
+	srv := keystonetest.NewServer(t, keystonetest.WithTokenLifetime(10*time.Minute))
+	c, auth := adminClient(t, srv)
+	ctx := t.Context()
+	first, err := auth.Token(ctx, c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := srv.TokenCount()
+	srv.Advance(11 * time.Minute)
+	if _, err := c.Tokens.Validate(ctx, first, nil); err == nil {
+		t.Fatal("an expired token still validates")
+	}
+	// The SDK's own token has expired too: the next call gets a 401, the SDK
+	// re-authenticates once and retries.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Projects.ListAll(ctx, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := srv.TokenCount() - issued; n != 1 {
+		t.Errorf("%d authentications after expiry, want 1", n)
+	}
+}
+
+func TestErrorsAreKeystones(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	c, _ := adminClient(t, srv)
+	ctx := t.Context()
+	_, err := c.Projects.Get(ctx, "no-such-project", nil)
+	var he *keystone.HTTPError
+	if !errors.As(err, &he) || he.StatusCode != http.StatusNotFound || !strings.Contains(he.Message, "no-such-project") {
+		t.Errorf("get unknown project: %v", err)
+	}
+	if _, err := c.Domains.Create(ctx, identityv3.DomainCreate{Name: "Default"}); !errors.Is(err, keystone.ErrConflict) {
+		t.Errorf("duplicate domain: %v", err)
+	}
+	if err := c.Domains.Delete(ctx, srv.DomainID); !errors.Is(err, keystone.ErrForbidden) {
+		t.Errorf("delete an enabled domain: %v", err)
+	}
+	// Operations the fake does not serve answer 501 with Keystone's body.
+	if _, err := c.Policies.ListAll(ctx, nil); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
+		t.Errorf("an unserved operation: %v", err)
+	}
+
+	// Raw requests: no token, unknown path, wrong method.
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/v3/projects", 401},
+		{"GET", "/v3/no-such-thing", 404},
+		{"PUT", "/v3/projects", 405},
+	} {
+		req, _ := http.NewRequestWithContext(ctx, tc.method, srv.URL+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || !strings.Contains(string(body), `"error"`) {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, resp.StatusCode, body)
+		}
+	}
+}
+
+// Requests that do not conform to the spec are answered 400, as Keystone's
+// schema validation does, and reported.
+func TestInvalidRequestsAreRefusedAndRecorded(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	c, auth := adminClient(t, srv)
+	token, err := auth.Token(t.Context(), c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/v3/projects", strings.NewReader(`{"project": {}}`))
+	req.Header.Set("X-Auth-Token", token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("status %d, want 400", resp.StatusCode)
+	}
+	if f := srv.Failures(); len(f) != 1 || !strings.Contains(f[0].Error(), "createProject") {
+		t.Errorf("failures %v", f)
+	}
+}
+
+func TestApplicationCredentialAuth(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	c, _ := adminClient(t, srv)
+	ctx := t.Context()
+	ac, err := c.ApplicationCredentials.Create(ctx, srv.AdminUserID, identityv3.ApplicationCredentialCreate{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := authplugin.NewApplicationCredential(authplugin.ApplicationCredentialOptions{
+		AuthURL: srv.AuthURL(), ID: ac.ID, Secret: *ac.Secret,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := keystone.NewSession(keystone.WithAuth(a))
+	ai, err := a.Access(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.Project == nil || ai.Project.ID != srv.AdminProjectID || ai.ApplicationCredential == nil {
+		t.Errorf("project %+v app cred %+v", ai.Project, ai.ApplicationCredential)
+	}
+	if err := c.ApplicationCredentials.Delete(ctx, srv.AdminUserID, ac.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); !errors.Is(err, keystone.ErrNotFound) {
+		t.Errorf("token of a deleted credential: %v", err)
+	}
+}
+

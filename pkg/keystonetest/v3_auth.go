@@ -1,0 +1,338 @@
+package keystonetest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+
+	v3s "github.com/gokeystone/keystone/gen/identityv3server"
+)
+
+// v3 implements the Identity v3 operations the fake serves; the others answer
+// 501 through unimplementedV3.
+type v3 struct {
+	unimplementedV3
+	state *state
+}
+
+var _ v3s.StrictServerInterface = (*v3)(nil)
+
+func (s *v3) versionDoc() v3s.Version {
+	updated := time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)
+	return v3s.Version{
+		ID: "v3.14", Status: "stable", Updated: &updated,
+		Links:      []v3s.Link{{Href: s.state.root + "/v3/", Rel: ptr("self")}},
+		MediaTypes: []v3s.MediaType{{Base: "application/json", Type: "application/vnd.openstack.identity-v3+json"}},
+	}
+}
+
+// ListVersions serves the version list (Keystone answers 300).
+func (s *v3) ListVersions(context.Context, v3s.ListVersionsRequestObject) (v3s.ListVersionsResponseObject, error) {
+	return versionsJSON{location: s.state.root + "/v3/", body: v3s.VersionList{Versions: v3s.VersionValues{Values: []v3s.Version{s.versionDoc()}}}}, nil
+}
+
+// GetVersion serves the v3 version document.
+func (s *v3) GetVersion(context.Context, v3s.GetVersionRequestObject) (v3s.GetVersionResponseObject, error) {
+	return v3s.GetVersion200JSONResponse{Version: s.versionDoc()}, nil
+}
+
+// IssueToken authenticates with password, token or application credential.
+func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s.IssueTokenResponseObject, error) {
+	if req.Body == nil {
+		return nil, badRequest("Expecting to find auth in request body.")
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id := req.Body.Auth.Identity
+	if len(id.Methods) == 0 {
+		return nil, badRequest("Expecting to find methods in identity.")
+	}
+	var (
+		userID    string
+		methods   []string
+		appCredID string
+		fromToken *token
+	)
+	for _, m := range id.Methods {
+		var uid string
+		switch m {
+		case "password":
+			if id.Password == nil {
+				return nil, badRequest("Expecting to find password in identity.")
+			}
+			pu := id.Password.User
+			u := st.findUser(pu.ID, pu.Name, pu.Domain)
+			if u == nil || !u.Enabled || !checkPassword(u.password, pu.Password) {
+				return nil, unauthorized()
+			}
+			uid = u.ID
+		case "token":
+			if id.Token == nil {
+				return nil, badRequest("Expecting to find token in identity.")
+			}
+			t, err := st.validToken(id.Token.ID)
+			if err != nil {
+				return nil, err // 404, as Keystone
+			}
+			if t.appCredID != "" {
+				return nil, errorf(http.StatusForbidden, "Cannot rescope a token created by an application credential.")
+			}
+			fromToken, uid = t, t.userID
+		case "application_credential":
+			if id.ApplicationCredential == nil {
+				return nil, badRequest("Expecting to find application_credential in identity.")
+			}
+			ac := st.findAppCred(id.ApplicationCredential)
+			if ac == nil || !checkPassword(ac.secret, id.ApplicationCredential.Secret) {
+				return nil, unauthorized()
+			}
+			if exp, ok := value(ac.ExpiresAt); ok {
+				if t, err := time.Parse("2006-01-02T15:04:05.000000", exp); err == nil && !st.now().Before(t) {
+					return nil, unauthorized()
+				}
+			}
+			if u := st.users.get(ac.UserID); u == nil || !u.Enabled {
+				return nil, unauthorized()
+			}
+			uid, appCredID = ac.UserID, ac.ID
+		default:
+			return nil, unauthorized()
+		}
+		if userID != "" && uid != userID {
+			return nil, unauthorized()
+		}
+		userID = uid
+		if !slices.Contains(methods, m) {
+			methods = append(methods, m)
+		}
+	}
+	if fromToken != nil {
+		for _, m := range fromToken.methods {
+			if !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+	}
+
+	scope, explicit, err := st.requestedScope(req.Body.Auth.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if appCredID != "" {
+		if explicit {
+			return nil, unauthorized()
+		}
+		ac := st.appcreds.get(appCredID)
+		p, _ := value(ac.ProjectID)
+		scope = target{project: p}
+	} else if !explicit {
+		// Keystone scopes to the default project when the user has a role there.
+		if u := st.users.get(userID); u.DefaultProjectID != nil {
+			if p := st.projects.get(*u.DefaultProjectID); p != nil && p.Enabled &&
+				len(st.directRoles(userID, target{project: p.ID})) > 0 {
+				scope = target{project: p.ID}
+			}
+		}
+	} else if scope != (target{}) && len(st.directRoles(userID, scope)) == 0 {
+		return nil, unauthorized()
+	}
+
+	now := st.now()
+	t := &token{
+		id: newTokenID(), userID: userID, methods: methods, scope: scope, appCredID: appCredID,
+		issued: now.Truncate(time.Microsecond), expires: now.Add(st.lifetime).Truncate(time.Microsecond),
+		auditIDs: []string{newAuditID()},
+	}
+	if fromToken != nil {
+		// A rescoped token keeps its parent's expiry and audit chain.
+		t.expires = fromToken.expires
+		t.auditIDs = append(t.auditIDs, fromToken.auditIDs[len(fromToken.auditIDs)-1])
+	}
+	st.tokens[t.id] = t
+	st.nIssued++
+	return v3s.IssueToken201JSONResponse{
+		Body:    v3s.TokenEnvelope{Token: st.tokenBody(t, req.Params.Nocatalog == nil)},
+		Headers: v3s.IssueToken201ResponseHeaders{XSubjectToken: t.id},
+	}, nil
+}
+
+func newAuditID() string { return newTokenID()[6:28] }
+
+// requestedScope resolves the scope of an authentication request; explicit
+// reports whether one was given (an explicit unscoped request included).
+func (st *state) requestedScope(req *v3s.AuthScopeRequest) (target, bool, error) {
+	if req == nil {
+		return target{}, false, nil
+	}
+	raw, err := json.Marshal(req)
+	if err != nil {
+		return target{}, false, badRequest("Invalid scope.")
+	}
+	var unscoped string
+	if json.Unmarshal(raw, &unscoped) == nil {
+		return target{}, true, nil
+	}
+	sc, err := req.AsAuthScope()
+	if err != nil {
+		return target{}, false, badRequest("Invalid scope.")
+	}
+	switch {
+	case sc.Project != nil:
+		var p *v3s.Project
+		if sc.Project.ID != nil {
+			p = st.projects.get(*sc.Project.ID)
+		} else if sc.Project.Name != nil {
+			d := st.findDomain(sc.Project.Domain)
+			if d == nil {
+				return target{}, false, unauthorized()
+			}
+			for _, c := range st.projects.all() {
+				if dd, _ := value(c.DomainID); c.Name == *sc.Project.Name && dd == d.ID {
+					p = c
+				}
+			}
+		}
+		if p == nil || !p.Enabled {
+			return target{}, false, unauthorized()
+		}
+		return target{project: p.ID}, true, nil
+	case sc.Domain != nil:
+		d := st.findDomain(sc.Domain)
+		if d == nil || !d.Enabled {
+			return target{}, false, unauthorized()
+		}
+		return target{domain: d.ID}, true, nil
+	case sc.System != nil:
+		return target{system: true}, true, nil
+	case sc.OSTRUSTTrust != nil:
+		return target{}, false, errNotImplemented
+	}
+	return target{}, true, nil
+}
+
+func (st *state) findAppCred(a *v3s.AuthApplicationCredential) *appCred {
+	if a.ID != nil {
+		return st.appcreds.get(*a.ID)
+	}
+	if a.Name == nil || a.User == nil {
+		return nil
+	}
+	u := st.findUser(a.User.ID, a.User.Name, a.User.Domain)
+	if u == nil {
+		return nil
+	}
+	for _, ac := range st.appcreds.all() {
+		if ac.Name == *a.Name && ac.UserID == u.ID {
+			return ac
+		}
+	}
+	return nil
+}
+
+// subject returns the token of X-Subject-Token that the caller may see: its
+// own, or any with the admin role.
+func (s *v3) subject(ctx context.Context, id string) (*token, error) {
+	c := callerFrom(ctx)
+	t, err := s.state.validToken(id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.admin && t.userID != c.tok.userID {
+		return nil, forbidden()
+	}
+	return t, nil
+}
+
+// ValidateToken returns the subject token.
+func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObject) (v3s.ValidateTokenResponseObject, error) {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	if err != nil {
+		return nil, err
+	}
+	return v3s.ValidateToken200JSONResponse{
+		Body:    v3s.TokenEnvelope{Token: s.state.tokenBody(t, req.Params.Nocatalog == nil)},
+		Headers: v3s.ValidateToken200ResponseHeaders{XSubjectToken: t.id},
+	}, nil
+}
+
+// CheckToken checks the subject token (HEAD).
+func (s *v3) CheckToken(ctx context.Context, req v3s.CheckTokenRequestObject) (v3s.CheckTokenResponseObject, error) {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	if err != nil {
+		return nil, err
+	}
+	return v3s.CheckToken200Response{Headers: v3s.CheckToken200ResponseHeaders{XSubjectToken: ptr(t.id)}}, nil
+}
+
+// RevokeToken revokes the subject token.
+func (s *v3) RevokeToken(ctx context.Context, req v3s.RevokeTokenRequestObject) (v3s.RevokeTokenResponseObject, error) {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	if err != nil {
+		return nil, err
+	}
+	t.revoked = true
+	return v3s.RevokeToken204Response{}, nil
+}
+
+// GetAuthCatalog returns the catalog of the caller's token.
+func (s *v3) GetAuthCatalog(ctx context.Context, _ v3s.GetAuthCatalogRequestObject) (v3s.GetAuthCatalogResponseObject, error) {
+	c := callerFrom(ctx)
+	if c.tok.scope == (target{}) {
+		return nil, errorf(http.StatusForbidden, "A catalog can only be obtained with a scoped token.")
+	}
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	return v3s.GetAuthCatalog200JSONResponse{Catalog: s.state.catalog(c.tok.scope.project), Links: s.state.collection("auth/catalog")}, nil
+}
+
+// ListAuthProjects lists the projects the caller's user has a role on.
+func (s *v3) ListAuthProjects(ctx context.Context, _ v3s.ListAuthProjectsRequestObject) (v3s.ListAuthProjectsResponseObject, error) {
+	uid := callerFrom(ctx).tok.userID
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := []v3s.Project{}
+	for _, p := range st.projects.all() {
+		if p.Enabled && len(st.directRoles(uid, target{project: p.ID})) > 0 {
+			out = append(out, *p)
+		}
+	}
+	return projectJSON{200, v3s.ProjectList{Projects: out, Links: st.collection("auth/projects")}}, nil
+}
+
+// ListAuthDomains lists the domains the caller's user has a role on.
+func (s *v3) ListAuthDomains(ctx context.Context, _ v3s.ListAuthDomainsRequestObject) (v3s.ListAuthDomainsResponseObject, error) {
+	uid := callerFrom(ctx).tok.userID
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := []v3s.Domain{}
+	for _, d := range st.domains.all() {
+		if d.Enabled && len(st.directRoles(uid, target{domain: d.ID})) > 0 {
+			out = append(out, *d)
+		}
+	}
+	return v3s.ListAuthDomains200JSONResponse{Domains: out, Links: st.collection("auth/domains")}, nil
+}
+
+// ListAuthSystem lists the system scope if the caller's user has a role on it.
+func (s *v3) ListAuthSystem(ctx context.Context, _ v3s.ListAuthSystemRequestObject) (v3s.ListAuthSystemResponseObject, error) {
+	uid := callerFrom(ctx).tok.userID
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := []v3s.SystemScope{}
+	if len(st.directRoles(uid, target{system: true})) > 0 {
+		out = append(out, v3s.SystemScope{All: ptr(true)})
+	}
+	return v3s.ListAuthSystem200JSONResponse{System: out, Links: st.collection("auth/system")}, nil
+}

@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-KEYSTONE := scripts/keystone-local.sh
+KEYSTONE_SCRIPT := scripts/keystone-local.sh
 # The env file scripts/keystone-local.sh writes (see its header).
 KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
 
@@ -15,11 +15,17 @@ all: test
 ## with -race, then a local Keystone and the contract tests against it.
 test: lint check-generated vet unit contract-fake integration
 
-## demo: start a local Keystone, issue a token, print the catalog, list projects.
+## demo: issue a token, print its catalog, list projects. Against the
+## in-memory Keystone of pkg/keystonetest by default (nothing to install);
+## `make demo KEYSTONE=local` starts the local real Keystone and uses it.
 demo:
-	@set -e; trap '$(KEYSTONE) stop' EXIT; \
-	$(KEYSTONE) start >/dev/null; . $(KEYSTONE_ENV); \
+ifeq ($(KEYSTONE),local)
+	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
+	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) run ./examples/demo
+else
+	@env -u KEYSTONE_URL $(GO) run ./examples/demo
+endif
 
 ## generate: regenerate gen/ from the specs in api/.
 generate:
@@ -49,13 +55,13 @@ contract-fake:
 ## integration: start a local Keystone, run the contract tests and the
 ## facade's integration tests against it, stop it.
 integration:
-	@set -e; trap '$(KEYSTONE) stop' EXIT; \
-	$(KEYSTONE) start >/dev/null; . $(KEYSTONE_ENV); \
+	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
+	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
 	$(GO) test -tags integration -count=1 -v ./pkg/...
 
 keystone-start:
-	$(KEYSTONE) start
+	$(KEYSTONE_SCRIPT) start
 
 keystone-stop:
-	$(KEYSTONE) stop
+	$(KEYSTONE_SCRIPT) stop

@@ -33,7 +33,9 @@ type generic struct {
 }
 
 // NewGeneric returns a version-discovering plugin (keystoneauth1's
-// generic.Password and generic.Token). It uses Identity v3.
+// generic.Password and generic.Token). It uses Identity v3, or v2.0 when the
+// server offers only that (then the user is taken by ID or name, without a
+// domain, and the scope must be a project, by ID or name, or none).
 func NewGeneric(o GenericOptions, opts ...keystone.AuthOption) (*keystone.Auth, error) {
 	if o.AuthURL == "" {
 		return nil, &keystone.MissingOptionsError{Plugin: "generic", Options: []string{"auth_url"}}
@@ -81,10 +83,13 @@ func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keyst
 		}
 	}
 	v, err := d.Match("3", "3")
-	if err != nil {
-		if errors.Is(err, keystone.ErrVersionNotAvailable) {
-			return nil, fmt.Errorf("%w: %s offers no Identity v3 (v2.0 is not supported yet): %w", keystone.ErrUnsupportedVersion, g.o.AuthURL, err)
+	if errors.Is(err, keystone.ErrVersionNotAvailable) {
+		if v2, err2 := d.Match("2.0", "2.0"); err2 == nil {
+			return g.authenticateV2(ctx, s, v2.URL)
 		}
+		return nil, fmt.Errorf("%w: %s offers neither Identity v3 nor v2.0: %w", keystone.ErrUnsupportedVersion, g.o.AuthURL, err)
+	}
+	if err != nil {
 		return nil, err
 	}
 	url := v.URL
@@ -96,6 +101,25 @@ func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keyst
 		a.methods = []method{PasswordMethod{User: g.o.User, Password: g.o.Password}}
 	} else {
 		a.methods = []method{TokenMethod{Token: g.o.Token}}
+	}
+	return a.Authenticate(ctx, s)
+}
+
+// authenticateV2 authenticates with Identity v2.0 at url.
+func (g *generic) authenticateV2(ctx context.Context, s *keystone.Session, url string) (*keystone.AccessInfo, error) {
+	sc := g.o.Scope
+	if sc.DomainID != "" || sc.DomainName != "" || sc.System || sc.TrustID != "" {
+		return nil, fmt.Errorf("%w: %s offers only Identity v2.0, which has no domain, system or trust scope",
+			keystone.ErrUnsupportedVersion, g.o.AuthURL)
+	}
+	if url == "" {
+		url = g.o.AuthURL
+	}
+	a := &v2{plugin: "generic", authURL: url, tenant: Tenant{ID: sc.ProjectID, Name: sc.ProjectName}}
+	if g.o.Password != "" {
+		a.userID, a.username, a.password = g.o.User.ID, g.o.User.Name, g.o.Password
+	} else {
+		a.token = g.o.Token
 	}
 	return a.Authenticate(ctx, s)
 }

@@ -359,8 +359,11 @@ func ParseAccessInfo(data []byte) (*AccessInfo, error) {
 	if s.AuthToken == "" || len(s.Body) == 0 {
 		return nil, fmt.Errorf("%w: saved auth state lacks auth_token or body", ErrInvalidResponse)
 	}
-	if s.Version == "v3" || (s.Version == "" && bytes.Contains(s.Body, []byte(`"token"`))) {
+	if s.Version == "v3" || (s.Version == "" && bytes.Contains(s.Body, []byte(`"token"`)) && !bytes.Contains(s.Body, []byte(`"access"`))) {
 		return NewAccessInfoV3(s.AuthToken, s.Body)
+	}
+	if s.Version == "v2.0" || (s.Version == "" && bytes.Contains(s.Body, []byte(`"access"`))) {
+		return NewAccessInfoV2(s.Body)
 	}
 	return nil, fmt.Errorf("%w: saved auth state of unsupported version %q", ErrUnsupportedVersion, s.Version)
 }

@@ -351,14 +351,14 @@ func TestGenericPluginDiscoversV3(t *testing.T) {
 			t.Fatalf("%s: %v %v", u, ai, err)
 		}
 	}
-	// A server with no v3.
+	// A server with neither v3 nor v2.0 (v2.0-only servers: authplugin's TestGenericChoosesV2).
 	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/" {
 			return false
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(300)
-		w.Write([]byte(`{"versions": {"values": [{"id": "v2.0", "status": "stable", "links": [{"rel": "self", "href": "` + srv.URL + `/v2.0/"}]}]}}`))
+		w.Write([]byte(`{"versions": {"values": [{"id": "v1.0", "status": "stable", "links": [{"rel": "self", "href": "` + srv.URL + `/v1.0/"}]}]}}`))
 		return true
 	})
 	auth, _ := authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: srv.URL, Token: "t"})

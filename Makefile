@@ -7,7 +7,7 @@ KEYSTONE_SCRIPT := scripts/keystone-local.sh
 # The env file scripts/keystone-local.sh writes (see its header).
 KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
 
-.PHONY: all test demo generate lint check-generated vet unit contract-fake integration keystone-start keystone-stop
+.PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop
 
 all: test
 
@@ -53,12 +53,19 @@ contract-fake:
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
 ## integration: start a local Keystone, run the contract tests and the
-## facade's integration tests against it, stop it.
+## facade's integration tests against it, and the benchmarks once each as a
+## smoke test (numbers are never asserted), stop it.
 integration:
 	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
-	$(GO) test -tags integration -count=1 -v ./pkg/...
+	$(GO) test -tags integration -count=1 -v ./pkg/...; \
+	cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...
+
+## bench: the benchmarks side by side with gophercloud and plain net/http
+## (docs/BENCHMARKS.md); with a local Keystone running, the CLI path too.
+bench:
+	cd bench && $(GO) test -run xxx -bench . -count=6 -timeout 60m ./... | tee bench.txt
 
 keystone-start:
 	$(KEYSTONE_SCRIPT) start

@@ -30,6 +30,23 @@ type standIn struct {
 	authRequests atomic.Int64
 	unauthorized atomic.Int64
 	calls        atomic.Int64
+	// nextBody, when set, is served (once) instead of tokenBody, with nextTTL
+	// as the token's server-side lifetime: a token about to expire.
+	nextBody atomic.Pointer[[]byte]
+	nextTTL  atomic.Int64
+}
+
+// expiringToken makes the next authentication return a token that expires in
+// d, by its body and on the server.
+func (s *standIn) expiringToken(d time.Duration) {
+	var m map[string]map[string]any
+	if err := json.Unmarshal(s.tokenBody, &m); err != nil {
+		panic(err)
+	}
+	m["token"]["expires_at"] = time.Now().UTC().Add(d).Format("2006-01-02T15:04:05.000000Z")
+	b, _ := json.Marshal(m)
+	s.nextTTL.Store(int64(d))
+	s.nextBody.Store(&b)
 }
 
 const (
@@ -156,12 +173,16 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		tok := "gAAAAA" + id() + id()
+		body, ttl := s.tokenBody, time.Duration(s.ttl.Load())
+		if next := s.nextBody.Swap(nil); next != nil {
+			body, ttl = *next, time.Duration(s.nextTTL.Load())
+		}
 		s.mu.Lock()
-		s.tokens[tok] = time.Now().Add(time.Duration(s.ttl.Load()))
+		s.tokens[tok] = time.Now().Add(ttl)
 		s.mu.Unlock()
 		w.Header().Set("X-Subject-Token", tok)
 		w.WriteHeader(201)
-		w.Write(s.tokenBody)
+		w.Write(body)
 	case r.Method == http.MethodGet && r.URL.Path == "/v3/projects":
 		s.calls.Add(1)
 		if !s.valid(r.Header.Get("X-Auth-Token")) {

@@ -7,7 +7,7 @@
 // system, or unscoped; validate, check, revoke; the catalog and what a token
 // can be scoped to); projects (with tags and hierarchy), domains, users
 // (password change, groups, projects), groups (membership), roles (implied
-// roles, grants on projects, domains and the system), role assignments
+// roles, grants on projects, domains and the system, inherited grants), role assignments
 // (filters, effective, include_names), services, endpoints, regions and
 // application credentials. State is real: a user you create can authenticate
 // once you grant it a role, a password change revokes its tokens, deleting a

@@ -257,4 +257,3 @@ func TestApplicationCredentialAuth(t *testing.T) {
 		t.Errorf("token of a deleted credential: %v", err)
 	}
 }
-

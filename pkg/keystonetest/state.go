@@ -75,6 +75,9 @@ type grant struct {
 	project string
 	domain  string
 	system  bool
+	// inherited grants apply to the projects under the target (OS-INHERIT),
+	// not to the target itself.
+	inherited bool
 }
 
 // target is what a token or an assignment is scoped to.
@@ -275,10 +278,26 @@ func (st *state) groupsOf(userID string) []string {
 // a group, without implied roles.
 func (st *state) directRoles(userID string, t target) []string {
 	actors := append([]string{userID}, st.groupsOf(userID)...)
+	// Inherited grants on the project's domain and on its ancestors apply too.
+	var inheritedFrom []string
+	if p := st.projects.get(t.project); p != nil {
+		if d, ok := value(p.DomainID); ok {
+			inheritedFrom = append(inheritedFrom, d)
+		}
+		for _, a := range st.ancestors(p) {
+			inheritedFrom = append(inheritedFrom, a.ID)
+		}
+	}
 	seen := map[string]bool{}
 	var out []string
 	for g := range st.grants {
-		if g.project != t.project || g.domain != t.domain || g.system != t.system || !slices.Contains(actors, g.actor) {
+		if !slices.Contains(actors, g.actor) {
+			continue
+		}
+		direct := !g.inherited && g.project == t.project && g.domain == t.domain && g.system == t.system
+		viaInheritance := g.inherited && t.project != "" &&
+			(slices.Contains(inheritedFrom, g.domain) || slices.Contains(inheritedFrom, g.project))
+		if !direct && !viaInheritance {
 			continue
 		}
 		if !seen[g.role] && st.roles.get(g.role) != nil {

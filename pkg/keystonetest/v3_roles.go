@@ -144,11 +144,12 @@ func (st *state) deleteRole(id string) {
 
 // checkGrant returns a 404 for each part of g that does not exist.
 func (st *state) checkGrant(g grant) error {
-	if g.group {
-		if st.groups.get(g.actor) == nil {
-			return notFound("group", g.actor)
-		}
-	} else if st.users.get(g.actor) == nil {
+	// Keystone 22 does not check the actor of an inherited grant.
+	switch {
+	case g.inherited:
+	case g.group && st.groups.get(g.actor) == nil:
+		return notFound("group", g.actor)
+	case !g.group && st.users.get(g.actor) == nil:
 		return notFound("user", g.actor)
 	}
 	if g.project != "" && st.projects.get(g.project) == nil {
@@ -232,23 +233,64 @@ func (st *state) grantedRoles(actor string, group bool, t target) (v3s.RoleList,
 	return v3s.RoleList{Roles: out, Links: st.collection(path)}, nil
 }
 
+// inheritedRoles lists the roles granted to an actor on a domain for its projects.
+func (st *state) inheritedRoles(actor string, group bool, domainID string) (v3s.RoleList, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.checkGrant(grant{actor: actor, group: group, domain: domainID, inherited: true}); err != nil {
+		return v3s.RoleList{}, err
+	}
+	out := []v3s.Role{}
+	for _, r := range st.roles.all() {
+		if st.grants[grant{actor: actor, group: group, role: r.ID, domain: domainID, inherited: true}] {
+			out = append(out, *r)
+		}
+	}
+	kind := "users/"
+	if group {
+		kind = "groups/"
+	}
+	return v3s.RoleList{Roles: out, Links: st.collection("OS-INHERIT/domains/" + domainID + "/" + kind + actor + "/roles/inherited_to_projects")}, nil
+}
+
 // assignment is one row of a role-assignment listing.
 type assignment struct {
 	grant
 	viaGroup  string // with effective: the group the user has the role through
 	priorRole string // with effective: the role that implies this one
+	// origin is, with effective, the inherited grant this row comes from.
+	origin *grant
 }
 
-// ListRoleAssignments lists role assignments with Keystone's filters,
-// effective (group memberships and implied roles expanded) and include_names.
+// ListRoleAssignments lists role assignments with Keystone's filters:
+// effective (group memberships, inherited grants and implied roles
+// expanded), include_names and include_subtree.
 func (s *v3) ListRoleAssignments(_ context.Context, req v3s.ListRoleAssignmentsRequestObject) (v3s.ListRoleAssignmentsResponseObject, error) {
 	p := req.Params
-	if p.IncludeSubtree != nil || p.ScopeOSINHERITInheritedTo != nil {
-		return nil, errNotImplemented
-	}
 	effective := p.Effective != nil && *p.Effective
 	if effective && p.GroupID != nil {
 		return nil, badRequest("Combining effective and group filter will always result in an empty list.")
+	}
+	subtree := p.IncludeSubtree != nil && *p.IncludeSubtree
+	if subtree && p.ScopeProjectID == nil {
+		return nil, badRequest("scope.project.id needs to be specified if include_subtree is also specified")
+	}
+	count := func(set ...bool) (n int) {
+		for _, b := range set {
+			if b {
+				n++
+			}
+		}
+		return n
+	}
+	if count(p.UserID != nil, p.GroupID != nil) > 1 {
+		return nil, badRequest("Specify a user or group, not both")
+	}
+	if count(p.ScopeProjectID != nil, p.ScopeDomainID != nil, p.ScopeSystem != nil) > 1 {
+		return nil, badRequest("Specify one of domain, project or system")
+	}
+	if effective && p.ScopeOSINHERITInheritedTo != nil {
+		return nil, badRequest("Combining effective with inherited_to_projects is not supported")
 	}
 	st := s.state
 	st.mu.Lock()
@@ -256,12 +298,37 @@ func (s *v3) ListRoleAssignments(_ context.Context, req v3s.ListRoleAssignmentsR
 
 	var rows []assignment
 	for g := range st.grants {
-		if !effective || !g.group {
-			rows = append(rows, assignment{grant: g})
-			continue
+		targets := []assignment{{grant: g}}
+		if effective && g.inherited {
+			// An inherited grant counts on every project under its target.
+			targets = nil
+			var under []*v3s.Project
+			if g.domain != "" {
+				for _, pr := range st.projects.all() {
+					if d, _ := value(pr.DomainID); d == g.domain {
+						under = append(under, pr)
+					}
+				}
+			} else {
+				under = st.descendants(g.project)
+			}
+			origin := g
+			for _, pr := range under {
+				t := g // still marked inherited: Keystone shows OS-INHERIT:inherited_to
+				t.project, t.domain = pr.ID, ""
+				targets = append(targets, assignment{grant: t, origin: &origin})
+			}
 		}
-		for uid := range st.members[g.actor] {
-			rows = append(rows, assignment{grant: grant{actor: uid, role: g.role, project: g.project, domain: g.domain, system: g.system}, viaGroup: g.actor})
+		for _, a := range targets {
+			if !effective || !a.group {
+				rows = append(rows, a)
+				continue
+			}
+			for uid := range st.members[a.actor] {
+				b := a
+				b.actor, b.group, b.viaGroup = uid, false, a.actor
+				rows = append(rows, b)
+			}
 		}
 	}
 	if effective {
@@ -277,21 +344,35 @@ func (s *v3) ListRoleAssignments(_ context.Context, req v3s.ListRoleAssignmentsR
 			}
 		}
 	}
+	var inScope []string
+	if p.ScopeProjectID != nil {
+		inScope = []string{*p.ScopeProjectID}
+		if subtree {
+			for _, d := range st.descendants(*p.ScopeProjectID) {
+				inScope = append(inScope, d.ID)
+			}
+		}
+	}
 	out := []v3s.RoleAssignment{}
-	seen := map[assignment]bool{}
+	seen := map[string]bool{}
 	for _, a := range rows {
 		switch {
-		case seen[a],
-			p.UserID != nil && (a.group || a.actor != *p.UserID),
+		case p.UserID != nil && (a.group || a.actor != *p.UserID),
 			p.GroupID != nil && (!a.group || a.actor != *p.GroupID),
 			p.RoleID != nil && a.role != *p.RoleID,
-			p.ScopeProjectID != nil && a.project != *p.ScopeProjectID,
+			p.ScopeProjectID != nil && !slices.Contains(inScope, a.project),
 			p.ScopeDomainID != nil && a.domain != *p.ScopeDomainID,
-			p.ScopeSystem != nil && !a.system:
+			p.ScopeSystem != nil && !a.system,
+			p.ScopeOSINHERITInheritedTo != nil && !a.inherited:
 			continue
 		}
-		seen[a] = true
-		out = append(out, st.renderAssignment(a, p.IncludeNames != nil && *p.IncludeNames))
+		ra := st.renderAssignment(a, p.IncludeNames != nil && *p.IncludeNames)
+		key := ra.Links.Assignment + "|" + ra.Role.ID + "|" + a.actor + "|" + a.project + "|" + a.domain
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, ra)
 	}
 	slices.SortFunc(out, func(x, y v3s.RoleAssignment) int {
 		return compareStrings(x.Links.Assignment+x.Role.ID, y.Links.Assignment+y.Role.ID)
@@ -360,6 +441,20 @@ func (st *state) renderAssignment(a assignment, names bool) v3s.RoleAssignment {
 		role = a.priorRole
 	}
 	ra.Links.Assignment = st.root + "/v3/" + targetPath + "/" + actorPath + "/roles/" + role
+	if a.inherited {
+		ra.Scope.OSINHERITInheritedTo = ptr(v3s.RoleAssignmentScopeOSINHERITInheritedToProjects)
+		ra.Links.Assignment = st.root + "/v3/OS-INHERIT/" + targetPath + "/" + actorPath + "/roles/" + role + "/inherited_to_projects"
+	}
+	if o := a.origin; o != nil {
+		originPath, originActor := "domains/"+o.domain, "users/"+o.actor
+		if o.project != "" {
+			originPath = "projects/" + o.project
+		}
+		if o.group {
+			originActor = "groups/" + o.actor
+		}
+		ra.Links.Assignment = st.root + "/v3/OS-INHERIT/" + originPath + "/" + originActor + "/roles/" + role + "/inherited_to_projects"
+	}
 	if a.viaGroup != "" {
 		ra.Links.Membership = ptr(st.root + "/v3/groups/" + a.viaGroup + "/users/" + a.actor)
 	}

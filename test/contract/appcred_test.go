@@ -776,7 +776,6 @@ type inheritKind struct {
 }
 
 func TestInheritedGrants(t *testing.T) {
-	realOnly(t, "inherited grants (OS-INHERIT)")
 	dom := newDomain(t, v3.DomainCreate{})
 	top := newProject(t, v3.ProjectCreate{DomainID: nullable.NewNullableWithValue(dom.ID)})
 	sub := newProject(t, v3.ProjectCreate{DomainID: nullable.NewNullableWithValue(dom.ID), ParentID: nullable.NewNullableWithValue(top.ID)})

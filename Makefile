@@ -34,6 +34,7 @@ generate:
 ## lint: validate the specs with kin-openapi and the project's spec rules.
 lint:
 	$(GO) run ./internal/cmd/speclint api/identity-v3.yaml
+	$(GO) run ./internal/cmd/speclint api/identity-v2.yaml
 
 ## check-generated: fail if `go generate` would change gen/.
 check-generated:

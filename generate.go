@@ -8,3 +8,5 @@ package keystone
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv3/oapi-codegen.yaml api/identity-v3.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv3server/oapi-codegen.yaml api/identity-v3.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv2/oapi-codegen.yaml api/identity-v2.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/identityv2server/oapi-codegen.yaml api/identity-v2.yaml

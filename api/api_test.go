@@ -18,3 +18,14 @@ func TestIdentityV3SpecIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIdentityV2SpecIsValid lints the embedded v2.0 spec the same way.
+func TestIdentityV2SpecIsValid(t *testing.T) {
+	doc, err := speclint.LoadData(IdentityV2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := speclint.Validate(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -9,3 +9,8 @@ import _ "embed"
 //
 //go:embed identity-v3.yaml
 var IdentityV3 []byte
+
+// IdentityV2 is the OpenAPI 3.0 document of the Identity API v2.0 (identity-v2.yaml).
+//
+//go:embed identity-v2.yaml
+var IdentityV2 []byte

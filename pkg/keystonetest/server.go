@@ -8,11 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gokeystone/keystone/api"
+	"github.com/gokeystone/keystone/gen/identityv2server"
 	"github.com/gokeystone/keystone/gen/identityv3server"
 	"github.com/gokeystone/keystone/internal/specvalidate"
 )
@@ -37,7 +39,7 @@ type Server struct {
 
 	httpServer *httptest.Server
 	state      *state
-	validator  *specvalidate.Doer
+	validators []*specvalidate.Doer
 
 	mu           sync.Mutex
 	offset       time.Duration
@@ -114,17 +116,27 @@ func Start(opts ...Option) (*Server, error) {
 	s.state = newState(s.URL, s.now, cfg.tokenLifetime)
 	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region)
 
-	handler := s.v3Handler()
+	v3h, v2h := s.v3Handler(), s.v2Handler()
 	if cfg.validate {
-		v, err := specvalidate.New(api.IdentityV3, s.URL, handlerDoer{s.rejectInvalid(handler)})
+		v3v, err := specvalidate.New(api.IdentityV3, s.URL, handlerDoer{s.rejectInvalid(v3h)})
 		if err != nil {
 			return nil, err
 		}
-		v.ContinueOnInvalidRequest = true
-		s.validator = v
-		handler = s.validating(v)
+		v2v, err := specvalidate.New(api.IdentityV2, s.URL, handlerDoer{s.rejectInvalid(v2h)})
+		if err != nil {
+			return nil, err
+		}
+		v3v.ContinueOnInvalidRequest, v2v.ContinueOnInvalidRequest = true, true
+		s.validators = []*specvalidate.Doer{v3v, v2v}
+		v3h, v2h = s.validating(v3v), s.validating(v2v)
 	}
-	s.httpServer.Config.Handler = handler
+	s.httpServer.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v2.0" || strings.HasPrefix(r.URL.Path, "/v2.0/") {
+			v2h.ServeHTTP(w, r)
+			return
+		}
+		v3h.ServeHTTP(w, r)
+	})
 	s.httpServer.Start()
 	return s, nil
 }
@@ -137,6 +149,9 @@ func (s *Server) Client() *http.Client { return s.httpServer.Client() }
 
 // AuthURL returns the Identity v3 URL, URL+"/v3".
 func (s *Server) AuthURL() string { return s.URL + "/v3" }
+
+// AuthURLV2 returns the Identity v2.0 URL, URL+"/v2.0".
+func (s *Server) AuthURLV2() string { return s.URL + "/v2.0" }
 
 // Advance moves the server's clock on by d (tokens expire accordingly).
 func (s *Server) Advance(d time.Duration) {
@@ -159,8 +174,8 @@ func (s *Server) now() time.Time {
 // requests from clients and responses of the fake.
 func (s *Server) Failures() []error {
 	var out []error
-	if s.validator != nil {
-		for _, f := range s.validator.Failures() {
+	for _, v := range s.validators {
+		for _, f := range v.Failures() {
 			if f.Status != http.StatusNotImplemented { // operations the fake does not serve
 				out = append(out, f)
 			}
@@ -323,6 +338,40 @@ func (s *Server) v3Handler() http.Handler {
 			renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
 		},
 		Middlewares: []identityv3server.MiddlewareFunc{requestID},
+	})
+}
+
+// v2Handler is the Identity v2.0 API over the same state.
+func (s *Server) v2Handler() http.Handler {
+	impl := &v2{state: s.state}
+	renderErr := func(w http.ResponseWriter, r *http.Request, err error) {
+		var e *Error
+		switch {
+		case errors.As(err, &e):
+		case errors.Is(err, errNotImplemented):
+			e = errorf(http.StatusNotImplemented, notImplementedMessage)
+		default:
+			e = badRequest("%v", err)
+		}
+		writeError(w, s.URL, e)
+	}
+	strict := identityv2server.NewStrictHandlerWithOptions(impl,
+		[]identityv2server.StrictMiddlewareFunc{s.state.authenticateV2},
+		identityv2server.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+				renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
+			},
+			ResponseErrorHandlerFunc: renderErr,
+		})
+	mux := &router{notFound: func(w http.ResponseWriter, r *http.Request, status int) {
+		renderErr(w, r, errorf(status, "The resource could not be found."))
+	}}
+	return identityv2server.HandlerWithOptions(strict, identityv2server.StdHTTPServerOptions{
+		BaseRouter: mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
+		},
+		Middlewares: []identityv2server.MiddlewareFunc{requestID},
 	})
 }
 

@@ -118,6 +118,7 @@ type state struct {
 	endpoints table[v3s.Endpoint]
 	regions   table[v3s.Region]
 	appcreds  table[appCred]
+	ec2       table[ec2Cred]
 	tokens    map[string]*token
 	nIssued   int
 }

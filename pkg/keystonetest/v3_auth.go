@@ -28,9 +28,18 @@ func (s *v3) versionDoc() v3s.Version {
 	}
 }
 
-// ListVersions serves the version list (Keystone answers 300).
+func (s *v3) v2VersionDoc() v3s.Version {
+	updated := time.Date(2016, 8, 4, 0, 0, 0, 0, time.UTC)
+	return v3s.Version{
+		ID: "v2.0", Status: "deprecated", Updated: &updated,
+		Links:      []v3s.Link{{Href: s.state.root + "/v2.0/", Rel: ptr("self")}},
+		MediaTypes: []v3s.MediaType{{Base: "application/json", Type: "application/vnd.openstack.identity-v2.0+json"}},
+	}
+}
+
+// ListVersions serves the version list, v3 and v2.0 (Keystone answers 300).
 func (s *v3) ListVersions(context.Context, v3s.ListVersionsRequestObject) (v3s.ListVersionsResponseObject, error) {
-	return versionsJSON{location: s.state.root + "/v3/", body: v3s.VersionList{Versions: v3s.VersionValues{Values: []v3s.Version{s.versionDoc()}}}}, nil
+	return versionsJSON{location: s.state.root + "/v3/", body: v3s.VersionList{Versions: v3s.VersionValues{Values: []v3s.Version{s.versionDoc(), s.v2VersionDoc()}}}}, nil
 }
 
 // GetVersion serves the v3 version document.

@@ -110,7 +110,9 @@ func (m *V2TenantsManager) List(ctx context.Context, opts *identityv2.ListTenant
 		o.Name = nil
 	}
 	return pages(ctx, m.c.s, func(ctx context.Context) (*http.Response, error) { return m.c.gen.ListTenants(ctx, &o) },
-		func(l *identityv2.TenantListOrOne) ([]identityv2.Tenant, *string) { return l.Tenants, nextV2(l.TenantsLinks) })
+		func(l *identityv2.TenantListOrOne) ([]identityv2.Tenant, *string) {
+			return l.Tenants, nextV2(l.TenantsLinks)
+		})
 }
 
 // ListAll collects every tenant.
@@ -305,7 +307,9 @@ func (m *V2RolesManager) List(ctx context.Context) iter.Seq2[identityv2.Role, er
 }
 
 // ListAll collects every role.
-func (m *V2RolesManager) ListAll(ctx context.Context) ([]identityv2.Role, error) { return Collect(m.List(ctx)) }
+func (m *V2RolesManager) ListAll(ctx context.Context) ([]identityv2.Role, error) {
+	return Collect(m.List(ctx))
+}
 
 // Get returns a role.
 func (m *V2RolesManager) Get(ctx context.Context, roleID string) (*identityv2.Role, error) {
@@ -492,7 +496,9 @@ func (m *V2EC2Manager) Get(ctx context.Context, userID, access string) (*identit
 
 // Delete deletes an EC2 credential.
 func (m *V2EC2Manager) Delete(ctx context.Context, userID, access string) error {
-	return callNoBody(ctx, func(ctx context.Context) (*http.Response, error) { return m.c.gen.DeleteEC2Credential(ctx, userID, access) })
+	return callNoBody(ctx, func(ctx context.Context) (*http.Response, error) {
+		return m.c.gen.DeleteEC2Credential(ctx, userID, access)
+	})
 }
 
 // ---- tokens

@@ -16,7 +16,7 @@ import (
 // Catalog sizes: 12 services × 3 interfaces × 1 region = 36 endpoints, and
 // 100 services × 3 interfaces × 5 regions = 1500.
 var catalogs = []struct {
-	name               string
+	name              string
 	services, regions int
 }{{"36", 12, 1}, {"1500", 100, 5}}
 

@@ -220,4 +220,3 @@ func rawListProjects(ctx context.Context, base, token string, hc *http.Client) (
 	}
 	return len(l.Projects), nil
 }
-

@@ -15,6 +15,13 @@
 // {"error": {"code", "title", "message"}} body. Other operations of the spec
 // answer 501.
 //
+// It serves Identity v2.0 too (api/identity-v2.yaml) over the same state, as
+// Keystone did before Queens: tenants are the projects of the default domain,
+// v2.0 users and roles are the default domain's users and the global roles, a
+// v2.0 endpoint groups a service's v3 endpoints in one region, and v2.0 tokens
+// carry the catalog with publicURL, internalURL and adminURL. Server.AuthURLV2
+// is its v2.0 URL. EC2 token validation (ec2tokens) is not served.
+//
 // Every exchange is validated against the spec (WithoutValidation turns this
 // off): a request that does not conform is answered 400, as Keystone's schema
 // validation would, and reported by Server.Failures; a response of the fake

@@ -61,7 +61,7 @@ integration:
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
 	$(GO) test -tags integration -count=1 -v ./pkg/...; \
-	cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...
+	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 
 ## bench: the benchmarks side by side with gophercloud and plain net/http
 ## (docs/BENCHMARKS.md); with a local Keystone running, the CLI path too.

@@ -314,3 +314,41 @@ func TestV2AndV3SeeTheSameState(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A v2.0 token plugin exchanges a token for one scoped to another tenant.
+func TestV2TokenPluginRescopes(t *testing.T) {
+	c, ks := v2Admin(t)
+	ctx := t.Context()
+	tenant, err := c.Tenants.Create(ctx, identityv2.TenantCreate{Name: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := c.Roles.Find(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Roles.AddUserRole(ctx, ks.AdminUserID, admin.ID, tenant.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.Session().Auth().Token(ctx, c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := authplugin.NewTokenV2(authplugin.TokenV2Options{AuthURL: ks.AuthURLV2(), Token: first, Tenant: authplugin.Tenant{Name: "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := keystone.NewSession(keystone.WithAuth(a))
+	ai, err := a.Access(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.Project.ID != tenant.ID || ai.User.ID != ks.AdminUserID || ai.Token() == first {
+		t.Errorf("rescoped token %s", ai)
+	}
+	bad, _ := authplugin.NewTokenV2(authplugin.TokenV2Options{AuthURL: ks.AuthURLV2(), Token: "not-a-token"})
+	s2, _ := keystone.NewSession(keystone.WithAuth(bad))
+	if _, err := bad.Access(ctx, s2); !errors.Is(err, keystone.ErrAuthorizationFailure) {
+		t.Errorf("unknown token: %v", err)
+	}
+}

@@ -3,7 +3,6 @@ package keystone
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/oapi-codegen/nullable"
@@ -161,7 +160,7 @@ func scanProjectExtras(data []byte, n int) (extras [][]rawMember, ok bool) {
 		if !s.skip() {
 			return nil, false
 		}
-		if strings.EqualFold(key, "projects") {
+		if bytes.EqualFold(key, []byte("projects")) {
 			projects = data[start:s.i]
 		}
 		s.ws()
@@ -208,7 +207,7 @@ func scanProjectExtras(data []byte, n int) (extras [][]rawMember, ok bool) {
 				}
 				switch known(key) {
 				case 0:
-					extras[i] = append(extras[i], rawMember{key: key, raw: projects[start:a.i]})
+					extras[i] = append(extras[i], rawMember{key: string(key), raw: projects[start:a.i]})
 				case 2:
 					return nil, false
 				}
@@ -223,14 +222,14 @@ func scanProjectExtras(data []byte, n int) (extras [][]rawMember, ok bool) {
 
 // known is 1 for a member identityv3.Project names, 2 for one that differs
 // from such a name only by case, 0 for an extra attribute.
-func known(key string) int {
+func known(key []byte) int {
 	for _, m := range projectMembers {
-		if key == m {
+		if string(key) == m {
 			return 1
 		}
 	}
 	for _, m := range projectMembers {
-		if strings.EqualFold(key, m) {
+		if bytes.EqualFold(key, []byte(m)) {
 			return 2
 		}
 	}
@@ -264,21 +263,22 @@ func (s *scanner) eat(c byte) bool {
 
 func (s *scanner) isNull() bool { return bytes.HasPrefix(s.b[s.i:], []byte("null")) }
 
-// str reads a string and returns its value.
-func (s *scanner) str() (string, bool) {
+// str reads a string and returns its value, as bytes that alias the input
+// when the string has no escapes.
+func (s *scanner) str() ([]byte, bool) {
 	start := s.i
 	if !s.skipString() {
-		return "", false
+		return nil, false
 	}
 	raw := s.b[start:s.i]
 	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-		return string(raw[1 : len(raw)-1]), true
+		return raw[1 : len(raw)-1], true
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", false
+		return nil, false
 	}
-	return v, true
+	return []byte(v), true
 }
 
 func (s *scanner) skipString() bool {
@@ -286,17 +286,15 @@ func (s *scanner) skipString() bool {
 		return false
 	}
 	for s.i < len(s.b) {
-		j := bytes.IndexAny(s.b[s.i:], `"\`)
-		if j < 0 {
-			return false
-		}
-		s.i += j
-		if s.b[s.i] == '\\' {
+		switch s.b[s.i] {
+		case '\\':
 			s.i += 2
-			continue
+		case '"':
+			s.i++
+			return true
+		default:
+			s.i++
 		}
-		s.i++
-		return true
 	}
 	return false
 }

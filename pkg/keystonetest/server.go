@@ -209,6 +209,10 @@ func (s *Server) rejectInvalid(next http.Handler) http.Handler {
 			writeError(w, s.URL, badRequest("Invalid input for field/attribute: %v", f.Err))
 			return
 		}
+		if err := strictMembers(r); err != nil {
+			writeError(w, s.URL, err)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -411,6 +415,13 @@ var selfService = map[string]bool{
 	"GetUser": true, "ListUserProjects": true, "ListUserGroups": true, "GetProject": true,
 	"CreateApplicationCredential": true, "ListApplicationCredentials": true,
 	"GetApplicationCredential": true, "DeleteApplicationCredential": true,
+	"ListAccessRules": true, "GetAccessRule": true, "DeleteAccessRule": true,
+}
+
+// notWithRestrictedAppCred are the operations a token obtained with a
+// restricted application credential may not call (Keystone answers 403).
+var notWithRestrictedAppCred = map[string]bool{
+	"CreateApplicationCredential": true, "DeleteApplicationCredential": true, "CreateTrust": true,
 }
 
 // authenticate checks X-Auth-Token and a simple policy: operations other than
@@ -426,13 +437,19 @@ func (st *state) authenticate(f identityv3server.StrictHandlerFunc, op string) i
 		}
 		st.mu.Lock()
 		tok, err := st.validToken(id)
-		var admin bool
+		var admin, restricted bool
 		if err == nil {
 			admin = st.hasAdminRole(tok)
+			if ac := st.appcreds.get(tok.appCredID); ac != nil {
+				restricted = ac.restricted
+			}
 		}
 		st.mu.Unlock()
 		if err != nil {
 			return nil, unauthorized()
+		}
+		if restricted && notWithRestrictedAppCred[op] {
+			return nil, errorf(http.StatusForbidden, "Using method 'application_credential' is not allowed for managing additional application_credentials or trusts.")
 		}
 		if !admin && !selfService[op] {
 			return nil, forbidden()

@@ -65,6 +65,14 @@ type appCred struct {
 	v3s.ApplicationCredential
 	secret  string
 	roleIDs []string
+	// restricted credentials may not create or delete application credentials
+	// or create trusts.
+	restricted bool
+}
+
+// accessRule is an access rule of a user's application credentials.
+type accessRule struct {
+	id, userID, service, path, method string
 }
 
 // grant is one role assignment.
@@ -119,6 +127,7 @@ type state struct {
 	regions   table[v3s.Region]
 	appcreds  table[appCred]
 	ec2       table[ec2Cred]
+	rules     table[accessRule]
 	tokens    map[string]*token
 	nIssued   int
 }
@@ -425,11 +434,8 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 		}
 	}
 	if ac := st.appcreds.get(t.appCredID); ac != nil {
-		restricted := true
-		if v, ok := value(ac.Unrestricted); ok && v {
-			restricted = false
-		}
-		body.ApplicationCredential = &v3s.TokenApplicationCredential{ID: ac.ID, Name: ptr(ac.Name), Restricted: &restricted}
+		body.ApplicationCredential = &v3s.TokenApplicationCredential{ID: ac.ID, Name: ptr(ac.Name), Restricted: ptr(ac.restricted),
+			AccessRules: ac.AccessRules}
 	}
 	return body
 }

@@ -94,8 +94,15 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 			if id.ApplicationCredential == nil {
 				return nil, badRequest("Expecting to find application_credential in identity.")
 			}
-			ac := st.findAppCred(id.ApplicationCredential)
-			if ac == nil || !checkPassword(ac.secret, id.ApplicationCredential.Secret) {
+			a := id.ApplicationCredential
+			if a.ID == nil && (a.Name == nil || a.User == nil) {
+				return nil, badRequest("An application credential is given by its id, or by its name and its user.")
+			}
+			ac := st.findAppCred(a)
+			if ac == nil && a.ID != nil {
+				return nil, notFound("application credential", *a.ID)
+			}
+			if ac == nil || !checkPassword(ac.secret, a.Secret) {
 				return nil, unauthorized()
 			}
 			if exp, ok := value(ac.ExpiresAt); ok {

@@ -436,13 +436,11 @@ func (s *v3) RemoveUserFromGroup(_ context.Context, req v3s.RemoveUserFromGroupR
 // --- application credentials
 
 // CreateApplicationCredential creates an application credential for the
-// caller's own user, scoped to the caller's project.
+// caller's own user, on the caller's project, with some or all of the
+// token's roles and, optionally, access rules.
 func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateApplicationCredentialRequestObject) (v3s.CreateApplicationCredentialResponseObject, error) {
 	c := callerFrom(ctx)
 	if c.tok.userID != req.UserID {
-		return nil, forbidden()
-	}
-	if c.tok.appCredID != "" {
 		return nil, forbidden()
 	}
 	if c.tok.scope.project == "" {
@@ -452,9 +450,6 @@ func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateAppl
 		return nil, badRequest("Expecting to find application_credential in request body.")
 	}
 	in := req.Body.ApplicationCredential
-	if len(in.AccessRules) > 0 {
-		return nil, errNotImplemented
-	}
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -463,7 +458,10 @@ func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateAppl
 			return nil, conflict("application_credential", "name", in.Name)
 		}
 	}
-	have := st.expand(st.directRoles(c.tok.userID, c.tok.scope))
+	if e, ok := value(in.ExpiresAt); ok && !e.After(st.now()) {
+		return nil, badRequest("The expiration date of an application credential must be in the future.")
+	}
+	have := st.tokenRoles(c.tok)
 	roleIDs := have
 	if len(in.Roles) > 0 {
 		roleIDs = nil
@@ -473,16 +471,33 @@ func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateAppl
 				r = st.roles.get(*ref.ID)
 			} else if ref.Name != nil {
 				for _, o := range st.roles.all() {
-					if o.Name == *ref.Name {
+					if _, global := value(o.DomainID); o.Name == *ref.Name && !global {
 						r = o
 					}
 				}
 			}
-			if r == nil || !containsStr(have, r.ID) {
-				return nil, forbidden()
+			if r == nil {
+				name := ""
+				if ref.ID != nil {
+					name = *ref.ID
+				} else if ref.Name != nil {
+					name = *ref.Name
+				}
+				return nil, notFound("role", name)
+			}
+			if !containsStr(have, r.ID) {
+				return nil, badRequest("Invalid application credential: role %s is not one of the token's roles.", r.Name)
 			}
 			roleIDs = append(roleIDs, r.ID)
 		}
+	}
+	var rules []v3s.ApplicationCredentialAccessRule
+	for _, ar := range in.AccessRules {
+		rule, err := st.accessRuleFor(req.UserID, ar)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, v3s.ApplicationCredentialAccessRule{ID: rule.id, Service: rule.service, Path: rule.path, Method: rule.method})
 	}
 	id := newID()
 	secret, _ := value(in.Secret)
@@ -491,9 +506,12 @@ func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateAppl
 	}
 	ac := &appCred{ApplicationCredential: v3s.ApplicationCredential{
 		ID: id, Name: in.Name, UserID: req.UserID, ProjectID: some(c.tok.scope.project),
-		Description: null[string](), ExpiresAt: null[string](), System: null[string](),
-		Unrestricted: some(in.Unrestricted != nil && *in.Unrestricted), Links: st.link("application_credentials/" + id),
-	}, secret: secret, roleIDs: roleIDs}
+		Description: null[string](), ExpiresAt: null[string](), System: null[string](), Unrestricted: null[bool](),
+		Links: st.link("application_credentials/" + id), AccessRules: rules,
+	}, secret: secret, roleIDs: roleIDs, restricted: in.Unrestricted == nil || !*in.Unrestricted}
+	if in.Unrestricted != nil {
+		ac.Unrestricted = some(*in.Unrestricted)
+	}
 	if d, ok := value(in.Description); ok {
 		ac.Description = some(d)
 	}
@@ -510,6 +528,29 @@ func (s *v3) CreateApplicationCredential(ctx context.Context, req v3s.CreateAppl
 	return v3s.CreateApplicationCredential201JSONResponse{ApplicationCredential: out}, nil
 }
 
+// accessRuleFor returns the user's access rule given by ID, or the one with
+// the same service, path and method, or a new one.
+func (st *state) accessRuleFor(userID string, ar v3s.ApplicationCredentialAccessRuleCreate) (*accessRule, error) {
+	if ar.ID != nil {
+		r := st.rules.get(*ar.ID)
+		if r == nil || r.userID != userID {
+			return nil, notFound("access rule", *ar.ID)
+		}
+		return r, nil
+	}
+	if ar.Service == nil || ar.Path == nil || ar.Method == nil {
+		return nil, badRequest("An access rule needs a service, a path and a method, or an id.")
+	}
+	for _, r := range st.rules.all() {
+		if r.userID == userID && r.service == *ar.Service && r.path == *ar.Path && r.method == string(*ar.Method) {
+			return r, nil
+		}
+	}
+	r := &accessRule{id: newID(), userID: userID, service: *ar.Service, path: *ar.Path, method: string(*ar.Method)}
+	st.rules.put(r.id, r)
+	return r, nil
+}
+
 func containsStr(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -519,7 +560,8 @@ func containsStr(list []string, s string) bool {
 	return false
 }
 
-// ListApplicationCredentials lists a user's application credentials.
+// ListApplicationCredentials lists a user's application credentials (none
+// for an unknown user, as Keystone).
 func (s *v3) ListApplicationCredentials(ctx context.Context, req v3s.ListApplicationCredentialsRequestObject) (v3s.ListApplicationCredentialsResponseObject, error) {
 	if err := selfOrAdmin(ctx, req.UserID); err != nil {
 		return nil, err
@@ -527,9 +569,6 @@ func (s *v3) ListApplicationCredentials(ctx context.Context, req v3s.ListApplica
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.users.get(req.UserID) == nil {
-		return nil, notFound("user", req.UserID)
-	}
 	out := []v3s.ApplicationCredential{}
 	for _, ac := range st.appcreds.all() {
 		if ac.UserID == req.UserID && (req.Params.Name == nil || ac.Name == *req.Params.Name) {
@@ -555,7 +594,7 @@ func (s *v3) GetApplicationCredential(ctx context.Context, req v3s.GetApplicatio
 }
 
 // DeleteApplicationCredential deletes an application credential and revokes
-// its tokens.
+// its tokens; its access rules remain.
 func (s *v3) DeleteApplicationCredential(ctx context.Context, req v3s.DeleteApplicationCredentialRequestObject) (v3s.DeleteApplicationCredentialResponseObject, error) {
 	if err := selfOrAdmin(ctx, req.UserID); err != nil {
 		return nil, err
@@ -570,4 +609,75 @@ func (s *v3) DeleteApplicationCredential(ctx context.Context, req v3s.DeleteAppl
 	st.appcreds.del(ac.ID)
 	st.revokeWhere(func(t *token) bool { return t.appCredID == ac.ID })
 	return v3s.DeleteApplicationCredential204Response{}, nil
+}
+
+// --- access rules (the owner's only: Keystone refuses even an administrator)
+
+func ownerOnly(ctx context.Context, userID string) error {
+	if callerFrom(ctx).tok.userID != userID {
+		return forbidden()
+	}
+	return nil
+}
+
+func (st *state) accessRuleOut(r *accessRule) v3s.AccessRule {
+	return v3s.AccessRule{ID: r.id, Service: r.service, Path: r.path, Method: r.method, Links: st.link("access_rules/" + r.id)}
+}
+
+// ListAccessRules lists a user's access rules.
+func (s *v3) ListAccessRules(ctx context.Context, req v3s.ListAccessRulesRequestObject) (v3s.ListAccessRulesResponseObject, error) {
+	if err := ownerOnly(ctx, req.UserID); err != nil {
+		return nil, err
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := req.Params
+	out := []v3s.AccessRule{}
+	for _, r := range st.rules.all() {
+		if r.userID != req.UserID || (p.Service != nil && r.service != *p.Service) || (p.Path != nil && r.path != *p.Path) ||
+			(p.Method != nil && r.method != *p.Method) {
+			continue
+		}
+		out = append(out, st.accessRuleOut(r))
+	}
+	return v3s.ListAccessRules200JSONResponse{AccessRules: out, Links: st.collection("users/" + req.UserID + "/access_rules")}, nil
+}
+
+// GetAccessRule shows an access rule.
+func (s *v3) GetAccessRule(ctx context.Context, req v3s.GetAccessRuleRequestObject) (v3s.GetAccessRuleResponseObject, error) {
+	if err := ownerOnly(ctx, req.UserID); err != nil {
+		return nil, err
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	r := st.rules.get(req.AccessRuleID)
+	if r == nil || r.userID != req.UserID {
+		return nil, notFound("access rule", req.AccessRuleID)
+	}
+	return v3s.GetAccessRule200JSONResponse{AccessRule: st.accessRuleOut(r)}, nil
+}
+
+// DeleteAccessRule deletes an access rule no application credential uses.
+func (s *v3) DeleteAccessRule(ctx context.Context, req v3s.DeleteAccessRuleRequestObject) (v3s.DeleteAccessRuleResponseObject, error) {
+	if err := ownerOnly(ctx, req.UserID); err != nil {
+		return nil, err
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	r := st.rules.get(req.AccessRuleID)
+	if r == nil || r.userID != req.UserID {
+		return nil, notFound("access rule", req.AccessRuleID)
+	}
+	for _, ac := range st.appcreds.all() {
+		for _, ar := range ac.AccessRules {
+			if ar.ID == r.id {
+				return nil, errorf(http.StatusForbidden, "Cannot delete access rule %s: it is in use by application credential %s.", r.id, ac.ID)
+			}
+		}
+	}
+	st.rules.del(r.id)
+	return v3s.DeleteAccessRule204Response{}, nil
 }

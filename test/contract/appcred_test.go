@@ -111,7 +111,6 @@ func tokenRoleNames(tok v3.Token) []string {
 }
 
 func TestApplicationCredentials(t *testing.T) {
-	realOnly(t, "access rules")
 	owner, project, oc := trustor(t)
 	readerRole := roleID(t, "reader")
 	memberRole := roleID(t, "member")

@@ -177,7 +177,7 @@ func TestErrorsAreKeystones(t *testing.T) {
 		t.Errorf("delete an enabled domain: %v", err)
 	}
 	// Operations the fake does not serve answer 501 with Keystone's body.
-	if _, err := c.Policies.ListAll(ctx, nil); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
+	if _, err := c.Trusts.ListAll(ctx, nil); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
 		t.Errorf("an unserved operation: %v", err)
 	}
 

@@ -114,22 +114,24 @@ type state struct {
 	now      func() time.Time
 	lifetime time.Duration
 
-	domains   table[v3s.Domain]
-	projects  table[v3s.Project]
-	users     table[userRec]
-	groups    table[v3s.Group]
-	members   map[string]map[string]bool // group ID -> user IDs
-	roles     table[v3s.Role]
-	implies   map[string][]string // prior role ID -> implied role IDs
-	grants    map[grant]bool
-	services  table[v3s.Service]
-	endpoints table[v3s.Endpoint]
-	regions   table[v3s.Region]
-	appcreds  table[appCred]
-	ec2       table[ec2Cred]
-	rules     table[accessRule]
-	tokens    map[string]*token
-	nIssued   int
+	domains     table[v3s.Domain]
+	projects    table[v3s.Project]
+	users       table[userRec]
+	groups      table[v3s.Group]
+	members     map[string]map[string]bool // group ID -> user IDs
+	roles       table[v3s.Role]
+	implies     map[string][]string // prior role ID -> implied role IDs
+	grants      map[grant]bool
+	services    table[v3s.Service]
+	endpoints   table[v3s.Endpoint]
+	regions     table[v3s.Region]
+	appcreds    table[appCred]
+	ec2         table[ec2Cred]
+	rules       table[accessRule]
+	credentials table[v3s.Credential]
+	policies    table[v3s.Policy]
+	tokens      map[string]*token
+	nIssued     int
 }
 
 func newState(root string, now func() time.Time, lifetime time.Duration) *state {

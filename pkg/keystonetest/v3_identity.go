@@ -178,6 +178,11 @@ func (st *state) deleteUser(id string) {
 			st.appcreds.del(ac.ID)
 		}
 	}
+	for _, c := range st.credentials.all() {
+		if c.UserID == id {
+			st.credentials.del(c.ID)
+		}
+	}
 	st.revokeWhere(func(t *token) bool { return t.userID == id })
 	st.users.del(id)
 }

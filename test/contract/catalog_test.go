@@ -169,7 +169,6 @@ func TestEndpoints(t *testing.T) {
 }
 
 func TestPolicies(t *testing.T) {
-	realOnly(t, "policies")
 	create := func(t *testing.T, typ string) v3.Policy {
 		r, err := adm.CreatePolicyWithResponse(t.Context(), v3.PolicyCreateRequest{Policy: v3.PolicyCreate{
 			Type: typ, Blob: `{"default": ""}`, AdditionalProperties: map[string]interface{}{"ct_extra": "kept"},
@@ -220,7 +219,6 @@ func TestPolicies(t *testing.T) {
 }
 
 func TestCredentials(t *testing.T) {
-	realOnly(t, "credentials")
 	create := func(t *testing.T, c v3.CredentialCreate) v3.Credential {
 		r, err := adm.CreateCredentialWithResponse(t.Context(), v3.CredentialCreateRequest{Credential: c})
 		expect(t, r, err, 201)

@@ -427,8 +427,15 @@ var notWithRestrictedAppCred = map[string]bool{
 // authenticate checks X-Auth-Token and a simple policy: operations other than
 // the public and self-service ones need the admin role.
 func (st *state) authenticate(f identityv3server.StrictHandlerFunc, op string) identityv3server.StrictHandlerFunc {
+	return st.policy(f, op, public, selfService)
+}
+
+// policy authenticates the request of operation op and applies the policy:
+// publicOps need no token, selfOps any valid token, others the admin role.
+func (st *state) policy(f func(context.Context, http.ResponseWriter, *http.Request, any) (any, error), op string,
+	publicOps, selfOps map[string]bool) func(context.Context, http.ResponseWriter, *http.Request, any) (any, error) {
 	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
-		if public[op] {
+		if publicOps[op] {
 			return f(ctx, w, r, req)
 		}
 		id := r.Header.Get("X-Auth-Token")
@@ -451,7 +458,7 @@ func (st *state) authenticate(f identityv3server.StrictHandlerFunc, op string) i
 		if restricted && notWithRestrictedAppCred[op] {
 			return nil, errorf(http.StatusForbidden, "Using method 'application_credential' is not allowed for managing additional application_credentials or trusts.")
 		}
-		if !admin && !selfService[op] {
+		if !admin && !selfOps[op] {
 			return nil, forbidden()
 		}
 		return f(context.WithValue(ctx, callerKey{}, &caller{tok: tok, admin: admin}), w, r, req)

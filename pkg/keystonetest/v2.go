@@ -34,21 +34,7 @@ var v2Public = map[string]bool{
 var v2SelfService = map[string]bool{"ListTenants": true, "ChangeOwnPassword": true}
 
 func (st *state) authenticateV2(f v2s.StrictHandlerFunc, op string) v2s.StrictHandlerFunc {
-	inner := st.authenticate(func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
-		return f(ctx, w, r, req)
-	}, "v2:"+op)
-	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
-		return inner(ctx, w, r, req)
-	}
-}
-
-func init() {
-	for op := range v2Public {
-		public["v2:"+op] = true
-	}
-	for op := range v2SelfService {
-		selfService["v2:"+op] = true
-	}
+	return st.policy(f, op, v2Public, v2SelfService)
 }
 
 const v2Domain = "default"

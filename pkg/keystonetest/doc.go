@@ -9,7 +9,8 @@
 // (password change, groups, projects), groups (membership), roles (implied
 // roles, grants on projects, domains and the system, inherited grants), role assignments
 // (filters, effective, include_names), services, endpoints, regions and
-// application credentials and their access rules, credentials and policies. State is real: a user you create can authenticate
+// application credentials and their access rules, credentials and policies;
+// TOTP and multi-factor rules with auth receipts. State is real: a user you create can authenticate
 // once you grant it a role, a password change revokes its tokens, deleting a
 // project removes its grants. Errors are Keystone's: its status codes and its
 // {"error": {"code", "title", "message"}} body. Other operations of the spec

@@ -1,7 +1,13 @@
 package keystonetest_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"slices"
 	"io"
 	"net/http"
 	"strings"
@@ -255,5 +261,67 @@ func TestApplicationCredentialAuth(t *testing.T) {
 	}
 	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); !errors.Is(err, keystone.ErrNotFound) {
 		t.Errorf("token of a deleted credential: %v", err)
+	}
+}
+
+// totpNow computes the current RFC 6238 passcode for a base32 secret.
+func totpNow(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counter [8]byte
+	binary.BigEndian.PutUint64(counter[:], uint64(at.Unix()/30))
+	mac := hmac.New(sha1.New, key)
+	mac.Write(counter[:])
+	sum := mac.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1_000_000)
+}
+
+// The SDK's multi-factor flow: the password earns an auth receipt, TOTP with
+// the receipt completes it.
+func TestMultiFactorWithReceipt(t *testing.T) {
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	srv := keystonetest.NewServer(t, keystonetest.WithClock(func() time.Time { return now }))
+	c, _ := adminClient(t, srv)
+	ctx := t.Context()
+	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "carol", Password: nullable.NewNullableWithValue("pw-mfa"),
+		Options: &identityv3.UserOptions{MultiFactorAuthEnabled: nullable.NewNullableWithValue(true),
+			MultiFactorAuthRules: nullable.NewNullableWithValue([][]string{{"password", "totp"}})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	if _, err := c.Credentials.Create(ctx, identityv3.CredentialCreate{Type: "totp", UserID: u.ID, Blob: secret}); err != nil {
+		t.Fatal(err)
+	}
+	user := authplugin.User{ID: u.ID}
+	first, _ := authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: srv.AuthURL(),
+		Methods: []authplugin.Method{authplugin.PasswordMethod{User: user, Password: "pw-mfa"}}})
+	s, _ := keystone.NewSession(keystone.WithAuth(first))
+	_, err = first.Token(ctx, s)
+	var re *keystone.AuthReceiptError
+	if !errors.As(err, &re) || !errors.Is(err, keystone.ErrAuthReceiptRequired) {
+		t.Fatalf("password alone: %v, want an auth receipt", err)
+	}
+	second, _ := authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: srv.AuthURL(), Receipt: re.Receipt,
+		Methods: []authplugin.Method{authplugin.TOTPMethod{User: user, Passcode: totpNow(t, secret, now)}}})
+	s2, _ := keystone.NewSession(keystone.WithAuth(second))
+	ai, err := second.Access(ctx, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ai.Methods, "password") || !slices.Contains(ai.Methods, "totp") {
+		t.Errorf("methods %v", ai.Methods)
+	}
+	wrong, _ := authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: srv.AuthURL(),
+		Methods: []authplugin.Method{authplugin.PasswordMethod{User: user, Password: "pw-mfa"}, authplugin.TOTPMethod{User: user, Passcode: "000000"}}})
+	s3, _ := keystone.NewSession(keystone.WithAuth(wrong))
+	if totpNow(t, secret, now) != "000000" {
+		if _, err := wrong.Token(ctx, s3); !errors.Is(err, keystone.ErrAuthorizationFailure) {
+			t.Errorf("wrong passcode: %v", err)
+		}
 	}
 }

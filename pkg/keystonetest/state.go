@@ -131,6 +131,7 @@ type state struct {
 	credentials table[v3s.Credential]
 	policies    table[v3s.Policy]
 	tokens      map[string]*token
+	receipts    map[string]*receipt
 	nIssued     int
 }
 
@@ -138,7 +139,7 @@ func newState(root string, now func() time.Time, lifetime time.Duration) *state 
 	return &state{
 		root: root, now: now, lifetime: lifetime,
 		members: map[string]map[string]bool{}, implies: map[string][]string{},
-		grants: map[grant]bool{}, tokens: map[string]*token{},
+		grants: map[grant]bool{}, tokens: map[string]*token{}, receipts: map[string]*receipt{},
 	}
 }
 

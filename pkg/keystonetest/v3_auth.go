@@ -2,9 +2,16 @@ package keystonetest
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	v3s "github.com/gokeystone/keystone/gen/identityv3server"
@@ -90,6 +97,16 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 				return nil, errorf(http.StatusForbidden, "Cannot rescope a token created by an application credential.")
 			}
 			fromToken, uid = t, t.userID
+		case "totp":
+			if id.TOTP == nil {
+				return nil, badRequest("Expecting to find totp in identity.")
+			}
+			tu := id.TOTP.User
+			u := st.findUser(tu.ID, tu.Name, tu.Domain)
+			if u == nil || !u.Enabled || !st.checkTOTP(u.ID, tu.Passcode) {
+				return nil, unauthorized()
+			}
+			uid = u.ID
 		case "application_credential":
 			if id.ApplicationCredential == nil {
 				return nil, badRequest("Expecting to find application_credential in identity.")
@@ -130,6 +147,22 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 			if !slices.Contains(methods, m) {
 				methods = append(methods, m)
 			}
+		}
+	}
+	if r := req.Params.OpenstackAuthReceipt; r != nil {
+		rc := st.receipts[*r]
+		if rc == nil || !st.now().Before(rc.expires) || rc.userID != userID {
+			return nil, unauthorized()
+		}
+		for _, m := range rc.methods {
+			if !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+	}
+	if fromToken == nil && appCredID == "" {
+		if rules := st.unmetMFARules(userID, methods); rules != nil {
+			return st.receipt(userID, methods, rules), nil
 		}
 	}
 
@@ -351,4 +384,84 @@ func (s *v3) ListAuthSystem(ctx context.Context, _ v3s.ListAuthSystemRequestObje
 		out = append(out, v3s.SystemScope{All: ptr(true)})
 	}
 	return v3s.ListAuthSystem200JSONResponse{System: out, Links: st.collection("auth/system")}, nil
+}
+
+// receipt is what a user earns by meeting part of its multi-factor rules.
+type receipt struct {
+	userID          string
+	methods         []string
+	issued, expires time.Time
+}
+
+// unmetMFARules returns the user's multi-factor rules when it has some and
+// methods meet none of them, else nil.
+func (st *state) unmetMFARules(userID string, methods []string) [][]string {
+	u := st.users.get(userID)
+	if on, _ := value(u.Options.MultiFactorAuthEnabled); !on {
+		return nil
+	}
+	rules, _ := value(u.Options.MultiFactorAuthRules)
+	if len(rules) == 0 {
+		return nil
+	}
+	for _, rule := range rules {
+		met := true
+		for _, m := range rule {
+			met = met && slices.Contains(methods, m)
+		}
+		if met {
+			return nil
+		}
+	}
+	return rules
+}
+
+// receipt answers a partial multi-factor authentication: a 401 with an
+// Openstack-Auth-Receipt to continue with.
+func (st *state) receipt(userID string, methods []string, rules [][]string) v3s.IssueTokenResponseObject {
+	now := st.now()
+	id := newTokenID()
+	rc := &receipt{userID: userID, methods: methods, issued: now.Truncate(time.Microsecond), expires: now.Add(5 * time.Minute).Truncate(time.Microsecond)}
+	st.receipts[id] = rc
+	u := st.users.get(userID)
+	return v3s.IssueToken401JSONResponse{
+		Body: v3s.AuthFailure{
+			Receipt: &v3s.AuthReceipt{Methods: methods, IssuedAt: rc.issued, ExpiresAt: rc.expires,
+				User: v3s.TokenUser{ID: u.ID, Name: u.Name, Domain: st.domainRef(u.DomainID), PasswordExpiresAt: null[string]()}},
+			RequiredAuthMethods: rules,
+		},
+		Headers: v3s.IssueToken401ResponseHeaders{OpenstackAuthReceipt: &id},
+	}
+}
+
+// checkTOTP checks a passcode against the user's TOTP credentials (RFC 6238:
+// HMAC-SHA1, 6 digits, 30 s steps; the current step and the one before).
+func (st *state) checkTOTP(userID, passcode string) bool {
+	now := st.now().Unix() / 30
+	for _, c := range st.credentials.all() {
+		if c.UserID != userID || c.Type != "totp" {
+			continue
+		}
+		key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(strings.ToUpper(c.Blob), "="))
+		if err != nil {
+			continue
+		}
+		for _, step := range []int64{now, now - 1} {
+			if subtle.ConstantTimeCompare([]byte(totp(key, step)), []byte(passcode)) == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func totp(key []byte, step int64) string {
+	var counter [8]byte
+	binary.BigEndian.PutUint64(counter[:], uint64(step))
+	mac := hmac.New(sha1.New, key)
+	mac.Write(counter[:])
+	sum := mac.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%06d", code%1_000_000)
 }

@@ -42,7 +42,6 @@ func totpMethod(userID, passcode string) *v3.AuthTOTP {
 // TestMultiFactorAuth covers the multi-step (auth receipt) flow of
 // POST /v3/auth/tokens with password and TOTP.
 func TestMultiFactorAuth(t *testing.T) {
-	realOnly(t, "TOTP and multi-factor rules")
 	password := uniq("pw")
 	u := newUser(t, v3.UserCreate{
 		Password: nullable.NewNullableWithValue(password),

@@ -3,16 +3,17 @@
 // It serves the core of the Identity API v3 from the same OpenAPI spec as the
 // SDK's generated client (oapi-codegen's strict server over
 // api/identity-v3.yaml): version discovery; tokens (issue with password,
-// token or application credential, scoped to a project, a domain or the
-// system, or unscoped; validate, check, revoke; the catalog and what a token
-// can be scoped to); projects (with tags and hierarchy), domains, users
-// (password change, groups, projects), groups (membership), roles (implied
-// roles, grants on projects, domains and the system, inherited grants), role assignments
-// (filters, effective, include_names), services, endpoints, regions and
-// application credentials and their access rules, credentials and policies;
-// TOTP and multi-factor rules with auth receipts. State is real: a user you create can authenticate
-// once you grant it a role, a password change revokes its tokens, deleting a
-// project removes its grants. Errors are Keystone's: its status codes and its
+// token, application credential or TOTP, scoped to a project, a domain or the
+// system, or unscoped; multi-factor rules with auth receipts; validate,
+// check, revoke; the catalog and what a token can be scoped to); projects
+// (with tags and hierarchy), domains, users (password change, groups,
+// projects), groups (membership), roles (implied roles; grants on projects,
+// domains and the system; inherited grants), role assignments (filters,
+// effective, include_names, include_subtree), services, endpoints, regions,
+// application credentials and their access rules, credentials and policies.
+// State is real: a user you create can authenticate once you grant it a
+// role, a password change revokes its tokens, deleting a project removes its
+// grants. Errors are Keystone's: its status codes and its
 // {"error": {"code", "title", "message"}} body. Other operations of the spec
 // answer 501.
 //

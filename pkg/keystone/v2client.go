@@ -408,6 +408,30 @@ func (m *V2ServicesManager) Get(ctx context.Context, serviceID string) (*identit
 	return &e.OSKSADMService, nil
 }
 
+// Find returns the service with this ID, or else the only one with this
+// name (or, failing that, type).
+func (m *V2ServicesManager) Find(ctx context.Context, nameOrID string) (*identityv2.Service, error) {
+	return findV2(ctx, "service", nameOrID, m.Get, func(ctx context.Context, name string) (*identityv2.Service, error) {
+		all, err := m.ListAll(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, match := range []func(identityv2.Service) bool{
+			func(s identityv2.Service) bool { return s.Name != nil && *s.Name == name },
+			func(s identityv2.Service) bool { return s.Type == name },
+		} {
+			found := slices.DeleteFunc(slices.Clone(all), func(s identityv2.Service) bool { return !match(s) })
+			if len(found) == 1 {
+				return &found[0], nil
+			}
+			if len(found) > 1 {
+				return nil, &NoUniqueMatchError{Kind: "service", Name: name, Count: len(found)}
+			}
+		}
+		return nil, &NoUniqueMatchError{Kind: "service", Name: name}
+	})
+}
+
 // Create creates a service.
 func (m *V2ServicesManager) Create(ctx context.Context, s identityv2.ServiceCreateRequest_OSKSADMService) (*identityv2.Service, error) {
 	e, err := call[identityv2.ServiceEnvelope](ctx, func(ctx context.Context) (*http.Response, error) {

@@ -199,6 +199,14 @@ func TestV2CatalogTokensEC2(t *testing.T) {
 	if got, err := c.Services.Get(ctx, svc.ID); err != nil || *got.Name != "nova" {
 		t.Errorf("service %v %v", got, err)
 	}
+	for _, key := range []string{svc.ID, "nova", "compute"} {
+		if got, err := c.Services.Find(ctx, key); err != nil || got.ID != svc.ID {
+			t.Errorf("find service %q: %v %v", key, got, err)
+		}
+	}
+	if _, err := c.Services.Find(ctx, "nope"); !errors.Is(err, keystone.ErrNoUniqueMatch) {
+		t.Errorf("find no service: %v", err)
+	}
 	ep, err := c.Endpoints.Create(ctx, identityv2.EndpointCreateRequest_Endpoint{ServiceID: svc.ID, Region: ptrTo("RegionOne"),
 		Publicurl: "https://nova.example.com/v2.1/$(tenant_id)s", Internalurl: nullable.NewNullableWithValue("http://nova.internal/v2.1/$(tenant_id)s")})
 	if err != nil {

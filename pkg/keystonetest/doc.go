@@ -10,7 +10,8 @@
 // projects), groups (membership), roles (implied roles; grants on projects,
 // domains and the system; inherited grants), role assignments (filters,
 // effective, include_names, include_subtree), services, endpoints, regions,
-// application credentials and their access rules, credentials and policies.
+// application credentials and their access rules, credentials (EC2 ones also
+// under the users' OS-EC2 paths) and policies.
 // State is real: a user you create can authenticate once you grant it a
 // role, a password change revokes its tokens, deleting a project removes its
 // grants. Errors are Keystone's: its status codes and its

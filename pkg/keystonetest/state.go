@@ -126,7 +126,6 @@ type state struct {
 	endpoints   table[v3s.Endpoint]
 	regions     table[v3s.Region]
 	appcreds    table[appCred]
-	ec2         table[ec2Cred]
 	rules       table[accessRule]
 	credentials table[v3s.Credential]
 	policies    table[v3s.Policy]

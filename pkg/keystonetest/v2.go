@@ -2,6 +2,7 @@ package keystonetest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
@@ -1050,17 +1051,14 @@ func (s *v2) DeleteEndpoint(_ context.Context, req v2s.DeleteEndpointRequestObje
 	return v2s.DeleteEndpoint204Response{}, nil
 }
 
-// --- EC2 credentials
+// --- EC2 credentials (the ec2 credentials of the v3 store)
 
-// ec2Cred is an EC2 credential of a user on a tenant.
-type ec2Cred struct {
-	access, secret, userID, tenantID string
-}
-
-func (c *ec2Cred) v2(withSecret bool) v2s.EC2Credential {
-	out := v2s.EC2Credential{Access: c.access, UserID: c.userID, TenantID: c.tenantID, TrustID: null[string]()}
-	if withSecret {
-		out.Secret = ptr(c.secret)
+func ec2V2(c *v3s.Credential, b ec2Blob) v2s.EC2Credential {
+	out := v2s.EC2Credential{Access: b.Access, UserID: c.UserID, TrustID: null[string]()}
+	out.TenantID, _ = value(c.ProjectID)
+	out.Secret = b.Secret
+	if b.TrustID != nil {
+		out.TrustID = some(*b.TrustID)
 	}
 	return out
 }
@@ -1074,9 +1072,10 @@ func (s *v2) ListEC2Credentials(_ context.Context, req v2s.ListEC2CredentialsReq
 		return nil, err
 	}
 	out := []v2s.EC2Credential{}
-	for _, c := range st.ec2.all() {
-		if c.userID == req.UserID {
-			out = append(out, c.v2(true))
+	for _, c := range st.credentials.all() {
+		var b ec2Blob
+		if c.Type == "ec2" && c.UserID == req.UserID && json.Unmarshal([]byte(c.Blob), &b) == nil {
+			out = append(out, ec2V2(c, b))
 		}
 	}
 	return v2s.ListEC2Credentials200JSONResponse{Credentials: out, CredentialsLinks: []v2s.Link{}}, nil
@@ -1096,9 +1095,8 @@ func (s *v2) CreateEC2Credential(_ context.Context, req v2s.CreateEC2CredentialR
 	if _, err := st.getTenant(req.Body.TenantID); err != nil {
 		return nil, err
 	}
-	c := &ec2Cred{access: newID(), secret: newID(), userID: req.UserID, tenantID: req.Body.TenantID}
-	st.ec2.put(c.access, c)
-	return v2s.CreateEC2Credential200JSONResponse{Credential: c.v2(true)}, nil
+	c, b := st.newEC2(req.UserID, req.Body.TenantID)
+	return v2s.CreateEC2Credential200JSONResponse{Credential: ec2V2(c, b)}, nil
 }
 
 // GetEC2Credential shows an EC2 credential.
@@ -1106,11 +1104,11 @@ func (s *v2) GetEC2Credential(_ context.Context, req v2s.GetEC2CredentialRequest
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	c := st.ec2.get(req.CredentialID)
-	if c == nil || c.userID != req.UserID {
+	c, b, err := st.ec2ByAccess(req.CredentialID)
+	if err != nil || c.UserID != req.UserID {
 		return nil, notFound("credential", req.CredentialID)
 	}
-	return v2s.GetEC2Credential200JSONResponse{Credential: c.v2(true)}, nil
+	return v2s.GetEC2Credential200JSONResponse{Credential: ec2V2(c, b)}, nil
 }
 
 // DeleteEC2Credential deletes an EC2 credential.
@@ -1118,10 +1116,10 @@ func (s *v2) DeleteEC2Credential(_ context.Context, req v2s.DeleteEC2CredentialR
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	c := st.ec2.get(req.CredentialID)
-	if c == nil || c.userID != req.UserID {
+	c, _, err := st.ec2ByAccess(req.CredentialID)
+	if err != nil || c.UserID != req.UserID {
 		return nil, notFound("credential", req.CredentialID)
 	}
-	st.ec2.del(c.access)
+	st.credentials.del(c.ID)
 	return v2s.DeleteEC2Credential204Response{}, nil
 }

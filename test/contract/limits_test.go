@@ -846,7 +846,6 @@ func ec2AccessKeys(cs []v3.EC2Credential) []string {
 }
 
 func TestEC2Credentials(t *testing.T) {
-	realOnly(t, "EC2 credentials")
 	u, p, user, _ := ec2UserOnProject(t)
 	own := newEC2Credential(t, user, u.ID, p.ID) // a user may create its own
 	byAdmin := newEC2Credential(t, adm, u.ID, p.ID)
@@ -953,10 +952,12 @@ func TestEC2Credentials(t *testing.T) {
 		expectError(t, r, err, 401)
 		d, err := adm.DeleteUserEC2CredentialWithResponse(t.Context(), u.ID, access)
 		expectError(t, d, err, 401)
-		v, err := adm.ValidateEC2TokenWithResponse(t.Context(), v3.EC2TokenRequest{Credentials: &v3.EC2TokenCredentials{
-			Access: access, Signature: "x", Params: map[string]string{},
-		}})
-		expectError(t, v, err, 401)
+		if backend != "fake" { // the in-memory Keystone does not validate EC2 signatures
+			v, err := adm.ValidateEC2TokenWithResponse(t.Context(), v3.EC2TokenRequest{Credentials: &v3.EC2TokenCredentials{
+				Access: access, Signature: "x", Params: map[string]string{},
+			}})
+			expectError(t, v, err, 401)
+		}
 	})
 
 	t.Run("deleteUserEC2Credential", func(t *testing.T) {

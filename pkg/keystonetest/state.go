@@ -481,3 +481,13 @@ func (st *state) findUser(id, name *string, domain *v3s.DomainRef) *userRec {
 	}
 	return nil
 }
+
+// mergeExtras adds the free-form attributes of an update to a resource's.
+func mergeExtras(dst *map[string]any, src map[string]any) {
+	for k, v := range src {
+		if *dst == nil {
+			*dst = map[string]any{}
+		}
+		(*dst)[k] = v
+	}
+}

@@ -443,12 +443,7 @@ func (s *v2) UpdateTenant(_ context.Context, req v2s.UpdateTenantRequestObject) 
 	if in.Description.IsSpecified() {
 		p.Description = in.Description
 	}
-	for k, v := range in.AdditionalProperties {
-		if p.AdditionalProperties == nil {
-			p.AdditionalProperties = map[string]any{}
-		}
-		p.AdditionalProperties[k] = v
-	}
+	mergeExtras(&p.AdditionalProperties, in.AdditionalProperties)
 	return v2s.UpdateTenant200JSONResponse{Tenant: tenantOf(p)}, nil
 }
 

@@ -83,12 +83,7 @@ func (s *v3) UpdateService(_ context.Context, req v3s.UpdateServiceRequestObject
 	if in.Description.IsSpecified() {
 		svc.Description = in.Description
 	}
-	for k, v := range in.AdditionalProperties {
-		if svc.AdditionalProperties == nil {
-			svc.AdditionalProperties = map[string]any{}
-		}
-		svc.AdditionalProperties[k] = v
-	}
+	mergeExtras(&svc.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateService200JSONResponse{Service: *svc}, nil
 }
 
@@ -244,12 +239,7 @@ func (s *v3) UpdateEndpoint(_ context.Context, req v3s.UpdateEndpointRequestObje
 	if in.Name.IsSpecified() {
 		ep.Name = in.Name
 	}
-	for k, v := range in.AdditionalProperties {
-		if ep.AdditionalProperties == nil {
-			ep.AdditionalProperties = map[string]any{}
-		}
-		ep.AdditionalProperties[k] = v
-	}
+	mergeExtras(&ep.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateEndpoint200JSONResponse{Endpoint: *ep}, nil
 }
 
@@ -353,12 +343,7 @@ func (s *v3) UpdateRegion(_ context.Context, req v3s.UpdateRegionRequestObject) 
 	if in.Description.IsSpecified() {
 		r.Description, _ = value(in.Description)
 	}
-	for k, v := range in.AdditionalProperties {
-		if r.AdditionalProperties == nil {
-			r.AdditionalProperties = map[string]any{}
-		}
-		r.AdditionalProperties[k] = v
-	}
+	mergeExtras(&r.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateRegion200JSONResponse{Region: *r}, nil
 }
 

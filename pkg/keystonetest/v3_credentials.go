@@ -105,12 +105,7 @@ func (s *v3) UpdateCredential(_ context.Context, req v3s.UpdateCredentialRequest
 	if in.ProjectID != nil {
 		c.ProjectID = some(*in.ProjectID)
 	}
-	for k, v := range in.AdditionalProperties {
-		if c.AdditionalProperties == nil {
-			c.AdditionalProperties = map[string]any{}
-		}
-		c.AdditionalProperties[k] = v
-	}
+	mergeExtras(&c.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateCredential200JSONResponse{Credential: *c}, nil
 }
 
@@ -188,12 +183,7 @@ func (s *v3) UpdatePolicy(_ context.Context, req v3s.UpdatePolicyRequestObject) 
 	if in.Type != nil {
 		p.Type = *in.Type
 	}
-	for k, v := range in.AdditionalProperties {
-		if p.AdditionalProperties == nil {
-			p.AdditionalProperties = map[string]any{}
-		}
-		p.AdditionalProperties[k] = v
-	}
+	mergeExtras(&p.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdatePolicy200JSONResponse{Policy: *p}, nil
 }
 

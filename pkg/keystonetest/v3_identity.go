@@ -144,12 +144,7 @@ func (s *v3) UpdateUser(_ context.Context, req v3s.UpdateUserRequestObject) (v3s
 		u.password, _ = value(in.Password)
 		revoke = true
 	}
-	for k, v := range in.AdditionalProperties {
-		if u.AdditionalProperties == nil {
-			u.AdditionalProperties = map[string]any{}
-		}
-		u.AdditionalProperties[k] = v
-	}
+	mergeExtras(&u.AdditionalProperties, in.AdditionalProperties)
 	if revoke {
 		st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
 	}
@@ -342,12 +337,7 @@ func (s *v3) UpdateGroup(_ context.Context, req v3s.UpdateGroupRequestObject) (v
 	if in.Description.IsSpecified() {
 		g.Description = in.Description
 	}
-	for k, v := range in.AdditionalProperties {
-		if g.AdditionalProperties == nil {
-			g.AdditionalProperties = map[string]any{}
-		}
-		g.AdditionalProperties[k] = v
-	}
+	mergeExtras(&g.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateGroup200JSONResponse{Group: *g}, nil
 }
 

@@ -146,12 +146,7 @@ func (s *v3) UpdateDomain(_ context.Context, req v3s.UpdateDomainRequestObject) 
 	if in.Options != nil {
 		d.Options = *in.Options
 	}
-	for k, v := range in.AdditionalProperties {
-		if d.AdditionalProperties == nil {
-			d.AdditionalProperties = map[string]any{}
-		}
-		d.AdditionalProperties[k] = v
-	}
+	mergeExtras(&d.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateDomain200JSONResponse{Domain: *d}, nil
 }
 
@@ -429,12 +424,7 @@ func (s *v3) UpdateProject(_ context.Context, req v3s.UpdateProjectRequestObject
 	if in.Options != nil {
 		p.Options = in.Options
 	}
-	for k, v := range in.AdditionalProperties {
-		if p.AdditionalProperties == nil {
-			p.AdditionalProperties = map[string]any{}
-		}
-		p.AdditionalProperties[k] = v
-	}
+	mergeExtras(&p.AdditionalProperties, in.AdditionalProperties)
 	return projectJSON{200, v3s.ProjectEnvelope{Project: *p}}, nil
 }
 

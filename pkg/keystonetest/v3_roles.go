@@ -108,12 +108,7 @@ func (s *v3) UpdateRole(_ context.Context, req v3s.UpdateRoleRequestObject) (v3s
 	if in.Options != nil {
 		r.Options = mergeOptions(r.Options, *in.Options)
 	}
-	for k, v := range in.AdditionalProperties {
-		if r.AdditionalProperties == nil {
-			r.AdditionalProperties = map[string]any{}
-		}
-		r.AdditionalProperties[k] = v
-	}
+	mergeExtras(&r.AdditionalProperties, in.AdditionalProperties)
 	return v3s.UpdateRole200JSONResponse{Role: *r}, nil
 }
 

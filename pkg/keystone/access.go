@@ -347,10 +347,17 @@ type savedAccess struct {
 // MarshalJSON exports the token and its body losslessly. The result contains
 // the token ID: store it as a secret.
 func (a *AccessInfo) MarshalJSON() ([]byte, error) {
+	return a.ExportState()
+}
+
+// ExportState exports the token and its body losslessly, for
+// ParseAccessInfo. It is the one way to get the token out of an AccessInfo
+// as data: the result contains the token ID, so store it as a secret.
+func (a *AccessInfo) ExportState() ([]byte, error) {
 	return json.Marshal(savedAccess{AuthToken: a.token, Version: a.version, Body: a.body})
 }
 
-// ParseAccessInfo reads what MarshalJSON wrote.
+// ParseAccessInfo reads what ExportState wrote.
 func ParseAccessInfo(data []byte) (*AccessInfo, error) {
 	var s savedAccess
 	if err := json.Unmarshal(data, &s); err != nil {

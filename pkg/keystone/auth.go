@@ -256,7 +256,7 @@ func (a *Auth) obtain(ctx context.Context, s *Session) (*AccessInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data, err := ai.MarshalJSON(); err == nil {
+	if data, err := ai.ExportState(); err == nil {
 		if err := a.store.Store(ctx, key, data); err != nil && s != nil {
 			s.logger.WarnContext(ctx, "keystone: could not store the token", "error", err)
 		}
@@ -292,7 +292,7 @@ func (a *Auth) ExportState() ([]byte, error) {
 	if ai == nil {
 		return nil, nil
 	}
-	return ai.MarshalJSON()
+	return ai.ExportState()
 }
 
 // ImportState installs a token exported by ExportState. An expired token is

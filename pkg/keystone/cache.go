@@ -2,6 +2,7 @@ package keystone
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,12 @@ type TokenStore interface {
 	// Lock holds key for the caller (across processes, for a shared store)
 	// until unlock is called, so that only one caller authenticates.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
+	// DigestKey returns the secret key of the store's keyed digests: an
+	// Auth's key in the store is an HMAC-SHA256, under this key, of every
+	// parameter of its plugin, secrets included. Every user of the store
+	// (every process sharing it) must get the same key; nobody who cannot
+	// read the store's tokens may learn it.
+	DigestKey(ctx context.Context) ([]byte, error)
 }
 
 // MemoryStore is a TokenStore in memory, shared by the sessions of a process.
@@ -31,6 +38,7 @@ type MemoryStore struct {
 	mu    sync.Mutex
 	data  map[string][]byte
 	locks map[string]chan struct{}
+	key   []byte
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -62,6 +70,21 @@ func (m *MemoryStore) Delete(_ context.Context, key string) error {
 	defer m.mu.Unlock()
 	delete(m.data, key)
 	return nil
+}
+
+// DigestKey implements TokenStore: a random key, made on first use, for the
+// life of the MemoryStore.
+func (m *MemoryStore) DigestKey(context.Context) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.key == nil {
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		m.key = k
+	}
+	return m.key, nil
 }
 
 // Lock implements TokenStore.
@@ -195,6 +218,10 @@ func (f *FileStore) Delete(_ context.Context, key string) error {
 	}
 	return nil
 }
+
+// DigestKey implements TokenStore. (Interim: the process's key; the store's
+// own key file comes with the hardened FileStore.)
+func (f *FileStore) DigestKey(ctx context.Context) ([]byte, error) { return f.local.DigestKey(ctx) }
 
 // Lock implements TokenStore with a lock file per key.
 func (f *FileStore) Lock(ctx context.Context, key string) (func(), error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -41,6 +42,16 @@ var formSecret = regexp.MustCompile(`((?:oauth_token_secret|client_secret|oauth_
 
 const maxLoggedBody = 16 << 10
 
+// redactURL is the form of u that logs and errors show: without a password
+// in its user info, and with the credentials some paths and queries carry
+// masked.
+func redactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Redacted()
+}
+
 // logRequest logs req at Debug level as a curl command a person can replay
 // (with the secrets masked).
 func (s *Session) logRequest(ctx context.Context, req *http.Request) {
@@ -51,7 +62,7 @@ func (s *Session) logRequest(ctx context.Context, req *http.Request) {
 	b.WriteString("curl -g -i -X ")
 	b.WriteString(req.Method)
 	b.WriteString(" '")
-	b.WriteString(req.URL.Redacted())
+	b.WriteString(redactURL(req.URL))
 	b.WriteString("'")
 	for _, k := range sortedHeaderKeys(req.Header) {
 		for _, v := range req.Header[k] {
@@ -91,7 +102,7 @@ func (s *Session) logResponse(ctx context.Context, req *http.Request, resp *http
 		}
 	}
 	attrs := []any{
-		"method", req.Method, "url", req.URL.Redacted(), "status", resp.StatusCode,
+		"method", req.Method, "url", redactURL(req.URL), "status", resp.StatusCode,
 		"took", took, "headers", strings.TrimSuffix(h.String(), "; "),
 	}
 	if resp.Body != nil && req.Method != http.MethodHead {

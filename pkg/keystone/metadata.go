@@ -39,6 +39,6 @@ func recordMetadata(req *http.Request, resp *http.Response) {
 		RequestID:  resp.Header.Get("X-Openstack-Request-Id"),
 		Header:     h,
 		Method:     req.Method,
-		URL:        req.URL.Redacted(),
+		URL:        redactURL(req.URL),
 	}
 }

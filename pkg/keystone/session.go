@@ -415,7 +415,7 @@ func (s *Session) setHeaders(req *http.Request) {
 }
 
 func (s *Session) wait(ctx context.Context, d time.Duration, req *http.Request, why string) error {
-	s.logger.InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", req.URL.Redacted(), "after", d, "cause", why)
+	s.logger.InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", redactURL(req.URL), "after", d, "cause", why)
 	return s.sleep(ctx, d)
 }
 
@@ -488,7 +488,7 @@ func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
 	e := &HTTPError{
 		StatusCode: resp.StatusCode,
 		Method:     req.Method,
-		URL:        req.URL.Redacted(),
+		URL:        redactURL(req.URL),
 		RequestID:  resp.Header.Get("X-Openstack-Request-Id"),
 		RetryAfter: retryAfter(resp.Header),
 		Header:     resp.Header.Clone(),
@@ -536,7 +536,7 @@ func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
 
 // classifyTransportError wraps a failed round trip in the matching sentinel.
 func classifyTransportError(ctx context.Context, req *http.Request, err error) error {
-	where := req.Method + " " + req.URL.Redacted()
+	where := req.Method + " " + redactURL(req.URL)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: %s: %w", ErrTimeout, where, ctxErr)

@@ -160,7 +160,7 @@ func decodeBody(resp *http.Response, v any) error {
 		err2 = json.Unmarshal(data, v)
 	}
 	if err := err2; err != nil {
-		return &InvalidResponseError{Method: resp.Request.Method, URL: resp.Request.URL.Redacted(),
+		return &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
 			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
 	}
 	return nil

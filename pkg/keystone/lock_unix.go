@@ -10,9 +10,11 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive flock on path, polling so that ctx can end the wait.
+// lockFile takes an exclusive flock on path, polling so that ctx can end the
+// wait. The file is opened (and created, 0600) by openStoreFile: a symlink or
+// an unsafe file is refused, never created through or locked.
 func lockFile(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := openStoreFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -54,8 +54,10 @@ type v2AccessBody struct {
 // /v2.0/tokens or GET /v2.0/tokens/{id}), which carries the token ID itself.
 // The result has the same API as a v3 token's: the tenant is the Project
 // (v2.0 has no domains: domain fields are empty), the catalog's publicURL,
-// internalURL and adminURL become public, internal and admin endpoints. It
-// fails with ErrInvalidResponse when body is not a v2.0 access document.
+// internalURL and adminURL become public, internal and admin endpoints.
+// Timestamps without a zone are UTC. It fails with ErrInvalidResponse when
+// body is not a v2.0 access document. The AccessInfo keeps body, which holds
+// the token ID: it never prints it (see AccessInfo).
 func NewAccessInfoV2(body []byte) (*AccessInfo, error) {
 	var b v2AccessBody
 	if err := json.Unmarshal(body, &b); err != nil {
@@ -74,14 +76,14 @@ func NewAccessInfoV2(body []byte) (*AccessInfo, error) {
 		name = acc.User.Username
 	}
 	a := &AccessInfo{
-		token:     acc.Token.ID,
-		version:   "v2.0",
-		body:      body,
-		ExpiresAt: expires,
-		AuditIDs:  acc.Token.AuditIDs,
-		User:      UserRef{ID: acc.User.ID, Name: name},
+		accessSecret: newAccessSecret(acc.Token.ID, body),
+		version:      "v2.0",
+		ExpiresAt:    expires,
+		AuditIDs:     acc.Token.AuditIDs,
+		User:         UserRef{ID: acc.User.ID, Name: name},
 	}
 	if acc.Token.IssuedAt != "" {
+		// Zone-less timestamps are UTC (parseKeystoneTime).
 		a.IssuedAt = parseKeystoneTime(acc.Token.IssuedAt)
 	}
 	if t := acc.Token.Tenant; t != nil {

@@ -72,7 +72,7 @@ func TestAccessInfoV2(t *testing.T) {
 	}
 
 	// Saved and restored losslessly.
-	data, err := ai.MarshalJSON()
+	data, err := ai.ExportState()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,8 +28,11 @@ type Server struct {
 	URL string
 	// AdminUser, AdminPassword and AdminProject are the bootstrap administrator:
 	// a user with the admin role on the admin project and on the system, as
-	// `keystone-manage bootstrap` creates.
-	AdminUser, AdminPassword, AdminProject string
+	// `keystone-manage bootstrap` creates. The password is never printed nor
+	// encoded (see Server.String).
+	AdminUser     string
+	AdminPassword string `json:"-"`
+	AdminProject  string
 	// AdminUserID and AdminProjectID are their IDs.
 	AdminUserID, AdminProjectID string
 	// DomainID is the ID of the default domain ("default"), where the
@@ -146,6 +150,36 @@ func (s *Server) Close() { s.httpServer.Close() }
 
 // Client returns an *http.Client for the server.
 func (s *Server) Client() *http.Client { return s.httpServer.Client() }
+
+// String describes the server without the administrator's password.
+func (s *Server) String() string {
+	if s == nil {
+		return "<nil>"
+	}
+	pw := ""
+	if s.AdminPassword != "" {
+		pw = "***"
+	}
+	return fmt.Sprintf("keystonetest.Server{URL: %q, AdminUser: %q, AdminPassword: %q, AdminProject: %q, AdminUserID: %q, AdminProjectID: %q, DomainID: %q, Region: %q}",
+		s.URL, s.AdminUser, pw, s.AdminProject, s.AdminUserID, s.AdminProjectID, s.DomainID, s.Region)
+}
+
+// GoString is String.
+func (s *Server) GoString() string { return s.String() }
+
+// Format implements fmt.Formatter: every verb shows String (%q, %x and %X
+// quote or encode it), never the administrator's password.
+func (s *Server) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
+	default:
+		io.WriteString(f, s.String())
+	}
+}
+
+// LogValue implements slog.LogValuer: String.
+func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // AuthURL returns the Identity v3 URL, URL+"/v3".
 func (s *Server) AuthURL() string { return s.URL + "/v3" }

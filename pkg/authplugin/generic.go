@@ -58,7 +58,7 @@ func NewGeneric(o GenericOptions, opts ...keystone.AuthOption) (*keystone.Auth, 
 func (g *generic) CacheKey() []string {
 	m := method(TokenMethod{Token: g.o.Token})
 	if g.o.Password != "" {
-		m = PasswordMethod{User: g.o.User}
+		m = PasswordMethod{User: g.o.User, Password: g.o.Password}
 	}
 	k := append([]string{"generic", keystone.UnversionedURL(g.o.AuthURL)}, m.cacheKey()...)
 	return append(k, g.o.Scope.cacheKey()...)

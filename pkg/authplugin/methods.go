@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/gokeystone/keystone/gen/identityv3"
-	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
 // PasswordMethod authenticates a user with a password.
@@ -23,7 +22,7 @@ func (m PasswordMethod) fill(ctx context.Context, id *identityv3.AuthIdentity) e
 }
 
 func (m PasswordMethod) cacheKey() []string {
-	return append([]string{"password"}, m.User.cacheKey()...)
+	return append(append([]string{"password"}, m.User.cacheKey()...), m.Password)
 }
 func (m PasswordMethod) reusable() bool { return true }
 
@@ -47,9 +46,10 @@ func (m TokenMethod) fill(ctx context.Context, id *identityv3.AuthIdentity) erro
 	return nil
 }
 
-// The token itself is a secret: its digest identifies it.
+// The token identifies the credentials (keystone.Auth only uses a keyed
+// digest of it).
 func (m TokenMethod) cacheKey() []string {
-	return []string{"token", keystone.NewStaticAccess(m.Token).TokenDigest()}
+	return []string{"token", m.Token}
 }
 
 // A token can be exchanged again until it expires.
@@ -87,7 +87,7 @@ func (m ApplicationCredentialMethod) fill(ctx context.Context, id *identityv3.Au
 }
 
 func (m ApplicationCredentialMethod) cacheKey() []string {
-	return append([]string{"application_credential", m.ID, m.Name}, m.User.cacheKey()...)
+	return append(append([]string{"application_credential", m.ID, m.Name}, m.User.cacheKey()...), m.Secret)
 }
 func (m ApplicationCredentialMethod) reusable() bool { return true }
 
@@ -124,8 +124,12 @@ func (m TOTPMethod) fill(ctx context.Context, id *identityv3.AuthIdentity) error
 	return nil
 }
 
-func (m TOTPMethod) cacheKey() []string { return append([]string{"totp"}, m.User.cacheKey()...) }
-func (m TOTPMethod) reusable() bool     { return m.PasscodeFunc != nil }
+// A passcode callback cannot be compared: the plugin then adds a value of
+// its own to its cache key (see v3.nonce).
+func (m TOTPMethod) cacheKey() []string {
+	return append(append([]string{"totp"}, m.User.cacheKey()...), m.Passcode)
+}
+func (m TOTPMethod) reusable() bool { return m.PasscodeFunc != nil }
 
 // String hides the passcode.
 func (m TOTPMethod) String() string {

@@ -205,7 +205,7 @@ func (a adminToken) Authenticate(context.Context, *keystone.Session) (*keystone.
 }
 
 func (a adminToken) CacheKey() []string {
-	return []string{"admintoken", a.endpoint, keystone.NewStaticAccess(a.token).TokenDigest()}
+	return []string{"admintoken", a.endpoint, a.token}
 }
 
 // The token does not expire; if the server rejects it, there is nothing to renew.

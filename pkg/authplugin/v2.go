@@ -101,9 +101,9 @@ func NewTokenV2(o TokenV2Options, opts ...keystone.AuthOption) (*keystone.Auth, 
 func (a *v2) CacheKey() []string {
 	k := []string{a.plugin, keystone.UnversionedURL(a.authURL), "tenant", a.tenant.ID, a.tenant.Name}
 	if a.token != "" {
-		return append(k, "token", keystone.NewStaticAccess(a.token).TokenDigest())
+		return append(k, "token", a.token)
 	}
-	return append(k, "user", a.userID, a.username)
+	return append(k, "user", a.userID, a.username, a.password)
 }
 
 func (a *v2) Reauthenticates() bool { return true }
@@ -166,7 +166,7 @@ func issueV2(ctx context.Context, s *keystone.Session, authURL string, body v2Au
 		}
 		return nil, err
 	}
-	data, err := keystone.ReadBody(resp)
+	data, err := keystone.ReadBody(resp, s.Limits().TokenBody)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package authplugin
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -140,23 +142,47 @@ type v3 struct {
 	methods []method
 	scope   Scope
 	receipt *keystone.AuthReceipt
+	nonce   string
 }
 
 func (a *v3) check() error {
+	a.setNonce()
 	if a.authURL == "" {
 		return &keystone.MissingOptionsError{Plugin: a.plugin, Options: []string{"auth_url"}}
 	}
 	return a.scope.check()
 }
 
-// CacheKey implements keystone.Authenticator: the auth URL, the methods'
-// non-secret parameters and the scope.
+// CacheKey implements keystone.Authenticator: the auth URL, every parameter
+// of the methods (secrets included: keystone.Auth only uses a keyed digest of
+// them), the scope, the receipt, and the plugin's nonce if it has one.
 func (a *v3) CacheKey() []string {
 	k := []string{a.plugin, keystone.UnversionedURL(a.authURL)}
 	for _, m := range a.methods {
 		k = append(k, m.cacheKey()...)
 	}
-	return append(k, a.scope.cacheKey()...)
+	k = append(k, a.scope.cacheKey()...)
+	if a.receipt != nil {
+		k = append(k, "receipt", a.receipt.ID)
+	}
+	if a.nonce != "" {
+		k = append(k, "nonce", a.nonce)
+	}
+	return k
+}
+
+// setNonce gives the plugin a random value of its own when one of its
+// methods has credentials that cannot be compared (a passcode callback):
+// its tokens are then never shared with another plugin.
+func (a *v3) setNonce() {
+	for _, m := range a.methods {
+		if t, ok := m.(TOTPMethod); ok && t.PasscodeFunc != nil {
+			b := make([]byte, 16)
+			rand.Read(b)
+			a.nonce = hex.EncodeToString(b)
+			return
+		}
+	}
 }
 
 // Reauthenticates implements keystone.Authenticator.
@@ -213,15 +239,17 @@ func issueV3(ctx context.Context, s *keystone.Session, authURL string, body iden
 		}
 		return nil, err
 	}
-	data, err := keystone.ReadBody(resp)
-	if err != nil {
-		return nil, err
-	}
+	// The header first: a response without a token is not read.
 	token := resp.Header.Get("X-Subject-Token")
 	if token == "" {
+		resp.Body.Close()
 		return nil, &keystone.InvalidResponseError{Method: http.MethodPost, URL: resp.Request.URL.Redacted(),
 			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 			Err: errors.New("no X-Subject-Token header")}
+	}
+	data, err := keystone.ReadBody(resp, s.Limits().TokenBody)
+	if err != nil {
+		return nil, err
 	}
 	return keystone.NewAccessInfoV3(token, data)
 }

@@ -267,25 +267,56 @@ func TestExportImportState(t *testing.T) {
 	}
 }
 
-func TestCacheID(t *testing.T) {
-	mk := func(user, password, project string) string {
-		a, err := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: "https://keystone.example/v3",
-			User: authplugin.User{Name: user, DomainID: "default"}, Password: password,
-			Scope: authplugin.Scope{ProjectName: project, ProjectDomainID: "default"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a.CacheID()
-	}
-	a := mk("alice", "pw1", "demo")
-	if a != mk("alice", "pw2", "demo") {
-		t.Error("the cache ID depends on the password")
-	}
-	if a == mk("bob", "pw1", "demo") || a == mk("alice", "pw1", "other") {
-		t.Error("different users or scopes share a cache ID")
-	}
-	if len(a) != 64 || strings.Contains(a, "alice") {
-		t.Errorf("cache ID %q is not a digest", a)
+// TestTokenStoreKeyHasTheSecret: a cached token is only reused by a plugin
+// with the same secret; a wrong password does not get the cached token.
+func TestTokenStoreKeyHasTheSecret(t *testing.T) {
+	for name, mk := range map[string]func(t *testing.T) keystone.TokenStore{
+		"memory": func(*testing.T) keystone.TokenStore { return keystone.NewMemoryStore() },
+		"file": func(t *testing.T) keystone.TokenStore {
+			st, err := keystone.NewFileStore(filepath.Join(t.TempDir(), "tokens"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := ksfake.New(t)
+			store := mk(t)
+			plugin := func(password, project string) *keystone.Auth {
+				a, err := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL + "/v3",
+					User: authplugin.User{Name: srv.UserName, DomainID: "default"}, Password: password,
+					Scope: authplugin.Scope{ProjectName: project, ProjectDomainID: "default"}}, keystone.WithTokenStore(store))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+			if _, err := plugin(srv.Password, "demo").Token(t.Context(), newSession(t)); err != nil {
+				t.Fatal(err)
+			}
+			// The same credentials share the token: no second authentication.
+			if _, err := plugin(srv.Password, "demo").Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 1 {
+				t.Fatalf("same credentials: %v, %d authentications", err, srv.AuthRequests.Load())
+			}
+			// A wrong password authenticates itself, and fails.
+			_, err := plugin("wrong-"+srv.Password, "demo").Token(t.Context(), newSession(t))
+			if !errors.Is(err, keystone.ErrAuthorizationFailure) || srv.AuthRequests.Load() != 2 {
+				t.Fatalf("wrong password: %v, %d authentications; want ErrAuthorizationFailure after a second authentication", err, srv.AuthRequests.Load())
+			}
+			// Another scope is another token.
+			if _, err := plugin(srv.Password, "other").Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 3 {
+				t.Fatalf("other scope: %v, %d authentications", err, srv.AuthRequests.Load())
+			}
+			if fs, ok := store.(*keystone.FileStore); ok {
+				entries, _ := os.ReadDir(fs.Dir())
+				for _, e := range entries {
+					data, _ := os.ReadFile(filepath.Join(fs.Dir(), e.Name()))
+					assertNoSecret(t, "token store file name", e.Name(), srv.Password, srv.UserName)
+					assertNoSecret(t, "token store file", string(data), srv.Password)
+				}
+			}
+		})
 	}
 }
 
@@ -431,11 +462,17 @@ func TestFileStore(t *testing.T) {
 			t.Errorf("temporary file left: %s", e.Name())
 		}
 	}
-	if !strings.Contains(strings.Join(files, " "), a.CacheID()+".json") {
-		t.Fatalf("no token file for %s in %v", a.CacheID(), files)
+	var tokenFile string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".json") {
+			tokenFile = f
+		}
+	}
+	if tokenFile == "" {
+		t.Fatalf("no token file in %v", files)
 	}
 	// An unreadable entry is ignored and replaced.
-	os.WriteFile(filepath.Join(dir, a.CacheID()+".json"), []byte("garbage"), 0o600)
+	os.WriteFile(filepath.Join(dir, tokenFile), []byte("garbage"), 0o600)
 	b := passwordAuth(t, srv, keystone.WithTokenStore(store))
 	if _, err := b.Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 2 {
 		t.Fatalf("garbage entry: %v, %d authentications", err, srv.AuthRequests.Load())

@@ -19,6 +19,30 @@ type Endpoint struct {
 	// (Identity v2.0), else the ID again.
 	RegionID, Region string
 	URL              string
+
+	// problem says why URL cannot be used (empty, not absolute), or "".
+	problem string
+}
+
+// urlProblem says why a catalog URL cannot be used, or "" when it can: it
+// must be an absolute http(s) URL with a host.
+func urlProblem(u string) string {
+	if u == "" {
+		return "URL is empty"
+	}
+	rest := ""
+	switch {
+	case len(u) > 8 && strings.EqualFold(u[:8], "https://"):
+		rest = u[8:]
+	case len(u) > 7 && strings.EqualFold(u[:7], "http://"):
+		rest = u[7:]
+	default:
+		return "URL is not an absolute http(s) URL"
+	}
+	if rest == "" || rest[0] == '/' || rest[0] == '?' || rest[0] == '#' {
+		return "URL has no host"
+	}
+	return ""
 }
 
 // EndpointFilter selects an endpoint of the service catalog.
@@ -123,6 +147,9 @@ type Catalog struct {
 }
 
 func newCatalog(endpoints []Endpoint) *Catalog {
+	for i := range endpoints {
+		endpoints[i].problem = urlProblem(endpoints[i].URL)
+	}
 	c := &Catalog{endpoints: endpoints}
 	keys := make([]catalogKey, len(endpoints))
 	counts := make(map[catalogKey]int)
@@ -216,7 +243,7 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 	}
 	if f.EndpointID != "" {
 		i, ok := c.indexByID()[f.EndpointID]
-		if ok && matchesType(c.endpoints[i], f) && c.matchesService(c.endpoints[i], f) && (f.Region == "" || matchesRegion(c.endpoints[i], f.Region)) {
+		if ok && c.endpoints[i].problem == "" && matchesType(c.endpoints[i], f) && c.matchesService(c.endpoints[i], f) && (f.Region == "" || matchesRegion(c.endpoints[i], f.Region)) {
 			return c.endpoints[i], nil
 		}
 		return Endpoint{}, c.notFound(f)
@@ -240,7 +267,7 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 			ep := &candidates[i]
 			if (region != "" && ep.RegionID != region && ep.Region != region) ||
 				(name != "" && ep.ServiceName != name) || (sid != "" && ep.ServiceID != sid) ||
-				(anyType && ep.Interface != iface) {
+				(anyType && ep.Interface != iface) || ep.problem != "" {
 				continue
 			}
 			if found == nil {
@@ -283,7 +310,7 @@ func matchesRegion(ep Endpoint, region string) bool {
 func (c *Catalog) ambiguous(f EndpointFilter, candidates []Endpoint, iface string) error {
 	var eps []Endpoint
 	for _, ep := range candidates {
-		if ep.Interface == canonicalInterface(iface) && matchesType(ep, f) && c.matchesService(ep, f) && (f.Region == "" || matchesRegion(ep, f.Region)) {
+		if ep.problem == "" && ep.Interface == canonicalInterface(iface) && matchesType(ep, f) && c.matchesService(ep, f) && (f.Region == "" || matchesRegion(ep, f.Region)) {
 			eps = append(eps, ep)
 		}
 	}
@@ -305,6 +332,7 @@ func (c *Catalog) notFound(f EndpointFilter) error {
 	e := &EndpointNotFoundError{Filter: f}
 	for _, ep := range pool {
 		var reason string
+		invalid := false
 		switch {
 		case f.ServiceName != "" && ep.ServiceName != f.ServiceName:
 			reason = fmt.Sprintf("service name is %q", ep.ServiceName)
@@ -316,12 +344,14 @@ func (c *Catalog) notFound(f EndpointFilter) error {
 			reason = "interface " + ep.Interface + " not wanted"
 		case f.Region != "" && !matchesRegion(ep, f.Region):
 			reason = "region is " + ep.RegionID
+		case ep.problem != "":
+			reason, invalid = ep.problem, true
 		default:
 			reason = "matches, but another constraint failed"
 		}
 		e.Rejected = append(e.Rejected, RejectedEndpoint{
 			ServiceType: ep.ServiceType, ServiceName: ep.ServiceName, Interface: ep.Interface,
-			Region: ep.RegionID, URL: ep.URL, Reason: reason,
+			Region: ep.RegionID, URL: ep.URL, Reason: reason, InvalidURL: invalid,
 		})
 	}
 	return e

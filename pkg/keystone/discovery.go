@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -268,6 +267,9 @@ func UnversionedURL(u string) string {
 // per URL for the session's lifetime. It fails with *DiscoveryError
 // (ErrDiscoveryFailure).
 func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
+	}
 	s.discoveryMu.Lock()
 	d, ok := s.discovery[u]
 	s.discoveryMu.Unlock()
@@ -278,8 +280,7 @@ func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
 	if err != nil {
 		return nil, &DiscoveryError{URL: u, Err: err}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	body, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, &DiscoveryError{URL: u, Err: err}
 	}
@@ -288,6 +289,9 @@ func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
 		return nil, err
 	}
 	s.discoveryMu.Lock()
+	if s.discovery == nil {
+		s.discovery = make(map[string]*Discovery)
+	}
 	s.discovery[u] = d
 	s.discoveryMu.Unlock()
 	return d, nil

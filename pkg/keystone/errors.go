@@ -142,8 +142,23 @@ var (
 	ErrUnsupportedVersion = errors.New("keystone: unsupported API version")
 	// ErrNoUniqueMatch: a find by name matched several resources, or none.
 	ErrNoUniqueMatch = errors.New("keystone: no unique match")
-	// ErrConnectionRefused: the server could not be reached.
+	// ErrConnectionRefused: the server could not be reached (the connection
+	// was refused, or the name did not resolve): the request was not sent.
 	ErrConnectionRefused = errors.New("keystone: connection refused")
+	// ErrConnectionFailure: the connection broke after it was made (reset,
+	// EOF before or in the middle of the response, a body shorter than its
+	// Content-Length): the server may or may not have acted on the request.
+	ErrConnectionFailure = errors.New("keystone: connection failure")
+	// ErrRedirect: the server redirected a request the session does not
+	// follow (to plain HTTP from HTTPS, a request with a body, a loop, or
+	// too many redirects); see *RedirectError.
+	ErrRedirect = errors.New("keystone: redirect not followed")
+	// ErrResponseTooLarge: a response body is larger than the session's
+	// Limits allow. It also matches ErrInvalidResponse.
+	ErrResponseTooLarge = errors.New("keystone: response too large")
+	// ErrInvalidArgument: the SDK was called with an argument it cannot use
+	// (a nil context, a nil token, a nil request).
+	ErrInvalidArgument = errors.New("keystone: invalid argument")
 	// ErrTLS: the TLS handshake or certificate verification failed.
 	ErrTLS = errors.New("keystone: TLS failure")
 	// ErrTimeout: the request timed out.
@@ -184,6 +199,9 @@ type EndpointNotFoundError struct {
 type RejectedEndpoint struct {
 	ServiceType, ServiceName, Interface, Region, URL string
 	Reason                                           string
+	// InvalidURL is set when the endpoint matched but its URL is empty or
+	// not an absolute http(s) URL.
+	InvalidURL bool
 }
 
 func (e *EndpointNotFoundError) Error() string {
@@ -201,8 +219,16 @@ func (e *EndpointNotFoundError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrEndpointNotFound.
-func (e *EndpointNotFoundError) Unwrap() error { return ErrEndpointNotFound }
+// Unwrap returns ErrEndpointNotFound, and ErrInvalidResponse when an
+// endpoint was rejected because the catalog gives it no usable URL.
+func (e *EndpointNotFoundError) Unwrap() []error {
+	for _, r := range e.Rejected {
+		if r.InvalidURL {
+			return []error{ErrEndpointNotFound, ErrInvalidResponse}
+		}
+	}
+	return []error{ErrEndpointNotFound}
+}
 
 // AmbiguousEndpointsError lists the endpoints that equally match a filter.
 type AmbiguousEndpointsError struct {
@@ -284,7 +310,12 @@ func (e *InvalidResponseError) Error() string {
 }
 
 // Unwrap returns ErrInvalidResponse and the cause.
-func (e *InvalidResponseError) Unwrap() []error { return []error{ErrInvalidResponse, e.Err} }
+func (e *InvalidResponseError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrInvalidResponse}
+	}
+	return []error{ErrInvalidResponse, e.Err}
+}
 
 // AuthReceiptError is returned when multi-factor authentication is incomplete:
 // Keystone accepted some methods and issued a receipt. Authenticate again with
@@ -296,6 +327,9 @@ type AuthReceiptError struct {
 }
 
 func (e *AuthReceiptError) Error() string {
+	if e == nil || e.Receipt == nil {
+		return "keystone: multi-factor authentication incomplete"
+	}
 	return fmt.Sprintf("keystone: multi-factor authentication incomplete: methods %v done, one of %v still needed",
 		e.Receipt.Methods, e.Receipt.RequiredMethods)
 }
@@ -324,3 +358,22 @@ func (r *AuthReceipt) String() string {
 
 // GoString is String, so that %#v does not show the receipt ID either.
 func (r *AuthReceipt) GoString() string { return r.String() }
+
+// RedirectError describes a redirect the session refused to follow.
+type RedirectError struct {
+	// Method and URL are those of the request that was redirected.
+	Method, URL string
+	// StatusCode is the redirect's status (301, 302, 303, 307 or 308).
+	StatusCode int
+	// Location is where the server redirected to (credentials masked).
+	Location string
+	// Reason says why the redirect was not followed.
+	Reason string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("keystone: %s %s: %d redirect to %s not followed: %s", e.Method, e.URL, e.StatusCode, e.Location, e.Reason)
+}
+
+// Unwrap returns ErrRedirect.
+func (e *RedirectError) Unwrap() error { return ErrRedirect }

@@ -12,11 +12,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -25,13 +27,21 @@ import (
 const Version = "0.1.0"
 
 // Session is the one place where HTTP happens: it authenticates requests with
-// its AuthPlugin, finds endpoints in the catalog, retries, logs (with secrets
-// redacted) and turns error statuses into *HTTPError. It is safe for
-// concurrent use.
+// its AuthPlugin, finds endpoints in the catalog, retries, follows redirects
+// safely, logs (with secrets redacted), bounds what it reads, and turns error
+// statuses into *HTTPError. It is safe for concurrent use. The zero Session
+// works: no auth plugin, no retries, http.DefaultTransport, no logging.
 //
 // A Session is also an HttpRequestDoer for the generated clients in gen/:
 // pass it to identityv3.WithHTTPClient and every generated call is
 // authenticated, retried and logged.
+//
+// Redirects: the session follows at most 10 redirects itself. It never
+// follows one from HTTPS to plain HTTP, never sends a request body again
+// (so a credential body is never redirected: such redirects are
+// *RedirectError), and never sends a token, a receipt, a cookie or an
+// Authorization header to another host than the request's own (it strips
+// them, and does not re-authenticate on that host's 401).
 type Session struct {
 	client     *http.Client
 	auth       AuthPlugin
@@ -40,6 +50,7 @@ type Session struct {
 	requestID  string
 	originalIP string
 	retry      RetryPolicy
+	limits     Limits
 	sleep      func(ctx context.Context, d time.Duration) error
 
 	discoveryMu sync.Mutex
@@ -49,22 +60,80 @@ type Session struct {
 // RetryPolicy says which failures a Session retries and how long it waits:
 // BaseDelay, doubled at each attempt up to MaxDelay, or the server's
 // Retry-After when it is longer (capped at MaxDelay too).
+//
+// Only idempotent requests are retried after the server may have seen them
+// (a retried status, a connection that broke): GET, HEAD, OPTIONS, PUT,
+// DELETE, requests with an Idempotency-Key header, and token requests (POST
+// /v3/auth/tokens, /v2.0/tokens), unless RetryNonIdempotent is set. A request
+// that could not be sent (connection refused, a dial that timed out) is
+// retried whatever its method. A Retry-After longer than the time left
+// before the context's deadline is not waited for: the *HTTPError is
+// returned at once.
 type RetryPolicy struct {
-	// ConnectRetries is how often to retry a request that could not connect.
+	// ConnectRetries is how often to retry a request whose connection could
+	// not be made, or broke before the response.
 	ConnectRetries int
 	// StatusRetries is how often to retry a response with a status in Statuses.
 	StatusRetries int
-	// Statuses are the retried statuses (default 503 and 429).
-	Statuses  []int
+	// Statuses are the retried statuses (nil: 429, 502, 503 and 504).
+	Statuses []int
+	// BaseDelay is the first wait; it is at least 50ms (MinRetryDelay).
 	BaseDelay time.Duration
-	MaxDelay  time.Duration
+	// MaxDelay caps every wait (0: one minute).
+	MaxDelay time.Duration
+	// RetryNonIdempotent retries POST and PATCH requests too.
+	RetryNonIdempotent bool
 }
 
-// DefaultRetryPolicy retries twice on connection failures and on 503 and 429,
-// starting at half a second, waiting at most a minute.
-var DefaultRetryPolicy = RetryPolicy{
-	ConnectRetries: 2, StatusRetries: 2, Statuses: []int{503, 429},
-	BaseDelay: 500 * time.Millisecond, MaxDelay: time.Minute,
+// MinRetryDelay is the shortest wait between two attempts, whatever
+// RetryPolicy.BaseDelay says.
+const MinRetryDelay = 50 * time.Millisecond
+
+// DefaultRetryPolicy retries twice on connection failures and on 429, 502,
+// 503 and 504, starting at half a second, waiting at most a minute.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		ConnectRetries: 2, StatusRetries: 2,
+		BaseDelay: 500 * time.Millisecond, MaxDelay: time.Minute,
+	}
+}
+
+// Limits bound how much a Session reads of a response. A zero field takes
+// its default (see DefaultLimits).
+type Limits struct {
+	// TokenBody bounds a token response (POST or GET /v3/auth/tokens,
+	// /v2.0/tokens).
+	TokenBody int64
+	// ResponseBody bounds any other body the SDK reads whole: a resource,
+	// one page of a list, a discovery document.
+	ResponseBody int64
+	// ErrorBody bounds how much of an error response is read for its message.
+	ErrorBody int64
+	// LoggedBody bounds how much of a body the debug log reads and shows.
+	LoggedBody int64
+}
+
+// DefaultLimits: 16 MiB for tokens, 64 MiB for other responses, 64 KiB of
+// an error body, 16 KiB of a logged body.
+func DefaultLimits() Limits {
+	return Limits{TokenBody: 16 << 20, ResponseBody: 64 << 20, ErrorBody: 64 << 10, LoggedBody: 16 << 10}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.TokenBody <= 0 {
+		l.TokenBody = d.TokenBody
+	}
+	if l.ResponseBody <= 0 {
+		l.ResponseBody = d.ResponseBody
+	}
+	if l.ErrorBody <= 0 {
+		l.ErrorBody = d.ErrorBody
+	}
+	if l.LoggedBody <= 0 {
+		l.LoggedBody = d.LoggedBody
+	}
+	return l
 }
 
 // SessionOption configures a Session.
@@ -77,6 +146,7 @@ type sessionConfig struct {
 	caPEM             []byte
 	certFile, keyFile string
 	insecure          bool
+	tlsOptions        bool
 	app, appVersion   string
 	s                 *Session
 }
@@ -86,10 +156,19 @@ func WithAuth(p AuthPlugin) SessionOption {
 	return func(c *sessionConfig) error { c.s.auth = p; return nil }
 }
 
-// WithHTTPClient makes the session send with client (for example one whose
-// transport is instrumented). TLS options then do not apply.
+// WithHTTPClient makes the session send with a copy of client (for example
+// one whose transport is instrumented or has connection limits). The copy
+// does not follow redirects itself (the session does, safely) and takes
+// WithTimeout's bound if one is given. TLS options and WithTransport cannot
+// be combined with it: configure the client's transport instead.
 func WithHTTPClient(client *http.Client) SessionOption {
-	return func(c *sessionConfig) error { c.client = client; return nil }
+	return func(c *sessionConfig) error {
+		if client == nil {
+			return fmt.Errorf("%w: WithHTTPClient(nil)", ErrInvalidArgument)
+		}
+		c.client = client
+		return nil
+	}
 }
 
 // WithTransport sets the round tripper of the session's own client.
@@ -97,9 +176,18 @@ func WithTransport(t http.RoundTripper) SessionOption {
 	return func(c *sessionConfig) error { c.transport = t; return nil }
 }
 
-// WithTimeout bounds every request (default: none beyond the context's).
+// WithTimeout bounds every HTTP exchange of the session (connecting, the
+// headers and the body), those of authentication and discovery included,
+// whether the session uses its own client or one given by WithHTTPClient.
+// The default is no bound beyond the context's.
 func WithTimeout(d time.Duration) SessionOption {
-	return func(c *sessionConfig) error { c.timeout = d; return nil }
+	return func(c *sessionConfig) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative timeout %v", ErrInvalidArgument, d)
+		}
+		c.timeout = d
+		return nil
+	}
 }
 
 // WithCACertFile trusts the CA certificates in a PEM file.
@@ -110,24 +198,29 @@ func WithCACertFile(path string) SessionOption {
 			return fmt.Errorf("keystone: CA file: %w", err)
 		}
 		c.caPEM = append(c.caPEM, pem...)
+		c.tlsOptions = true
 		return nil
 	}
 }
 
 // WithCACertPEM trusts the CA certificates in pem.
 func WithCACertPEM(pem []byte) SessionOption {
-	return func(c *sessionConfig) error { c.caPEM = append(c.caPEM, pem...); return nil }
+	return func(c *sessionConfig) error { c.caPEM = append(c.caPEM, pem...); c.tlsOptions = true; return nil }
 }
 
 // WithClientCert presents a client certificate (PEM files).
 func WithClientCert(certFile, keyFile string) SessionOption {
-	return func(c *sessionConfig) error { c.certFile, c.keyFile = certFile, keyFile; return nil }
+	return func(c *sessionConfig) error {
+		c.certFile, c.keyFile = certFile, keyFile
+		c.tlsOptions = true
+		return nil
+	}
 }
 
 // WithInsecure skips TLS certificate verification. The session logs a warning:
 // use it only against a test server.
 func WithInsecure() SessionOption {
-	return func(c *sessionConfig) error { c.insecure = true; return nil }
+	return func(c *sessionConfig) error { c.insecure = true; c.tlsOptions = true; return nil }
 }
 
 // WithUserAgent prepends an application name and version to the User-Agent
@@ -155,9 +248,14 @@ func WithLogger(logger *slog.Logger) SessionOption {
 	return func(c *sessionConfig) error { c.s.logger = logger; return nil }
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy.
+// WithRetryPolicy replaces DefaultRetryPolicy().
 func WithRetryPolicy(p RetryPolicy) SessionOption {
 	return func(c *sessionConfig) error { c.s.retry = p; return nil }
+}
+
+// WithLimits replaces DefaultLimits() (its zero fields keep their default).
+func WithLimits(l Limits) SessionOption {
+	return func(c *sessionConfig) error { c.s.limits = l.withDefaults(); return nil }
 }
 
 // withSleep replaces the wait between retries (for tests).
@@ -165,21 +263,32 @@ func withSleep(f func(ctx context.Context, d time.Duration) error) SessionOption
 	return func(c *sessionConfig) error { c.s.sleep = f; return nil }
 }
 
+func defaultUserAgent() string {
+	return "gokeystone/" + Version + " Go/" + strings.TrimPrefix(runtime.Version(), "go")
+}
+
 // NewSession returns a Session configured by opts.
 func NewSession(opts ...SessionOption) (*Session, error) {
 	s := &Session{
 		logger:    slog.New(slog.DiscardHandler),
-		retry:     DefaultRetryPolicy,
+		retry:     DefaultRetryPolicy(),
+		limits:    DefaultLimits(),
 		sleep:     sleepCtx,
 		discovery: make(map[string]*Discovery),
 	}
 	c := &sessionConfig{s: s}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(c); err != nil {
 			return nil, err
 		}
 	}
-	ua := "gokeystone/" + Version + " Go/" + strings.TrimPrefix(runtime.Version(), "go")
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	ua := defaultUserAgent()
 	if c.app != "" {
 		app := c.app
 		if c.appVersion != "" {
@@ -189,7 +298,15 @@ func NewSession(opts ...SessionOption) (*Session, error) {
 	}
 	s.userAgent = ua
 	if c.client != nil {
-		s.client = c.client
+		if c.tlsOptions || c.transport != nil {
+			return nil, fmt.Errorf("%w: WithHTTPClient cannot be combined with TLS options or WithTransport: configure the client's transport", ErrInvalidArgument)
+		}
+		cl := *c.client
+		cl.CheckRedirect = noFollow
+		if c.timeout > 0 {
+			cl.Timeout = c.timeout
+		}
+		s.client = &cl
 		return s, nil
 	}
 	transport := c.transport
@@ -205,9 +322,12 @@ func NewSession(opts ...SessionOption) (*Session, error) {
 	if c.insecure {
 		s.logger.Warn("keystone: TLS certificate verification is disabled (insecure): use this only against a test server")
 	}
-	s.client = &http.Client{Transport: transport, Timeout: c.timeout}
+	s.client = &http.Client{Transport: transport, Timeout: c.timeout, CheckRedirect: noFollow}
 	return s, nil
 }
+
+// noFollow makes an http.Client return redirects: the session follows them.
+func noFollow(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func (c *sessionConfig) tlsConfig() (*tls.Config, error) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.insecure} //nolint:gosec // opt-in, logged
@@ -233,13 +353,51 @@ func (c *sessionConfig) tlsConfig() (*tls.Config, error) {
 
 // CloseIdleConnections closes the idle keep-alive connections of the
 // session's HTTP client.
-func (s *Session) CloseIdleConnections() { s.client.CloseIdleConnections() }
+func (s *Session) CloseIdleConnections() {
+	if s != nil && s.client != nil {
+		s.client.CloseIdleConnections()
+	}
+}
 
 // Auth returns the session's auth plugin (nil if none).
-func (s *Session) Auth() AuthPlugin { return s.auth }
+func (s *Session) Auth() AuthPlugin {
+	if s == nil {
+		return nil
+	}
+	return s.auth
+}
 
 // Logger returns the session's logger.
-func (s *Session) Logger() *slog.Logger { return s.logger }
+func (s *Session) Logger() *slog.Logger {
+	if s == nil || s.logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.logger
+}
+
+// Limits returns the session's read limits.
+func (s *Session) Limits() Limits {
+	if s == nil {
+		return DefaultLimits()
+	}
+	return s.limits.withDefaults()
+}
+
+// httpClient is the session's client; the zero Session gets one over
+// http.DefaultTransport that does not follow redirects.
+func (s *Session) httpClient() *http.Client {
+	if s.client != nil {
+		return s.client
+	}
+	return &http.Client{CheckRedirect: noFollow}
+}
+
+func (s *Session) sleeper() func(context.Context, time.Duration) error {
+	if s.sleep != nil {
+		return s.sleep
+	}
+	return sleepCtx
+}
 
 // Request is one HTTP request through a Session.
 type Request struct {
@@ -263,6 +421,12 @@ type Request struct {
 // A status of 400 or more is returned as *HTTPError (with the body read and
 // closed).
 func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
+	}
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
+	}
 	target := r.URL
 	auth := s.auth
 	if r.Auth != nil {
@@ -288,7 +452,7 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, target, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("keystone: request: %w", err)
+		return nil, fmt.Errorf("%w: request: %w", ErrInvalidArgument, err)
 	}
 	if len(body) == 0 {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
@@ -328,20 +492,37 @@ func WithoutAuth(ctx context.Context) context.Context {
 // User-Agent and the other headers, retries, logs, and returns a status of 400
 // or more as *HTTPError. It implements the generated clients' HttpRequestDoer.
 func (s *Session) Do(req *http.Request) (*http.Response, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
+	}
+	if req == nil || req.URL == nil {
+		return nil, fmt.Errorf("%w: nil request", ErrInvalidArgument)
+	}
 	noAuth, _ := req.Context().Value(noAuthKey{}).(bool)
 	return s.send(req, s.auth, noAuth || req.Header.Get("X-Auth-Token") != "")
 }
 
+// sessionKey finds, from a request's context, the session that sent it (for
+// ReadBody's limits).
+type sessionKey struct{}
+
 // send is the request loop: authentication, retries, one re-authentication
-// after a 401, logging and error mapping.
+// after a 401, logging and error mapping. Every response it does not return
+// is drained (bounded) and closed before anything else is sent.
 func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.Response, error) {
-	ctx := req.Context()
-	s.setHeaders(req)
 	if !noAuth && auth == nil {
 		return nil, ErrMissingAuthPlugin
 	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	s.setHeaders(req)
+	ctx := context.WithValue(req.Context(), sessionKey{}, s)
+	req = req.WithContext(ctx)
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	mayRepeat := s.retry.RetryNonIdempotent || idempotent(req)
 	reauthed := false
+	staleRejections := 0
 	connectTries, statusTries := 0, 0
 	for attempt := 0; ; attempt++ {
 		var token string
@@ -360,52 +541,194 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 			}
 			req.Body = b
 		}
-		s.logRequest(ctx, req)
-		start := time.Now()
-		resp, err := s.client.Do(req)
+		resp, tokenSent, err := s.roundTrip(ctx, req, !noAuth)
 		if err != nil {
-			err = classifyTransportError(ctx, req, err)
-			if errors.Is(err, ErrConnectionRefused) && connectTries < s.retry.ConnectRetries && replayable {
+			var te *transportError
+			if errors.As(err, &te) && replayable && connectTries < s.retry.ConnectRetries && (te.notSent || mayRepeat && te.kind == ErrConnectionFailure) {
 				connectTries++
-				if werr := s.wait(ctx, s.retry.delay(connectTries, 0), req, err.Error()); werr != nil {
+				recordCause(ctx, err)
+				if werr := s.wait(ctx, s.retry.delay(connectTries, 0), req, err); werr != nil {
 					return nil, werr
 				}
 				continue
 			}
 			return nil, err
 		}
-		s.logResponse(ctx, req, resp, time.Since(start))
-		recordMetadata(req, resp)
 		if resp.StatusCode < 400 {
 			return resp, nil
 		}
-		if resp.StatusCode == http.StatusUnauthorized && !noAuth && !reauthed && replayable {
+		// An error status: read what the error needs and release the
+		// connection before sending anything else (re-authenticating on a
+		// capped transport would otherwise wait for this very connection).
+		herr := newHTTPError(resp.Request, resp, s.Limits().ErrorBody)
+		if herr.StatusCode == http.StatusUnauthorized && tokenSent && replayable {
 			// The token was rejected (revoked, or expired early): forget it and
-			// try once more with a new one. Another goroutine may have
-			// refreshed it already; Invalidate only drops the rejected token.
-			reauthed = true
-			auth.Invalidate(token)
-			if _, err := auth.Token(ctx, s); err != nil {
-				return nil, errors.Join(newHTTPError(req, resp), err)
+			// try once more with a new one. Invalidate only drops the rejected
+			// token: when another goroutine has replaced it already, this
+			// 401 says nothing about the new token, and is retried with it
+			// (twice at most) without counting as this call's re-authentication.
+			ours := auth.Invalidate(token)
+			if ours && !reauthed || !ours && staleRejections < 2 {
+				if ours {
+					reauthed = true
+				} else {
+					staleRejections++
+				}
+				if _, err := auth.Token(ctx, s); err != nil {
+					return nil, fmt.Errorf("%w; re-authenticating: %w", herr, err)
+				}
+				continue
 			}
-			drain(resp)
-			continue
 		}
-		if s.retry.retries(resp.StatusCode) && statusTries < s.retry.StatusRetries && replayable {
+		if s.retry.retries(herr.StatusCode) && statusTries < s.retry.StatusRetries && replayable && mayRepeat {
 			statusTries++
-			delay := s.retry.delay(statusTries, retryAfter(resp.Header))
-			drain(resp)
-			if werr := s.wait(ctx, delay, req, resp.Status); werr != nil {
+			delay := s.retry.delay(statusTries, herr.RetryAfter)
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+				return nil, herr // no time left to wait for the retry
+			}
+			recordCause(ctx, herr)
+			if werr := s.wait(ctx, delay, req, herr); werr != nil {
 				return nil, werr
 			}
 			continue
 		}
-		return nil, newHTTPError(req, resp)
+		return nil, herr
 	}
 }
 
+// maxRedirects is how many redirects a request may follow.
+const maxRedirects = 10
+
+// roundTrip sends req and follows redirects under the session's rules. It
+// reports whether the final response comes from a host that received the
+// token (when withToken).
+func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bool) (*http.Response, bool, error) {
+	client := s.httpClient()
+	origin := req.URL
+	cur := req
+	tokenSent := withToken
+	var seen map[string]bool
+	for hops := 0; ; hops++ {
+		s.logRequest(ctx, cur)
+		start := time.Now()
+		resp, err := client.Do(cur)
+		if err != nil {
+			return nil, false, classifyTransportError(ctx, cur, err)
+		}
+		s.logResponse(ctx, cur, resp, time.Since(start))
+		recordMetadata(cur, resp)
+		loc := resp.Header.Get("Location")
+		if !isRedirect(resp.StatusCode) || loc == "" {
+			return resp, tokenSent, nil
+		}
+		rerr := &RedirectError{Method: cur.Method, URL: redactURL(cur.URL), StatusCode: resp.StatusCode}
+		next, perr := cur.URL.Parse(loc)
+		drain(resp)
+		if perr != nil {
+			rerr.Location, rerr.Reason = "(unreadable)", "the Location header is not a URL"
+			return nil, false, rerr
+		}
+		rerr.Location = redactURL(next)
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		seen[cur.URL.String()] = true
+		switch {
+		case hops >= maxRedirects:
+			rerr.Reason = fmt.Sprintf("more than %d redirects", maxRedirects)
+		case seen[next.String()]:
+			rerr.Reason = "redirect loop"
+		case next.Scheme != "http" && next.Scheme != "https":
+			rerr.Reason = "not an http(s) URL"
+		case cur.URL.Scheme == "https" && next.Scheme != "https":
+			rerr.Reason = "from HTTPS to plain HTTP"
+		case cur.ContentLength != 0 || (cur.Body != nil && cur.Body != http.NoBody):
+			rerr.Reason = "the request has a body, which the session never sends again after a redirect (it may hold credentials): use the final URL"
+		}
+		if rerr.Reason != "" {
+			return nil, false, rerr
+		}
+		nreq := cur.Clone(ctx)
+		nreq.URL, nreq.Host = next, ""
+		nreq.Body, nreq.GetBody, nreq.ContentLength = http.NoBody, nil, 0
+		if resp.StatusCode == http.StatusSeeOther && cur.Method != http.MethodHead {
+			nreq.Method = http.MethodGet
+		}
+		if !sameHost(origin, next) {
+			for k := range nreq.Header {
+				if credentialHeader(k) {
+					nreq.Header.Del(k)
+				}
+			}
+			tokenSent = false
+		}
+		cur = nreq
+	}
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// sameHost reports whether b is the host a request to a was meant for: the
+// same host name and port, or the same host name over HTTPS after HTTP.
+func sameHost(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Hostname(), b.Hostname()) {
+		return false
+	}
+	if effectivePort(a) == effectivePort(b) && a.Scheme == b.Scheme {
+		return true
+	}
+	return a.Scheme == "http" && b.Scheme == "https"
+}
+
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// credentialHeader reports whether a header may carry a credential: it is
+// never sent to another host after a redirect.
+func credentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"token", "auth", "cookie", "secret", "receipt", "password", "key", "signature"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// idempotent reports whether req may be sent twice without harm.
+func idempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	if req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != "" {
+		return true
+	}
+	// Issuing a token changes nothing on the server but its token list.
+	p := strings.TrimRight(req.URL.Path, "/")
+	return req.Method == http.MethodPost && (strings.HasSuffix(p, "/v3/auth/tokens") || strings.HasSuffix(p, "/v2.0/tokens"))
+}
+
 func (s *Session) setHeaders(req *http.Request) {
-	req.Header.Set("User-Agent", s.userAgent)
+	ua := s.userAgent
+	if ua == "" {
+		ua = defaultUserAgent()
+	}
+	req.Header.Set("User-Agent", ua)
 	if s.requestID != "" && req.Header.Get("X-OpenStack-Request-ID") == "" {
 		req.Header.Set("X-OpenStack-Request-ID", s.requestID)
 	}
@@ -414,13 +737,37 @@ func (s *Session) setHeaders(req *http.Request) {
 	}
 }
 
-func (s *Session) wait(ctx context.Context, d time.Duration, req *http.Request, why string) error {
-	s.logger.InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", redactURL(req.URL), "after", d, "cause", why)
-	return s.sleep(ctx, d)
+// wait sleeps d before a retry; if the context ends first, the error says
+// what was being retried (cause) as well as the context's end.
+func (s *Session) wait(ctx context.Context, d time.Duration, req *http.Request, cause error) error {
+	s.Logger().InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", redactURL(req.URL), "after", d, "cause", cause.Error())
+	if err := s.sleeper()(ctx, d); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("%w: gave up waiting %v to retry: %w (%w)", ErrTimeout, d, cause, err)
+		}
+		return fmt.Errorf("keystone: gave up waiting %v to retry: %w (%w)", d, cause, err)
+	}
+	return nil
 }
 
+// causeKey carries, in a token refresh's context, where the session records
+// why an attempt failed (so that a caller who stops waiting learns it).
+type causeKey struct{}
+
+func recordCause(ctx context.Context, err error) {
+	if p, ok := ctx.Value(causeKey{}).(*atomic.Pointer[error]); ok {
+		p.Store(&err)
+	}
+}
+
+var defaultRetryStatuses = [...]int{429, 502, 503, 504}
+
 func (p RetryPolicy) retries(status int) bool {
-	for _, s := range p.Statuses {
+	statuses := p.Statuses
+	if statuses == nil {
+		statuses = defaultRetryStatuses[:]
+	}
+	for _, s := range statuses {
 		if s == status {
 			return true
 		}
@@ -428,19 +775,21 @@ func (p RetryPolicy) retries(status int) bool {
 	return false
 }
 
-// delay is BaseDelay·2^(n-1), at least the server's Retry-After, at most MaxDelay.
+// delay is BaseDelay·2^(n-1) (BaseDelay at least MinRetryDelay), at least
+// the server's Retry-After, at most MaxDelay.
 func (p RetryPolicy) delay(n int, after time.Duration) time.Duration {
-	d := p.BaseDelay
-	for i := 1; i < n && d < p.MaxDelay; i++ {
+	maxDelay := p.MaxDelay
+	if maxDelay <= 0 {
+		maxDelay = time.Minute
+	}
+	d := max(p.BaseDelay, MinRetryDelay)
+	for i := 1; i < n && d < maxDelay; i++ {
 		d *= 2
 	}
 	if after > d {
 		d = after
 	}
-	if p.MaxDelay > 0 && d > p.MaxDelay {
-		d = p.MaxDelay
-	}
-	return d
+	return min(d, maxDelay)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -463,7 +812,10 @@ func retryAfter(h http.Header) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && secs >= 0 {
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -474,17 +826,36 @@ func retryAfter(h http.Header) time.Duration {
 	return 0
 }
 
+const (
+	// maxDrain bounds how much of a discarded body is read so that its
+	// connection can be reused; drainTimeout bounds how long.
+	maxDrain     = 64 << 10
+	drainTimeout = 2 * time.Second
+)
+
+// drain discards what is left of a response body (at most maxDrain bytes,
+// for at most drainTimeout: a stalled body is closed, not waited for) and
+// closes it.
 func drain(resp *http.Response) {
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp == nil || resp.Body == nil {
+		return
+	}
+	t := time.AfterFunc(drainTimeout, func() { resp.Body.Close() })
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	t.Stop()
 	resp.Body.Close()
 }
 
-// maxErrorBody bounds how much of an error body is read.
-const maxErrorBody = 64 << 10
-
-func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
+// newHTTPError reads at most limit bytes of an error response's body, then
+// drains and closes it.
+func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPError {
 	defer drain(resp)
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body []byte
+	if resp.Body != nil {
+		stop := time.AfterFunc(drainTimeout, func() { resp.Body.Close() })
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))
+		stop.Stop()
+	}
 	e := &HTTPError{
 		StatusCode: resp.StatusCode,
 		Method:     req.Method,
@@ -493,8 +864,11 @@ func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
 		RetryAfter: retryAfter(resp.Header),
 		Header:     resp.Header.Clone(),
 	}
-	e.Header.Del("X-Subject-Token")
-	e.Header.Del("Openstack-Auth-Receipt")
+	for k := range e.Header {
+		if credentialHeader(k) && !strings.EqualFold(k, "WWW-Authenticate") {
+			e.Header.Del(k)
+		}
+	}
 	var kb struct {
 		Error *struct {
 			Title   string `json:"title"`
@@ -514,9 +888,9 @@ func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
 	if json.Unmarshal(body, &kb) == nil {
 		switch {
 		case kb.Error != nil:
-			e.Title, e.Message = kb.Error.Title, kb.Error.Message
+			e.Title, e.Message = maskSent(req, shorten(kb.Error.Title, 200)), maskSent(req, shorten(kb.Error.Message, 1000))
 		case kb.Message != "":
-			e.Message = kb.Message
+			e.Message = maskSent(req, shorten(kb.Message, 1000))
 		}
 		if kb.Receipt != nil && resp.StatusCode == http.StatusUnauthorized {
 			e.Receipt = &AuthReceipt{
@@ -529,34 +903,105 @@ func newHTTPError(req *http.Request, resp *http.Response) *HTTPError {
 		}
 	} else if len(body) > 0 && !strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		// An HTML error page from a proxy: keep its text short.
-		e.Message = shorten(stripTags(string(body)), 200)
+		e.Message = maskSent(req, shorten(stripTags(string(body)), 200))
 	}
 	return e
 }
 
-// classifyTransportError wraps a failed round trip in the matching sentinel.
+// maskSent replaces, in a server's message, every credential the request
+// carried (Keystone's "Could not find token: <id>" quotes the token) with its
+// digest.
+func maskSent(req *http.Request, msg string) string {
+	if msg == "" {
+		return msg
+	}
+	for k, vs := range req.Header {
+		if !credentialHeader(k) {
+			continue
+		}
+		for _, v := range vs {
+			if len(v) >= 8 && strings.Contains(msg, v) {
+				msg = strings.ReplaceAll(msg, v, tokenDigest(v))
+			}
+		}
+	}
+	for _, seg := range strings.Split(req.URL.Path, "/") {
+		if len(seg) >= 16 && strings.Contains(msg, seg) && strings.Contains(redactURL(req.URL), tokenDigest(seg)) {
+			msg = strings.ReplaceAll(msg, seg, tokenDigest(seg))
+		}
+	}
+	return msg
+}
+
+// transportError is a failed exchange: kind is the sentinel it matches
+// (ErrConnectionRefused, ErrConnectionFailure, ErrTimeout, ErrTLS); notSent
+// says that the request cannot have reached the server.
+type transportError struct {
+	kind    error
+	notSent bool
+	err     error
+}
+
+func (e *transportError) Error() string { return e.kind.Error() + ": " + e.err.Error() }
+
+func (e *transportError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// classifyTransportError wraps a failed round trip in the matching sentinel,
+// with the URL redacted.
 func classifyTransportError(ctx context.Context, req *http.Request, err error) error {
 	where := req.Method + " " + redactURL(req.URL)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// url.Error shows the request URL as it was: show the redacted one.
+		cp := *ue
+		cp.URL = redactURL(req.URL)
+		err = &cp
+	} else {
+		err = fmt.Errorf("%s: %w", where, err)
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
-			return fmt.Errorf("%w: %s: %w", ErrTimeout, where, ctxErr)
+			return &transportError{kind: ErrTimeout, err: err}
 		}
-		return fmt.Errorf("keystone: %s: %w", where, ctxErr)
+		return fmt.Errorf("keystone: %w", err) // canceled: errors.Is(err, context.Canceled)
 	}
+	return classifyNetError(err)
+}
+
+// classifyNetError gives a network error its kind.
+func classifyNetError(err error) *transportError {
 	var netErr net.Error
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var recordErr tls.RecordHeaderError
+	var alert tls.AlertError
+	dial := isDialError(err)
 	switch {
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr):
-		return fmt.Errorf("%w: %s: %w", ErrTLS, where, err)
-	case errors.Is(err, syscall.ECONNREFUSED), isDialError(err):
-		return fmt.Errorf("%w: %s: %w", ErrConnectionRefused, where, err)
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr), errors.As(err, &alert):
+		return &transportError{kind: ErrTLS, err: err}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Errorf("%w: %s: %w", ErrTimeout, where, err)
+		return &transportError{kind: ErrTimeout, notSent: dial, err: err}
+	case errors.Is(err, syscall.ECONNREFUSED), dial:
+		return &transportError{kind: ErrConnectionRefused, notSent: true, err: err}
 	}
-	return fmt.Errorf("keystone: %s: %w", where, err)
+	return &transportError{kind: ErrConnectionFailure, err: err}
+}
+
+// classifyReadError gives an error reading a response body its kind: a
+// timeout, or a connection that broke.
+func classifyReadError(resp *http.Response, err error) error {
+	where := "read response"
+	if resp.Request != nil {
+		where = resp.Request.Method + " " + redactURL(resp.Request.URL) + ": read response"
+		if ctxErr := resp.Request.Context().Err(); errors.Is(ctxErr, context.DeadlineExceeded) {
+			return &transportError{kind: ErrTimeout, err: fmt.Errorf("%s: %w", where, err)}
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("keystone: %s: %w", where, err)
+	}
+	return classifyNetError(fmt.Errorf("%s: %w", where, err))
 }
 
 func isDialError(err error) bool {
@@ -597,6 +1042,9 @@ func stripTags(s string) string {
 // catalog; with f.MinVersion or f.MaxVersion, the URL of the best version the
 // endpoint's discovery document offers in that range.
 func (s *Session) EndpointURL(ctx context.Context, auth AuthPlugin, f EndpointFilter) (string, error) {
+	if s == nil || ctx == nil {
+		return "", fmt.Errorf("%w: nil *Session or context", ErrInvalidArgument)
+	}
 	if auth == nil {
 		auth = s.auth
 	}

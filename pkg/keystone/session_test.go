@@ -107,14 +107,14 @@ func TestRetriesOn503Then503ThenSuccess(t *testing.T) {
 	srv.SetFault(ksfake.Fail500Then("/v3/projects", 2, 503, 0))
 	w := &waits{}
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{
-		StatusRetries: 3, Statuses: []int{503}, BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second,
+		StatusRetries: 3, Statuses: []int{503}, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
 	}), keystone.WithSleepForTest(w.sleep))
 	st, err := getProjects(t.Context(), s, srv.URL)
 	if err != nil || st != 200 {
 		t.Fatalf("got %d %v", st, err)
 	}
-	if len(w.d) != 2 || w.d[0] != 10*time.Millisecond || w.d[1] != 20*time.Millisecond {
-		t.Errorf("waits = %v, want [10ms 20ms] (exponential)", w.d)
+	if len(w.d) != 2 || w.d[0] != 100*time.Millisecond || w.d[1] != 200*time.Millisecond {
+		t.Errorf("waits = %v, want [100ms 200ms] (exponential)", w.d)
 	}
 	s.CloseIdleConnections()
 	srv.Close()

@@ -288,7 +288,7 @@ func (m *V2UsersManager) UpdateOwnPassword(ctx context.Context, userID, oldPassw
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -542,7 +542,7 @@ func (m *V2TokensManager) Validate(ctx context.Context, token, belongsTo string)
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, m.c.s.Limits().TokenBody)
 	if err != nil {
 		return nil, err
 	}
@@ -610,7 +610,7 @@ func (m *V2CertificatesManager) CA(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // Signing returns the token signing certificate in PEM.
@@ -619,5 +619,5 @@ func (m *V2CertificatesManager) Signing(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }

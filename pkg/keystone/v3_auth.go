@@ -255,7 +255,7 @@ func (m *EC2CredentialsManager) Validate(ctx context.Context, body identityv3.EC
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (m *EC2CredentialsManager) ValidateS3(ctx context.Context, body identityv3.
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func (m *SimpleCertManager) CA(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // Certificates returns the signing certificates of PKI tokens (Keystone 22 answers 410).
@@ -309,5 +309,5 @@ func (m *SimpleCertManager) Certificates(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }

@@ -508,7 +508,7 @@ func (m *FederationManager) Authenticate(ctx context.Context, idpID string, prot
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -521,7 +521,7 @@ func (m *FederationManager) AuthenticatePost(ctx context.Context, idpID string, 
 	if err != nil {
 		return nil, err
 	}
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -534,7 +534,7 @@ func (m *FederationManager) WebSSO(ctx context.Context, protocolID string, opts 
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // WebSSOPost is WebSSO with POST.
@@ -543,7 +543,7 @@ func (m *FederationManager) WebSSOPost(ctx context.Context, protocolID string, o
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // WebSSOForIdentityProvider returns the WebSSO page for one identity provider.
@@ -552,7 +552,7 @@ func (m *FederationManager) WebSSOForIdentityProvider(ctx context.Context, idpID
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // WebSSOForIdentityProviderPost is WebSSOForIdentityProvider with POST.
@@ -561,7 +561,7 @@ func (m *FederationManager) WebSSOForIdentityProviderPost(ctx context.Context, i
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // SAML2Assertion returns a signed SAML2 assertion for a service provider (XML).
@@ -570,7 +570,7 @@ func (m *FederationManager) SAML2Assertion(ctx context.Context, auth identityv3.
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // ECPAssertion returns a SAML2 ECP envelope for a service provider (XML).
@@ -579,7 +579,7 @@ func (m *FederationManager) ECPAssertion(ctx context.Context, auth identityv3.SA
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // Metadata returns Keystone's SAML2 identity provider metadata (XML).
@@ -588,7 +588,7 @@ func (m *FederationManager) Metadata(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadBody(resp)
+	return ReadBody(resp, 0)
 }
 
 // ProjectsAll collects Projects.

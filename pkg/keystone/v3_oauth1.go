@@ -175,7 +175,7 @@ func (m *OAuth1Manager) CreateRequestToken(ctx context.Context, consumer OAuth1S
 	if err != nil {
 		return OAuth1Credentials{}, err
 	}
-	body, err := ReadBody(resp)
+	body, err := ReadBody(resp, 0)
 	if err != nil {
 		return OAuth1Credentials{}, err
 	}
@@ -190,7 +190,7 @@ func (m *OAuth1Manager) CreateAccessToken(ctx context.Context, requestToken OAut
 	if err != nil {
 		return OAuth1Credentials{}, err
 	}
-	body, err := ReadBody(resp)
+	body, err := ReadBody(resp, 0)
 	if err != nil {
 		return OAuth1Credentials{}, err
 	}
@@ -207,7 +207,7 @@ func (m *OAuth1Manager) Authenticate(ctx context.Context, accessToken OAuth1Sign
 	if err != nil {
 		return nil, err
 	}
-	body, err := ReadBody(resp)
+	body, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (m *TokensManager) Validate(ctx context.Context, token string, o *ValidateO
 	if err != nil {
 		return nil, err
 	}
-	body, err := ReadBody(resp)
+	body, err := ReadBody(resp, m.c.s.Limits().TokenBody)
 	if err != nil {
 		return nil, err
 	}

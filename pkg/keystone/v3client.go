@@ -147,11 +147,18 @@ func (c *V3Client) Generated() *identityv3.Client { return c.gen }
 func (c *V3Client) Session() *Session { return c.s }
 
 // decodeBody reads a response into v and closes it; a body that is not the
-// expected JSON is an InvalidResponseError.
+// expected JSON object is an InvalidResponseError.
 func decodeBody(resp *http.Response, v any) error {
-	data, err := ReadBody(resp)
+	data, err := ReadBody(resp, 0)
 	if err != nil {
 		return err
+	}
+	invalid := func(err error) error {
+		return &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
+			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
+	}
+	if !jsonObject(data) {
+		return invalid(errors.New("the body is not a JSON object"))
 	}
 	var err2 error
 	if pl, ok := v.(*identityv3.ProjectList); ok {
@@ -159,29 +166,76 @@ func decodeBody(resp *http.Response, v any) error {
 	} else {
 		err2 = json.Unmarshal(data, v)
 	}
-	if err := err2; err != nil {
-		return &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
-			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
+	if err2 != nil {
+		return invalid(err2)
 	}
 	return nil
 }
 
-// ReadBody reads and closes a response body, sized by Content-Length when the
-// server gives one (one allocation instead of a growing buffer).
-func ReadBody(resp *http.Response) ([]byte, error) {
+// jsonObject reports whether data starts, after white space, with '{'.
+func jsonObject(data []byte) bool {
+	for _, c := range data {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// ReadBody reads and closes a response body, at most limit bytes (0 or
+// less: the ResponseBody limit of the session that sent the request, see
+// Limits). A larger body is an *InvalidResponseError matching
+// ErrResponseTooLarge; a body that stalls past the session's timeout or the
+// context's deadline is ErrTimeout; a connection that breaks is
+// ErrConnectionFailure.
+func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
+	if resp == nil || resp.Body == nil {
+		return nil, fmt.Errorf("%w: nil response or body", ErrInvalidArgument)
+	}
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n > 0 && n < 64<<20 {
+	if limit <= 0 {
+		limit = limitsOf(resp).ResponseBody
+	}
+	tooLarge := func() error {
+		e := &InvalidResponseError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+			Err: fmt.Errorf("%w: the body exceeds %d bytes", ErrResponseTooLarge, limit)}
+		if resp.Request != nil {
+			e.Method, e.URL = resp.Request.Method, redactURL(resp.Request.URL)
+		}
+		return e
+	}
+	if n := resp.ContentLength; n > limit {
+		return nil, tooLarge()
+	} else if n > 0 {
+		// One allocation instead of a growing buffer.
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, fmt.Errorf("keystone: read response: %w", err)
+			return nil, classifyReadError(resp, err)
 		}
 		return buf, nil
 	}
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("keystone: read response: %w", err)
+		return nil, classifyReadError(resp, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge()
 	}
 	return data, nil
+}
+
+// limitsOf returns the limits of the session that sent resp's request.
+func limitsOf(resp *http.Response) Limits {
+	if resp.Request != nil {
+		if s, ok := resp.Request.Context().Value(sessionKey{}).(*Session); ok {
+			return s.Limits()
+		}
+	}
+	return DefaultLimits()
 }
 
 // call makes one request and decodes its body into an envelope of type E.
@@ -234,6 +288,14 @@ func pages[L, T any](ctx context.Context, s *Session, first func(context.Context
 				return
 			}
 			list, next := items(&page)
+			if list == nil {
+				// A missing or null collection is another shape than the
+				// API's: not an empty list.
+				yield(zero, &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
+					StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+					Err: errors.New("the body has no list of the expected collection")})
+				return
+			}
 			for _, it := range list {
 				if !yield(it, nil) {
 					return

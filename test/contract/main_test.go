@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.uber.org/goleak"
 
 	"github.com/gokeystone/keystone/api"
 	v3 "github.com/gokeystone/keystone/gen/identityv3"
@@ -146,6 +147,17 @@ func TestMain(m *testing.M) {
 			}
 		}
 		onFake.Close()
+	}
+	if code == 0 {
+		// No goroutine may outlive the suite but pooled keep-alive
+		// connections of the clients it used.
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+		if err := goleak.Find(goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+			goleak.IgnoreTopFunction("internal/poll.runtime_pollWait")); err != nil {
+			fmt.Fprintf(os.Stderr, "contract: goroutines left behind: %v\n", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

@@ -217,6 +217,9 @@ func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, fmt.Errorf("%w: v3 token body: %v", ErrInvalidResponse, err)
 	}
+	if !validToken(token) {
+		return nil, fmt.Errorf("%w: the token is not a printable ASCII string", ErrInvalidResponse)
+	}
 	t := &b.Token
 	if t.User.ID == "" || t.ExpiresAt == "" {
 		return nil, fmt.Errorf("%w: v3 token body lacks user.id or expires_at", ErrInvalidResponse)
@@ -306,10 +309,28 @@ func parseKeystoneTime(s string) time.Time {
 	// layout has none.
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
+			t = t.UTC()
+			if t.Year() < 1 || t.Year() > 9999 {
+				return time.Time{} // not a time any encoding can carry
+			}
+			return t
 		}
 	}
 	return time.Time{}
+}
+
+// validToken reports whether a token can be sent in a header and saved
+// losslessly: printable ASCII without spaces, as Keystone's tokens are.
+func validToken(t string) bool {
+	if t == "" {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // Token returns the token ID: a credential, to be sent as X-Auth-Token.

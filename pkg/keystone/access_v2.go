@@ -67,6 +67,9 @@ func NewAccessInfoV2(body []byte) (*AccessInfo, error) {
 	if acc.Token.ID == "" || acc.Token.Expires == "" || acc.User.ID == "" {
 		return nil, fmt.Errorf("%w: v2.0 access body lacks token.id, token.expires or user.id", ErrInvalidResponse)
 	}
+	if !validToken(acc.Token.ID) {
+		return nil, fmt.Errorf("%w: the token is not a printable ASCII string", ErrInvalidResponse)
+	}
 	expires := parseKeystoneTime(acc.Token.Expires)
 	if expires.IsZero() {
 		return nil, fmt.Errorf("%w: v2.0 access body: bad token.expires", ErrInvalidResponse)

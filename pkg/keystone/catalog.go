@@ -25,12 +25,15 @@ type Endpoint struct {
 }
 
 // urlProblem says why a catalog URL cannot be used, or "" when it can: it
-// must be an absolute http(s) URL with a host.
+// must be an absolute http(s) URL with a host, of printable ASCII, whose
+// percent escapes are well formed. It is stricter than url.Parse (what it
+// accepts, url.Parse accepts with a host) and allocates nothing, for it runs
+// on every endpoint of every token.
 func urlProblem(u string) string {
 	if u == "" {
 		return "URL is empty"
 	}
-	rest := ""
+	var rest string
 	switch {
 	case len(u) > 8 && strings.EqualFold(u[:8], "https://"):
 		rest = u[8:]
@@ -39,10 +42,76 @@ func urlProblem(u string) string {
 	default:
 		return "URL is not an absolute http(s) URL"
 	}
-	if rest == "" || rest[0] == '/' || rest[0] == '?' || rest[0] == '#' {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c >= 0x7f {
+			return "URL has a space, a control or a non-ASCII character"
+		}
+		if c == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
+			return "URL has a malformed percent escape"
+		}
+	}
+	authority := rest
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		for j := 0; j < i; j++ {
+			if !isHostChar(authority[j]) && authority[j] != ':' && authority[j] != '%' && authority[j] != '@' {
+				return "URL has a malformed user info"
+			}
+		}
+		authority = authority[i+1:]
+	}
+	host, port := authority, ""
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
+			return "URL has a malformed IPv6 host"
+		}
+		for j := 1; j < end; j++ {
+			if c := host[j]; !isHex(c) && c != ':' && c != '.' {
+				return "URL has a malformed IPv6 host"
+			}
+		}
+		host, port = host[1:end], host[end+1:]
+	} else if i := strings.IndexByte(host, ':'); i >= 0 {
+		host, port = host[:i], host[i:]
+	}
+	if host == "" {
 		return "URL has no host"
 	}
+	if !strings.HasPrefix(authority, "[") {
+		for j := 0; j < len(host); j++ {
+			if !isHostChar(host[j]) {
+				return "URL has a malformed host"
+			}
+		}
+	}
+	if port != "" {
+		if port[0] != ':' {
+			return "URL has a malformed port"
+		}
+		for j := 1; j < len(port); j++ {
+			if port[j] < '0' || port[j] > '9' {
+				return "URL has a malformed port"
+			}
+		}
+	}
 	return ""
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// isHostChar reports whether c may appear, unescaped, in a host name.
+func isHostChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=", c) >= 0
 }
 
 // EndpointFilter selects an endpoint of the service catalog.
@@ -58,7 +127,10 @@ type EndpointFilter struct {
 	Interfaces []string
 	// Region matches a region ID or name.
 	Region string
-	// EndpointID selects one endpoint by ID (other fields then only check it).
+	// EndpointID selects an endpoint by ID: the other fields then only
+	// check it, and Interfaces, when given, choose in order among endpoints
+	// that share the ID (a v2.0 catalog gives one ID to its public, internal
+	// and admin URLs).
 	EndpointID string
 	// MinVersion and MaxVersion ("3", "2.1", "latest") ask for an API version:
 	// the session then discovers the versions the endpoint offers and uses
@@ -143,7 +215,7 @@ type Catalog struct {
 	types     map[string]*typeIndex
 
 	idOnce sync.Once
-	byID   map[string]int // built on the first lookup by endpoint ID
+	byID   map[string][]int // built on the first lookup by endpoint ID
 }
 
 func newCatalog(endpoints []Endpoint) *Catalog {
@@ -203,16 +275,40 @@ func (c *Catalog) group(serviceType, iface string) []Endpoint {
 	return c.grouped[sp.start:sp.end]
 }
 
-func (c *Catalog) indexByID() map[string]int {
+func (c *Catalog) indexByID() map[string][]int {
 	c.idOnce.Do(func() {
-		c.byID = make(map[string]int, len(c.endpoints))
+		c.byID = make(map[string][]int, len(c.endpoints))
 		for i, ep := range c.endpoints {
 			if ep.ID != "" {
-				c.byID[ep.ID] = i
+				c.byID[ep.ID] = append(c.byID[ep.ID], i)
 			}
 		}
 	})
 	return c.byID
+}
+
+// lookupID implements Lookup by endpoint ID.
+func (c *Catalog) lookupID(f EndpointFilter) (Endpoint, error) {
+	ids := c.indexByID()[f.EndpointID]
+	fits := func(ep *Endpoint) bool {
+		return ep.problem == "" && matchesType(*ep, f) && c.matchesService(*ep, f) && (f.Region == "" || matchesRegion(*ep, f.Region))
+	}
+	if len(f.Interfaces) == 0 {
+		for _, i := range ids {
+			if fits(&c.endpoints[i]) {
+				return c.endpoints[i], nil
+			}
+		}
+	}
+	for _, iface := range f.Interfaces {
+		iface = canonicalInterface(iface)
+		for _, i := range ids {
+			if c.endpoints[i].Interface == iface && fits(&c.endpoints[i]) {
+				return c.endpoints[i], nil
+			}
+		}
+	}
+	return Endpoint{}, c.notFound(f)
 }
 
 // Endpoints returns every endpoint of the catalog, in catalog order.
@@ -242,11 +338,7 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 		return Endpoint{}, ErrEmptyCatalog
 	}
 	if f.EndpointID != "" {
-		i, ok := c.indexByID()[f.EndpointID]
-		if ok && c.endpoints[i].problem == "" && matchesType(c.endpoints[i], f) && c.matchesService(c.endpoints[i], f) && (f.Region == "" || matchesRegion(c.endpoints[i], f.Region)) {
-			return c.endpoints[i], nil
-		}
-		return Endpoint{}, c.notFound(f)
+		return c.lookupID(f)
 	}
 	ifaces := f.Interfaces
 	if len(ifaces) == 0 {

@@ -130,8 +130,8 @@ func ParseDiscovery(docURL string, body []byte) (*Discovery, error) {
 	d := &Discovery{URL: docURL}
 	for _, r := range raws {
 		v, err := ParseVersion(r.ID)
-		if err != nil {
-			continue // an id we cannot read is not a version we can choose
+		if err != nil || v.Major < 0 {
+			continue // an id we cannot read ("latest" included) is not a version we can choose
 		}
 		vi := VersionInfo{ID: r.ID, Version: v, Status: strings.ToLower(r.Status), MinMicroversion: r.MinVersion, MaxMicroversion: r.MaxVersion}
 		if vi.MaxMicroversion == "" {

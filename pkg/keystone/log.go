@@ -124,15 +124,18 @@ func redactPath(escaped string) string {
 	if !strings.Contains(strings.ToLower(escaped), "token") && !strings.Contains(strings.ToLower(escaped), "authorize") {
 		return escaped
 	}
-	segs := strings.Split(escaped, "/")
+	orig := strings.Split(escaped, "/")
+	segs := append([]string(nil), orig...)
 	for i := 1; i < len(segs); i++ {
 		if segs[i] == "" {
 			continue
 		}
-		prev := strings.ToLower(unescapeSegment(segs[i-1]))
+		// Judge by the original segments: one already shown as a digest
+		// does not hide what follows it.
+		prev := strings.ToLower(unescapeSegment(orig[i-1]))
 		before := ""
 		if i >= 2 {
-			before = strings.ToLower(unescapeSegment(segs[i-2]))
+			before = strings.ToLower(unescapeSegment(orig[i-2]))
 		}
 		if !(prev == "tokens" || strings.HasSuffix(prev, "_tokens") || (prev == "authorize" && before == "os-oauth1")) {
 			continue
@@ -352,8 +355,12 @@ func redactBody(contentType string, data []byte, size, limit int64) string {
 		}
 		return "<" + count + " bytes" + of + why + ", not logged>"
 	}
-	isJSON := strings.Contains(mediaType, "json") || (mediaType == "" && jsonStart(data))
 	isForm := mediaType == "application/x-www-form-urlencoded"
+	// JSON labelled as a form (or not labelled) is redacted as JSON.
+	isJSON := strings.Contains(mediaType, "json") || ((mediaType == "" || isForm) && jsonStart(data))
+	if isJSON {
+		isForm = false
+	}
 	if !isJSON && !isForm {
 		return summary("")
 	}
@@ -361,6 +368,11 @@ func redactBody(contentType string, data []byte, size, limit int64) string {
 		return summary("")
 	}
 	if isForm {
+		for _, p := range strings.Split(string(data), "&") {
+			if p != "" && !strings.Contains(p, "=") {
+				return summary(" (not a form)")
+			}
+		}
 		return redactPairs(string(data), false)
 	}
 	out, ok := redactJSON(data)

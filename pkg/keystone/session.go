@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // Version is this SDK's version, sent in the User-Agent.
@@ -888,24 +889,34 @@ func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPErro
 	if json.Unmarshal(body, &kb) == nil {
 		switch {
 		case kb.Error != nil:
-			e.Title, e.Message = maskSent(req, shorten(kb.Error.Title, 200)), maskSent(req, shorten(kb.Error.Message, 1000))
+			e.Title, e.Message = shorten(maskSent(req, kb.Error.Title), 200), shorten(maskSent(req, kb.Error.Message), 1000)
 		case kb.Message != "":
-			e.Message = maskSent(req, shorten(kb.Message, 1000))
+			e.Message = shorten(maskSent(req, kb.Message), 1000)
 		}
 		if kb.Receipt != nil && resp.StatusCode == http.StatusUnauthorized {
 			e.Receipt = &AuthReceipt{
-				ID:              resp.Header.Get("Openstack-Auth-Receipt"),
-				Methods:         kb.Receipt.Methods,
-				RequiredMethods: kb.Required,
-				UserID:          kb.Receipt.User.ID,
-				ExpiresAt:       kb.Receipt.ExpiresAt,
+				ID:        resp.Header.Get("Openstack-Auth-Receipt"),
+				Methods:   maskAll(req, kb.Receipt.Methods),
+				UserID:    maskSent(req, kb.Receipt.User.ID),
+				ExpiresAt: kb.Receipt.ExpiresAt,
+			}
+			for _, r := range kb.Required {
+				e.Receipt.RequiredMethods = append(e.Receipt.RequiredMethods, maskAll(req, r))
 			}
 		}
 	} else if len(body) > 0 && !strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		// An HTML error page from a proxy: keep its text short.
-		e.Message = maskSent(req, shorten(stripTags(string(body)), 200))
+		e.Message = shorten(maskSent(req, stripTags(string(body))), 200)
 	}
 	return e
+}
+
+// maskAll is maskSent over a list.
+func maskAll(req *http.Request, list []string) []string {
+	for i, v := range list {
+		list[i] = maskSent(req, v)
+	}
+	return list
 }
 
 // maskSent replaces, in a server's message, every credential the request
@@ -1013,9 +1024,14 @@ func isDialError(err error) bool {
 	return errors.As(err, &dnsErr)
 }
 
+// shorten collapses white space and cuts s to at most n bytes, on a
+// character boundary; invalid UTF-8 becomes U+FFFD.
 func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "\uFFFD")
 	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
 		return s[:n] + "…"
 	}
 	return s

@@ -7,7 +7,7 @@ KEYSTONE_SCRIPT := scripts/keystone-local.sh
 # The env file scripts/keystone-local.sh writes (see its header).
 KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
 
-.PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop
+.PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop fuzz
 
 all: test
 
@@ -54,19 +54,34 @@ contract-fake:
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
 ## integration: start a local Keystone, run the contract tests and the
-## facade's integration tests against it, and the benchmarks once each as a
-## smoke test (numbers are never asserted), stop it.
+## facade's integration tests against it (one package at a time: the local
+## Keystone answers one request at a time, and the fault suite bounds times),
+## and the benchmarks once each as a smoke test (numbers are never asserted),
+## stop it.
 integration:
 	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
-	$(GO) test -tags integration -count=1 -v ./pkg/...; \
+	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/...; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 
 ## bench: the benchmarks side by side with gophercloud and plain net/http
 ## (docs/BENCHMARKS.md); with a local Keystone running, the CLI path too.
 bench:
 	cd bench && $(GO) test -run xxx -bench . -count=6 -timeout 60m ./... | tee bench.txt
+
+## fuzz: run each fuzz target of pkg/keystone in turn (listed by `go test
+## -list`) for FUZZTIME (default 30s). Their seed corpora (f.Add and
+## pkg/keystone/testdata/fuzz/) run with every `go test`; a failing input is
+## written to pkg/keystone/testdata/fuzz/<FuzzName>/.
+FUZZTIME ?= 30s
+fuzz:
+	@set -eo pipefail; \
+	targets=$$($(GO) test -list '^Fuzz' ./pkg/keystone/ | grep '^Fuzz'); \
+	for t in $$targets; do \
+		echo "== $$t ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./pkg/keystone/; \
+	done
 
 keystone-start:
 	$(KEYSTONE_SCRIPT) start

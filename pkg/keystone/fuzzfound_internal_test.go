@@ -29,7 +29,7 @@ func TestFuzzFoundCatalogURLs(t *testing.T) {
 	for u, bad := range map[string]bool{ // and url.Parse agrees where it is accepted
 		"http:// ": true, "http://@/x": true, "https://:8774/": true, "https://[]/": true, "http://a b/": true,
 		"https://0%0": true, "https://host/a%zz": true, "https://ho%41st/": true, "https://host:80x/": true,
-		"https://h\u00e9st/": true,
+		"https://h\u00e9st/":                 true,
 		"https://nova.example.com:8774/v2.1": false, "http://[::1]:5000/v3": false, "http://user@host/": false,
 	} {
 		if got := urlProblem(u) != ""; got != bad {

@@ -2,6 +2,8 @@ package keystone
 
 import (
 	"bytes"
+	"errors"
+	"net"
 	"testing"
 )
 
@@ -21,5 +23,25 @@ func TestEncodeCacheKeyUnambiguous(t *testing.T) {
 	}
 	if !bytes.Equal(encodeCacheKey([]string{"a", "b"}), encodeCacheKey([]string{"a", "b"})) {
 		t.Error("equal fields encode differently")
+	}
+}
+
+// timeoutErr is a net.Error that timed out.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+// TestDialTimeoutIsATimeout: a dial that times out is ErrTimeout (it was
+// ErrConnectionRefused), and is known not to have sent the request.
+func TestDialTimeoutIsATimeout(t *testing.T) {
+	err := classifyNetError(&net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}})
+	if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrConnectionRefused) || !err.notSent {
+		t.Errorf("dial timeout: %v (not sent: %v), want ErrTimeout, not sent", err, err.notSent)
+	}
+	err = classifyNetError(&net.OpError{Op: "read", Net: "tcp", Err: timeoutErr{}})
+	if !errors.Is(err, ErrTimeout) || err.notSent {
+		t.Errorf("read timeout: %v (not sent: %v), want ErrTimeout, maybe sent", err, err.notSent)
 	}
 }

@@ -30,7 +30,8 @@ type TokenStore interface {
 	// Auth's key in the store is an HMAC-SHA256, under this key, of every
 	// parameter of its plugin, secrets included. Every user of the store
 	// (every process sharing it) must get the same key; nobody who cannot
-	// read the store's tokens may learn it.
+	// read the store's tokens may learn it. It is asked for at each token
+	// refresh: keep it in memory. The caller does not modify it.
 	DigestKey(ctx context.Context) ([]byte, error)
 }
 
@@ -137,6 +138,28 @@ func (e *unsafeStoreError) Error() string {
 }
 
 func (e *unsafeStoreError) Unwrap() error { return ErrUnsafeTokenStore }
+
+// checkDir checks, with one lstat, that dir is still a safe store directory.
+func checkDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("keystone: token directory: %w", err)
+	}
+	return checkDirInfo(dir, fi)
+}
+
+// checkDirInfo checks that fi (from lstat or fstat) is a directory, not a
+// symlink, and, where the platform has owners and modes, owned by the
+// effective user and not writable by group or others (checkDirOwner).
+func checkDirInfo(dir string, fi fs.FileInfo) error {
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return unsafeStore(dir, "directory is a symlink")
+	}
+	if !fi.IsDir() {
+		return unsafeStore(dir, "not a directory (mode %v)", fi.Mode())
+	}
+	return checkDirOwner(dir, fi)
+}
 
 func unsafeStore(path, format string, args ...any) error {
 	return &unsafeStoreError{path: path, reason: fmt.Sprintf(format, args...)}
@@ -267,12 +290,19 @@ func (f *FileStore) Load(_ context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(file)
+	data, err := io.ReadAll(io.LimitReader(file, maxStoredState+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > maxStoredState {
+		return nil, fmt.Errorf("%w: %s is larger than a saved token can be (%d bytes)", ErrResponseTooLarge, p, maxStoredState)
+	}
 	return data, nil
 }
+
+// maxStoredState bounds what Load reads: a token body as large as
+// DefaultLimits allows, and its token.
+const maxStoredState = 16<<20 + 64<<10
 
 // Store implements TokenStore: it writes a temporary file (0600) and renames
 // it over the old one (which replaces a symlink rather than following it).

@@ -520,3 +520,24 @@ func TestFileStoreNil(t *testing.T) {
 		t.Error("Load through the interface: no error")
 	}
 }
+
+// TestFileStoreLoadIsBounded: a token file larger than any saved token is
+// not read whole.
+func TestFileStoreLoadIsBounded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tokens")
+	store, err := keystone.NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "big.json"), os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	if data, err := store.Load(t.Context(), "big"); err == nil || data != nil {
+		t.Fatalf("Load of a 64 MiB file: %d bytes, %v; want an error", len(data), err)
+	}
+}

@@ -3,9 +3,9 @@ package authplugin
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 
+	"github.com/gokeystone/keystone/internal/redact"
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
@@ -16,24 +16,6 @@ import (
 // fields, the secrets masked as "***"). The field types stay what they are:
 // a program reads o.Password as before.
 
-// formatRedacted implements fmt.Formatter with a description that holds no
-// secret: s for %v, %+v, %s, %q, %x and %X (with their flags and width), gs
-// for %#v; other verbs are bad verbs, shown as %!verb(s).
-func formatRedacted(f fmt.State, verb rune, s, gs string) {
-	switch verb {
-	case 'v':
-		if f.Flag('#') {
-			io.WriteString(f, gs)
-			return
-		}
-		fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
-	case 's', 'q', 'x', 'X':
-		fmt.Fprintf(f, fmt.FormatString(f, verb), s)
-	default:
-		fmt.Fprintf(f, "%%!%c(%s)", verb, s)
-	}
-}
-
 // hidden is how JSON and slog show a secret: "***" when it is set.
 func hidden(secret string) string {
 	if secret == "" {
@@ -41,9 +23,6 @@ func hidden(secret string) string {
 	}
 	return "***"
 }
-
-// tokenDigest is how a token is shown: its {SHA256} digest.
-func tokenDigest(token string) string { return keystone.NewStaticAccess(token).TokenDigest() }
 
 // redactedViews are what JSON and slog show: the types' fields with their
 // secrets masked.
@@ -81,7 +60,7 @@ func (o PasswordOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o PasswordOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the password masked.
@@ -100,7 +79,7 @@ func (o TokenOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o TokenOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the token masked.
@@ -119,7 +98,7 @@ func (o ApplicationCredentialOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o ApplicationCredentialOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the secret masked.
@@ -142,7 +121,7 @@ func (o TOTPOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o TOTPOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the passcode masked.
@@ -172,7 +151,7 @@ func (o MultiFactorOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o MultiFactorOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the methods' secrets masked.
@@ -194,7 +173,7 @@ func (o GenericOptions) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o GenericOptions) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the password and token masked.
@@ -213,7 +192,7 @@ func (o PasswordV2Options) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o PasswordV2Options) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the password masked.
@@ -232,7 +211,7 @@ func (o TokenV2Options) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o TokenV2Options) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "authplugin."+o.String())
+	redact.Format(f, verb, o.String(), "authplugin."+o.String())
 }
 
 // LogValue implements slog.LogValuer, with the token masked.
@@ -253,7 +232,7 @@ func (m PasswordMethod) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (m PasswordMethod) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), "authplugin."+m.String())
+	redact.Format(f, verb, m.String(), "authplugin."+m.String())
 }
 
 // LogValue implements slog.LogValuer, with the password masked.
@@ -271,7 +250,7 @@ func (m TokenMethod) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (m TokenMethod) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), "authplugin."+m.String())
+	redact.Format(f, verb, m.String(), "authplugin."+m.String())
 }
 
 // LogValue implements slog.LogValuer, with the token masked.
@@ -291,7 +270,7 @@ func (m ApplicationCredentialMethod) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (m ApplicationCredentialMethod) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), "authplugin."+m.String())
+	redact.Format(f, verb, m.String(), "authplugin."+m.String())
 }
 
 // LogValue implements slog.LogValuer, with the secret masked.
@@ -313,7 +292,7 @@ func (m TOTPMethod) redacted() any {
 
 // Format implements fmt.Formatter: every verb shows String.
 func (m TOTPMethod) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, m.String(), "authplugin."+m.String())
+	redact.Format(f, verb, m.String(), "authplugin."+m.String())
 }
 
 // LogValue implements slog.LogValuer, with the passcode masked.
@@ -326,14 +305,14 @@ func (m TOTPMethod) MarshalJSON() ([]byte, error) { return json.Marshal(m.redact
 
 // String shows the endpoint and the token's digest.
 func (a adminToken) String() string {
-	return fmt.Sprintf("admintoken{Endpoint: %q, Token: %s}", a.endpoint, tokenDigest(a.token))
+	return fmt.Sprintf("admintoken{Endpoint: %q, Token: %s}", a.endpoint, redact.Digest(a.token))
 }
 
 // GoString is String.
 func (a adminToken) GoString() string { return a.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (a adminToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.String(), a.GoString()) }
+func (a adminToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(), a.GoString()) }
 
 // LogValue implements slog.LogValuer: String.
 func (a adminToken) LogValue() slog.Value { return slog.StringValue(a.String()) }
@@ -354,7 +333,7 @@ func (a *v3) String() string {
 func (a *v3) GoString() string { return a.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (a *v3) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.String(), a.GoString()) }
+func (a *v3) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(), a.GoString()) }
 
 // LogValue implements slog.LogValuer: String.
 func (a *v3) LogValue() slog.Value { return slog.StringValue(a.String()) }
@@ -375,7 +354,7 @@ func (a *v2) String() string {
 func (a *v2) GoString() string { return a.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (a *v2) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.String(), a.GoString()) }
+func (a *v2) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(), a.GoString()) }
 
 // LogValue implements slog.LogValuer: String.
 func (a *v2) LogValue() slog.Value { return slog.StringValue(a.String()) }
@@ -395,7 +374,7 @@ func (g *generic) String() string {
 func (g *generic) GoString() string { return g.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (g *generic) Format(f fmt.State, verb rune) { formatRedacted(f, verb, g.String(), g.GoString()) }
+func (g *generic) Format(f fmt.State, verb rune) { redact.Format(f, verb, g.String(), g.GoString()) }
 
 // LogValue implements slog.LogValuer: String.
 func (g *generic) LogValue() slog.Value { return slog.StringValue(g.String()) }

@@ -1,16 +1,15 @@
 package authplugin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gokeystone/keystone/internal/printtest"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
@@ -88,7 +87,7 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 	for _, v := range values {
 		name := fmt.Sprintf("%T", v)
 		t.Run(name, func(t *testing.T) {
-			for how, text := range pluginRenderings(v) {
+			for how, text := range printtest.Renderings(v) {
 				if strings.Contains(text, "PANIC") {
 					t.Errorf("%s through %s panics: %s", name, how, text)
 				}
@@ -129,21 +128,4 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 	if o := values[0].(authplugin.PasswordOptions); o.Password != password {
 		t.Error("the password field changed")
 	}
-}
-
-func pluginRenderings(v any) map[string]string {
-	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%12.4v"} {
-		out["fmt "+verb] = fmt.Sprintf(verb, v)
-	}
-	if data, err := json.Marshal(v); err == nil {
-		out["json.Marshal"] = string(data)
-	} else {
-		out["json.Marshal error"] = err.Error()
-	}
-	var text, js bytes.Buffer
-	slog.New(slog.NewTextHandler(&text, nil)).Info("value", "v", v)
-	slog.New(slog.NewJSONHandler(&js, nil)).Info("value", "v", v)
-	out["slog.TextHandler"], out["slog.JSONHandler"] = text.String(), js.String()
-	return out
 }

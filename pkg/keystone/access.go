@@ -2,14 +2,14 @@ package keystone
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/gokeystone/keystone/internal/redact"
 )
 
 // AccessInfo is what Keystone says about a token: who it is for, what it is
@@ -121,17 +121,17 @@ type OAuth1Ref struct {
 
 // String shows the consumer and the access token's digest.
 func (o OAuth1Ref) String() string {
-	return fmt.Sprintf("OAuth1Ref{AccessToken: %s, ConsumerID: %q}", tokenDigest(o.AccessTokenID), o.ConsumerID)
+	return fmt.Sprintf("OAuth1Ref{AccessToken: %s, ConsumerID: %q}", redact.Digest(o.AccessTokenID), o.ConsumerID)
 }
 
 // Format implements fmt.Formatter: every verb shows String.
 func (o OAuth1Ref) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, o.String(), "keystone."+o.String())
+	redact.Format(f, verb, o.String(), "keystone."+o.String())
 }
 
 // MarshalJSON encodes the consumer and the access token's digest.
 func (o OAuth1Ref) MarshalJSON() ([]byte, error) {
-	return json.Marshal(oauth1Description{ConsumerID: o.ConsumerID, AccessTokenDigest: tokenDigest(o.AccessTokenID)})
+	return json.Marshal(oauth1Description{ConsumerID: o.ConsumerID, AccessTokenDigest: redact.Digest(o.AccessTokenID)})
 }
 
 // v3 token body, decoded once. Only what AccessInfo exposes is decoded; the raw
@@ -416,15 +416,7 @@ func NewStaticAccess(token string) *AccessInfo {
 }
 
 // TokenDigest is the SHA-256 of the token, as logs show it: {SHA256}hex.
-func (a *AccessInfo) TokenDigest() string { return tokenDigest(a.Token()) }
-
-func tokenDigest(token string) string {
-	if token == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(token))
-	return "{SHA256}" + hex.EncodeToString(sum[:])
-}
+func (a *AccessInfo) TokenDigest() string { return redact.Digest(a.Token()) }
 
 // scope describes what the token is scoped to.
 func (a *AccessInfo) scope() string {
@@ -460,7 +452,7 @@ func (a *AccessInfo) GoString() string { return a.String() }
 // every verb (%v, %+v, %#v, %s, %q, %x, %d…) shows String, never the token
 // nor the body.
 func (a AccessInfo) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, a.String(), a.GoString())
+	redact.Format(f, verb, a.String(), a.GoString())
 }
 
 // LogValue implements slog.LogValuer: the description of String as
@@ -584,7 +576,7 @@ func (a AccessInfo) MarshalJSON() ([]byte, error) {
 		d.Trust = &trustDescription{ID: t.ID, Impersonation: t.Impersonation, TrustorUserID: t.TrustorUserID, TrusteeUserID: t.TrusteeUserID}
 	}
 	if o := a.OAuth1; o != nil {
-		d.OAuth1 = &oauth1Description{ConsumerID: o.ConsumerID, AccessTokenDigest: tokenDigest(o.AccessTokenID)}
+		d.OAuth1 = &oauth1Description{ConsumerID: o.ConsumerID, AccessTokenDigest: redact.Digest(o.AccessTokenID)}
 	}
 	if a.catalog != nil {
 		d.CatalogEndpoints = a.catalog.Len()

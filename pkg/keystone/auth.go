@@ -362,8 +362,8 @@ func (a *Auth) join(ctx context.Context, s *Session) (*refresh, *AccessInfo) {
 		return nil, ai
 	}
 	f := a.flight
-	if f == nil || time.Since(f.started) > a.timeout()/4 {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.timeout())
+	if f == nil || time.Since(f.started) > a.refreshTimeout/4 {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.refreshTimeout)
 		f = &refresh{done: make(chan struct{}), cancel: cancel, started: time.Now()}
 		rctx = context.WithValue(rctx, causeKey{}, &f.cause)
 		a.flight = f
@@ -404,13 +404,6 @@ func waitError(ctx context.Context, f *refresh) error {
 		return fmt.Errorf("keystone: waiting for a token: %w (last attempt: %w)", err, cause)
 	}
 	return fmt.Errorf("keystone: waiting for a token: %w", err)
-}
-
-func (a *Auth) timeout() time.Duration {
-	if a.refreshTimeout <= 0 {
-		return DefaultRefreshTimeout
-	}
-	return a.refreshTimeout
 }
 
 func (a *Auth) run(ctx context.Context, s *Session, f *refresh) {
@@ -458,7 +451,7 @@ func (a *Auth) obtain(ctx context.Context, s *Session) (*AccessInfo, error) {
 		return a.authenticate(ctx, s)
 	}
 	id := a.cacheID(key)
-	lockCtx, cancel := context.WithTimeout(ctx, a.timeout()/4)
+	lockCtx, cancel := context.WithTimeout(ctx, a.refreshTimeout/4)
 	unlock, err := a.store.Lock(lockCtx, id)
 	lockTimedOut := errors.Is(lockCtx.Err(), context.DeadlineExceeded)
 	cancel()
@@ -470,7 +463,7 @@ func (a *Auth) obtain(ctx context.Context, s *Session) (*AccessInfo, error) {
 	case lockTimedOut:
 		// Another process holds the lock for too long: do without it.
 		s.Logger().WarnContext(ctx, "keystone: the token store lock is held too long by another process; authenticating without it",
-			"waited", a.timeout()/4)
+			"waited", a.refreshTimeout/4)
 	default:
 		a.disableStore(ctx, s, err)
 		return a.authenticate(ctx, s)
@@ -492,11 +485,8 @@ func (a *Auth) obtain(ctx context.Context, s *Session) (*AccessInfo, error) {
 	return ai, nil
 }
 
-// storeDigestKey returns the store's digest key, read once.
+// storeDigestKey returns the store's digest key (stores keep it in memory).
 func (a *Auth) storeDigestKey(ctx context.Context) ([]byte, error) {
-	if k := a.storeKey.Load(); k != nil {
-		return *k, nil
-	}
 	k, err := a.store.DigestKey(ctx)
 	if err != nil {
 		return nil, err
@@ -504,8 +494,6 @@ func (a *Auth) storeDigestKey(ctx context.Context) ([]byte, error) {
 	if len(k) < 16 {
 		return nil, fmt.Errorf("keystone: the token store's digest key is too short (%d bytes)", len(k))
 	}
-	k = append([]byte(nil), k...)
-	a.storeKey.Store(&k)
 	return k, nil
 }
 

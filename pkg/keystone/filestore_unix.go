@@ -9,24 +9,9 @@ import (
 	"syscall"
 )
 
-// checkDir checks, with one lstat, that dir is still a safe store directory.
-func checkDir(dir string) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("keystone: token directory: %w", err)
-	}
-	return checkDirInfo(dir, fi)
-}
-
-// checkDirInfo checks that fi (from lstat or fstat) is a directory, not a
-// symlink, owned by the effective user and not writable by group or others.
-func checkDirInfo(dir string, fi fs.FileInfo) error {
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		return unsafeStore(dir, "directory is a symlink")
-	}
-	if !fi.IsDir() {
-		return unsafeStore(dir, "not a directory (mode %v)", fi.Mode())
-	}
+// checkDirOwner checks that the directory dir (fi from lstat or fstat) is
+// owned by the effective user and not writable by group or others.
+func checkDirOwner(dir string, fi fs.FileInfo) error {
 	if err := checkOwner(dir, fi); err != nil {
 		return err
 	}

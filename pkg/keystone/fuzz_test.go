@@ -60,20 +60,6 @@ const fuzzCatalog = `[
    {"id": "i-int", "interface": "internal", "region_id": "RegionOne", "region": "RegionOne", "url": "http://10.0.0.5:5000/v3"}]}
 ]`
 
-// fuzzV2Access is a v2.0 access document as Keystone (Queens and before)
-// returned it.
-const fuzzV2Access = `{"access": {
-	"token": {"id": "v2-fuzz-token-id-5d0c8e", "issued_at": "2030-01-01T09:00:00.000000Z", "expires": "2030-01-01T10:00:00Z",
-		"tenant": {"id": "t1", "name": "demo", "description": null, "enabled": true}, "audit_ids": ["a1"]},
-	"serviceCatalog": [
-		{"type": "compute", "name": "nova", "endpoints_links": [], "endpoints": [
-			{"id": "e1", "region": "RegionOne", "publicURL": "https://nova.example.com/v2.1", "internalURL": "http://nova.internal/v2.1", "adminURL": "http://nova.admin/v2.1"},
-			{"id": "e2", "region": "RegionTwo", "publicURL": "https://nova2.example.com/v2.1"}]},
-		{"type": "volumev3", "name": "cinderv3", "endpoints_links": [], "endpoints": [
-			{"id": "e3", "region": "RegionOne", "publicURL": "https://cinder.example.com/v3/t1"}]}],
-	"user": {"id": "u1", "name": "alice", "username": "alice", "roles_links": [], "roles": [{"name": "admin"}, {"name": "member"}]},
-	"metadata": {"is_admin": 0, "roles": ["r1", "r2"]}}}`
-
 // FuzzAccessInfoV3 reads v3 token bodies. A body is either rejected with
 // ErrInvalidResponse or read into an AccessInfo that has a user, a UTC
 // expiry, the token and the body as given; that exports and parses back to
@@ -120,7 +106,7 @@ func FuzzAccessInfoV3(f *testing.F) {
 // FuzzAccessInfoV2 reads v2.0 access documents, with the invariants of
 // FuzzAccessInfoV3; the token is the body's access.token.id.
 func FuzzAccessInfoV2(f *testing.F) {
-	f.Add([]byte(fuzzV2Access))
+	f.Add([]byte(v2Access))
 	f.Add([]byte(`{"access": {"token": {"id": "v2-fuzz-token-id-5d0c8e", "expires": "2026-11-28T10:00:00.000000"}, "user": {"id": "u1", "username": "alice", "roles": []}}}`))
 	f.Add([]byte(`{"access": {"token": {"id": "v2-fuzz-token-id-5d0c8e", "expires": "2030-01-01T10:00:00Z", "issued_at": "garbage"},
 		"user": {"id": "u1", "name": "alice", "roles": [{"name": "admin"}]}, "metadata": {"is_admin": 1, "roles": ["r1", "r2"]},
@@ -180,7 +166,7 @@ func FuzzParseAccessInfo(f *testing.F) {
 		}
 		f.Add(state)
 	}
-	for _, ai := range []*keystone.AccessInfo{fuzzMust(keystone.NewAccessInfoV2([]byte(fuzzV2Access))), keystone.NewStaticAccess(fuzzSubjectToken)} {
+	for _, ai := range []*keystone.AccessInfo{fuzzMust(keystone.NewAccessInfoV2([]byte(v2Access))), keystone.NewStaticAccess(fuzzSubjectToken)} {
 		state, err := ai.ExportState()
 		if err != nil {
 			f.Fatal(err)
@@ -189,7 +175,7 @@ func FuzzParseAccessInfo(f *testing.F) {
 	}
 	// keystoneauth1's get_auth_state has no version.
 	f.Add([]byte(`{"auth_token": "` + fuzzSubjectToken + `", "body": ` + string(fuzzV3Token("")) + `}`))
-	f.Add([]byte(`{"auth_token": "ignored", "body": ` + fuzzV2Access + `}`))
+	f.Add([]byte(`{"auth_token": "ignored", "body": ` + v2Access + `}`))
 	f.Add([]byte(`{"auth_token": "t", "version": "v4", "body": {}}`))
 	f.Add([]byte(`{"auth_token": "", "version": "static"}`))
 	f.Add([]byte(`{"auth_token": "t", "version": "v3", "body": null}`))

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gokeystone/keystone/internal/redact"
 )
 
 // What the debug log, the errors and the printing methods of this package
@@ -144,7 +146,7 @@ func redactPath(escaped string) string {
 		if strings.HasPrefix(seg, "OS-") || strings.EqualFold(seg, "revoked") {
 			continue
 		}
-		segs[i] = tokenDigest(seg)
+		segs[i] = redact.Digest(seg)
 	}
 	return strings.Join(segs, "/")
 }
@@ -183,7 +185,7 @@ func redactPairs(raw string, digest bool) string {
 		switch {
 		case v == "":
 		case digest || strings.Contains(strings.ToLower(n), tokenWord):
-			pairs[i] = name + "=" + tokenDigest(v)
+			pairs[i] = name + "=" + redact.Digest(v)
 		default:
 			pairs[i] = name + "=" + masked
 		}
@@ -310,7 +312,7 @@ func sortedHeaderKeys(h http.Header) []string {
 // redactHeader is the value of header k as logs show it.
 func redactHeader(k, v string) string {
 	if isSecretHeader(k) {
-		return tokenDigest(v)
+		return redact.Digest(v)
 	}
 	return v
 }
@@ -422,7 +424,7 @@ func redactValue(parent string, v any) any {
 		switch {
 		case strings.HasSuffix(strings.ToLower(parent), "_at"):
 		case strings.Contains(strings.ToLower(parent), tokenWord):
-			return tokenDigest(t)
+			return redact.Digest(t)
 		case containsAnyFold(parent, secretStringWords):
 			return masked
 		}
@@ -444,7 +446,7 @@ func redactMember(parent, k string, val any) any {
 		return masked
 	case lk == "id" && strings.Contains(strings.ToLower(parent), tokenWord):
 		if s, ok := val.(string); ok {
-			return tokenDigest(s)
+			return redact.Digest(s)
 		}
 		return masked
 	}

@@ -3,11 +3,12 @@ package keystone
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/gokeystone/keystone/internal/redact"
 )
 
 // Printing methods of the types that carry secrets (tokens, passwords,
@@ -16,24 +17,6 @@ import (
 // its fields by reflection; slog.LogValuer or json.Marshaler where slog or
 // encoding/json would otherwise walk its fields. The redaction rules are
 // those of the debug log (see log.go).
-
-// formatRedacted implements fmt.Formatter with a description that holds no
-// secret: s for %v, %+v, %s, %q, %x and %X (with their flags and width), gs
-// for %#v; other verbs are bad verbs, shown as %!verb(s).
-func formatRedacted(f fmt.State, verb rune, s, gs string) {
-	switch verb {
-	case 'v':
-		if f.Flag('#') {
-			io.WriteString(f, gs)
-			return
-		}
-		fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
-	case 's', 'q', 'x', 'X':
-		fmt.Fprintf(f, fmt.FormatString(f, verb), s)
-	default:
-		fmt.Fprintf(f, "%%!%c(%s)", verb, s)
-	}
-}
 
 // describePlugin describes an auth plugin or authenticator: with its own
 // (redacting) printing methods when it has them, else by its type alone —
@@ -67,7 +50,7 @@ func (a *Auth) String() string {
 func (a *Auth) GoString() string { return a.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (a *Auth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.String(), a.GoString()) }
+func (a *Auth) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(), a.GoString()) }
 
 // LogValue implements slog.LogValuer: the plugin and its current token,
 // without secrets.
@@ -159,7 +142,7 @@ func (r Request) String() string {
 func (r Request) GoString() string { return "keystone." + r.String() }
 
 // Format implements fmt.Formatter: every verb shows String.
-func (r Request) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.String(), r.GoString()) }
+func (r Request) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String(), r.GoString()) }
 
 // LogValue implements slog.LogValuer, with String's redaction.
 func (r Request) LogValue() slog.Value {
@@ -217,7 +200,7 @@ func (e HTTPError) redactedGoString() string {
 // shows the fields, with the headers redacted and the receipt without its
 // ID; every other verb shows Error.
 func (e HTTPError) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, e.Error(), e.redactedGoString())
+	redact.Format(f, verb, e.Error(), e.redactedGoString())
 }
 
 // LogValue implements slog.LogValuer: Error, as slog shows errors.
@@ -252,7 +235,7 @@ func (e HTTPError) MarshalJSON() ([]byte, error) {
 // Format implements fmt.Formatter, for an AuthReceipt and a *AuthReceipt:
 // every verb shows String, never the receipt ID.
 func (r AuthReceipt) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, r.String(), r.String())
+	redact.Format(f, verb, r.String(), r.String())
 }
 
 func (e AuthReceiptError) message() string {
@@ -276,7 +259,7 @@ func (e AuthReceiptError) Format(f fmt.State, verb rune) {
 	} else if e.Err != nil {
 		cause = fmt.Sprintf("%q", e.Err.Error())
 	}
-	formatRedacted(f, verb, e.message(), "&keystone.AuthReceiptError{Receipt:"+receipt+", Err:"+cause+"}")
+	redact.Format(f, verb, e.message(), "&keystone.AuthReceiptError{Receipt:"+receipt+", Err:"+cause+"}")
 }
 
 // LogValue implements slog.LogValuer: Error, as slog shows errors.
@@ -300,19 +283,19 @@ func maskedOrEmpty(secret string) string {
 
 func (s OAuth1Signer) redacted() string {
 	return fmt.Sprintf("OAuth1Signer{ConsumerKey: %q, ConsumerSecret: %q, Token: %q, TokenSecret: %q}",
-		s.ConsumerKey, maskedOrEmpty(s.ConsumerSecret), tokenDigest(s.Token), maskedOrEmpty(s.TokenSecret))
+		s.ConsumerKey, maskedOrEmpty(s.ConsumerSecret), redact.Digest(s.Token), maskedOrEmpty(s.TokenSecret))
 }
 
 // Format implements fmt.Formatter: the consumer key, the token's digest, no
 // secret, for every verb.
 func (s OAuth1Signer) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, s.redacted(), "keystone."+s.redacted())
+	redact.Format(f, verb, s.redacted(), "keystone."+s.redacted())
 }
 
 // LogValue implements slog.LogValuer, without the secrets.
 func (s OAuth1Signer) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("consumer_key", s.ConsumerKey), slog.String("consumer_secret", maskedOrEmpty(s.ConsumerSecret)),
-		slog.String("token", tokenDigest(s.Token)), slog.String("token_secret", maskedOrEmpty(s.TokenSecret)))
+		slog.String("token", redact.Digest(s.Token)), slog.String("token_secret", maskedOrEmpty(s.TokenSecret)))
 }
 
 // MarshalJSON encodes the signer without its secrets.
@@ -322,7 +305,7 @@ func (s OAuth1Signer) MarshalJSON() ([]byte, error) {
 		ConsumerSecret string `json:"consumer_secret,omitempty"`
 		TokenDigest    string `json:"token_digest,omitempty"`
 		TokenSecret    string `json:"token_secret,omitempty"`
-	}{s.ConsumerKey, maskedOrEmpty(s.ConsumerSecret), tokenDigest(s.Token), maskedOrEmpty(s.TokenSecret)})
+	}{s.ConsumerKey, maskedOrEmpty(s.ConsumerSecret), redact.Digest(s.Token), maskedOrEmpty(s.TokenSecret)})
 }
 
 func (c OAuth1Credentials) redacted() string {
@@ -330,18 +313,18 @@ func (c OAuth1Credentials) redacted() string {
 	if !c.ExpiresAt.IsZero() {
 		expires = c.ExpiresAt.Format(time.RFC3339)
 	}
-	return fmt.Sprintf("OAuth1Credentials{Token: %q, TokenSecret: %q, ExpiresAt: %q}", tokenDigest(c.Token), maskedOrEmpty(c.TokenSecret), expires)
+	return fmt.Sprintf("OAuth1Credentials{Token: %q, TokenSecret: %q, ExpiresAt: %q}", redact.Digest(c.Token), maskedOrEmpty(c.TokenSecret), expires)
 }
 
 // Format implements fmt.Formatter: the token's digest, no secret, for every
 // verb.
 func (c OAuth1Credentials) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, c.redacted(), "keystone."+c.redacted())
+	redact.Format(f, verb, c.redacted(), "keystone."+c.redacted())
 }
 
 // LogValue implements slog.LogValuer, without the secrets.
 func (c OAuth1Credentials) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("token", tokenDigest(c.Token)), slog.String("token_secret", maskedOrEmpty(c.TokenSecret))}
+	attrs := []slog.Attr{slog.String("token", redact.Digest(c.Token)), slog.String("token_secret", maskedOrEmpty(c.TokenSecret))}
 	if !c.ExpiresAt.IsZero() {
 		attrs = append(attrs, slog.Time("expires_at", c.ExpiresAt))
 	}
@@ -358,5 +341,5 @@ func (c OAuth1Credentials) MarshalJSON() ([]byte, error) {
 		TokenDigest string     `json:"token_digest,omitempty"`
 		TokenSecret string     `json:"token_secret,omitempty"`
 		ExpiresAt   *time.Time `json:"expires_at,omitempty"`
-	}{tokenDigest(c.Token), maskedOrEmpty(c.TokenSecret), expires})
+	}{redact.Digest(c.Token), maskedOrEmpty(c.TokenSecret), expires})
 }

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gokeystone/keystone/internal/redact"
 )
 
 // The redaction rules of log.go, one case each: names are matched by
@@ -61,7 +63,7 @@ func TestRedactBodyRules(t *testing.T) {
 func TestRedactHeaderRules(t *testing.T) {
 	for _, k := range []string{"X-Auth-Token", "x-subject-token", "X-Service-Token", "Openstack-Auth-Receipt", "Authorization",
 		"Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Custom-Secret", "X-Auth-Password", "X-Amz-Signature"} {
-		if got := redactHeader(k, "hv-1"); got != tokenDigest("hv-1") {
+		if got := redactHeader(k, "hv-1"); got != redact.Digest("hv-1") {
 			t.Errorf("%s: %q", k, got)
 		}
 	}
@@ -78,18 +80,18 @@ func TestRedactURLRules(t *testing.T) {
 		hidden []string
 		want   string
 	}{
-		{"https://ks/v2.0/tokens/tok-1", []string{"tok-1"}, "https://ks/v2.0/tokens/" + tokenDigest("tok-1")},
-		{"https://ks/v2.0/tokens/tok-1/endpoints?belongsTo=t1", []string{"tok-1"}, "https://ks/v2.0/tokens/" + tokenDigest("tok-1") + "/endpoints?belongsTo=t1"},
-		{"https://ks/identity/v3/OS-OAUTH1/authorize/rt-1", []string{"rt-1"}, "https://ks/identity/v3/OS-OAUTH1/authorize/" + tokenDigest("rt-1")},
-		{"https://ks/v3/users/u1/OS-OAUTH1/access_tokens/at-1/roles/r1", []string{"at-1"}, "https://ks/v3/users/u1/OS-OAUTH1/access_tokens/" + tokenDigest("at-1") + "/roles/r1"},
+		{"https://ks/v2.0/tokens/tok-1", []string{"tok-1"}, "https://ks/v2.0/tokens/" + redact.Digest("tok-1")},
+		{"https://ks/v2.0/tokens/tok-1/endpoints?belongsTo=t1", []string{"tok-1"}, "https://ks/v2.0/tokens/" + redact.Digest("tok-1") + "/endpoints?belongsTo=t1"},
+		{"https://ks/identity/v3/OS-OAUTH1/authorize/rt-1", []string{"rt-1"}, "https://ks/identity/v3/OS-OAUTH1/authorize/" + redact.Digest("rt-1")},
+		{"https://ks/v3/users/u1/OS-OAUTH1/access_tokens/at-1/roles/r1", []string{"at-1"}, "https://ks/v3/users/u1/OS-OAUTH1/access_tokens/" + redact.Digest("at-1") + "/roles/r1"},
 		{"https://ks/v3/auth/tokens/OS-PKI/revoked", nil, "https://ks/v3/auth/tokens/OS-PKI/revoked"},
 		{"https://ks/v2.0/tokens/revoked", nil, "https://ks/v2.0/tokens/revoked"},
 		{"https://ks/v3/auth/tokens?nocatalog&allow_expired=1", nil, "https://ks/v3/auth/tokens?nocatalog&allow_expired=1"},
-		{"https://ks/v2.0/tokens/tok%2F1", []string{"tok%2F1", "tok/1"}, "https://ks/v2.0/tokens/" + tokenDigest("tok/1")},
+		{"https://ks/v2.0/tokens/tok%2F1", []string{"tok%2F1", "tok/1"}, "https://ks/v2.0/tokens/" + redact.Digest("tok/1")},
 		{"https://alice:pw-1@ks/v3/projects?name=web&Access_Token=at-1&oauth_verifier=ver-1&X-Auth-Token=tok-1&api_key=k-1&password=pw-2",
 			[]string{"pw-1", "at-1", "ver-1", "tok-1", "k-1", "pw-2"}, "https://alice:xxxxx@ks/v3/projects?name=web&Access_Token={SHA256}"},
 		{"https://ks/cb#access_token=frag-1&state=s", []string{"frag-1"}, "https://ks/cb#access_token={SHA256}"},
-		{"/v2.0/tokens/tok-1", []string{"tok-1"}, "/v2.0/tokens/" + tokenDigest("tok-1")},
+		{"/v2.0/tokens/tok-1", []string{"tok-1"}, "/v2.0/tokens/" + redact.Digest("tok-1")},
 	} {
 		u, err := url.Parse(tc.in)
 		if err != nil {

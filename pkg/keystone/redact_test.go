@@ -1,54 +1,26 @@
 package keystone_test
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gokeystone/keystone/internal/ksfake"
+	"github.com/gokeystone/keystone/internal/printtest"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
-// printVerbs are the fmt verbs every secret-bearing value is printed with.
-var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v", "%-8s"}
-
-// renderings prints v every way a program may: every fmt verb, json.Marshal,
-// slog's text and JSON handlers, and err.Error() for an error.
-func renderings(t *testing.T, v any) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, verb := range printVerbs {
-		out["fmt "+verb] = fmt.Sprintf(verb, v)
-	}
-	if data, err := json.Marshal(v); err == nil {
-		out["json.Marshal"] = string(data)
-	} else {
-		out["json.Marshal error"] = err.Error()
-	}
-	var text, js bytes.Buffer
-	slog.New(slog.NewTextHandler(&text, nil)).Info("value", "v", v)
-	slog.New(slog.NewJSONHandler(&js, nil)).Info("value", "v", v)
-	out["slog.TextHandler"], out["slog.JSONHandler"] = text.String(), js.String()
-	if err, ok := v.(error); ok {
-		out["Error()"] = err.Error()
-	}
-	return out
-}
-
 // assertRendersNoSecret fails when a rendering of v shows one of secrets, or
 // its hex encoding (lower or upper case).
 func assertRendersNoSecret(t *testing.T, name string, v any, secrets ...string) {
 	t.Helper()
-	for how, text := range renderings(t, v) {
+	for how, text := range printtest.Renderings(v) {
 		if strings.Contains(text, "PANIC") {
 			t.Errorf("%s through %s panics: %s", name, how, text)
 		}

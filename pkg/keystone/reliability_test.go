@@ -294,9 +294,8 @@ func TestTokenStoreLockHeldElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another FileStore on the same directory takes its own flock, as
-	// another process would. Hold every key's lock: find the key by
-	// authenticating once into a third store... simpler: hold all locks by
-	// wrapping the store.
+	// another process would: lockingStore makes it hold the lock of the key
+	// the plugin asks for.
 	theirs, err := keystone.NewFileStore(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gokeystone/keystone/internal/redact"
 )
 
 // Version is this SDK's version, sent in the User-Agent.
@@ -657,7 +659,7 @@ func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bo
 		}
 		if !sameHost(origin, next) {
 			for k := range nreq.Header {
-				if credentialHeader(k) {
+				if isSecretHeader(k) { // the log's rule: it may carry a credential
 					nreq.Header.Del(k)
 				}
 			}
@@ -696,18 +698,6 @@ func effectivePort(u *url.URL) string {
 		return "443"
 	}
 	return "80"
-}
-
-// credentialHeader reports whether a header may carry a credential: it is
-// never sent to another host after a redirect.
-func credentialHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"token", "auth", "cookie", "secret", "receipt", "password", "key", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // idempotent reports whether req may be sent twice without harm.
@@ -834,29 +824,32 @@ const (
 	drainTimeout = 2 * time.Second
 )
 
-// drain discards what is left of a response body (at most maxDrain bytes,
-// for at most drainTimeout: a stalled body is closed, not waited for) and
-// closes it.
-func drain(resp *http.Response) {
+// drain discards what is left of a response body (at most maxDrain bytes)
+// and closes it.
+func drain(resp *http.Response) { consume(resp, nil) }
+
+// consume lets read take what it needs of a response body, then discards
+// what is left (at most maxDrain bytes, so that the connection can be
+// reused) and closes it, all within drainTimeout: a stalled body is closed,
+// not waited for.
+func consume(resp *http.Response, read func(io.Reader)) {
 	if resp == nil || resp.Body == nil {
 		return
 	}
 	t := time.AfterFunc(drainTimeout, func() { resp.Body.Close() })
+	if read != nil {
+		read(resp.Body)
+	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	t.Stop()
 	resp.Body.Close()
 }
 
 // newHTTPError reads at most limit bytes of an error response's body, then
-// drains and closes it.
+// drains and closes it (see consume).
 func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPError {
-	defer drain(resp)
 	var body []byte
-	if resp.Body != nil {
-		stop := time.AfterFunc(drainTimeout, func() { resp.Body.Close() })
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))
-		stop.Stop()
-	}
+	consume(resp, func(r io.Reader) { body, _ = io.ReadAll(io.LimitReader(r, limit)) })
 	e := &HTTPError{
 		StatusCode: resp.StatusCode,
 		Method:     req.Method,
@@ -866,7 +859,7 @@ func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPErro
 		Header:     resp.Header.Clone(),
 	}
 	for k := range e.Header {
-		if credentialHeader(k) && !strings.EqualFold(k, "WWW-Authenticate") {
+		if isSecretHeader(k) {
 			e.Header.Del(k)
 		}
 	}
@@ -927,18 +920,18 @@ func maskSent(req *http.Request, msg string) string {
 		return msg
 	}
 	for k, vs := range req.Header {
-		if !credentialHeader(k) {
+		if !isSecretHeader(k) {
 			continue
 		}
 		for _, v := range vs {
 			if len(v) >= 8 && strings.Contains(msg, v) {
-				msg = strings.ReplaceAll(msg, v, tokenDigest(v))
+				msg = strings.ReplaceAll(msg, v, redact.Digest(v))
 			}
 		}
 	}
 	for _, seg := range strings.Split(req.URL.Path, "/") {
-		if len(seg) >= 16 && strings.Contains(msg, seg) && strings.Contains(redactURL(req.URL), tokenDigest(seg)) {
-			msg = strings.ReplaceAll(msg, seg, tokenDigest(seg))
+		if len(seg) >= 16 && strings.Contains(msg, seg) && strings.Contains(redactURL(req.URL), redact.Digest(seg)) {
+			msg = strings.ReplaceAll(msg, seg, redact.Digest(seg))
 		}
 	}
 	return msg

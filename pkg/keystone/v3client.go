@@ -153,12 +153,8 @@ func decodeBody(resp *http.Response, v any) error {
 	if err != nil {
 		return err
 	}
-	invalid := func(err error) error {
-		return &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
-			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
-	}
 	if !jsonObject(data) {
-		return invalid(errors.New("the body is not a JSON object"))
+		return invalidResponse(resp, errors.New("the body is not a JSON object"))
 	}
 	var err2 error
 	if pl, ok := v.(*identityv3.ProjectList); ok {
@@ -167,7 +163,7 @@ func decodeBody(resp *http.Response, v any) error {
 		err2 = json.Unmarshal(data, v)
 	}
 	if err2 != nil {
-		return invalid(err2)
+		return invalidResponse(resp, err2)
 	}
 	return nil
 }
@@ -201,12 +197,7 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 		limit = limitsOf(resp).ResponseBody
 	}
 	tooLarge := func() error {
-		e := &InvalidResponseError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
-			Err: fmt.Errorf("%w: the body exceeds %d bytes", ErrResponseTooLarge, limit)}
-		if resp.Request != nil {
-			e.Method, e.URL = resp.Request.Method, redactURL(resp.Request.URL)
-		}
-		return e
+		return invalidResponse(resp, fmt.Errorf("%w: the body exceeds %d bytes", ErrResponseTooLarge, limit))
 	}
 	if n := resp.ContentLength; n > limit {
 		return nil, tooLarge()
@@ -226,6 +217,15 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, tooLarge()
 	}
 	return data, nil
+}
+
+// invalidResponse describes resp, which could not be understood because of err.
+func invalidResponse(resp *http.Response, err error) *InvalidResponseError {
+	e := &InvalidResponseError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
+	if resp.Request != nil {
+		e.Method, e.URL = resp.Request.Method, redactURL(resp.Request.URL)
+	}
+	return e
 }
 
 // limitsOf returns the limits of the session that sent resp's request.
@@ -291,9 +291,7 @@ func pages[L, T any](ctx context.Context, s *Session, first func(context.Context
 			if list == nil {
 				// A missing or null collection is another shape than the
 				// API's: not an empty list.
-				yield(zero, &InvalidResponseError{Method: resp.Request.Method, URL: redactURL(resp.Request.URL),
-					StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
-					Err: errors.New("the body has no list of the expected collection")})
+				yield(zero, invalidResponse(resp, errors.New("the body has no list of the expected collection")))
 				return
 			}
 			for _, it := range list {

@@ -27,7 +27,7 @@ else
 	@env -u KEYSTONE_URL $(GO) run ./examples/demo
 endif
 
-## generate: regenerate gen/ from the specs in api/.
+## generate: regenerate gen/ and the managers (pkg/keystone/identityv{2,3}/managers.gen.go) from the specs in api/.
 generate:
 	$(GO) generate ./...
 
@@ -36,7 +36,7 @@ lint:
 	$(GO) run ./internal/cmd/speclint api/identity-v3.yaml
 	$(GO) run ./internal/cmd/speclint api/identity-v2.yaml
 
-## check-generated: fail if `go generate` would change gen/.
+## check-generated: fail if `go generate` would change gen/ or the managers.
 check-generated:
 	scripts/check-generated.sh
 
@@ -70,17 +70,19 @@ integration:
 bench:
 	cd bench && $(GO) test -run xxx -bench . -count=6 -timeout 60m ./... | tee bench.txt
 
-## fuzz: run each fuzz target of pkg/keystone in turn (listed by `go test
-## -list`) for FUZZTIME (default 30s). Their seed corpora (f.Add and
-## pkg/keystone/testdata/fuzz/) run with every `go test`; a failing input is
-## written to pkg/keystone/testdata/fuzz/<FuzzName>/.
+## fuzz: run each fuzz target of pkg/keystone and internal/rest in turn
+## (listed by `go test -list`) for FUZZTIME (default 30s). Their seed corpora
+## (f.Add and <package>/testdata/fuzz/) run with every `go test`; a failing
+## input is written to <package>/testdata/fuzz/<FuzzName>/.
 FUZZTIME ?= 30s
+FUZZPKGS := ./pkg/keystone/ ./internal/rest/
 fuzz:
 	@set -eo pipefail; \
-	targets=$$($(GO) test -list '^Fuzz' ./pkg/keystone/ | grep '^Fuzz'); \
-	for t in $$targets; do \
-		echo "== $$t ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./pkg/keystone/; \
+	for p in $(FUZZPKGS); do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$p; \
+		done; \
 	done
 
 keystone-start:

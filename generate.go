@@ -1,6 +1,7 @@
 // Package keystone is the root of the gokeystone module. It holds only the
-// go:generate directives that produce gen/ from the specs in api/; the SDK itself
-// is in pkg/keystone and pkg/authplugin.
+// go:generate directives that produce the code in gen/ from the specs in api/.
+// The SDK is elsewhere: its core in pkg/keystone, its authentication plugins
+// in pkg/authplugin.
 package keystone
 
 // Regenerate with `go generate ./...` (or `make generate`); CI fails when the

@@ -10,7 +10,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 
-	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 // Catalog sizes: 12 services × 3 interfaces × 1 region = 36 endpoints, and
@@ -122,7 +122,7 @@ func BenchmarkListProjects(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gk, err := keystone.NewV3ClientAt(s, srv.URL+"/v3")
+	gk, err := identityv3.NewClientAt(s, srv.URL+"/v3")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 const herdSize = 200
@@ -32,14 +33,14 @@ func newGKHerd(ctx context.Context, base string, hc *http.Client) (herdClient, e
 	if err != nil {
 		return herdClient{}, err
 	}
-	c, err := keystone.NewV3ClientAt(s, base+"/v3")
+	c, err := identityv3.NewClientAt(s, base+"/v3")
 	if err != nil {
 		return herdClient{}, err
 	}
-	if _, err := c.Projects.ListAll(ctx, nil); err != nil { // authenticated before the herd
+	if _, err := keystone.Collect(c.Projects.List(ctx, nil)); err != nil { // authenticated before the herd
 		return herdClient{}, err
 	}
-	return herdClient{call: func(ctx context.Context) error { _, err := c.Projects.ListAll(ctx, nil); return err }}, nil
+	return herdClient{call: func(ctx context.Context) error { _, err := keystone.Collect(c.Projects.List(ctx, nil)); return err }}, nil
 }
 
 func newGCHerd(ctx context.Context, base string, hc *http.Client) (herdClient, error) {

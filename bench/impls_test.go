@@ -17,6 +17,7 @@ import (
 
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 // The three implementations compared: this SDK, gophercloud, and a plain
@@ -48,8 +49,8 @@ func gkAuthLookup(ctx context.Context, base string, hc *http.Client) (string, er
 	return auth.Endpoint(ctx, s, computeFilter)
 }
 
-func gkListProjects(ctx context.Context, c *keystone.V3Client) (int, error) {
-	ps, err := c.Projects.ListAll(ctx, nil)
+func gkListProjects(ctx context.Context, c *identityv3.Client) (int, error) {
+	ps, err := keystone.Collect(c.Projects.List(ctx, nil))
 	return len(ps), err
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
@@ -94,7 +95,7 @@ func run(w io.Writer, url, user, password, project, domain string) error {
 	fmt.Fprintln(w)
 
 	// 3. List projects with the typed v3 client, found in the catalog.
-	client, err := keystone.NewV3Client(ctx, session, keystone.EndpointFilter{})
+	client, err := identityv3.NewClient(ctx, session, keystone.EndpointFilter{})
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,10 @@ func run(w io.Writer, url, user, password, project, domain string) error {
 		if err != nil {
 			return fmt.Errorf("list projects: %w", err)
 		}
-		dom, _ := p.DomainID.Get()
+		dom := ""
+		if p.DomainID != nil {
+			dom = *p.DomainID
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\n", p.Name, p.ID, dom, p.Enabled)
 	}
 	return tw.Flush()

@@ -66,21 +66,19 @@ func (g *generic) CacheKey() []string {
 
 func (g *generic) Reauthenticates() bool { return true }
 
+// AuthURL returns the URL the plugin discovers and authenticates against: the
+// session prefers the identity endpoint there when the catalog has several.
+func (g *generic) AuthURL() string { return g.o.AuthURL }
+
 // Authenticate discovers the versions at the auth URL (or its unversioned
 // root) and authenticates with Identity v3.
 func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
 		return nil, errors.New("authplugin: authenticating needs a session")
 	}
-	d, err := s.Discover(ctx, g.o.AuthURL)
+	d, err := s.Discover(ctx, g.o.AuthURL) // at the URL, else at its root
 	if err != nil {
-		root := keystone.UnversionedURL(g.o.AuthURL)
-		if root == g.o.AuthURL {
-			return nil, err
-		}
-		if d, err = s.Discover(ctx, root); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	v, err := d.Match("3", "3")
 	if errors.Is(err, keystone.ErrVersionNotAvailable) {

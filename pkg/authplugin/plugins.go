@@ -213,6 +213,9 @@ func (a adminToken) Reauthenticates() bool { return false }
 
 func (a adminToken) EndpointOverride(keystone.EndpointFilter) (string, bool) { return a.endpoint, true }
 
+// AuthURL returns the plugin's fixed endpoint.
+func (a adminToken) AuthURL() string { return a.endpoint }
+
 // NewAdminToken returns a plugin for Keystone's admin_token bootstrap mode:
 // every request goes to endpoint with token, with no catalog and no
 // authentication call.

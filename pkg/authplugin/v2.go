@@ -108,6 +108,10 @@ func (a *v2) CacheKey() []string {
 
 func (a *v2) Reauthenticates() bool { return true }
 
+// AuthURL returns the URL the plugin authenticates against: the session
+// prefers the identity endpoint there when the catalog has several.
+func (a *v2) AuthURL() string { return a.authURL }
+
 // v2AuthRequest is the body of POST /v2.0/tokens.
 type v2AuthRequest struct {
 	Auth struct {

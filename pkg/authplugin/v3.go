@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gokeystone/keystone/gen/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystone"
@@ -198,6 +199,10 @@ func (a *v3) Reauthenticates() bool {
 	return true
 }
 
+// AuthURL returns the URL the plugin authenticates against: the session
+// prefers the identity endpoint there when the catalog has several.
+func (a *v3) AuthURL() string { return a.authURL }
+
 // Authenticate implements keystone.Authenticator: POST /v3/auth/tokens.
 func (a *v3) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	req := identityv3.AuthRequest{}
@@ -220,15 +225,12 @@ func issueV3(ctx context.Context, s *keystone.Session, authURL string, body iden
 	if s == nil {
 		return nil, errors.New("authplugin: authenticating needs a session")
 	}
-	client, err := identityv3.NewClient(keystone.UnversionedURL(authURL), identityv3.WithHTTPClient(s))
-	if err != nil {
-		return nil, fmt.Errorf("authplugin: auth URL: %w", err)
-	}
-	params := &identityv3.IssueTokenParams{}
+	var h http.Header
 	if receipt != nil {
-		params.OpenstackAuthReceipt = ptr(receipt.ID)
+		h = http.Header{"Openstack-Auth-Receipt": {receipt.ID}}
 	}
-	resp, err := client.IssueToken(keystone.WithoutAuth(ctx), params, body)
+	resp, err := s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: strings.TrimRight(keystone.UnversionedURL(authURL), "/") + "/v3/auth/tokens",
+		JSON: body, Header: h, NoAuth: true})
 	if err != nil {
 		var he *keystone.HTTPError
 		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized {

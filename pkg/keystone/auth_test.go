@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // clock is a settable clock shared by the fake server and the plugin.
@@ -29,9 +29,8 @@ func (c *clock) Now() time.Time          { return time.Unix(0, c.t.Load()).UTC()
 func (c *clock) Advance(d time.Duration) { c.t.Add(int64(d)) }
 
 func TestRefreshBeforeExpiry(t *testing.T) {
-	srv := ksfake.New(t)
 	clk := newClock()
-	srv.SetClock(clk.Now)
+	srv := keystonetest.NewServer(t, keystonetest.WithClock(clk.Now))
 	auth := passwordAuth(t, srv, keystone.WithClock(clk.Now))
 	s := newSession(t, keystone.WithAuth(auth))
 	first, err := auth.Token(t.Context(), s)
@@ -39,13 +38,13 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Hour - keystone.DefaultExpiryMargin - time.Second) // just outside the margin
-	if tok, _ := auth.Token(t.Context(), s); tok != first || srv.AuthRequests.Load() != 1 {
-		t.Fatalf("refreshed too early (%d authentications)", srv.AuthRequests.Load())
+	if tok, _ := auth.Token(t.Context(), s); tok != first || authRequests(srv) != 1 {
+		t.Fatalf("refreshed too early (%d authentications)", authRequests(srv))
 	}
 	clk.Advance(2 * time.Second) // inside the margin: refresh ahead of expiry
 	second, err := auth.Token(t.Context(), s)
-	if err != nil || second == first || srv.AuthRequests.Load() != 2 {
-		t.Fatalf("not refreshed within the margin: %v, %d authentications", err, srv.AuthRequests.Load())
+	if err != nil || second == first || authRequests(srv) != 2 {
+		t.Fatalf("not refreshed within the margin: %v, %d authentications", err, authRequests(srv))
 	}
 	// A custom margin.
 	auth = passwordAuth(t, srv, keystone.WithClock(clk.Now), keystone.WithExpiryMargin(10*time.Minute))
@@ -53,16 +52,15 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(51 * time.Minute)
-	if _, err := auth.Token(t.Context(), s); err != nil || srv.AuthRequests.Load() != 4 {
-		t.Fatalf("10-minute margin ignored: %d authentications", srv.AuthRequests.Load())
+	if _, err := auth.Token(t.Context(), s); err != nil || authRequests(srv) != 4 {
+		t.Fatalf("10-minute margin ignored: %d authentications", authRequests(srv))
 	}
 }
 
 func TestThousandWaitersOneAuthentication(t *testing.T) {
-	srv := ksfake.New(t)
 	clk := newClock()
-	srv.SetClock(clk.Now)
-	srv.SetAuthDelay(50 * time.Millisecond)
+	srv := keystonetest.NewServer(t, keystonetest.WithClock(clk.Now))
+	slowAuth(srv, 50*time.Millisecond)
 	auth := passwordAuth(t, srv, keystone.WithClock(clk.Now))
 	s := newSession(t, keystone.WithAuth(auth))
 	if _, err := auth.Token(t.Context(), s); err != nil {
@@ -88,14 +86,14 @@ func TestThousandWaitersOneAuthentication(t *testing.T) {
 	wg.Wait()
 	n := 0
 	tokens.Range(func(any, any) bool { n++; return true })
-	if failed.Load() != 0 || srv.AuthRequests.Load() != 2 || n != 1 {
-		t.Fatalf("%d failed, %d authentications (want 1 after the first), %d distinct tokens", failed.Load(), srv.AuthRequests.Load()-1, n)
+	if failed.Load() != 0 || authRequests(srv) != 2 || n != 1 {
+		t.Fatalf("%d failed, %d authentications (want 1 after the first), %d distinct tokens", failed.Load(), authRequests(srv)-1, n)
 	}
 }
 
 func TestCancelledWaiterReturnsAlone(t *testing.T) {
-	srv := ksfake.New(t)
-	srv.SetAuthDelay(200 * time.Millisecond)
+	srv := keystonetest.NewServer(t)
+	slowAuth(srv, 200*time.Millisecond)
 	auth := passwordAuth(t, srv)
 	s := newSession(t, keystone.WithAuth(auth))
 	ctx, cancel := context.WithCancel(t.Context())
@@ -117,14 +115,16 @@ func TestCancelledWaiterReturnsAlone(t *testing.T) {
 	if err := <-errs; err != nil {
 		t.Fatalf("the other waiter failed: %v", err)
 	}
-	if srv.AuthRequests.Load() != 1 {
-		t.Errorf("%d authentications", srv.AuthRequests.Load())
+	if authRequests(srv) != 1 {
+		t.Errorf("%d authentications", authRequests(srv))
 	}
 }
 
 func TestCannotReauthenticate(t *testing.T) {
-	srv := ksfake.New(t)
-	totp, err := authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.UserID}, Passcode: srv.TOTPCode})
+	srv := keystonetest.NewServer(t)
+	code := adminPasscode(t, srv)
+	user, scope := authplugin.User{ID: srv.AdminUserID}, authplugin.Scope{ProjectID: srv.AdminProjectID}
+	totp, err := authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: srv.URL, User: user, Passcode: code, Scope: scope})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,40 +133,39 @@ func TestCannotReauthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Revoke()
+	srv.RevokeAllTokens()
 	_, err = getProjects(t.Context(), s, srv.URL)
 	if !errors.Is(err, keystone.ErrCannotReauthenticate) || !errors.Is(err, keystone.ErrUnauthorized) {
 		t.Fatalf("got %v, want ErrCannotReauthenticate and the 401", err)
 	}
-	if srv.AuthRequests.Load() != 1 {
-		t.Errorf("a single-use passcode was sent again (%d authentications)", srv.AuthRequests.Load())
+	if authRequests(srv) != 1 {
+		t.Errorf("a single-use passcode was sent again (%d authentications)", authRequests(srv))
 	}
-	if strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), srv.TOTPCode) {
+	if strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), code) {
 		t.Errorf("error shows a secret: %v", err)
 	}
 
 	// With a PasscodeFunc it can.
 	codes := 0
-	totp, _ = authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.UserID},
-		PasscodeFunc: func(context.Context) (string, error) { codes++; return srv.TOTPCode, nil }})
+	totp, _ = authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: srv.URL, User: user, Scope: scope,
+		PasscodeFunc: func(context.Context) (string, error) { codes++; return srv.TOTPPasscode(srv.AdminUserID) }})
 	s = newSession(t, keystone.WithAuth(totp))
 	if _, err := getProjects(t.Context(), s, srv.URL); err != nil {
 		t.Fatal(err)
 	}
-	srv.Revoke()
+	srv.RevokeAllTokens()
 	if _, err := getProjects(t.Context(), s, srv.URL); err != nil || codes != 2 {
 		t.Fatalf("PasscodeFunc plugin: %v after %d codes", err, codes)
 	}
 }
 
 func TestRefreshAheadFailureKeepsTheValidToken(t *testing.T) {
-	srv := ksfake.New(t)
 	clk := newClock()
-	srv.SetClock(clk.Now)
+	srv := keystonetest.NewServer(t, keystonetest.WithClock(clk.Now))
 	auth := passwordAuth(t, srv, keystone.WithClock(clk.Now))
 	s := newSession(t, keystone.WithAuth(auth), keystone.WithRetryPolicy(keystone.RetryPolicy{}))
 	first, _ := auth.Token(t.Context(), s)
-	srv.SetFault(ksfake.Fail500Then("/v3/auth/tokens", 100, 503, 0))
+	srv.Intercept(keystonetest.FailFirst(100, "/v3/auth/tokens", 503, 0))
 	clk.Advance(time.Hour - time.Minute) // within the margin, not yet expired
 	tok, err := auth.Token(t.Context(), s)
 	if err != nil || tok != first {
@@ -179,9 +178,9 @@ func TestRefreshAheadFailureKeepsTheValidToken(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	log, buf := debugLogger()
-	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.UserID}, Password: "wr0ng-pa55"})
+	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.AdminUserID}, Password: "wr0ng-pa55"})
 	s := newSession(t, keystone.WithAuth(auth), keystone.WithLogger(log))
 	_, err := getProjects(t.Context(), s, srv.URL)
 	if !errors.Is(err, keystone.ErrAuthorizationFailure) || !errors.Is(err, keystone.ErrUnauthorized) {
@@ -192,17 +191,20 @@ func TestWrongPassword(t *testing.T) {
 }
 
 func TestMultiFactorReceipt(t *testing.T) {
-	srv := ksfake.New(t)
-	srv.SetMFA(true)
-	user := authplugin.User{Name: srv.UserName, DomainName: "Default"}
-	pw, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: user, Password: srv.Password})
+	srv := keystonetest.NewServer(t)
+	if err := srv.RequireMFA(srv.AdminUserID, []string{"password", "totp"}); err != nil {
+		t.Fatal(err)
+	}
+	code := adminPasscode(t, srv)
+	user := authplugin.User{Name: srv.AdminUser, DomainName: "Default"}
+	pw, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: user, Password: srv.AdminPassword})
 	s := newSession(t)
 	_, err := pw.Token(t.Context(), s)
 	var re *keystone.AuthReceiptError
 	if !errors.As(err, &re) || !errors.Is(err, keystone.ErrAuthReceiptRequired) {
 		t.Fatalf("got %v, want *AuthReceiptError", err)
 	}
-	if re.Receipt.ID == "" || re.Receipt.UserID != srv.UserID || len(re.Receipt.RequiredMethods) != 1 {
+	if re.Receipt.ID == "" || re.Receipt.UserID != srv.AdminUserID || len(re.Receipt.RequiredMethods) != 1 {
 		t.Fatalf("receipt = %v", re.Receipt)
 	}
 	if strings.Contains(err.Error(), re.Receipt.ID) || strings.Contains(re.Receipt.String(), re.Receipt.ID) {
@@ -210,7 +212,7 @@ func TestMultiFactorReceipt(t *testing.T) {
 	}
 	// Continue with the receipt and the missing method.
 	mfa, err := authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: srv.URL, Receipt: re.Receipt,
-		Methods: []authplugin.Method{authplugin.TOTPMethod{User: user, Passcode: srv.TOTPCode}}})
+		Methods: []authplugin.Method{authplugin.TOTPMethod{User: user, Passcode: code}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,14 +221,15 @@ func TestMultiFactorReceipt(t *testing.T) {
 	}
 	// Or both methods at once.
 	both, _ := authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: srv.URL, Methods: []authplugin.Method{
-		authplugin.PasswordMethod{User: user, Password: srv.Password}, authplugin.TOTPMethod{User: user, Passcode: srv.TOTPCode}}})
+		authplugin.PasswordMethod{User: user, Password: srv.AdminPassword}, authplugin.TOTPMethod{User: user, Passcode: code}}})
 	if _, err := both.Token(t.Context(), s); err != nil {
 		t.Fatalf("password and totp together: %v", err)
 	}
 }
 
 func TestExportImportState(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
+	srv.AddService("compute", "nova", keystonetest.Endpoint{Interface: "public", URL: srv.URL + "/compute/v2.1"})
 	auth := passwordAuth(t, srv)
 	s := newSession(t, keystone.WithAuth(auth))
 	if st, _ := auth.ExportState(); st != nil {
@@ -243,8 +246,8 @@ func TestExportImportState(t *testing.T) {
 		t.Fatal(err)
 	}
 	s2 := newSession(t, keystone.WithAuth(other))
-	if got, _ := other.Token(t.Context(), s2); got != tok || srv.AuthRequests.Load() != 1 {
-		t.Fatalf("imported state not used (%d authentications)", srv.AuthRequests.Load())
+	if got, _ := other.Token(t.Context(), s2); got != tok || authRequests(srv) != 1 {
+		t.Fatalf("imported state not used (%d authentications)", authRequests(srv))
 	}
 	// A plugin built from the saved AccessInfo.
 	ai, err := keystone.ParseAccessInfo(state)
@@ -281,39 +284,40 @@ func TestTokenStoreKeyHasTheSecret(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := ksfake.New(t)
+			srv := keystonetest.NewServer(t)
 			store := mk(t)
-			plugin := func(password, project string) *keystone.Auth {
-				a, err := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL + "/v3",
-					User: authplugin.User{Name: srv.UserName, DomainID: "default"}, Password: password,
-					Scope: authplugin.Scope{ProjectName: project, ProjectDomainID: "default"}}, keystone.WithTokenStore(store))
+			plugin := func(password string, scope authplugin.Scope) *keystone.Auth {
+				a, err := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.AuthURL(),
+					User: authplugin.User{Name: srv.AdminUser, DomainID: srv.DomainID}, Password: password,
+					Scope: scope}, keystone.WithTokenStore(store))
 				if err != nil {
 					t.Fatal(err)
 				}
 				return a
 			}
-			if _, err := plugin(srv.Password, "demo").Token(t.Context(), newSession(t)); err != nil {
+			project := authplugin.Scope{ProjectName: srv.AdminProject, ProjectDomainID: srv.DomainID}
+			if _, err := plugin(srv.AdminPassword, project).Token(t.Context(), newSession(t)); err != nil {
 				t.Fatal(err)
 			}
 			// The same credentials share the token: no second authentication.
-			if _, err := plugin(srv.Password, "demo").Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 1 {
-				t.Fatalf("same credentials: %v, %d authentications", err, srv.AuthRequests.Load())
+			if _, err := plugin(srv.AdminPassword, project).Token(t.Context(), newSession(t)); err != nil || authRequests(srv) != 1 {
+				t.Fatalf("same credentials: %v, %d authentications", err, authRequests(srv))
 			}
 			// A wrong password authenticates itself, and fails.
-			_, err := plugin("wrong-"+srv.Password, "demo").Token(t.Context(), newSession(t))
-			if !errors.Is(err, keystone.ErrAuthorizationFailure) || srv.AuthRequests.Load() != 2 {
-				t.Fatalf("wrong password: %v, %d authentications; want ErrAuthorizationFailure after a second authentication", err, srv.AuthRequests.Load())
+			_, err := plugin("wrong-"+srv.AdminPassword, project).Token(t.Context(), newSession(t))
+			if !errors.Is(err, keystone.ErrAuthorizationFailure) || authRequests(srv) != 2 {
+				t.Fatalf("wrong password: %v, %d authentications; want ErrAuthorizationFailure after a second authentication", err, authRequests(srv))
 			}
 			// Another scope is another token.
-			if _, err := plugin(srv.Password, "other").Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 3 {
-				t.Fatalf("other scope: %v, %d authentications", err, srv.AuthRequests.Load())
+			if _, err := plugin(srv.AdminPassword, authplugin.Scope{System: true}).Token(t.Context(), newSession(t)); err != nil || authRequests(srv) != 3 {
+				t.Fatalf("other scope: %v, %d authentications", err, authRequests(srv))
 			}
 			if fs, ok := store.(*keystone.FileStore); ok {
 				entries, _ := os.ReadDir(fs.Dir())
 				for _, e := range entries {
 					data, _ := os.ReadFile(filepath.Join(fs.Dir(), e.Name()))
-					assertNoSecret(t, "token store file name", e.Name(), srv.Password, srv.UserName)
-					assertNoSecret(t, "token store file", string(data), srv.Password)
+					assertNoSecret(t, "token store file name", e.Name(), srv.AdminPassword, srv.AdminUser)
+					assertNoSecret(t, "token store file", string(data), srv.AdminPassword)
 				}
 			}
 		})
@@ -322,8 +326,8 @@ func TestTokenStoreKeyHasTheSecret(t *testing.T) {
 
 func TestAdminToken(t *testing.T) {
 	var got atomic.Value
-	srv := ksfake.New(t)
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	srv := keystonetest.NewServer(t)
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		got.Store(r.Header.Get("X-Auth-Token") + " " + r.URL.Path)
 		w.WriteHeader(204)
 		return true
@@ -339,8 +343,8 @@ func TestAdminToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got.Load() != "ADMIN-secret /v3/projects/p1" || srv.AuthRequests.Load() != 0 {
-		t.Fatalf("got %v with %d auth requests", got.Load(), srv.AuthRequests.Load())
+	if got.Load() != "ADMIN-secret /v3/projects/p1" || authRequests(srv) != 0 {
+		t.Fatalf("got %v with %d auth requests", got.Load(), authRequests(srv))
 	}
 	if _, err := authplugin.NewAdminToken("", ""); !errors.Is(err, keystone.ErrMissingOptions) {
 		t.Errorf("missing options: %v", err)
@@ -369,10 +373,10 @@ func TestMissingOptions(t *testing.T) {
 }
 
 func TestGenericPluginDiscoversV3(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	for _, u := range []string{srv.URL, srv.URL + "/v3"} {
-		auth, err := authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: u, User: authplugin.User{ID: srv.UserID}, Password: srv.Password,
-			Scope: authplugin.Scope{ProjectID: "p-1"}})
+		auth, err := authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: u, User: authplugin.User{ID: srv.AdminUserID}, Password: srv.AdminPassword,
+			Scope: authplugin.Scope{ProjectID: srv.AdminProjectID}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +387,7 @@ func TestGenericPluginDiscoversV3(t *testing.T) {
 		}
 	}
 	// A server with neither v3 nor v2.0 (v2.0-only servers: authplugin's TestGenericChoosesV2).
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/" {
 			return false
 		}
@@ -399,14 +403,14 @@ func TestGenericPluginDiscoversV3(t *testing.T) {
 }
 
 func TestTokenMethodRescopes(t *testing.T) {
-	srv := ksfake.New(t)
-	pw, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.UserID}, Password: srv.Password})
+	srv := keystonetest.NewServer(t)
+	pw, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: srv.URL, User: authplugin.User{ID: srv.AdminUserID}, Password: srv.AdminPassword})
 	s := newSession(t)
 	unscoped, err := pw.Access(t.Context(), s)
 	if err != nil || unscoped.Scoped() {
 		t.Fatalf("unscoped: %v %v", unscoped, err)
 	}
-	tok, _ := authplugin.NewToken(authplugin.TokenOptions{AuthURL: srv.URL, Token: unscoped.Token(), Scope: authplugin.Scope{ProjectID: "p-1"}})
+	tok, _ := authplugin.NewToken(authplugin.TokenOptions{AuthURL: srv.URL, Token: unscoped.Token(), Scope: authplugin.Scope{ProjectID: srv.AdminProjectID}})
 	scoped, err := tok.Access(t.Context(), s)
 	if err != nil || !scoped.ProjectScoped() || scoped.Token() == unscoped.Token() {
 		t.Fatalf("rescoped: %v %v", scoped, err)
@@ -414,7 +418,7 @@ func TestTokenMethodRescopes(t *testing.T) {
 }
 
 func TestTokenStoreSharedInProcess(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	store := keystone.NewMemoryStore()
 	a1 := passwordAuth(t, srv, keystone.WithTokenStore(store))
 	a2 := passwordAuth(t, srv, keystone.WithTokenStore(store))
@@ -424,15 +428,15 @@ func TestTokenStoreSharedInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	t2, err := a2.Token(t.Context(), s)
-	if err != nil || t1 != t2 || srv.AuthRequests.Load() != 1 {
-		t.Fatalf("second plugin: %v, %d authentications", err, srv.AuthRequests.Load())
+	if err != nil || t1 != t2 || authRequests(srv) != 1 {
+		t.Fatalf("second plugin: %v, %d authentications", err, authRequests(srv))
 	}
 	// A rejected token in the store is not reused.
-	srv.Revoke()
+	srv.RevokeAllTokens()
 	a2.Invalidate(t2)
 	t3, err := a2.Token(t.Context(), s)
-	if err != nil || t3 == t2 || srv.AuthRequests.Load() != 2 {
-		t.Fatalf("after revocation: %v, %d authentications", err, srv.AuthRequests.Load())
+	if err != nil || t3 == t2 || authRequests(srv) != 2 {
+		t.Fatalf("after revocation: %v, %d authentications", err, authRequests(srv))
 	}
 }
 
@@ -445,7 +449,7 @@ func TestFileStore(t *testing.T) {
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
 		t.Errorf("directory mode %v", fi.Mode().Perm())
 	}
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	a := passwordAuth(t, srv, keystone.WithTokenStore(store))
 	if _, err := a.Token(t.Context(), newSession(t)); err != nil {
 		t.Fatal(err)
@@ -474,8 +478,8 @@ func TestFileStore(t *testing.T) {
 	// An unreadable entry is ignored and replaced.
 	os.WriteFile(filepath.Join(dir, tokenFile), []byte("garbage"), 0o600)
 	b := passwordAuth(t, srv, keystone.WithTokenStore(store))
-	if _, err := b.Token(t.Context(), newSession(t)); err != nil || srv.AuthRequests.Load() != 2 {
-		t.Fatalf("garbage entry: %v, %d authentications", err, srv.AuthRequests.Load())
+	if _, err := b.Token(t.Context(), newSession(t)); err != nil || authRequests(srv) != 2 {
+		t.Fatalf("garbage entry: %v, %d authentications", err, authRequests(srv))
 	}
 	if _, err := store.Load(t.Context(), "../escape"); err == nil {
 		t.Error("a key with a path was accepted")

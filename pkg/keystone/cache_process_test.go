@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // TestHelperProcess is not a test: TestFileStoreAcrossProcesses runs the test
@@ -27,8 +27,8 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(1)
 	}
 	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{
-		AuthURL: os.Getenv("GOKEYSTONE_URL"), User: authplugin.User{ID: "u-123"}, Password: "s3cret-pw",
-		Scope: authplugin.Scope{ProjectID: "p-1"},
+		AuthURL: os.Getenv("GOKEYSTONE_URL"), User: authplugin.User{ID: os.Getenv("GOKEYSTONE_USER_ID")},
+		Password: os.Getenv("GOKEYSTONE_PASSWORD"), Scope: authplugin.Scope{ProjectID: os.Getenv("GOKEYSTONE_PROJECT_ID")},
 	}, keystone.WithTokenStore(store))
 	s, _ := keystone.NewSession()
 	tok, err := auth.Token(t.Context(), s)
@@ -44,8 +44,8 @@ func TestFileStoreAcrossProcesses(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("file locks are Unix-only")
 	}
-	srv := ksfake.New(t)
-	srv.SetAuthDelay(300 * time.Millisecond) // every process arrives while the first authenticates
+	srv := keystonetest.NewServer(t)
+	slowAuth(srv, 300*time.Millisecond) // every process arrives while the first authenticates
 	dir := t.TempDir()
 	const n = 6
 	var wg sync.WaitGroup
@@ -53,7 +53,8 @@ func TestFileStoreAcrossProcesses(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperProcess$")
-			cmd.Env = append(os.Environ(), "GOKEYSTONE_HELPER_PROCESS=1", "GOKEYSTONE_STORE="+dir, "GOKEYSTONE_URL="+srv.URL)
+			cmd.Env = append(os.Environ(), "GOKEYSTONE_HELPER_PROCESS=1", "GOKEYSTONE_STORE="+dir, "GOKEYSTONE_URL="+srv.URL,
+				"GOKEYSTONE_USER_ID="+srv.AdminUserID, "GOKEYSTONE_PASSWORD="+srv.AdminPassword, "GOKEYSTONE_PROJECT_ID="+srv.AdminProjectID)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Errorf("process %d: %v: %s", i, err, out)
@@ -62,7 +63,7 @@ func TestFileStoreAcrossProcesses(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got := srv.AuthRequests.Load(); got != 1 {
+	if got := authRequests(srv); got != 1 {
 		t.Fatalf("%d processes made %d authentication requests, want 1", n, got)
 	}
 	first := ""

@@ -264,12 +264,28 @@ func UnversionedURL(u string) string {
 }
 
 // Discover reads the version discovery document at u (without a token), once
-// per URL for the session's lifetime. It fails with *DiscoveryError
-// (ErrDiscoveryFailure).
+// per URL for the session's lifetime; when u gives none (a versioned URL
+// such as …/v3 that answers no document), it reads the one at u's
+// unversioned root, as keystoneauth1 does. It fails with the first URL's
+// *DiscoveryError (ErrDiscoveryFailure).
 func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
 	}
+	d, err := s.discoverAt(ctx, u)
+	if err != nil {
+		if root := UnversionedURL(u); root != u {
+			if d, err2 := s.discoverAt(ctx, root); err2 == nil {
+				return d, nil
+			}
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// discoverAt is Discover at u only.
+func (s *Session) discoverAt(ctx context.Context, u string) (*Discovery, error) {
 	s.discoveryMu.Lock()
 	d, ok := s.discovery[u]
 	s.discoveryMu.Unlock()
@@ -302,13 +318,7 @@ func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
 func (s *Session) versionedURL(ctx context.Context, endpoint, minV, maxV string) (string, error) {
 	d, err := s.Discover(ctx, endpoint)
 	if err != nil {
-		root := UnversionedURL(endpoint)
-		if root == endpoint {
-			return "", err
-		}
-		if d, err = s.Discover(ctx, root); err != nil {
-			return "", err
-		}
+		return "", err
 	}
 	v, err := d.Match(minV, maxV)
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 func TestParseDiscoveryShapes(t *testing.T) {
@@ -74,7 +74,7 @@ func TestUnversionedURL(t *testing.T) {
 }
 
 func TestDiscoverIsCachedPerURL(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	s := newSession(t)
 	for range 3 {
 		d, err := s.Discover(t.Context(), srv.URL)
@@ -82,10 +82,10 @@ func TestDiscoverIsCachedPerURL(t *testing.T) {
 			t.Fatalf("%+v %v", d, err)
 		}
 	}
-	if n := srv.Requests.Load(); n != 1 {
+	if n := srv.RequestCount(""); n != 1 {
 		t.Errorf("%d requests for one URL, want 1", n)
 	}
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(500); return true })
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(500); return true })
 	s2 := newSession(t, keystone.WithRetryPolicy(keystone.RetryPolicy{}))
 	if _, err := s2.Discover(t.Context(), srv.URL+"/broken"); !errors.Is(err, keystone.ErrDiscoveryFailure) {
 		t.Errorf("got %v", err)
@@ -93,7 +93,7 @@ func TestDiscoverIsCachedPerURL(t *testing.T) {
 }
 
 func TestEndpointWithVersion(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)))
 	u, err := s.EndpointURL(t.Context(), nil, keystone.EndpointFilter{ServiceType: "identity", MinVersion: "3", MaxVersion: "3"})
 	if err != nil || u != srv.URL+"/v3/" {

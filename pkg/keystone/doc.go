@@ -1,11 +1,15 @@
-// Package keystone is the hand-written façade of the gokeystone SDK over the
-// generated Identity clients in gen/.
+// Package keystone is the core of the gokeystone SDK: sessions, token
+// caching, service-catalog lookup, version discovery, retries, redacted
+// logging and typed errors. The resource managers of the Identity API are in
+// packages of their own, generated from the spec: identityv3 and identityv2
+// (pkg/keystone/identityv3, pkg/keystone/identityv2); the ways to log in are
+// in pkg/authplugin.
 //
 // A Session is the one place where HTTP happens: it authenticates requests
 // with an AuthPlugin (see package authplugin), finds endpoints in the token's
 // service catalog, discovers API versions, retries, logs with secrets redacted,
-// and returns error statuses as *HTTPError. It is also the HttpRequestDoer of
-// the generated clients, so that generated calls get all of that too:
+// and returns error statuses as *HTTPError. The managers send every request
+// through it, and so can any code (Session.Request, for any service):
 //
 //	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{
 //		AuthURL: "https://keystone.example.com/v3",
@@ -14,8 +18,8 @@
 //		Scope:   authplugin.Scope{ProjectName: "demo", ProjectDomainName: "Default"},
 //	})
 //	session, _ := keystone.NewSession(keystone.WithAuth(auth))
-//	identity, _ := session.IdentityV3(ctx, keystone.EndpointFilter{})
-//	projects, err := identity.ListProjectsWithResponse(ctx, nil)
+//	identity, _ := identityv3.NewClient(ctx, session, keystone.EndpointFilter{})
+//	projects, err := keystone.Collect(identity.Projects.List(ctx, nil))
 //
 // Tokens are kept by Auth: read without locks, refreshed two minutes before
 // they expire (and once after the server rejects one), one refresh at a time

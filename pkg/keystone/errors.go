@@ -81,38 +81,28 @@ func (s *statusError) Error() string { return s.name }
 // ErrHTTP matches every *HTTPError.
 var ErrHTTP = errors.New("keystone: HTTP error status")
 
-// Sentinels for the HTTP statuses, matched by errors.Is against an *HTTPError.
-// They follow keystoneauth1's exceptions.
+// Sentinels for the HTTP statuses Keystone and the services behind it
+// answer, matched by errors.Is against an *HTTPError (after keystoneauth1's
+// exceptions). Other statuses match ErrClientError or ErrServerError, and
+// HTTPError.StatusCode has the number.
 var (
-	ErrMultipleChoices              = &statusError{code: 300, name: "multiple choices (300)"}
-	ErrBadRequest                   = &statusError{code: 400, name: "bad request (400)"}
-	ErrUnauthorized                 = &statusError{code: 401, name: "unauthorized (401)"}
-	ErrPaymentRequired              = &statusError{code: 402, name: "payment required (402)"}
-	ErrForbidden                    = &statusError{code: 403, name: "forbidden (403)"}
-	ErrNotFound                     = &statusError{code: 404, name: "not found (404)"}
-	ErrMethodNotAllowed             = &statusError{code: 405, name: "method not allowed (405)"}
-	ErrNotAcceptable                = &statusError{code: 406, name: "not acceptable (406)"}
-	ErrProxyAuthenticationRequired  = &statusError{code: 407, name: "proxy authentication required (407)"}
-	ErrRequestTimeout               = &statusError{code: 408, name: "request timeout (408)"}
-	ErrConflict                     = &statusError{code: 409, name: "conflict (409)"}
-	ErrGone                         = &statusError{code: 410, name: "gone (410)"}
-	ErrLengthRequired               = &statusError{code: 411, name: "length required (411)"}
-	ErrPreconditionFailed           = &statusError{code: 412, name: "precondition failed (412)"}
-	ErrRequestEntityTooLarge        = &statusError{code: 413, name: "request entity too large (413)"}
-	ErrRequestURITooLong            = &statusError{code: 414, name: "request URI too long (414)"}
-	ErrUnsupportedMediaType         = &statusError{code: 415, name: "unsupported media type (415)"}
-	ErrRequestedRangeNotSatisfiable = &statusError{code: 416, name: "requested range not satisfiable (416)"}
-	ErrExpectationFailed            = &statusError{code: 417, name: "expectation failed (417)"}
-	ErrUnprocessableEntity          = &statusError{code: 422, name: "unprocessable entity (422)"}
-	ErrTooManyRequests              = &statusError{code: 429, name: "too many requests (429)"}
-	ErrInternalServerError          = &statusError{code: 500, name: "internal server error (500)"}
-	ErrHTTPNotImplemented           = &statusError{code: 501, name: "not implemented (501)"}
-	ErrBadGateway                   = &statusError{code: 502, name: "bad gateway (502)"}
-	ErrServiceUnavailable           = &statusError{code: 503, name: "service unavailable (503)"}
-	ErrGatewayTimeout               = &statusError{code: 504, name: "gateway timeout (504)"}
-	ErrHTTPVersionNotSupported      = &statusError{code: 505, name: "HTTP version not supported (505)"}
-	ErrClientError                  = &statusError{class: 4, name: "client error (4xx)"}
-	ErrServerError                  = &statusError{class: 5, name: "server error (5xx)"}
+	ErrBadRequest            = &statusError{code: 400, name: "bad request (400)"}
+	ErrUnauthorized          = &statusError{code: 401, name: "unauthorized (401)"}
+	ErrForbidden             = &statusError{code: 403, name: "forbidden (403)"}
+	ErrNotFound              = &statusError{code: 404, name: "not found (404)"}
+	ErrMethodNotAllowed      = &statusError{code: 405, name: "method not allowed (405)"}
+	ErrRequestTimeout        = &statusError{code: 408, name: "request timeout (408)"}
+	ErrConflict              = &statusError{code: 409, name: "conflict (409)"}
+	ErrGone                  = &statusError{code: 410, name: "gone (410)"}
+	ErrRequestEntityTooLarge = &statusError{code: 413, name: "request entity too large (413)"}
+	ErrTooManyRequests       = &statusError{code: 429, name: "too many requests (429)"}
+	ErrInternalServerError   = &statusError{code: 500, name: "internal server error (500)"}
+	ErrHTTPNotImplemented    = &statusError{code: 501, name: "not implemented (501)"}
+	ErrBadGateway            = &statusError{code: 502, name: "bad gateway (502)"}
+	ErrServiceUnavailable    = &statusError{code: 503, name: "service unavailable (503)"}
+	ErrGatewayTimeout        = &statusError{code: 504, name: "gateway timeout (504)"}
+	ErrClientError           = &statusError{class: 4, name: "client error (4xx)"}
+	ErrServerError           = &statusError{class: 5, name: "server error (5xx)"}
 )
 
 // Client-side errors. Each is a sentinel matched with errors.Is; the richer
@@ -377,3 +367,14 @@ func (e *RedirectError) Error() string {
 
 // Unwrap returns ErrRedirect.
 func (e *RedirectError) Unwrap() error { return ErrRedirect }
+
+// NewInvalidResponseError describes resp, a response that could not be
+// understood because of cause (a body that is not the JSON expected, …):
+// for code that decodes the responses of Session.Request itself. The URL it
+// keeps is redacted as in logs.
+func NewInvalidResponseError(resp *http.Response, cause error) *InvalidResponseError {
+	if resp == nil {
+		return &InvalidResponseError{Err: cause}
+	}
+	return invalidResponse(resp, cause)
+}

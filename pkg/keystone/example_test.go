@@ -7,34 +7,30 @@ import (
 	"log"
 	"net/http"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
-// cleanups lets the examples run a fake Keystone without a *testing.T.
-type cleanups []func()
-
-func (c *cleanups) Cleanup(f func()) { *c = append(*c, f) }
-func (c *cleanups) run() {
-	for _, f := range *c {
-		f()
-	}
-}
+// The examples run against an in-memory Keystone (package keystonetest) that
+// stands in for a cloud such as https://keystone.example.com; its bootstrap
+// administrator plays the user.
 
 // Authenticate with a password, scoped to a project, and call the Identity
 // API through the session.
 func Example_passwordSession() {
-	var c cleanups
-	defer c.run()
-	srv := ksfake.New(&c) // stands in for https://keystone.example.com
+	ks, err := keystonetest.Start() // stands in for https://keystone.example.com
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
 	ctx := context.Background()
 
 	auth, err := authplugin.NewPassword(authplugin.PasswordOptions{
-		AuthURL:  srv.URL + "/v3",
-		User:     authplugin.User{Name: "alice", DomainName: "Default"},
-		Password: "s3cret-pw",
-		Scope:    authplugin.Scope{ProjectName: "demo", ProjectDomainName: "Default"},
+		AuthURL:  ks.AuthURL(), // https://keystone.example.com/v3
+		User:     authplugin.User{Name: ks.AdminUser, DomainName: "Default"},
+		Password: ks.AdminPassword,
+		Scope:    authplugin.Scope{ProjectName: ks.AdminProject, ProjectDomainName: "Default"},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -57,21 +53,24 @@ func Example_passwordSession() {
 		fmt.Println("project:", p.Name)
 	}
 	// Output:
-	// user: alice project: demo
-	// project: demo
+	// user: admin project: admin
+	// project: admin
 }
 
 // Save the auth state (for example to a file only this user can read) and
 // reuse the token in another process, without authenticating again.
 func Example_savedAuthState() {
-	var c cleanups
-	defer c.run()
-	srv := ksfake.New(&c)
+	ks, err := keystonetest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
+	ks.AddService("compute", "nova", keystonetest.Endpoint{Interface: "public", URL: ks.URL + "/compute/v2.1"})
 	ctx := context.Background()
 
 	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{
-		AuthURL: srv.URL, User: authplugin.User{ID: "u-123"}, Password: "s3cret-pw",
-		Scope: authplugin.Scope{ProjectID: "p-1"},
+		AuthURL: ks.URL, User: authplugin.User{ID: ks.AdminUserID}, Password: ks.AdminPassword,
+		Scope: authplugin.Scope{ProjectID: ks.AdminProjectID},
 	})
 	session, _ := keystone.NewSession(keystone.WithAuth(auth))
 	if _, err := auth.Token(ctx, session); err != nil {
@@ -87,23 +86,26 @@ func Example_savedAuthState() {
 	reused := authplugin.NewFromAccess(ai)
 	other, _ := keystone.NewSession(keystone.WithAuth(reused))
 	u, _ := reused.Endpoint(ctx, other, keystone.EndpointFilter{ServiceType: "compute"})
-	fmt.Println("compute at", u[len(srv.URL):], "- authentications:", srv.AuthRequests.Load())
-	// Output: compute at /compute/v2.1 - authentications: 1
+	fmt.Println("compute at", u[len(ks.URL):], "- tokens issued:", ks.TokenCount())
+	// Output: compute at /compute/v2.1 - tokens issued: 1
 }
 
 // Keystone's admin_token bootstrap mode: a shared secret and a fixed
 // endpoint, no catalog, no authentication request.
 func Example_adminToken() {
-	var c cleanups
-	defer c.run()
-	srv := ksfake.New(&c)
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	ks, err := keystonetest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
+	// Show what reaches the server, and answer it in place of Keystone.
+	ks.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		fmt.Println(r.Method, r.URL.Path, "token sent:", r.Header.Get("X-Auth-Token") == "ADMIN")
 		w.WriteHeader(http.StatusNoContent)
 		return true
 	})
 
-	auth, _ := authplugin.NewAdminToken(srv.URL+"/v3", "ADMIN")
+	auth, _ := authplugin.NewAdminToken(ks.AuthURL(), "ADMIN")
 	session, _ := keystone.NewSession(keystone.WithAuth(auth))
 	resp, err := session.Request(context.Background(), keystone.Request{
 		Method: http.MethodDelete, URL: "projects/p-1",
@@ -119,13 +121,20 @@ func Example_adminToken() {
 // Find an endpoint in the token's catalog: by service type (aliases work), an
 // ordered list of interfaces and a region.
 func Example_endpointLookup() {
-	var c cleanups
-	defer c.run()
-	srv := ksfake.New(&c)
+	ks, err := keystonetest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
+	ks.AddService("compute", "nova",
+		keystonetest.Endpoint{Interface: "public", Region: "RegionOne", URL: ks.URL + "/compute/v2.1"},
+		keystonetest.Endpoint{Interface: "internal", Region: "RegionOne", URL: "http://nova.internal:8774/v2.1"},
+		keystonetest.Endpoint{Interface: "public", Region: "RegionThree", URL: "https://nova.region3.example/v2.1"},
+	)
 	ctx := context.Background()
 	auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{
-		AuthURL: srv.URL, User: authplugin.User{ID: "u-123"}, Password: "s3cret-pw",
-		Scope: authplugin.Scope{ProjectID: "p-1"},
+		AuthURL: ks.URL, User: authplugin.User{ID: ks.AdminUserID}, Password: ks.AdminPassword,
+		Scope: authplugin.Scope{ProjectID: ks.AdminProjectID},
 	})
 	session, _ := keystone.NewSession(keystone.WithAuth(auth))
 
@@ -143,17 +152,19 @@ func Example_endpointLookup() {
 
 // Discover the versions an endpoint offers and pick one.
 func Example_discovery() {
-	var c cleanups
-	defer c.run()
-	srv := ksfake.New(&c)
+	ks, err := keystonetest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
 	session, _ := keystone.NewSession()
 
-	d, err := session.Discover(context.Background(), srv.URL)
+	d, err := session.Discover(context.Background(), ks.URL)
 	if err != nil {
 		log.Fatal(err)
 	}
 	v, err := d.Match("3", "")
-	fmt.Println(v.ID, v.Status, v.URL == srv.URL+"/v3/", err)
+	fmt.Println(v.ID, v.Status, v.URL == ks.URL+"/v3/", err)
 	fmt.Println(keystone.UnversionedURL("https://cloud.example/identity/v3"))
 	// Output:
 	// v3.14 stable true <nil>

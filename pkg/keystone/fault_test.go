@@ -13,12 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"go.uber.org/goleak"
 
-	"github.com/gokeystone/keystone/gen/identityv3"
 	"github.com/gokeystone/keystone/internal/faultproxy"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 // faultEnv is what a fault case's operation works with.
@@ -64,22 +63,22 @@ func opToken(ctx context.Context, e *faultEnv) error {
 
 // opList lists projects through the catalog's identity endpoint.
 func opList(ctx context.Context, e *faultEnv) error {
-	c, err := keystone.NewV3Client(ctx, e.s, keystone.EndpointFilter{})
+	c, err := identityv3.NewClient(ctx, e.s, keystone.EndpointFilter{})
 	if err != nil {
 		return err
 	}
-	_, err = c.Projects.ListAll(ctx, nil)
+	_, err = keystone.Collect(c.Projects.List(ctx, nil))
 	return err
 }
 
 // opCreate creates (and deletes) a project: a request that is not idempotent.
 func opCreate(ctx context.Context, e *faultEnv) error {
-	c, err := keystone.NewV3Client(ctx, e.s, keystone.EndpointFilter{})
+	c, err := identityv3.NewClient(ctx, e.s, keystone.EndpointFilter{})
 	if err != nil {
 		return err
 	}
 	p, err := c.Projects.Create(ctx, identityv3.ProjectCreate{
-		Name: fmt.Sprintf("fault-%d", time.Now().UnixNano()), DomainID: nullable.NewNullableWithValue(e.b.domain)})
+		Name: fmt.Sprintf("fault-%d", time.Now().UnixNano()), DomainID: &e.b.domain})
 	if err != nil {
 		return err
 	}

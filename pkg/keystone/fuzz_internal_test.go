@@ -1,31 +1,27 @@
 package keystone
 
 // Fuzz targets for the unexported parsers a server's bytes reach: error
-// bodies (newHTTPError, retryAfter, parseKeystoneTime), list decoding
-// (decodeBody) and the debug log's redaction (redactBody, redactURL, the
-// header redaction, logRequest and logResponse). The exported parsers are in
-// fuzz_test.go; decodeProjectList's own differential target is
-// FuzzProjectListDecode (fastdecode_projects_test.go).
+// bodies (newHTTPError, retryAfter, parseKeystoneTime) and the debug log's
+// redaction (redactBody, redactURL, the header redaction, logRequest and
+// logResponse). The exported parsers are in fuzz_test.go; the managers'
+// decoding is fuzzed in internal/rest (FuzzDecodeResponse, FuzzExtras).
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
-	"github.com/gokeystone/keystone/gen/identityv3"
 	"github.com/gokeystone/keystone/internal/redact"
 )
 
@@ -216,96 +212,6 @@ func FuzzParseKeystoneTime(f *testing.F) {
 }
 
 // fuzzListTypes are list envelopes of gen/identityv3 that decodeBody reads.
-var fuzzListTypes = []func() any{
-	func() any { return new(identityv3.ProjectList) },
-	func() any { return new(identityv3.UserList) },
-	func() any { return new(identityv3.RoleAssignmentList) },
-	func() any { return new(identityv3.RoleList) },
-	func() any { return new(identityv3.DomainList) },
-	func() any { return new(identityv3.GroupList) },
-	func() any { return new(identityv3.EndpointList) },
-	func() any { return new(identityv3.ServiceList) },
-	func() any { return new(identityv3.RegionList) },
-	func() any { return new(identityv3.ApplicationCredentialList) },
-	func() any { return new(identityv3.CredentialList) },
-	func() any { return new(identityv3.TrustList) },
-	func() any { return new(identityv3.LimitList) },
-	func() any { return new(identityv3.ProjectTagList) },
-	func() any { return new(identityv3.RevocationEventList) },
-	func() any { return new(identityv3.ImpliedRoleList) },
-}
-
-// FuzzDecodeBody decodes list pages. decodeBody succeeds exactly when the
-// body is a JSON object that encoding/json decodes into the list type (with
-// the same value, but for ProjectList, whose fast path
-// FuzzProjectListDecode compares); otherwise it fails with an
-// *InvalidResponseError (ErrInvalidResponse) that describes the response and
-// shows no token of the request's URL. The body is always closed.
-func FuzzDecodeBody(f *testing.F) {
-	f.Add([]byte(`{"projects": [{"id": "p1", "name": "demo", "domain_id": "default", "enabled": true, "is_domain": false, "parent_id": "default", "tags": [], "options": {},
-		"links": {"self": "http://k/v3/projects/p1"}}], "links": {"self": "http://k/v3/projects", "next": null, "previous": null}}`), "application/json", true)
-	f.Add([]byte(`{"users": [{"id": "u1", "name": "alice", "domain_id": "default", "enabled": true, "password_expires_at": "2026-11-28T10:00:00.000000",
-		"options": {}, "links": {"self": "http://k/v3/users/u1"}}], "links": {"self": "http://k/v3/users", "next": null, "previous": null}}`), "application/json", false)
-	f.Add([]byte(`{"role_assignments": [{"role": {"id": "r1"}, "scope": {"project": {"id": "p1"}, "OS-INHERIT:inherited_to": "projects"}, "user": {"id": "u1"},
-		"links": {"assignment": "http://k/v3/projects/p1/users/u1/roles/r1"}}], "links": {"self": "http://k/v3/role_assignments", "next": null, "previous": null}}`), "application/json", true)
-	f.Add([]byte(`{"roles": [{"id": "r1", "name": "admin", "domain_id": null, "options": {"immutable": true}}], "links": {"self": "x"}}`), "", true)
-	f.Add([]byte(`{"endpoints": [{"id": "e1", "interface": "public", "region_id": "RegionOne", "url": "https://ks/v3", "service_id": "s1", "enabled": true}]}`), "application/json", true)
-	f.Add([]byte(`{"events": [{"audit_id": "a", "issued_before": "2026-11-28T10:00:00.000000Z"}]}`), "application/json", true)
-	f.Add([]byte(`[{"id": "p1"}]`), "application/json", true)
-	f.Add([]byte(`null`), "application/json", true)
-	f.Add([]byte(`<html>502 Bad Gateway</html>`), "text/html", false)
-	f.Add([]byte(`{"projects": [{"id": 1e999}]}`), "application/json", true)
-	f.Add([]byte(`{"users": [[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]}`), "application/json", false)
-	f.Fuzz(func(t *testing.T, body []byte, contentType string, knownLength bool) {
-		object := len(bytes.TrimLeft(body, " \t\r\n")) > 0 && bytes.TrimLeft(body, " \t\r\n")[0] == '{'
-		for _, newList := range fuzzListTypes {
-			req, err := http.NewRequest(http.MethodGet, "https://keystone.example.com/v3/OS-OAUTH1/users/u1/access_tokens/"+fuzzAccessTokenID+"/roles?token="+fuzzQuerySecret, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rb := &fuzzBody{r: bytes.NewReader(body)}
-			resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {contentType}}, Body: rb, Request: req, ContentLength: -1}
-			if knownLength {
-				resp.ContentLength = int64(len(body))
-			}
-			got := newList()
-			err = decodeBody(resp, got)
-			if !rb.closed {
-				t.Fatal("decodeBody left the body open")
-			}
-			want := newList()
-			werr := json.Unmarshal(body, want)
-			_, fast := got.(*identityv3.ProjectList)
-			if err == nil {
-				if !object || werr != nil {
-					t.Fatalf("%T: decodeBody accepted a body that is not a JSON object or does not decode (%v)", got, werr)
-				}
-				if !fast && !reflect.DeepEqual(got, want) {
-					t.Fatalf("%T: decodeBody gave %+v, json.Unmarshal %+v", got, got, want)
-				}
-				continue
-			}
-			var ire *InvalidResponseError
-			if !errors.Is(err, ErrInvalidResponse) || !errors.As(err, &ire) {
-				t.Fatalf("%T: %v: want an *InvalidResponseError", got, err)
-			}
-			if ire.Method != http.MethodGet || ire.StatusCode != http.StatusOK || ire.ContentType != contentType {
-				t.Fatalf("%T: the error does not describe the response: %+v", got, ire)
-			}
-			if object && werr == nil {
-				t.Fatalf("%T: decodeBody rejected what json.Unmarshal reads: %v", got, err)
-			}
-			if !strings.Contains(contentType, "fuzz") {
-				for _, out := range fuzzPrintedError(err) {
-					if strings.Contains(out, fuzzAccessTokenID) || strings.Contains(out, fuzzQuerySecret) {
-						t.Fatalf("the error shows a token of the URL: %s", out)
-					}
-				}
-			}
-		}
-	})
-}
-
 // fuzzMediaType is the media type redactBody sees in a Content-Type.
 func fuzzMediaType(contentType string) string {
 	mt, _, err := mime.ParseMediaType(contentType)

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -54,13 +54,15 @@ func (w *waits) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func passwordAuth(t testing.TB, srv *ksfake.Server, opts ...keystone.AuthOption) *keystone.Auth {
+// passwordAuth is a password plugin for the administrator of the in-memory
+// Keystone ks, scoped to the admin project.
+func passwordAuth(t testing.TB, ks *keystonetest.Server, opts ...keystone.AuthOption) *keystone.Auth {
 	t.Helper()
 	a, err := authplugin.NewPassword(authplugin.PasswordOptions{
-		AuthURL:  srv.URL + "/v3",
-		User:     authplugin.User{Name: srv.UserName, DomainID: "default"},
-		Password: srv.Password,
-		Scope:    authplugin.Scope{ProjectName: "demo", ProjectDomainID: "default"},
+		AuthURL:  ks.AuthURL(),
+		User:     authplugin.User{Name: ks.AdminUser, DomainID: ks.DomainID},
+		Password: ks.AdminPassword,
+		Scope:    authplugin.Scope{ProjectName: ks.AdminProject, ProjectDomainID: ks.DomainID},
 	}, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +120,50 @@ func assertNoSecret(t *testing.T, where, text string, secrets ...string) {
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
+// authRequests counts the authentication requests ks has received,
+// successful or not.
+func authRequests(ks *keystonetest.Server) int {
+	return ks.RequestCount("POST /v3/auth/tokens")
+}
+
+// slowAuth makes every authentication of ks take d (unless its client gives
+// up first), to widen the windows in which callers wait for one.
+func slowAuth(ks *keystonetest.Server, d time.Duration) {
+	ks.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost && r.URL.Path == "/v3/auth/tokens" {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+			}
+		}
+		return false
+	})
+}
+
 func newFakeForClient(t *testing.T) string {
 	t.Helper()
-	return ksfake.New(t).URL
+	return keystonetest.NewServer(t).URL
+}
+
+// adminPasscode is the TOTP passcode ks accepts now for its administrator.
+func adminPasscode(t testing.TB, ks *keystonetest.Server) string {
+	t.Helper()
+	code, err := ks.TOTPPasscode(ks.AdminUserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// readAll reads the body of r, a request the fake recorded ("" for none).
+func readAll(t testing.TB, r *http.Request) string {
+	t.Helper()
+	if r == nil {
+		t.Fatal("no such request recorded")
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -13,16 +13,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv2"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // TestDebugLogsRedactSecrets drives every kind of secret through a session
 // with debug logging and checks that none reaches the log or an error.
 func TestDebugLogsRedactSecrets(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	log, buf := debugLogger()
 	auth := passwordAuth(t, srv)
 	s := newSession(t, keystone.WithAuth(auth), keystone.WithLogger(log))
@@ -31,19 +31,23 @@ func TestDebugLogsRedactSecrets(t *testing.T) {
 	}
 	token := auth.Current().Token()
 
-	// A request carrying secrets in its body, and a response carrying one.
+	// A request carrying secrets in its body, and a response carrying them
+	// back (Keystone stores and returns a project's extra attributes).
 	resp, err := s.Request(t.Context(), keystone.Request{Method: http.MethodPost, URL: srv.URL + "/v3/projects", JSON: map[string]any{
-		"user":       map[string]any{"password": "body-pw-1", "original_password": "body-pw-0"},
-		"credential": map[string]any{"blob": `{"access": "a", "secret": "ec2-secret-9"}`},
-		"app":        map[string]any{"secret": "app-secret-7"},
-		"auth":       map[string]any{"identity": map[string]any{"token": map[string]any{"id": "sub-token-5"}}},
+		"project": map[string]any{
+			"name":       "secrets",
+			"user":       map[string]any{"password": "body-pw-1", "original_password": "body-pw-0"},
+			"credential": map[string]any{"blob": `{"access": "a", "secret": "ec2-secret-9"}`},
+			"app":        map[string]any{"secret": "app-secret-7"},
+			"auth":       map[string]any{"identity": map[string]any{"token": map[string]any{"id": "sub-token-5"}}},
+		},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	// A token method authentication and validation (X-Subject-Token in both directions).
-	tm, _ := authplugin.NewToken(authplugin.TokenOptions{AuthURL: srv.URL, Token: token, Scope: authplugin.Scope{ProjectID: "p-1"}})
+	tm, _ := authplugin.NewToken(authplugin.TokenOptions{AuthURL: srv.URL, Token: token, Scope: authplugin.Scope{ProjectID: srv.AdminProjectID}})
 	s2 := newSession(t, keystone.WithAuth(tm), keystone.WithLogger(log))
 	if _, err := getProjects(t.Context(), s2, srv.URL); err != nil {
 		t.Fatal(err)
@@ -56,7 +60,7 @@ func TestDebugLogsRedactSecrets(t *testing.T) {
 	resp.Body.Close()
 
 	logs := buf.String()
-	assertNoSecret(t, "the debug log", logs, srv.Password, token, tm.Current().Token(),
+	assertNoSecret(t, "the debug log", logs, srv.AdminPassword, token, tm.Current().Token(),
 		"body-pw-1", "body-pw-0", "ec2-secret-9", "app-secret-7", "sub-token-5")
 	for _, want := range []string{"curl -g -i -X POST", "X-Auth-Token: {SHA256}", "X-Subject-Token: {SHA256}", `password\":\"***`, "status=201"} {
 		if !strings.Contains(logs, want) {
@@ -66,9 +70,9 @@ func TestDebugLogsRedactSecrets(t *testing.T) {
 }
 
 func TestErrorsNeverShowSecrets(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	// Echo a token-looking header back in a 401 body and headers.
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/v3/projects" {
 			return false
 		}
@@ -86,7 +90,7 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	token := auth.Current().Token()
-	assertNoSecret(t, "the error", err.Error(), token, srv.Password)
+	assertNoSecret(t, "the error", err.Error(), token, srv.AdminPassword)
 	if he.Header.Get("X-Subject-Token") != "" {
 		t.Error("the error keeps X-Subject-Token")
 	}
@@ -167,7 +171,7 @@ func TestV2TokenPathsNeverShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newSession(t, keystone.WithAuth(admin), keystone.WithLogger(log))
-	c, err := keystone.NewV2Client(t.Context(), s, keystone.EndpointFilter{Interfaces: []string{"admin"}})
+	c, err := identityv2.NewClient(t.Context(), s, keystone.EndpointFilter{Interfaces: []string{"admin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +193,7 @@ func TestV2TokenPathsNeverShown(t *testing.T) {
 	if ok, err := c.Tokens.Check(ctx, token); err != nil || !ok {
 		t.Fatalf("check: %v %v", ok, err)
 	}
-	if _, err := c.Tokens.Endpoints(ctx, token); err != nil {
+	if _, err := keystone.Collect(c.Tokens.ListEndpoints(ctx, token)); err != nil {
 		t.Fatalf("endpoints: %v", err)
 	}
 	var errs []error
@@ -203,7 +207,7 @@ func TestV2TokenPathsNeverShown(t *testing.T) {
 	}
 	_, err = c.Tokens.Validate(ctx, token, "")
 	errs = append(errs, err)
-	_, err = c.Tokens.Endpoints(ctx, token)
+	_, err = keystone.Collect(c.Tokens.ListEndpoints(ctx, token))
 	errs = append(errs, err)
 	if ok, err := c.Tokens.Check(ctx, token); ok || err != nil {
 		t.Errorf("check of a revoked token: %v %v", ok, err)

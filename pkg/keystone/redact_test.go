@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/internal/printtest"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
@@ -39,8 +39,8 @@ func assertRendersNoSecret(t *testing.T, name string, v any, secrets ...string) 
 }
 
 // TestNoValueShowsASecret builds every secret-bearing value of the keystone
-// package (and the in-memory Keystone) with known secrets, and prints each
-// every way.
+// package (and identityv3's OAuth1 values and the in-memory Keystone) with
+// known secrets, and prints each every way.
 func TestNoValueShowsASecret(t *testing.T) {
 	const (
 		v3Token      = "gAAAAA-v3-token-secret-1"
@@ -68,8 +68,8 @@ func TestNoValueShowsASecret(t *testing.T) {
 	static := keystone.NewStaticAccess(staticToken)
 
 	// Plugins, with their current token.
-	srv := ksfake.New(t)
-	pw := passwordAuth(t, srv)
+	ks := keystonetest.NewServer(t)
+	pw := passwordAuth(t, ks)
 	if _, err := pw.Token(t.Context(), newSession(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +82,17 @@ func TestNoValueShowsASecret(t *testing.T) {
 	}
 	saved := keystone.NewAuthFromAccess(v3)
 	// Multi-factor: a receipt.
-	srv.SetMFA(true)
-	_, mfaErr := passwordAuth(t, srv).Token(t.Context(), newSession(t))
+	if err := ks.RequireMFA(ks.AdminUserID, []string{"password", "totp"}); err != nil {
+		t.Fatal(err)
+	}
+	_, mfaErr := passwordAuth(t, ks).Token(t.Context(), newSession(t))
 	var are *keystone.AuthReceiptError
 	if !errors.As(mfaErr, &are) || are.Receipt == nil || are.Receipt.ID == "" {
 		t.Fatalf("want an AuthReceiptError, got %v", mfaErr)
 	}
-	srv.SetMFA(false)
+	if err := ks.RequireMFA(ks.AdminUserID); err != nil {
+		t.Fatal(err)
+	}
 	realReceipt := are.Receipt.ID
 
 	receipt := &keystone.AuthReceipt{ID: receiptID, Methods: []string{"password"}, RequiredMethods: [][]string{{"password", "totp"}},
@@ -105,12 +109,11 @@ func TestNoValueShowsASecret(t *testing.T) {
 	}
 	rawRequest := keystone.Request{Method: http.MethodPost, URL: "/v3/OS-OAUTH1/authorize/" + oauthToken, Header: http.Header{"Content-Type": {"text/xml"}},
 		Body: []byte("<Assertion>" + bodyToken + "</Assertion>"), NoAuth: true, Auth: adminTok}
-	signer := keystone.OAuth1Signer{ConsumerKey: "ck", ConsumerSecret: consumerSec, Token: oauthToken, TokenSecret: oauthTokSec}
-	creds := keystone.OAuth1Credentials{Token: oauthToken, TokenSecret: oauthTokSec, ExpiresAt: time.Now()}
-	ks := keystonetest.NewServer(t)
+	signer := identityv3.OAuth1Signer{ConsumerKey: "ck", ConsumerSecret: consumerSec, Token: oauthToken, TokenSecret: oauthTokSec}
+	creds := identityv3.OAuth1Credentials{Token: oauthToken, TokenSecret: oauthTokSec, ExpiresAt: time.Now()}
 
 	secrets := []string{v3Token, v2Token, staticToken, receiptID, consumerSec, oauthToken, oauthTokSec, cookie, bodyPassword, bodyToken, oauthAccess,
-		srv.Password, pw.Current().Token(), realReceipt, ks.AdminPassword}
+		pw.Current().Token(), realReceipt, ks.AdminPassword}
 	for _, tc := range []struct {
 		name string
 		v    any

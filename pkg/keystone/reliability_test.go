@@ -21,6 +21,7 @@ import (
 	"github.com/gokeystone/keystone/internal/faultproxy"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
@@ -39,17 +40,17 @@ func TestNoDeadlockAfter401WithConnectionCap(t *testing.T) {
 			b, ks := fakeBackend(t)
 			auth := adminAuth(t, b, ks.URL)
 			s := newSession(t, keystone.WithAuth(auth), keystone.WithHTTPClient(cappedClient(capN)))
-			c, err := keystone.NewV3ClientAt(s, ks.URL)
+			c, err := identityv3.NewClientAt(s, ks.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.Projects.ListAll(withDeadline(t, 5*time.Second), nil); err != nil {
+			if _, err := keystone.Collect(c.Projects.List(withDeadline(t, 5*time.Second), nil)); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 3 {
 				ks.RevokeAllTokens()
 				ctx := withDeadline(t, 5*time.Second)
-				if _, err := c.Projects.ListAll(ctx, nil); err != nil {
+				if _, err := keystone.Collect(c.Projects.List(ctx, nil)); err != nil {
 					t.Fatalf("call %d after a revocation: %v", i, err)
 				}
 			}

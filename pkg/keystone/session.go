@@ -54,6 +54,8 @@ type Session struct {
 	originalIP string
 	retry      RetryPolicy
 	limits     Limits
+	region     string // WithRegion
+	iface      string // WithInterface, canonical
 	sleep      func(ctx context.Context, d time.Duration) error
 
 	discoveryMu sync.Mutex
@@ -259,6 +261,39 @@ func WithRetryPolicy(p RetryPolicy) SessionOption {
 // WithLimits replaces DefaultLimits() (its zero fields keep their default).
 func WithLimits(l Limits) SessionOption {
 	return func(c *sessionConfig) error { c.s.limits = l.withDefaults(); return nil }
+}
+
+// WithRegion sets the session's default region (keystoneauth1's adapter
+// region_name): every endpoint lookup through the session (EndpointURL,
+// Request with an Endpoint, the identity clients) whose filter names no
+// Region looks in region name (a region ID or name). A filter's Region wins;
+// a filter that names an EndpointID is not narrowed. "" means no default:
+// a service with endpoints in several regions is then ambiguous, except the
+// identity service, whose endpoint is the one at the auth URL (see
+// EndpointURL).
+func WithRegion(name string) SessionOption {
+	return func(c *sessionConfig) error { c.s.region = name; return nil }
+}
+
+// WithInterface sets the session's default interface (keystoneauth1's adapter
+// interface): every endpoint lookup through the session whose filter names no
+// Interfaces uses iface: public, internal or admin, in any case, or the v2.0
+// spellings publicURL, internalURL and adminURL. A filter's Interfaces win; a
+// filter that names an EndpointID is not narrowed. "" means no default
+// (public). Any other value makes NewSession fail with ErrInvalidArgument.
+func WithInterface(iface string) SessionOption {
+	return func(c *sessionConfig) error {
+		if iface == "" {
+			c.s.iface = ""
+			return nil
+		}
+		switch ci := canonicalInterface(iface); ci {
+		case "public", "internal", "admin":
+			c.s.iface = ci
+			return nil
+		}
+		return fmt.Errorf("%w: WithInterface(%q): an interface is public, internal or admin", ErrInvalidArgument, iface)
+	}
 }
 
 // withSleep replaces the wait between retries (for tests).
@@ -1050,6 +1085,16 @@ func stripTags(s string) string {
 // EndpointURL returns the URL of the endpoint that matches f, through auth's
 // catalog; with f.MinVersion or f.MaxVersion, the URL of the best version the
 // endpoint's discovery document offers in that range.
+//
+// A filter that names no Region takes the session's (WithRegion), and one
+// that names no Interfaces the session's (WithInterface), unless it names an
+// EndpointID. When, with no region either way, several endpoints of the
+// identity service match, the one at the URL the plugin authenticates
+// against is chosen (compared without the version, /v3 or /v2.0, and
+// trailing slashes); for another interface than that endpoint's, the one in
+// its region. The plugins of the authplugin package tell their auth URL;
+// another AuthPlugin (or the Authenticator of an *Auth) can, with a method
+// AuthURL() string. Otherwise the lookup fails with *AmbiguousEndpointsError.
 func (s *Session) EndpointURL(ctx context.Context, auth AuthPlugin, f EndpointFilter) (string, error) {
 	if s == nil || ctx == nil {
 		return "", fmt.Errorf("%w: nil *Session or context", ErrInvalidArgument)
@@ -1060,12 +1105,123 @@ func (s *Session) EndpointURL(ctx context.Context, auth AuthPlugin, f EndpointFi
 	if auth == nil {
 		return "", ErrMissingAuthPlugin
 	}
+	f = s.withEndpointDefaults(f)
 	u, err := auth.Endpoint(ctx, s, f)
 	if err != nil {
-		return "", err
+		var amb *AmbiguousEndpointsError
+		if f.Region != "" || !errors.As(err, &amb) {
+			return "", err
+		}
+		var ok bool
+		if u, ok = s.identityAtAuthURL(ctx, auth, f, amb.Endpoints); !ok {
+			return "", err
+		}
 	}
 	if f.MinVersion == "" && f.MaxVersion == "" {
 		return u, nil
 	}
 	return s.versionedURL(ctx, u, f.MinVersion, f.MaxVersion)
+}
+
+// withEndpointDefaults gives f the session's region and interface where it
+// names none (and no endpoint ID).
+func (s *Session) withEndpointDefaults(f EndpointFilter) EndpointFilter {
+	if f.EndpointID != "" {
+		return f
+	}
+	if f.Region == "" {
+		f.Region = s.region
+	}
+	if len(f.Interfaces) == 0 && s.iface != "" {
+		f.Interfaces = []string{s.iface}
+	}
+	return f
+}
+
+// authURLer is implemented by auth plugins (or their Authenticator) that
+// authenticate against a known Identity URL: the plugins of authplugin.
+type authURLer interface{ AuthURL() string }
+
+// pluginAuthURL returns the URL auth authenticates against, or "".
+func pluginAuthURL(auth AuthPlugin) string {
+	if p, ok := auth.(authURLer); ok {
+		return p.AuthURL()
+	}
+	if a, ok := auth.(*Auth); ok && a != nil {
+		if p, ok := a.authn.(authURLer); ok {
+			return p.AuthURL()
+		}
+	}
+	return ""
+}
+
+// identityAtAuthURL resolves an ambiguity among identity endpoints (eps, of
+// one interface) with auth's auth URL: the endpoint at that URL or, if none
+// is, the endpoint of the filter's interface in the one region whose identity
+// endpoint (of any interface) is at that URL.
+func (s *Session) identityAtAuthURL(ctx context.Context, auth AuthPlugin, f EndpointFilter, eps []Endpoint) (string, bool) {
+	if len(eps) == 0 {
+		return "", false
+	}
+	services := make(map[string]bool)
+	for _, ep := range eps {
+		if canonicalServiceType(ep.ServiceType) != "identity" {
+			return "", false
+		}
+		services[ep.ServiceID] = true
+	}
+	want := comparableURL(pluginAuthURL(auth))
+	if want == "" {
+		return "", false
+	}
+	for _, ep := range eps {
+		if comparableURL(ep.URL) == want {
+			return ep.URL, true
+		}
+	}
+	ai, err := auth.Access(ctx, s)
+	if err != nil {
+		return "", false
+	}
+	region := ""
+	for _, ep := range ai.Catalog().Endpoints() {
+		if !services[ep.ServiceID] || canonicalServiceType(ep.ServiceType) != "identity" || comparableURL(ep.URL) != want {
+			continue
+		}
+		if ep.RegionID == "" || (region != "" && ep.RegionID != region) {
+			return "", false // no region, or several: nothing to narrow by
+		}
+		region = ep.RegionID
+	}
+	if region == "" {
+		return "", false
+	}
+	f.Region = region
+	u, err := auth.Endpoint(ctx, s, f)
+	return u, err == nil
+}
+
+// comparableURL reduces an Identity URL to what tells two of them apart: the
+// scheme and host in lower case, the port unless it is the scheme's default,
+// and the path without its version segment (see UnversionedURL) and trailing
+// slashes. It is "" for what is not an absolute URL.
+func comparableURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	p, err := url.Parse(UnversionedURL(raw))
+	if err != nil || p.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(p.Scheme)
+	host, port := strings.ToLower(p.Hostname()), p.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host + strings.TrimRight(p.EscapedPath(), "/")
 }

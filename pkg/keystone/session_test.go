@@ -14,19 +14,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 func TestRequestHeadersAndAuth(t *testing.T) {
-	srv := ksfake.New(t)
-	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)),
+	srv := keystonetest.NewServer(t)
+	auth := passwordAuth(t, srv)
+	s := newSession(t, keystone.WithAuth(auth),
 		keystone.WithUserAgent("myapp", "1.2"), keystone.WithGlobalRequestID("req-global-1"), keystone.WithOriginalIP("10.1.2.3"))
 	st, err := getProjects(t.Context(), s, srv.URL)
 	if err != nil || st != 200 {
 		t.Fatalf("GET projects: %d %v", st, err)
 	}
-	h := srv.LastHeaders()
+	h := srv.LastRequest("GET /v3/projects").Header
 	if ua := h.Get("User-Agent"); !strings.HasPrefix(ua, "myapp/1.2 gokeystone/"+keystone.Version+" Go/") {
 		t.Errorf("User-Agent = %q", ua)
 	}
@@ -36,23 +37,23 @@ func TestRequestHeadersAndAuth(t *testing.T) {
 	if f := h.Get("Forwarded"); !strings.Contains(f, "for=10.1.2.3") {
 		t.Errorf("Forwarded = %q", f)
 	}
-	if !strings.HasPrefix(h.Get("X-Auth-Token"), "tok-") {
-		t.Errorf("no token sent: %q", h.Get("X-Auth-Token"))
+	if tok := h.Get("X-Auth-Token"); tok == "" || tok != auth.Current().Token() {
+		t.Errorf("the plugin's token was not sent (%d bytes sent)", len(tok))
 	}
-	if n := srv.AuthRequests.Load(); n != 1 {
+	if n := authRequests(srv); n != 1 {
 		t.Errorf("%d authentications, want 1", n)
 	}
 	// A second request reuses the token.
 	if _, err := getProjects(t.Context(), s, srv.URL); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.AuthRequests.Load(); n != 1 {
+	if n := authRequests(srv); n != 1 {
 		t.Errorf("%d authentications after two requests, want 1", n)
 	}
 }
 
 func TestRequestRelativeToEndpoint(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)))
 	resp, err := s.Request(t.Context(), keystone.Request{
 		Method: http.MethodPost, URL: "projects",
@@ -66,13 +67,14 @@ func TestRequestRelativeToEndpoint(t *testing.T) {
 	if resp.StatusCode != 201 || resp.Request.URL.Path != "/v3/projects" {
 		t.Errorf("got %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	if string(srv.LastBody()) != `{"project":{"name":"new"}}` || srv.LastHeaders().Get("Content-Type") != "application/json" {
-		t.Errorf("body %q, content type %q", srv.LastBody(), srv.LastHeaders().Get("Content-Type"))
+	last := srv.LastRequest("POST /v3/projects")
+	if body := readAll(t, last); body != `{"project":{"name":"new"}}` || last.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("body %q, content type %q", body, last.Header.Get("Content-Type"))
 	}
 }
 
 func TestMissingAuthPlugin(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	s := newSession(t)
 	if _, err := getProjects(t.Context(), s, srv.URL); !errors.Is(err, keystone.ErrMissingAuthPlugin) {
 		t.Fatalf("got %v, want ErrMissingAuthPlugin", err)
@@ -86,7 +88,7 @@ func TestMissingAuthPlugin(t *testing.T) {
 }
 
 func TestErrorStatusesAreTyped(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)))
 	_, err := s.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: srv.URL + "/v3/nothing"})
 	var he *keystone.HTTPError
@@ -103,8 +105,8 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 
 func TestRetriesOn503Then503ThenSuccess(t *testing.T) {
 	base := runtime.NumGoroutine()
-	srv := ksfake.New(t)
-	srv.SetFault(ksfake.Fail500Then("/v3/projects", 2, 503, 0))
+	srv := keystonetest.NewServer(t)
+	srv.Intercept(keystonetest.FailFirst(2, "/v3/projects", 503, 0))
 	w := &waits{}
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{
 		StatusRetries: 3, Statuses: []int{503}, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
@@ -122,8 +124,8 @@ func TestRetriesOn503Then503ThenSuccess(t *testing.T) {
 }
 
 func TestRetryGivesUp(t *testing.T) {
-	srv := ksfake.New(t)
-	srv.SetFault(ksfake.Fail500Then("/v3/projects", 10, 503, 0))
+	srv := keystonetest.NewServer(t)
+	srv.Intercept(keystonetest.FailFirst(10, "/v3/projects", 503, 0))
 	w := &waits{}
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{
 		StatusRetries: 2, Statuses: []int{503}, BaseDelay: time.Millisecond, MaxDelay: time.Second,
@@ -135,8 +137,8 @@ func TestRetryGivesUp(t *testing.T) {
 }
 
 func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
-	srv := ksfake.New(t)
-	srv.SetFault(ksfake.Fail500Then("/v3/projects", 1, 429, 7))
+	srv := keystonetest.NewServer(t)
+	srv.Intercept(keystonetest.FailFirst(1, "/v3/projects", 429, 7*time.Second))
 	w := &waits{}
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{
 		StatusRetries: 1, Statuses: []int{429}, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Second,
@@ -148,7 +150,7 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 		t.Errorf("waits = %v, want [5s] (Retry-After 7s capped at MaxDelay)", w.d)
 	}
 	// Not retried: the error carries Retry-After.
-	srv.SetFault(ksfake.Fail500Then("/v3/projects", 1, 429, 3))
+	srv.Intercept(keystonetest.FailFirst(1, "/v3/projects", 429, 3*time.Second))
 	s = newSession(t, keystone.WithAuth(passwordAuth(t, srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{}))
 	_, err := getProjects(t.Context(), s, srv.URL)
 	var he *keystone.HTTPError
@@ -226,8 +228,8 @@ func TestHTMLErrorPage(t *testing.T) {
 
 func TestMalformedTokenBody(t *testing.T) {
 	base := runtime.NumGoroutine()
-	srv := ksfake.New(t)
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	srv := keystonetest.NewServer(t)
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/v3/auth/tokens" {
 			return false
 		}
@@ -247,13 +249,13 @@ func TestMalformedTokenBody(t *testing.T) {
 }
 
 func TestReauthenticatesOnceAfter401(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	auth := passwordAuth(t, srv)
 	s := newSession(t, keystone.WithAuth(auth))
 	if _, err := getProjects(t.Context(), s, srv.URL); err != nil {
 		t.Fatal(err)
 	}
-	srv.Revoke()
+	srv.RevokeAllTokens()
 	// A POST with a body: the body is replayed on the retry.
 	resp, err := s.Request(t.Context(), keystone.Request{Method: http.MethodPost, URL: srv.URL + "/v3/projects",
 		JSON: map[string]any{"project": map[string]any{"name": "x"}}})
@@ -261,31 +263,34 @@ func TestReauthenticatesOnceAfter401(t *testing.T) {
 		t.Fatalf("after revocation: %v", err)
 	}
 	resp.Body.Close()
-	if n := srv.AuthRequests.Load(); n != 2 {
+	if n := authRequests(srv); n != 2 {
 		t.Errorf("%d authentications, want 2", n)
 	}
-	if string(srv.LastBody()) != `{"project":{"name":"x"}}` {
-		t.Errorf("replayed body = %q", srv.LastBody())
+	if n := srv.RequestCount("POST /v3/projects"); n != 2 {
+		t.Errorf("%d POST requests, want 2 (the rejected one and its replay)", n)
+	}
+	if body := readAll(t, srv.LastRequest("POST /v3/projects")); body != `{"project":{"name":"x"}}` {
+		t.Errorf("replayed body = %q", body)
 	}
 	// A server that keeps rejecting: one retry only, then the 401.
-	srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path == "/v3/projects" {
-			srv.Unauthorized.Add(1)
 			w.WriteHeader(401)
 			return true
 		}
 		return false
 	})
-	before := srv.AuthRequests.Load()
+	before := authRequests(srv)
 	_, err = getProjects(t.Context(), s, srv.URL)
-	if !errors.Is(err, keystone.ErrUnauthorized) || srv.AuthRequests.Load()-before != 1 {
-		t.Fatalf("got %v after %d authentications", err, srv.AuthRequests.Load()-before)
+	if !errors.Is(err, keystone.ErrUnauthorized) || authRequests(srv)-before != 1 {
+		t.Fatalf("got %v after %d authentications", err, authRequests(srv)-before)
 	}
 }
 
 func TestGeneratedClientThroughSession(t *testing.T) {
-	srv := ksfake.New(t)
-	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)))
+	srv := keystonetest.NewServer(t)
+	auth := passwordAuth(t, srv)
+	s := newSession(t, keystone.WithAuth(auth))
 	c, err := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +299,7 @@ func TestGeneratedClientThroughSession(t *testing.T) {
 	if err != nil || r.JSON200 == nil || len(r.JSON200.Projects) != 1 {
 		t.Fatalf("list projects: %v %v", r, err)
 	}
-	if !strings.HasPrefix(srv.LastHeaders().Get("X-Auth-Token"), "tok-") {
+	if tok := srv.LastRequest("GET /v3/projects").Header.Get("X-Auth-Token"); tok == "" || tok != auth.Current().Token() {
 		t.Error("the generated call was not authenticated")
 	}
 	_, err = c.GetRoleWithResponse(t.Context(), "nope")
@@ -304,8 +309,8 @@ func TestGeneratedClientThroughSession(t *testing.T) {
 }
 
 func TestConcurrentRequestsShareOneAuthentication(t *testing.T) {
-	srv := ksfake.New(t)
-	srv.SetAuthDelay(20 * time.Millisecond)
+	srv := keystonetest.NewServer(t)
+	slowAuth(srv, 20*time.Millisecond)
 	s := newSession(t, keystone.WithAuth(passwordAuth(t, srv)))
 	var wg sync.WaitGroup
 	var failed atomic.Int64
@@ -317,13 +322,13 @@ func TestConcurrentRequestsShareOneAuthentication(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if failed.Load() != 0 || srv.AuthRequests.Load() != 1 {
-		t.Fatalf("%d failures, %d authentications", failed.Load(), srv.AuthRequests.Load())
+	if failed.Load() != 0 || authRequests(srv) != 1 {
+		t.Fatalf("%d failures, %d authentications", failed.Load(), authRequests(srv))
 	}
 }
 
 func TestPluginIsUsedPerRequest(t *testing.T) {
-	srv := ksfake.New(t)
+	srv := keystonetest.NewServer(t)
 	other := passwordAuth(t, srv)
 	s := newSession(t) // no session-wide plugin
 	resp, err := s.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: srv.URL + "/v3/projects", Auth: other})
@@ -331,7 +336,7 @@ func TestPluginIsUsedPerRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if srv.AuthRequests.Load() != 1 {
+	if authRequests(srv) != 1 {
 		t.Errorf("the per-request plugin did not authenticate")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 // TestSoak: 200 goroutines make 2,000 calls through one session while every
@@ -38,7 +39,7 @@ func TestSoak(t *testing.T) {
 			auth := adminAuth(t, b, ks.URL)
 			s := newSession(t, keystone.WithAuth(auth), keystone.WithHTTPClient(cappedClient(capN)),
 				keystone.WithTimeout(30*time.Second))
-			c, err := keystone.NewV3ClientAt(s, ks.URL)
+			c, err := identityv3.NewClientAt(s, ks.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +74,7 @@ func TestSoak(t *testing.T) {
 							ks.RevokeAllTokens()
 							revoked.Add(1)
 						}
-						_, err := c.Projects.ListAll(ctx, nil)
+						_, err := keystone.Collect(c.Projects.List(ctx, nil))
 						for k := range pending {
 							if n < int64(k+1)*every {
 								pending[k].Add(-1)

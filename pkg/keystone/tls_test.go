@@ -20,16 +20,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeystone/keystone/internal/ksfake"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
-func serverCertPEM(srv *httptest.Server) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+// certPEM encodes a server's certificate as a CA bundle.
+func certPEM(cert *x509.Certificate) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 }
 
 func TestTLSWithCABundle(t *testing.T) {
-	srv := ksfake.NewTLS(t)
+	srv := keystonetest.NewServer(t, keystonetest.WithTLS())
 	get := func(s *keystone.Session) error {
 		resp, err := s.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: srv.URL + "/v3", NoAuth: true})
 		if err == nil {
@@ -40,11 +41,11 @@ func TestTLSWithCABundle(t *testing.T) {
 	if err := get(newSession(t, keystone.WithRetryPolicy(keystone.RetryPolicy{}))); !errors.Is(err, keystone.ErrTLS) {
 		t.Fatalf("unknown CA: got %v, want ErrTLS", err)
 	}
-	if err := get(newSession(t, keystone.WithCACertPEM(serverCertPEM(srv.Server)))); err != nil {
+	if err := get(newSession(t, keystone.WithCACertPEM(certPEM(srv.Certificate())))); err != nil {
 		t.Fatalf("CA PEM: %v", err)
 	}
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(caFile, serverCertPEM(srv.Server), 0o600)
+	os.WriteFile(caFile, certPEM(srv.Certificate()), 0o600)
 	if err := get(newSession(t, keystone.WithCACertFile(caFile))); err != nil {
 		t.Fatalf("CA file: %v", err)
 	}
@@ -95,13 +96,13 @@ func TestTLSClientCertificate(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 
-	s := newSession(t, keystone.WithCACertPEM(serverCertPEM(srv)), keystone.WithClientCert(certFile, keyFile))
+	s := newSession(t, keystone.WithCACertPEM(certPEM(srv.Certificate())), keystone.WithClientCert(certFile, keyFile))
 	resp, err := s.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: srv.URL, NoAuth: true})
 	if err != nil {
 		t.Fatalf("with a client certificate: %v", err)
 	}
 	resp.Body.Close()
-	s = newSession(t, keystone.WithCACertPEM(serverCertPEM(srv)), keystone.WithRetryPolicy(keystone.RetryPolicy{}))
+	s = newSession(t, keystone.WithCACertPEM(certPEM(srv.Certificate())), keystone.WithRetryPolicy(keystone.RetryPolicy{}))
 	if _, err := s.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: srv.URL, NoAuth: true}); err == nil {
 		t.Error("a server demanding a client certificate accepted none")
 	}

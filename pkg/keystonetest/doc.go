@@ -39,6 +39,14 @@
 // Token lifetimes follow the server's clock, which tests can move on with
 // Server.Advance (or replace with WithClock) to exercise expiry and refresh.
 //
+// Besides the API, tests can set the server up from Go: Server.AddService adds
+// a service and its endpoints to the catalog, Server.RequireMFA gives a user
+// multi-factor rules, Server.TOTPPasscode returns the passcode a user's TOTP
+// credential yields now, Server.RevokeAllTokens revokes every token. They can
+// see what clients sent (Server.RequestCount, Server.LastRequest,
+// Server.TokenCount) and put faults in front of the server (Server.Intercept,
+// FailFirst). WithTLS serves HTTPS.
+//
 //	func TestMyTool(t *testing.T) {
 //		ks := keystonetest.NewServer(t)
 //		auth, _ := authplugin.NewPassword(authplugin.PasswordOptions{

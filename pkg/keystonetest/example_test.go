@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
+	"time"
 
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
@@ -34,11 +37,11 @@ func Example() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	client, err := keystone.NewV3Client(ctx, session, keystone.EndpointFilter{})
+	client, err := identityv3.NewClient(ctx, session, keystone.EndpointFilter{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	projects, err := client.Projects.ListAll(ctx, nil)
+	projects, err := keystone.Collect(client.Projects.List(ctx, nil))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,4 +50,39 @@ func Example() {
 	}
 	// Output:
 	// admin
+}
+
+// Make the first listing of projects fail as an overloaded Keystone does, and
+// check that the client retried it.
+func ExampleFailFirst() {
+	ks, err := keystonetest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ks.Close()
+	ks.Intercept(keystonetest.FailFirst(1, "GET /v3/projects", http.StatusServiceUnavailable, time.Second))
+
+	auth, err := authplugin.NewPassword(authplugin.PasswordOptions{
+		AuthURL:  ks.AuthURL(),
+		User:     authplugin.User{Name: ks.AdminUser, DomainID: ks.DomainID},
+		Password: ks.AdminPassword,
+		Scope:    authplugin.Scope{ProjectName: ks.AdminProject, ProjectDomainID: ks.DomainID},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	session, err := keystone.NewSession(keystone.WithAuth(auth), keystone.WithRetryPolicy(keystone.RetryPolicy{
+		StatusRetries: 1, Statuses: []int{http.StatusServiceUnavailable}, BaseDelay: 10 * time.Millisecond, MaxDelay: 10 * time.Millisecond,
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	client, err := identityv3.NewClient(ctx, session, keystone.EndpointFilter{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	projects, err := keystone.Collect(client.Projects.List(ctx, nil))
+	fmt.Println(len(projects), "project,", err, "error,", ks.RequestCount("GET /v3/projects"), "requests")
+	// Output: 1 project, <nil> error, 2 requests
 }

@@ -2,6 +2,7 @@ package keystonetest
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,10 @@ type Server struct {
 	clock        func() time.Time
 	respFailures []error
 	onFailure    func(error)
+	intercept    func(http.ResponseWriter, *http.Request) bool
+	nRequests    int
+	seq          uint64
+	seen         map[string]*seenRequest // by "METHOD /path" and by "/path"
 }
 
 // Option configures a Server.
@@ -60,6 +65,7 @@ type config struct {
 	tokenLifetime time.Duration
 	validate      bool
 	clock         func() time.Time
+	tls           bool
 }
 
 // WithAdminPassword sets the bootstrap administrator's password (by default a
@@ -73,6 +79,11 @@ func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.toke
 // WithClock makes the server read the time from now instead of the system
 // clock; token expiry follows it. Server.Advance moves it on.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithTLS serves HTTPS instead of HTTP, with a self-signed certificate for
+// 127.0.0.1 (that of net/http/httptest): Server.Client trusts it, and
+// Server.Certificate returns it for clients that need a CA bundle.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithoutValidation turns off checking every exchange against the OpenAPI spec
 // (on by default).
@@ -114,9 +125,14 @@ func Start(opts ...Option) (*Server, error) {
 		DomainID:      "default",
 		Region:        "RegionOne",
 		clock:         cfg.clock,
+		seen:          map[string]*seenRequest{},
 	}
 	s.httpServer = httptest.NewUnstartedServer(nil)
-	s.URL = "http://" + s.httpServer.Listener.Addr().String()
+	scheme := "http://"
+	if cfg.tls {
+		scheme = "https://"
+	}
+	s.URL = scheme + s.httpServer.Listener.Addr().String()
 	s.state = newState(s.URL, s.now, cfg.tokenLifetime)
 	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region)
 
@@ -134,22 +150,30 @@ func Start(opts ...Option) (*Server, error) {
 		s.validators = []*specvalidate.Doer{v3v, v2v}
 		v3h, v2h = s.validating(v3v), s.validating(v2v)
 	}
-	s.httpServer.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.httpServer.Config.Handler = s.front(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v2.0" || strings.HasPrefix(r.URL.Path, "/v2.0/") {
 			v2h.ServeHTTP(w, r)
 			return
 		}
 		v3h.ServeHTTP(w, r)
-	})
-	s.httpServer.Start()
+	}))
+	if cfg.tls {
+		s.httpServer.StartTLS()
+	} else {
+		s.httpServer.Start()
+	}
 	return s, nil
 }
 
 // Close shuts the server down.
 func (s *Server) Close() { s.httpServer.Close() }
 
-// Client returns an *http.Client for the server.
+// Client returns an *http.Client for the server (one that trusts its
+// certificate with WithTLS).
 func (s *Server) Client() *http.Client { return s.httpServer.Client() }
+
+// Certificate returns the server's TLS certificate with WithTLS, else nil.
+func (s *Server) Certificate() *x509.Certificate { return s.httpServer.Certificate() }
 
 // String describes the server without the administrator's password.
 func (s *Server) String() string {

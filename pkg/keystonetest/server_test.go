@@ -15,16 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
-
-	"github.com/gokeystone/keystone/gen/identityv3"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // adminClient authenticates as the fake's administrator through the SDK.
-func adminClient(t *testing.T, srv *keystonetest.Server) (*keystone.V3Client, *keystone.Auth) {
+func adminClient(t *testing.T, srv *keystonetest.Server) (*identityv3.Client, *keystone.Auth) {
 	t.Helper()
 	auth, err := authplugin.NewPassword(authplugin.PasswordOptions{
 		AuthURL:  srv.AuthURL(),
@@ -39,7 +37,7 @@ func adminClient(t *testing.T, srv *keystonetest.Server) (*keystone.V3Client, *k
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := keystone.NewV3Client(t.Context(), s, keystone.EndpointFilter{})
+	c, err := identityv3.NewClient(t.Context(), s, keystone.EndpointFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,15 +73,15 @@ func TestUserLifecycle(t *testing.T) {
 	srv := keystonetest.NewServer(t)
 	c, _ := adminClient(t, srv)
 	ctx := t.Context()
-	p, err := c.Projects.Create(ctx, identityv3.ProjectCreate{Name: "demo", DomainID: nullable.NewNullableWithValue(srv.DomainID)})
+	p, err := c.Projects.Create(ctx, identityv3.ProjectCreate{Name: "demo", DomainID: new(srv.DomainID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "alice", Password: nullable.NewNullableWithValue("pw-1"), DefaultProjectID: nullable.NewNullableWithValue(p.ID)})
+	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "alice", Password: new("pw-1"), DefaultProjectID: new(p.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	member, err := c.Roles.Find(ctx, "member", "")
+	member, err := c.Roles.Find(ctx, "member", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +102,7 @@ func TestUserLifecycle(t *testing.T) {
 	if _, err := login("pw-1"); !errors.Is(err, keystone.ErrUnauthorized) {
 		t.Fatalf("login without a role: %v, want ErrUnauthorized", err)
 	}
-	if err := c.Roles.Grant(ctx, member.ID, keystone.UserActor(u.ID), keystone.OnProject(p.ID)); err != nil {
+	if err := c.Roles.Grant(ctx, member.ID, identityv3.UserActor(u.ID), identityv3.OnProject(p.ID)); err != nil {
 		t.Fatal(err)
 	}
 	ai, err := login("pw-1")
@@ -120,13 +118,13 @@ func TestUserLifecycle(t *testing.T) {
 	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); err != nil {
 		t.Fatalf("validate: %v", err)
 	}
-	if _, err := c.Users.Update(ctx, u.ID, identityv3.UserUpdate{Password: nullable.NewNullableWithValue("pw-2")}); err != nil {
+	if _, err := c.Users.Update(ctx, u.ID, identityv3.UserUpdate{Password: new("pw-2")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Tokens.Validate(ctx, ai.Token(), nil); !errors.Is(err, keystone.ErrNotFound) {
 		t.Errorf("token after a password change: %v, want ErrNotFound", err)
 	}
-	if err := c.Roles.Revoke(ctx, member.ID, keystone.UserActor(u.ID), keystone.OnProject(p.ID)); err != nil {
+	if err := c.Roles.Revoke(ctx, member.ID, identityv3.UserActor(u.ID), identityv3.OnProject(p.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := login("pw-2"); !errors.Is(err, keystone.ErrUnauthorized) {
@@ -156,7 +154,7 @@ func TestTokenExpiry(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.Projects.ListAll(ctx, nil); err != nil {
+			if _, err := keystone.Collect(c.Projects.List(ctx, nil)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -183,7 +181,7 @@ func TestErrorsAreKeystones(t *testing.T) {
 		t.Errorf("delete an enabled domain: %v", err)
 	}
 	// Operations the fake does not serve answer 501 with Keystone's body.
-	if _, err := c.Trusts.ListAll(ctx, nil); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
+	if _, err := keystone.Collect(c.Trusts.List(ctx, nil)); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
 		t.Errorf("an unserved operation: %v", err)
 	}
 
@@ -287,9 +285,8 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 	srv := keystonetest.NewServer(t, keystonetest.WithClock(func() time.Time { return now }))
 	c, _ := adminClient(t, srv)
 	ctx := t.Context()
-	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "carol", Password: nullable.NewNullableWithValue("pw-mfa"),
-		Options: &identityv3.UserOptions{MultiFactorAuthEnabled: nullable.NewNullableWithValue(true),
-			MultiFactorAuthRules: nullable.NewNullableWithValue([][]string{{"password", "totp"}})}})
+	u, err := c.Users.Create(ctx, identityv3.UserCreate{Name: "carol", Password: new("pw-mfa"),
+		Options: &identityv3.UserOptions{MultiFactorAuthEnabled: new(true), MultiFactorAuthRules: [][]string{{"password", "totp"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -442,7 +442,7 @@ func (st *state) checkTOTP(userID, passcode string) bool {
 		if c.UserID != userID || c.Type != "totp" {
 			continue
 		}
-		key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(strings.ToUpper(c.Blob), "="))
+		key, err := totpKey(c.Blob)
 		if err != nil {
 			continue
 		}
@@ -453,6 +453,11 @@ func (st *state) checkTOTP(userID, passcode string) bool {
 		}
 	}
 	return false
+}
+
+// totpKey decodes the base32 secret of a TOTP credential.
+func totpKey(blob string) ([]byte, error) {
+	return base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(strings.ToUpper(blob), "="))
 }
 
 func totp(key []byte, step int64) string {

@@ -1,0 +1,59 @@
+package identityv3
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gokeystone/keystone/internal/rest"
+	"github.com/gokeystone/keystone/pkg/keystone"
+)
+
+//go:generate go run ../../../internal/cmd/genmanagers -spec ../../../api/identity-v3.yaml -pkg identityv3 -out managers.gen.go
+
+// Client is the Identity v3 client: one manager per resource, as
+// python-keystoneclient's v3 client has (client.Projects.List, …). Its calls
+// go through the keystone.Session (authenticated, retried, logged, errors
+// typed), lists are iterators that follow the server's pages, and bodies
+// are the plain types of this package.
+type Client struct {
+	c *rest.Client
+	managers
+
+	// Tokens validates, checks and revokes tokens.
+	Tokens *TokensManager
+}
+
+// NewClient returns a client for the Identity endpoint of the session's
+// catalog. f narrows the endpoint (its ServiceType defaults to identity;
+// the session's region and interface apply when f names none). When several
+// identity endpoints match, the one the session authenticated against is
+// used.
+func NewClient(ctx context.Context, s *keystone.Session, f keystone.EndpointFilter) (*Client, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil *keystone.Session", keystone.ErrInvalidArgument)
+	}
+	if f.ServiceType == "" {
+		f.ServiceType = "identity"
+	}
+	u, err := s.EndpointURL(ctx, nil, f)
+	if err != nil {
+		return nil, err
+	}
+	return NewClientAt(s, u)
+}
+
+// NewClientAt returns a client for the Identity service at url: its root
+// (https://keystone.example.com:5000) or its v3 URL (…/v3).
+func NewClientAt(s *keystone.Session, url string) (*Client, error) {
+	c, err := rest.NewClient(s, url)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c: c, managers: newManagers(c), Tokens: &TokensManager{c: c}}, nil
+}
+
+// Session returns the session the client sends its requests with.
+func (c *Client) Session() *keystone.Session { return c.c.Session }
+
+// Endpoint returns the service's root URL the client uses (without /v3).
+func (c *Client) Endpoint() string { return c.c.Base }

@@ -43,7 +43,7 @@ func realKeystone(t *testing.T) (testenv.Keystone, *keystone.Session, *v3.Client
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	c, err := identityGen(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestApplicationCredentialPlugin(t *testing.T) {
 	owner, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: ks.URL, User: authplugin.User{ID: f.userID}, Password: f.password,
 		Scope: authplugin.Scope{ProjectID: f.projectID}})
 	s, _ := keystone.NewSession(keystone.WithAuth(owner))
-	oc, err := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	oc, err := identityGen(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestTrustScope(t *testing.T) {
 	ta, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: ks.URL, User: authplugin.User{ID: trustor.userID}, Password: trustor.password,
 		Scope: authplugin.Scope{ProjectID: trustor.projectID}})
 	s, _ := keystone.NewSession(keystone.WithAuth(ta))
-	tc, _ := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	tc, _ := identityGen(t.Context(), s)
 	r, err := tc.CreateTrustWithResponse(t.Context(), v3.TrustCreateRequest{Trust: v3.TrustCreate{
 		TrustorUserID: trustor.userID, TrusteeUserID: trustee.userID, Impersonation: false,
 		ProjectID: nullable.NewNullableWithValue(trustor.projectID), Roles: []v3.TrustRoleRef{{ID: &trustor.roleID}},
@@ -369,7 +369,7 @@ func TestAdminTokenPlugin(t *testing.T) {
 	}
 	a, _ := authplugin.NewAdminToken(ks.URL+"/v3", ks.AdminToken)
 	s, _ := keystone.NewSession(keystone.WithAuth(a))
-	c, err := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	c, err := identityGen(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestAdminTokenPlugin(t *testing.T) {
 	}
 	wrong, _ := authplugin.NewAdminToken(ks.URL, "not-the-admin-token")
 	s2, _ := keystone.NewSession(keystone.WithAuth(wrong))
-	c2, _ := s2.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	c2, _ := identityGen(t.Context(), s2)
 	_, err = c2.ListDomainsWithResponse(t.Context(), nil)
 	if !errors.Is(err, keystone.ErrUnauthorized) || !errors.Is(err, keystone.ErrCannotReauthenticate) {
 		t.Errorf("wrong admin token: %v", err)
@@ -403,7 +403,7 @@ func TestGenericPluginAndSavedState(t *testing.T) {
 	}
 	reused := authplugin.NewFromAccess(saved)
 	s2, _ := keystone.NewSession(keystone.WithAuth(reused))
-	c2, err := s2.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	c2, err := identityGen(t.Context(), s2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestReauthenticationAfterRevocation(t *testing.T) {
 	a, _ := authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: ks.URL, User: authplugin.User{ID: f.userID}, Password: f.password,
 		Scope: authplugin.Scope{ProjectID: f.projectID}})
 	s, _ := keystone.NewSession(keystone.WithAuth(a))
-	uc, _ := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	uc, _ := identityGen(t.Context(), s)
 	if _, err := uc.ListAuthProjectsWithResponse(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +487,7 @@ func TestSessionAgainstRealKeystone(t *testing.T) {
 		t.Errorf("discovery: %+v %v", d, err)
 	}
 	// Errors from the real server are typed.
-	c, _ := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	c, _ := identityGen(t.Context(), s)
 	_, err = c.GetProjectWithResponse(t.Context(), "no-such-project", nil)
 	var he *keystone.HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 404 || he.RequestID == "" || !strings.Contains(he.Message, "no-such-project") {
@@ -507,3 +507,13 @@ func TestSessionAgainstRealKeystone(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// identityGen returns the generated Identity v3 client for the identity
+// endpoint of s's catalog, with s as its HTTP doer.
+func identityGen(ctx context.Context, s *keystone.Session) (*v3.ClientWithResponses, error) {
+	u, err := s.EndpointURL(ctx, nil, keystone.EndpointFilter{ServiceType: "identity"})
+	if err != nil {
+		return nil, err
+	}
+	return v3.NewClientWithResponses(keystone.UnversionedURL(u), v3.WithHTTPClient(s))
+}

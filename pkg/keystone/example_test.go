@@ -9,6 +9,7 @@ import (
 
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
@@ -39,17 +40,16 @@ func Example_passwordSession() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	identity, err := session.IdentityV3(ctx, keystone.EndpointFilter{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	projects, err := identity.ListProjectsWithResponse(ctx, nil)
+	identity, err := identityv3.NewClient(ctx, session, keystone.EndpointFilter{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	ai, _ := auth.Access(ctx, session)
 	fmt.Println("user:", ai.User.Name, "project:", ai.Project.Name)
-	for _, p := range projects.JSON200.Projects {
+	for p, err := range identity.Projects.List(ctx, nil) {
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println("project:", p.Name)
 	}
 	// Output:

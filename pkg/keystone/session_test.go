@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	genv3 "github.com/gokeystone/keystone/gen/identityv3"
 	"github.com/gokeystone/keystone/pkg/keystone"
 	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
@@ -291,7 +292,12 @@ func TestGeneratedClientThroughSession(t *testing.T) {
 	srv := keystonetest.NewServer(t)
 	auth := passwordAuth(t, srv)
 	s := newSession(t, keystone.WithAuth(auth))
-	c, err := s.IdentityV3(t.Context(), keystone.EndpointFilter{})
+	// The session is the HTTP doer of the clients oapi-codegen generates.
+	u, err := s.EndpointURL(t.Context(), nil, keystone.EndpointFilter{ServiceType: "identity"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := genv3.NewClientWithResponses(keystone.UnversionedURL(u), genv3.WithHTTPClient(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokeystone/keystone/api"
+	"github.com/gokeystone/keystone/internal/specvalidate"
 	"github.com/gokeystone/keystone/internal/testenv"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
@@ -55,7 +57,7 @@ func realSystemClient(t *testing.T) (*identityv3.Client, testenv.Keystone) {
 func realClientScoped(t *testing.T, scope authplugin.Scope, opts ...keystone.SessionOption) (*identityv3.Client, testenv.Keystone) {
 	t.Helper()
 	ks := testenv.Require(t)
-	s := newSession(t, append([]keystone.SessionOption{keystone.WithAuth(realAuth(t, ks, scope)), keystone.WithTimeout(time.Minute)}, opts...)...)
+	s := newSession(t, append([]keystone.SessionOption{keystone.WithAuth(realAuth(t, ks, scope)), keystone.WithTimeout(time.Minute), validated(t, ks)}, opts...)...)
 	c, err := identityv3.NewClient(t.Context(), s, keystone.EndpointFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -71,12 +73,43 @@ func clientAs(t *testing.T, ks testenv.Keystone, userID, password string, scope 
 		t.Fatal(err)
 	}
 	// At the auth URL: an unscoped token has no catalog to find Keystone in.
-	c, err := identityv3.NewClientAt(newSession(t, keystone.WithAuth(auth), keystone.WithTimeout(time.Minute)), ks.URL)
+	c, err := identityv3.NewClientAt(newSession(t, keystone.WithAuth(auth), keystone.WithTimeout(time.Minute), validated(t, ks)), ks.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
+
+// validated is a transport that validates every exchange with the real
+// Keystone against api/identity-v3.yaml: a request or response the spec
+// does not describe fails the test.
+func validated(t *testing.T, ks testenv.Keystone) keystone.SessionOption {
+	t.Helper()
+	return keystone.WithTransport(validating(t, ks))
+}
+
+// validating is validated's transport.
+func validating(t *testing.T, ks testenv.Keystone) http.RoundTripper {
+	t.Helper()
+	next := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	d, err := specvalidate.New(api.IdentityV3, keystone.UnversionedURL(ks.URL), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.ContinueOnInvalidRequest = true
+	t.Cleanup(func() {
+		for _, f := range d.Failures() {
+			t.Errorf("not as the spec says: %v", f)
+		}
+	})
+	return doerTransport{d}
+}
+
+// doerTransport is a RoundTripper that sends through a specvalidate.Doer.
+type doerTransport struct{ d *specvalidate.Doer }
+
+func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.d.Do(req) }
 
 // callerID is the ID of the user of c's token.
 func callerID(t *testing.T, c *identityv3.Client) string {
@@ -95,7 +128,7 @@ func projectID(p identityv3.Project) string { return p.ID }
 // member leaves it alone; Extra members round-trip; a Null Keystone cannot
 // take fails before any request.
 func TestIntegrationNullAndExtra(t *testing.T) {
-	transport := &countingTransport{next: http.DefaultTransport}
+	transport := &countingTransport{next: validating(t, testenv.Require(t))}
 	c, ks := realClient(t, keystone.WithTransport(transport))
 	ctx := t.Context()
 

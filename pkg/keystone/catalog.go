@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Endpoint is one endpoint of the service catalog.
@@ -20,7 +21,9 @@ type Endpoint struct {
 	RegionID, Region string
 	URL              string
 
-	// problem says why URL cannot be used (empty, not absolute), or "".
+	// problem says why URL cannot be used (empty, not absolute), or "":
+	// set in the catalog's index (the endpoints of Lookup's scan are checked
+	// as they are scanned).
 	problem string
 }
 
@@ -211,18 +214,43 @@ func (t *typeIndex) set(iface string, sp span) {
 // group. It is immutable and safe for concurrent use.
 type Catalog struct {
 	endpoints []Endpoint // catalog order
-	grouped   []Endpoint // the same, grouped by official type and interface
-	types     map[string]*typeIndex
+
+	// The index by type and interface is built on the second lookup: a
+	// token looked up once (a CLI call) pays a scan of its catalog, not an
+	// index; a token looked up again gets lookups that do not scan.
+	lookups   atomic.Int32
+	indexOnce sync.Once
+	idx       atomic.Pointer[catalogIndex]
 
 	idOnce sync.Once
 	byID   map[string][]int // built on the first lookup by endpoint ID
 }
 
+// catalogIndex is the endpoints grouped by official type and interface,
+// each with its URL checked.
+type catalogIndex struct {
+	grouped []Endpoint
+	types   map[string]*typeIndex
+}
+
 func newCatalog(endpoints []Endpoint) *Catalog {
-	for i := range endpoints {
-		endpoints[i].problem = urlProblem(endpoints[i].URL)
+	return &Catalog{endpoints: endpoints}
+}
+
+// index returns the index, building it from the second call on; nil before.
+func (c *Catalog) index() *catalogIndex {
+	if idx := c.idx.Load(); idx != nil {
+		return idx
 	}
-	c := &Catalog{endpoints: endpoints}
+	if c.lookups.Add(1) < 2 {
+		return nil
+	}
+	c.indexOnce.Do(func() { c.idx.Store(buildIndex(c.endpoints)) })
+	return c.idx.Load()
+}
+
+func buildIndex(endpoints []Endpoint) *catalogIndex {
+	x := &catalogIndex{}
 	keys := make([]catalogKey, len(endpoints))
 	counts := make(map[catalogKey]int)
 	for i, ep := range endpoints {
@@ -231,40 +259,41 @@ func newCatalog(endpoints []Endpoint) *Catalog {
 		counts[k]++
 	}
 	offsets := make(map[catalogKey]int, len(counts))
-	c.types = make(map[string]*typeIndex)
+	x.types = make(map[string]*typeIndex)
 	next := 0
 	for k, n := range counts {
 		offsets[k] = next
-		ti := c.types[k.serviceType]
+		ti := x.types[k.serviceType]
 		if ti == nil {
 			ti = &typeIndex{}
-			c.types[k.serviceType] = ti
+			x.types[k.serviceType] = ti
 		}
 		ti.set(k.iface, span{next, next + n})
 		next += n
 	}
-	c.grouped = make([]Endpoint, len(endpoints))
+	x.grouped = make([]Endpoint, len(endpoints))
 	for i, ep := range endpoints {
-		c.grouped[offsets[keys[i]]] = ep
+		ep.problem = urlProblem(ep.URL)
+		x.grouped[offsets[keys[i]]] = ep
 		offsets[keys[i]]++
 	}
 	// Every spelling of a type finds its index without canonicalising.
 	for _, ep := range endpoints {
 		official := canonicalServiceType(ep.ServiceType)
-		ti := c.types[official]
-		c.types[ep.ServiceType] = ti
+		ti := x.types[official]
+		x.types[ep.ServiceType] = ti
 		for _, alias := range serviceTypeAliases[official] {
-			c.types[alias] = ti
+			x.types[alias] = ti
 		}
 	}
-	return c
+	return x
 }
 
 // group returns the endpoints of a service type (any spelling) and interface.
-func (c *Catalog) group(serviceType, iface string) []Endpoint {
-	ti := c.types[serviceType]
+func (x *catalogIndex) group(serviceType, iface string) []Endpoint {
+	ti := x.types[serviceType]
 	if ti == nil {
-		if ti = c.types[canonicalServiceType(serviceType)]; ti == nil {
+		if ti = x.types[canonicalServiceType(serviceType)]; ti == nil {
 			return nil
 		}
 	}
@@ -272,7 +301,7 @@ func (c *Catalog) group(serviceType, iface string) []Endpoint {
 	if !ok {
 		return nil
 	}
-	return c.grouped[sp.start:sp.end]
+	return x.grouped[sp.start:sp.end]
 }
 
 func (c *Catalog) indexByID() map[string][]int {
@@ -291,7 +320,7 @@ func (c *Catalog) indexByID() map[string][]int {
 func (c *Catalog) lookupID(f EndpointFilter) (Endpoint, error) {
 	ids := c.indexByID()[f.EndpointID]
 	fits := func(ep *Endpoint) bool {
-		return ep.problem == "" && matchesType(*ep, f) && c.matchesService(*ep, f) && (f.Region == "" || matchesRegion(*ep, f.Region))
+		return matchesType(*ep, f) && c.matchesService(*ep, f) && (f.Region == "" || matchesRegion(*ep, f.Region)) && urlProblem(ep.URL) == ""
 	}
 	if len(f.Interfaces) == 0 {
 		for _, i := range ids {
@@ -344,22 +373,31 @@ func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 	if len(ifaces) == 0 {
 		ifaces = defaultInterfaces
 	}
+	idx := c.index()
+	wantType := ""
+	if f.ServiceType != "" && idx == nil {
+		wantType = canonicalServiceType(f.ServiceType)
+	}
 	for _, iface := range ifaces {
 		iface = canonicalInterface(iface)
 		var found *Endpoint
 		n := 0
-		var candidates []Endpoint
-		if f.ServiceType != "" {
-			candidates = c.group(f.ServiceType, iface)
-		} else {
-			candidates = c.endpoints // by service name or ID only
+		// The candidates: the index's group of the type and interface, whose
+		// URLs are checked; or every endpoint (no index yet, or no type),
+		// checked here.
+		candidates, scan := c.endpoints, true
+		if f.ServiceType != "" && idx != nil {
+			candidates, scan = idx.group(f.ServiceType, iface), false
 		}
-		region, name, sid, anyType := f.Region, f.ServiceName, f.ServiceID, f.ServiceType == ""
+		region, name, sid := f.Region, f.ServiceName, f.ServiceID
 		for i := range candidates {
 			ep := &candidates[i]
-			if (region != "" && ep.RegionID != region && ep.Region != region) ||
-				(name != "" && ep.ServiceName != name) || (sid != "" && ep.ServiceID != sid) ||
-				(anyType && ep.Interface != iface) || ep.problem != "" {
+			if (scan && ep.Interface != iface) || (wantType != "" && ep.ServiceType != f.ServiceType && canonicalServiceType(ep.ServiceType) != wantType) ||
+				(region != "" && ep.RegionID != region && ep.Region != region) ||
+				(name != "" && ep.ServiceName != name) || (sid != "" && ep.ServiceID != sid) {
+				continue
+			}
+			if scan && urlProblem(ep.URL) != "" || !scan && ep.problem != "" {
 				continue
 			}
 			if found == nil {
@@ -402,7 +440,7 @@ func matchesRegion(ep Endpoint, region string) bool {
 func (c *Catalog) ambiguous(f EndpointFilter, candidates []Endpoint, iface string) error {
 	var eps []Endpoint
 	for _, ep := range candidates {
-		if ep.problem == "" && ep.Interface == canonicalInterface(iface) && matchesType(ep, f) && c.matchesService(ep, f) && (f.Region == "" || matchesRegion(ep, f.Region)) {
+		if ep.Interface == canonicalInterface(iface) && matchesType(ep, f) && c.matchesService(ep, f) && (f.Region == "" || matchesRegion(ep, f.Region)) && urlProblem(ep.URL) == "" {
 			eps = append(eps, ep)
 		}
 	}
@@ -436,8 +474,8 @@ func (c *Catalog) notFound(f EndpointFilter) error {
 			reason = "interface " + ep.Interface + " not wanted"
 		case f.Region != "" && !matchesRegion(ep, f.Region):
 			reason = "region is " + ep.RegionID
-		case ep.problem != "":
-			reason, invalid = ep.problem, true
+		case urlProblem(ep.URL) != "":
+			reason, invalid = urlProblem(ep.URL), true
 		default:
 			reason = "matches, but another constraint failed"
 		}

@@ -389,6 +389,7 @@ func FuzzCatalogLookup(f *testing.F) {
 			interfaces = strings.Split(ifaces, ",")
 		}
 		c := ai.Catalog()
+		c.Lookup(keystone.EndpointFilter{ServiceType: "x"}) // its index is built from the second lookup on
 		for _, fl := range []keystone.EndpointFilter{
 			{ServiceType: serviceType, Interfaces: interfaces, Region: region},
 			{ServiceType: serviceType, Interfaces: interfaces, Region: region, EndpointID: endpointID},
@@ -397,6 +398,13 @@ func FuzzCatalogLookup(f *testing.F) {
 			{ServiceType: serviceType},
 		} {
 			fuzzCheckLookup(t, c, fl)
+			// A fresh catalog's first lookup scans: the same answer.
+			fresh, _ := keystone.NewAccessInfoV3(fuzzSubjectToken, fuzzV3Token(fuzzProjectScope+`, "catalog": `+catalog))
+			e2, err2 := fresh.Catalog().Lookup(fl)
+			e1, err1 := c.Lookup(fl)
+			if e1 != e2 || fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Fatalf("%v: indexed %+v %v, scanned %+v %v", fl, e1, err1, e2, err2)
+			}
 		}
 	})
 }

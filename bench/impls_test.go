@@ -49,9 +49,18 @@ func gkAuthLookup(ctx context.Context, base string, hc *http.Client) (string, er
 	return auth.Endpoint(ctx, s, computeFilter)
 }
 
+// gkListProjects ranges over the list (each page decoded into typed
+// projects), as a program does; keystone.Collect would copy them into one
+// more slice.
 func gkListProjects(ctx context.Context, c *identityv3.Client) (int, error) {
-	ps, err := keystone.Collect(c.Projects.List(ctx, nil))
-	return len(ps), err
+	n := 0
+	for _, err := range c.Projects.List(ctx, nil) {
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // ---- gophercloud

@@ -8,7 +8,6 @@ package rest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -38,6 +37,18 @@ func NewClient(s *keystone.Session, endpoint string) (*Client, error) {
 		return nil, fmt.Errorf("%w: endpoint %q is not an absolute http(s) URL", keystone.ErrInvalidArgument, endpoint)
 	}
 	return &Client{Session: s, Base: strings.TrimRight(keystone.UnversionedURL(endpoint), "/")}, nil
+}
+
+// IdentityEndpoint returns the URL of the identity endpoint of s's catalog
+// that f selects (its ServiceType defaults to identity).
+func IdentityEndpoint(ctx context.Context, s *keystone.Session, f keystone.EndpointFilter) (string, error) {
+	if s == nil {
+		return "", fmt.Errorf("%w: nil *keystone.Session", keystone.ErrInvalidArgument)
+	}
+	if f.ServiceType == "" {
+		f.ServiceType = "identity"
+	}
+	return s.EndpointURL(ctx, nil, f)
 }
 
 // Req is one request: Path is the spec's path with its parameters already
@@ -99,26 +110,10 @@ func (c *Client) Decode(ctx context.Context, r Req, v any, extras func([]byte) e
 	return DecodeResponse(resp, v, extras)
 }
 
-// DecodeResponse reads resp (bounded, see keystone.ReadBody) and decodes it
-// as Decode does. A body that is not the expected JSON object is a
-// *keystone.InvalidResponseError.
+// DecodeResponse reads resp and decodes it as Decode does
+// (keystone.DecodeJSON).
 func DecodeResponse(resp *http.Response, v any, extras func([]byte) error) error {
-	data, err := keystone.ReadBody(resp, 0)
-	if err != nil {
-		return err
-	}
-	if !jsonObject(data) {
-		return keystone.NewInvalidResponseError(resp, errors.New("the body is not a JSON object"))
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return keystone.NewInvalidResponseError(resp, err)
-	}
-	if extras != nil {
-		if err := extras(data); err != nil {
-			return keystone.NewInvalidResponseError(resp, err)
-		}
-	}
-	return nil
+	return keystone.DecodeJSON(resp, v, extras)
 }
 
 // NoContent sends r, whose success has no body that matters (204, HEAD).
@@ -150,7 +145,8 @@ func (c *Client) Text(ctx context.Context, r Req) (string, error) {
 	return string(data), err
 }
 
-// List lists a collection: it decodes each page into a P, whose items and
+// List lists a collection: it decodes each page into a P (decode, if not
+// nil, finding the free-form members of its items), whose items and
 // next page's URL (empty at the end) page returns, following links.next
 // when it is on the client's scheme and host (else the iterator ends with an
 // *keystone.InvalidResponseError: the token is not sent elsewhere).
@@ -165,7 +161,11 @@ func List[P, T any](ctx context.Context, c *Client, r Req, decode func([]byte, *
 				return
 			}
 			var p P
-			if err := DecodeResponse(resp, &p, func(data []byte) error { return decode(data, &p) }); err != nil {
+			var extras func([]byte) error
+			if decode != nil {
+				extras = func(data []byte) error { return decode(data, &p) }
+			}
+			if err := DecodeResponse(resp, &p, extras); err != nil {
 				yield(zero, err)
 				return
 			}
@@ -325,20 +325,6 @@ func (q Query) Int(name string, v *int) {
 	if v != nil {
 		url.Values(q).Set(name, fmt.Sprint(*v))
 	}
-}
-
-// jsonObject reports whether data starts, after white space, with '{'.
-func jsonObject(data []byte) bool {
-	for _, c := range data {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // Deref returns *p, or the zero value.

@@ -633,7 +633,7 @@ func (g *gen) emitMethod(w *writer, o *op) {
 	case "object":
 		env := lowerFirst(o.id) + "Response"
 		w.p("var out %s", env)
-		w.p("if err := m.c.Decode(ctx, %s, &out, out.extras); err != nil { return %s }", req, errRet)
+		w.p("if err := m.c.Decode(ctx, %s, &out, %s); err != nil { return %s }", req, g.extrasArg(o, "out.extras"), errRet)
 		if isNamed(o.resp.goType) {
 			w.p("return &out.V, nil")
 		} else {
@@ -642,7 +642,7 @@ func (g *gen) emitMethod(w *writer, o *op) {
 	case "slice":
 		env := lowerFirst(o.id) + "Response"
 		w.p("var out %s", env)
-		w.p("if err := m.c.Decode(ctx, %s, &out, out.extras); err != nil { return %s }", req, errRet)
+		w.p("if err := m.c.Decode(ctx, %s, &out, %s); err != nil { return %s }", req, g.extrasArg(o, "out.extras"), errRet)
 		w.p("return out.V, nil")
 	case "list":
 		env := lowerFirst(o.id) + "Response"
@@ -654,7 +654,11 @@ func (g *gen) emitMethod(w *writer, o *op) {
 		if o.resp.one != "" {
 			items = "rest.OneOrList(p.V, p.One)"
 		}
-		w.p("return rest.List(ctx, m.c, %s, func(data []byte, p *%s) error { return p.extras(data) }, func(p *%s) ([]%s, string, bool) { v := %s; return v, %s, v != nil })", req, env, env, o.resp.goType, items, next)
+		decode := "nil"
+		if g.hasExtras(o) {
+			decode = fmt.Sprintf("func(data []byte, p *%s) error { return p.extras(data) }", env)
+		}
+		w.p("return rest.List(ctx, m.c, %s, %s, func(p *%s) ([]%s, string, bool) { v := %s; return v, %s, v != nil })", req, decode, env, o.resp.goType, items, next)
 	}
 	w.p("}")
 	w.p("")
@@ -749,6 +753,20 @@ func (g *gen) emitFind(w *writer, m string, ops []*op) {
 	w.p("return rest.Find(ctx, %q, nameOrID, get, m.List(%s), func(v *%s) string { return %s })", kind, strings.Join(append([]string{"ctx"}, listArgs...), ", "), t.name, nameExpr)
 	w.p("}")
 	w.p("")
+}
+
+// hasExtras reports whether o's response items keep free-form members.
+func (g *gen) hasExtras(o *op) bool {
+	t := g.types[o.resp.named]
+	return o.resp.key != "" && t != nil && t.extra
+}
+
+// extrasArg is the extras argument of a Decode call for o: expr, or nil.
+func (g *gen) extrasArg(o *op, expr string) string {
+	if g.hasExtras(o) {
+		return expr
+	}
+	return "nil"
 }
 
 func (g *gen) hasWire(t *typeDef) bool { return g.secretful(t, map[string]bool{}) }
@@ -927,7 +945,7 @@ func (g *gen) emitOptions(w *writer, o *op) {
 		env := lowerFirst(o.id) + "Response"
 		g.emitEnvelope(w, o, env)
 		t := g.types[o.resp.named]
-		if o.resp.key != "" && t != nil && t.extra {
+		if g.hasExtras(o) {
 			list := o.resp.kind != "object"
 			w.p("func (r *%s) extras(data []byte) error {", env)
 			if list {
@@ -936,8 +954,6 @@ func (g *gen) emitOptions(w *writer, o *op) {
 				w.p("return rest.Extras(data, %q, false, %sKeys, func(_ int, m map[string]any) { r.V.Extra = m })", o.resp.key, lowerFirst(t.name))
 			}
 			w.p("}")
-		} else {
-			w.p("func (r *%s) extras([]byte) error { return nil }", env)
 		}
 		w.p("")
 		if o.resp.key == "" {

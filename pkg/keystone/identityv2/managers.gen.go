@@ -89,7 +89,7 @@ func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body 
 		return nil, err
 	}
 	var out createEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -104,7 +104,7 @@ func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credenti
 		return nil, err
 	}
 	var out getEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -130,7 +130,7 @@ func (m *EC2CredentialsManager) List(ctx context.Context, userID string) iter.Se
 	if err != nil {
 		return func(yield func(EC2Credential, error) bool) { var zero EC2Credential; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listEC2CredentialsResponse) error { return p.extras(data) }, func(p *listEC2CredentialsResponse) ([]EC2Credential, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listEC2CredentialsResponse) ([]EC2Credential, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -189,7 +189,7 @@ func (m *ExtensionsManager) Get(ctx context.Context, alias string) (*Extension, 
 		return nil, err
 	}
 	var out getExtensionResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path, NoAuth: true}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path, NoAuth: true}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -495,7 +495,7 @@ func (m *TokensManager) ListEndpoints(ctx context.Context, tokenID string) iter.
 			yield(zero, err)
 		}
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listTokenEndpointsResponse) error { return p.extras(data) }, func(p *listTokenEndpointsResponse) ([]CatalogEndpointWithService, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listTokenEndpointsResponse) ([]CatalogEndpointWithService, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -510,7 +510,7 @@ func (m *TokensManager) ListRevoked(ctx context.Context) (string, error) {
 		return "", err
 	}
 	var out listRevokedTokensResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return "", err
 	}
 	return out.V, nil
@@ -528,7 +528,7 @@ func (m *UserCredentialsManager) Create(ctx context.Context, userID string, body
 		return nil, err
 	}
 	var out createKSADMCredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -546,7 +546,7 @@ func (m *UserCredentialsManager) List(ctx context.Context, userID string) iter.S
 			yield(zero, err)
 		}
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listKSADMCredentialsResponse) error { return p.extras(data) }, func(p *listKSADMCredentialsResponse) ([]KSADMCredentialEnvelope, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listKSADMCredentialsResponse) ([]KSADMCredentialEnvelope, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -572,7 +572,7 @@ func (m *UserCredentialsManager) GetEC2(ctx context.Context, userID string) (map
 		return nil, err
 	}
 	var out getKSADMEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -587,7 +587,7 @@ func (m *UserCredentialsManager) UpdateEC2(ctx context.Context, userID string, b
 		return nil, err
 	}
 	var out updateKSADMEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -1386,8 +1386,6 @@ type listRevokedTokensResponse struct {
 	V string `json:"signed"`
 }
 
-func (r *listRevokedTokensResponse) extras([]byte) error { return nil }
-
 type listTenantsResponse struct {
 	V     []Tenant     `json:"tenants"`
 	Links rest.V2Links `json:"tenants_links"`
@@ -1547,13 +1545,9 @@ type listEC2CredentialsResponse struct {
 	Links rest.V2Links    `json:"credentials_links"`
 }
 
-func (r *listEC2CredentialsResponse) extras([]byte) error { return nil }
-
 type createEC2CredentialResponse struct {
 	V EC2Credential `json:"credential"`
 }
-
-func (r *createEC2CredentialResponse) extras([]byte) error { return nil }
 
 type setUserTenantResponse struct {
 	V User `json:"user"`
@@ -1583,26 +1577,18 @@ type getKSADMEC2CredentialResponse struct {
 	V map[string]any `json:"OS-KSEC2:ec2Credentials"`
 }
 
-func (r *getKSADMEC2CredentialResponse) extras([]byte) error { return nil }
-
 type updateKSADMEC2CredentialResponse struct {
 	V map[string]any `json:"OS-KSEC2:ec2Credentials"`
 }
-
-func (r *updateKSADMEC2CredentialResponse) extras([]byte) error { return nil }
 
 type listKSADMCredentialsResponse struct {
 	V     []KSADMCredentialEnvelope `json:"credentials"`
 	Links rest.V2Links              `json:"credentials_links"`
 }
 
-func (r *listKSADMCredentialsResponse) extras([]byte) error { return nil }
-
 type createKSADMCredentialResponse struct {
 	V map[string]any `json:"OS-KSEC2:ec2Credentials"`
 }
-
-func (r *createKSADMCredentialResponse) extras([]byte) error { return nil }
 
 type getUserResponse struct {
 	V User `json:"user"`
@@ -1624,8 +1610,6 @@ type listTokenEndpointsResponse struct {
 	V     []CatalogEndpointWithService `json:"endpoints"`
 	Links rest.V2Links                 `json:"endpoints_links"`
 }
-
-func (r *listTokenEndpointsResponse) extras([]byte) error { return nil }
 
 type listTenantUsersResponse struct {
 	V     []User       `json:"users"`
@@ -1678,8 +1662,6 @@ type getExtensionResponse struct {
 	V Extension `json:"extension"`
 }
 
-func (r *getExtensionResponse) extras([]byte) error { return nil }
-
 type getServiceResponse struct {
 	V Service `json:"OS-KSADM:service"`
 }
@@ -1699,8 +1681,6 @@ func (r *getRoleResponse) extras(data []byte) error {
 type getEC2CredentialResponse struct {
 	V EC2Credential `json:"credential"`
 }
-
-func (r *getEC2CredentialResponse) extras([]byte) error { return nil }
 
 type listTenantUserRolesResponse struct {
 	V     []Role       `json:"roles"`

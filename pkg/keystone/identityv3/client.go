@@ -2,7 +2,6 @@ package identityv3
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gokeystone/keystone/internal/rest"
 	"github.com/gokeystone/keystone/pkg/keystone"
@@ -29,13 +28,7 @@ type Client struct {
 // identity endpoints match, the one the session authenticated against is
 // used.
 func NewClient(ctx context.Context, s *keystone.Session, f keystone.EndpointFilter) (*Client, error) {
-	if s == nil {
-		return nil, fmt.Errorf("%w: nil *keystone.Session", keystone.ErrInvalidArgument)
-	}
-	if f.ServiceType == "" {
-		f.ServiceType = "identity"
-	}
-	u, err := s.EndpointURL(ctx, nil, f)
+	u, err := rest.IdentityEndpoint(ctx, s, f)
 	if err != nil {
 		return nil, err
 	}

@@ -104,7 +104,7 @@ func (m *AccessRulesManager) Get(ctx context.Context, userID string, accessRuleI
 		return nil, err
 	}
 	var out getAccessRuleResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -130,7 +130,7 @@ func (m *AccessRulesManager) List(ctx context.Context, userID string, opts *List
 	if err != nil {
 		return func(yield func(AccessRule, error) bool) { var zero AccessRule; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listAccessRulesResponse) error { return p.extras(data) }, func(p *listAccessRulesResponse) ([]AccessRule, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listAccessRulesResponse) ([]AccessRule, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -148,7 +148,7 @@ func (m *ApplicationCredentialsManager) Create(ctx context.Context, userID strin
 		return nil, err
 	}
 	var out createApplicationCredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"application_credential": body.wire()}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"application_credential": body.wire()}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -163,7 +163,7 @@ func (m *ApplicationCredentialsManager) Get(ctx context.Context, userID string, 
 		return nil, err
 	}
 	var out getApplicationCredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -189,7 +189,7 @@ func (m *ApplicationCredentialsManager) List(ctx context.Context, userID string,
 	if err != nil {
 		return func(yield func(ApplicationCredential, error) bool) { var zero ApplicationCredential; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listApplicationCredentialsResponse) error { return p.extras(data) }, func(p *listApplicationCredentialsResponse) ([]ApplicationCredential, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listApplicationCredentialsResponse) ([]ApplicationCredential, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -221,7 +221,7 @@ func (m *AuthManager) ListCatalog(ctx context.Context) iter.Seq2[CatalogService,
 	if err != nil {
 		return func(yield func(CatalogService, error) bool) { var zero CatalogService; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *getAuthCatalogResponse) error { return p.extras(data) }, func(p *getAuthCatalogResponse) ([]CatalogService, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *getAuthCatalogResponse) ([]CatalogService, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -266,7 +266,7 @@ func (m *AuthManager) ListSystem(ctx context.Context) iter.Seq2[SystemScope, err
 	if err != nil {
 		return func(yield func(SystemScope, error) bool) { var zero SystemScope; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listAuthSystemResponse) error { return p.extras(data) }, func(p *listAuthSystemResponse) ([]SystemScope, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listAuthSystemResponse) ([]SystemScope, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -358,7 +358,7 @@ func (m *DomainConfigsManager) Create(ctx context.Context, domainID string, body
 		return nil, err
 	}
 	var out createDomainConfigResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -373,7 +373,7 @@ func (m *DomainConfigsManager) Get(ctx context.Context, domainID string) (*Domai
 		return nil, err
 	}
 	var out getDomainConfigResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -388,7 +388,7 @@ func (m *DomainConfigsManager) Update(ctx context.Context, domainID string, body
 		return nil, err
 	}
 	var out updateDomainConfigResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -436,7 +436,7 @@ func (m *DomainConfigsManager) GetDefault(ctx context.Context) (*DomainConfig, e
 		return nil, err
 	}
 	var out getDefaultDomainConfigResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -451,7 +451,7 @@ func (m *DomainConfigsManager) GetDefaultGroup(ctx context.Context, group string
 		return nil, err
 	}
 	var out getDefaultDomainConfigGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -466,7 +466,7 @@ func (m *DomainConfigsManager) GetDefaultOption(ctx context.Context, group strin
 		return nil, err
 	}
 	var out getDefaultDomainConfigOptionResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -481,7 +481,7 @@ func (m *DomainConfigsManager) GetGroup(ctx context.Context, domainID string, gr
 		return nil, err
 	}
 	var out getDomainConfigGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -496,7 +496,7 @@ func (m *DomainConfigsManager) GetOption(ctx context.Context, domainID string, g
 		return nil, err
 	}
 	var out getDomainConfigOptionResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -511,7 +511,7 @@ func (m *DomainConfigsManager) UpdateGroup(ctx context.Context, domainID string,
 		return nil, err
 	}
 	var out updateDomainConfigGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"config": body.wire()}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -526,7 +526,7 @@ func (m *DomainConfigsManager) UpdateOption(ctx context.Context, domainID string
 		return nil, err
 	}
 	var out updateDomainConfigOptionResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: body}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: body}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -629,7 +629,7 @@ func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body 
 		return nil, err
 	}
 	var out createUserEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: body}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -644,7 +644,7 @@ func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credenti
 		return nil, err
 	}
 	var out getUserEC2CredentialResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -670,7 +670,7 @@ func (m *EC2CredentialsManager) List(ctx context.Context, userID string) iter.Se
 	if err != nil {
 		return func(yield func(EC2Credential, error) bool) { var zero EC2Credential; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listUserEC2CredentialsResponse) error { return p.extras(data) }, func(p *listUserEC2CredentialsResponse) ([]EC2Credential, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listUserEC2CredentialsResponse) ([]EC2Credential, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -755,7 +755,7 @@ func (m *EndpointGroupsManager) Create(ctx context.Context, body EndpointGroupCr
 		return nil, err
 	}
 	var out createEndpointGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"endpoint_group": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"endpoint_group": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -770,7 +770,7 @@ func (m *EndpointGroupsManager) Get(ctx context.Context, endpointGroupID string)
 		return nil, err
 	}
 	var out getEndpointGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -785,7 +785,7 @@ func (m *EndpointGroupsManager) Update(ctx context.Context, endpointGroupID stri
 		return nil, err
 	}
 	var out updateEndpointGroupResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"endpoint_group": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"endpoint_group": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -811,7 +811,7 @@ func (m *EndpointGroupsManager) List(ctx context.Context, opts *ListEndpointGrou
 	if err != nil {
 		return func(yield func(EndpointGroup, error) bool) { var zero EndpointGroup; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listEndpointGroupsResponse) error { return p.extras(data) }, func(p *listEndpointGroupsResponse) ([]EndpointGroup, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listEndpointGroupsResponse) ([]EndpointGroup, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -837,7 +837,7 @@ func (m *EndpointGroupsManager) GetProject(ctx context.Context, endpointGroupID 
 		return nil, err
 	}
 	var out getEndpointGroupInProjectResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -891,7 +891,7 @@ func (m *EndpointGroupsManager) ListForProject(ctx context.Context, projectID st
 	if err != nil {
 		return func(yield func(EndpointGroup, error) bool) { var zero EndpointGroup; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listEndpointGroupsForProjectResponse) error { return p.extras(data) }, func(p *listEndpointGroupsForProjectResponse) ([]EndpointGroup, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listEndpointGroupsForProjectResponse) ([]EndpointGroup, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -1376,7 +1376,7 @@ func (m *IdentityProvidersManager) Create(ctx context.Context, idpID string, bod
 		return nil, err
 	}
 	var out createIdentityProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"identity_provider": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"identity_provider": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1391,7 +1391,7 @@ func (m *IdentityProvidersManager) Get(ctx context.Context, idpID string) (*Iden
 		return nil, err
 	}
 	var out getIdentityProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1406,7 +1406,7 @@ func (m *IdentityProvidersManager) Update(ctx context.Context, idpID string, bod
 		return nil, err
 	}
 	var out updateIdentityProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"identity_provider": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"identity_provider": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1432,7 +1432,7 @@ func (m *IdentityProvidersManager) List(ctx context.Context, opts *ListIdentityP
 	if err != nil {
 		return func(yield func(IdentityProvider, error) bool) { var zero IdentityProvider; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listIdentityProvidersResponse) error { return p.extras(data) }, func(p *listIdentityProvidersResponse) ([]IdentityProvider, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listIdentityProvidersResponse) ([]IdentityProvider, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -1447,7 +1447,7 @@ func (m *IdentityProvidersManager) CreateProtocol(ctx context.Context, idpID str
 		return nil, err
 	}
 	var out createIdentityProviderProtocolResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"protocol": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"protocol": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1473,7 +1473,7 @@ func (m *IdentityProvidersManager) GetProtocol(ctx context.Context, idpID string
 		return nil, err
 	}
 	var out getIdentityProviderProtocolResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1488,7 +1488,7 @@ func (m *IdentityProvidersManager) ListProtocols(ctx context.Context, idpID stri
 	if err != nil {
 		return func(yield func(FederationProtocol, error) bool) { var zero FederationProtocol; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listIdentityProviderProtocolsResponse) error { return p.extras(data) }, func(p *listIdentityProviderProtocolsResponse) ([]FederationProtocol, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listIdentityProviderProtocolsResponse) ([]FederationProtocol, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -1503,7 +1503,7 @@ func (m *IdentityProvidersManager) UpdateProtocol(ctx context.Context, idpID str
 		return nil, err
 	}
 	var out updateIdentityProviderProtocolResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"protocol": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"protocol": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1521,7 +1521,7 @@ func (m *LimitsManager) Create(ctx context.Context, body []LimitCreate) ([]Limit
 		return nil, err
 	}
 	var out createLimitsResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"limits": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"limits": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -1536,7 +1536,7 @@ func (m *LimitsManager) Get(ctx context.Context, limitID string) (*Limit, error)
 		return nil, err
 	}
 	var out getLimitResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1551,7 +1551,7 @@ func (m *LimitsManager) Update(ctx context.Context, limitID string, body LimitUp
 		return nil, err
 	}
 	var out updateLimitResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"limit": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"limit": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1577,7 +1577,7 @@ func (m *LimitsManager) List(ctx context.Context, opts *ListLimitsOptions) iter.
 	if err != nil {
 		return func(yield func(Limit, error) bool) { var zero Limit; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listLimitsResponse) error { return p.extras(data) }, func(p *listLimitsResponse) ([]Limit, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listLimitsResponse) ([]Limit, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
 // GetModel: show the limit enforcement model.
@@ -1589,7 +1589,7 @@ func (m *LimitsManager) GetModel(ctx context.Context) (*LimitModel, error) {
 		return nil, err
 	}
 	var out getLimitModelResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1607,7 +1607,7 @@ func (m *MappingsManager) Create(ctx context.Context, mappingID string, body Map
 		return nil, err
 	}
 	var out createMappingResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"mapping": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"mapping": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1622,7 +1622,7 @@ func (m *MappingsManager) Get(ctx context.Context, mappingID string) (*Mapping, 
 		return nil, err
 	}
 	var out getMappingResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1637,7 +1637,7 @@ func (m *MappingsManager) Update(ctx context.Context, mappingID string, body Map
 		return nil, err
 	}
 	var out updateMappingResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"mapping": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"mapping": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1663,7 +1663,7 @@ func (m *MappingsManager) List(ctx context.Context) iter.Seq2[Mapping, error] {
 	if err != nil {
 		return func(yield func(Mapping, error) bool) { var zero Mapping; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listMappingsResponse) error { return p.extras(data) }, func(p *listMappingsResponse) ([]Mapping, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listMappingsResponse) ([]Mapping, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -1681,7 +1681,7 @@ func (m *OAuth1Manager) AuthorizeRequestToken(ctx context.Context, requestTokenI
 		return nil, err
 	}
 	var out authorizeOAuth1RequestTokenResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"roles": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"roles": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1707,7 +1707,7 @@ func (m *OAuth1Manager) GetAccessToken(ctx context.Context, userID string, acces
 		return nil, err
 	}
 	var out getUserOAuth1AccessTokenResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -1752,7 +1752,7 @@ func (m *OAuth1Manager) ListAccessTokens(ctx context.Context, userID string) ite
 	if err != nil {
 		return func(yield func(OAuth1AccessToken, error) bool) { var zero OAuth1AccessToken; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listUserOAuth1AccessTokensResponse) error { return p.extras(data) }, func(p *listUserOAuth1AccessTokensResponse) ([]OAuth1AccessToken, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listUserOAuth1AccessTokensResponse) ([]OAuth1AccessToken, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -2034,7 +2034,7 @@ func (m *ProjectsManager) ListTags(ctx context.Context, projectID string) iter.S
 	if err != nil {
 		return func(yield func(string, error) bool) { var zero string; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listProjectTagsResponse) error { return p.extras(data) }, func(p *listProjectTagsResponse) ([]string, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listProjectTagsResponse) ([]string, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -2049,7 +2049,7 @@ func (m *ProjectsManager) ReplaceTags(ctx context.Context, projectID string, bod
 		return nil, err
 	}
 	var out replaceProjectTagsResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"tags": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"tags": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -2152,7 +2152,7 @@ func (m *RegisteredLimitsManager) Create(ctx context.Context, body []RegisteredL
 		return nil, err
 	}
 	var out createRegisteredLimitsResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"registered_limits": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"registered_limits": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.V, nil
@@ -2167,7 +2167,7 @@ func (m *RegisteredLimitsManager) Get(ctx context.Context, registeredLimitID str
 		return nil, err
 	}
 	var out getRegisteredLimitResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2182,7 +2182,7 @@ func (m *RegisteredLimitsManager) Update(ctx context.Context, registeredLimitID 
 		return nil, err
 	}
 	var out updateRegisteredLimitResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"registered_limit": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"registered_limit": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2208,7 +2208,7 @@ func (m *RegisteredLimitsManager) List(ctx context.Context, opts *ListRegistered
 	if err != nil {
 		return func(yield func(RegisteredLimit, error) bool) { var zero RegisteredLimit; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRegisteredLimitsResponse) error { return p.extras(data) }, func(p *listRegisteredLimitsResponse) ([]RegisteredLimit, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listRegisteredLimitsResponse) ([]RegisteredLimit, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -2226,7 +2226,7 @@ func (m *RevocationEventsManager) List(ctx context.Context, opts *ListRevocation
 	if err != nil {
 		return func(yield func(RevocationEvent, error) bool) { var zero RevocationEvent; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRevocationEventsResponse) error { return p.extras(data) }, func(p *listRevocationEventsResponse) ([]RevocationEvent, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listRevocationEventsResponse) ([]RevocationEvent, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -2244,7 +2244,7 @@ func (m *RoleAssignmentsManager) List(ctx context.Context, opts *ListRoleAssignm
 	if err != nil {
 		return func(yield func(RoleAssignment, error) bool) { var zero RoleAssignment; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRoleAssignmentsResponse) error { return p.extras(data) }, func(p *listRoleAssignmentsResponse) ([]RoleAssignment, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listRoleAssignmentsResponse) ([]RoleAssignment, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -2330,7 +2330,7 @@ func (m *RolesManager) CreateImplied(ctx context.Context, priorRoleID string, im
 		return nil, err
 	}
 	var out createImpliedRoleResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2356,7 +2356,7 @@ func (m *RolesManager) GetImplied(ctx context.Context, priorRoleID string, impli
 		return nil, err
 	}
 	var out getImpliedRoleResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2371,7 +2371,7 @@ func (m *RolesManager) GetInference(ctx context.Context, priorRoleID string) (*R
 		return nil, err
 	}
 	var out listImpliedRolesResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2398,7 +2398,7 @@ func (m *RolesManager) ListInferences(ctx context.Context) iter.Seq2[RoleInferen
 	if err != nil {
 		return func(yield func(RoleInference, error) bool) { var zero RoleInference; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, func(data []byte, p *listRoleInferencesResponse) error { return p.extras(data) }, func(p *listRoleInferencesResponse) ([]RoleInference, string, bool) { v := p.V; return v, "", v != nil })
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path}, nil, func(p *listRoleInferencesResponse) ([]RoleInference, string, bool) { v := p.V; return v, "", v != nil })
 }
 
 // Find returns the role with this ID, or else the only one with this name
@@ -2427,7 +2427,7 @@ func (m *ServiceProvidersManager) Create(ctx context.Context, spID string, body 
 		return nil, err
 	}
 	var out createServiceProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"service_provider": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PUT", Path: path, JSON: map[string]any{"service_provider": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2442,7 +2442,7 @@ func (m *ServiceProvidersManager) Get(ctx context.Context, spID string) (*Servic
 		return nil, err
 	}
 	var out getServiceProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "GET", Path: path}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2457,7 +2457,7 @@ func (m *ServiceProvidersManager) Update(ctx context.Context, spID string, body 
 		return nil, err
 	}
 	var out updateServiceProviderResponse
-	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"service_provider": body}}, &out, out.extras); err != nil {
+	if err := m.c.Decode(ctx, rest.Req{Method: "PATCH", Path: path, JSON: map[string]any{"service_provider": body}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.V, nil
@@ -2483,7 +2483,7 @@ func (m *ServiceProvidersManager) List(ctx context.Context, opts *ListServicePro
 	if err != nil {
 		return func(yield func(ServiceProvider, error) bool) { var zero ServiceProvider; yield(zero, err) }
 	}
-	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listServiceProvidersResponse) error { return p.extras(data) }, func(p *listServiceProvidersResponse) ([]ServiceProvider, string, bool) {
+	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listServiceProvidersResponse) ([]ServiceProvider, string, bool) {
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
@@ -5707,14 +5707,10 @@ type listRoleInferencesResponse struct {
 	V []RoleInference `json:"role_inferences"`
 }
 
-func (r *listRoleInferencesResponse) extras([]byte) error { return nil }
-
 type listRoleAssignmentsResponse struct {
 	V     []RoleAssignment `json:"role_assignments"`
 	Links *rest.Links      `json:"links"`
 }
-
-func (r *listRoleAssignmentsResponse) extras([]byte) error { return nil }
 
 // ListRoleAssignmentsOptions are the query parameters of RoleAssignmentsManager.List (GET /v3/role_assignments).
 type ListRoleAssignmentsOptions struct {
@@ -5771,8 +5767,6 @@ type listRegisteredLimitsResponse struct {
 	Links *rest.Links       `json:"links"`
 }
 
-func (r *listRegisteredLimitsResponse) extras([]byte) error { return nil }
-
 // ListRegisteredLimitsOptions are the query parameters of RegisteredLimitsManager.List (GET /v3/registered_limits).
 type ListRegisteredLimitsOptions struct {
 	// Filters the response by a service ID.
@@ -5797,8 +5791,6 @@ func (o *ListRegisteredLimitsOptions) query() url.Values {
 type createRegisteredLimitsResponse struct {
 	V []RegisteredLimit `json:"registered_limits"`
 }
-
-func (r *createRegisteredLimitsResponse) extras([]byte) error { return nil }
 
 type listRegionsResponse struct {
 	V     []Region    `json:"regions"`
@@ -5946,14 +5938,10 @@ type getLimitModelResponse struct {
 	V LimitModel `json:"model"`
 }
 
-func (r *getLimitModelResponse) extras([]byte) error { return nil }
-
 type listLimitsResponse struct {
 	V     []Limit     `json:"limits"`
 	Links *rest.Links `json:"links"`
 }
-
-func (r *listLimitsResponse) extras([]byte) error { return nil }
 
 // ListLimitsOptions are the query parameters of LimitsManager.List (GET /v3/limits).
 type ListLimitsOptions struct {
@@ -5985,8 +5973,6 @@ func (o *ListLimitsOptions) query() url.Values {
 type createLimitsResponse struct {
 	V []Limit `json:"limits"`
 }
-
-func (r *createLimitsResponse) extras([]byte) error { return nil }
 
 type listGroupsResponse struct {
 	V     []Group     `json:"groups"`
@@ -6086,8 +6072,6 @@ type getDefaultDomainConfigResponse struct {
 	V DomainConfig `json:"config"`
 }
 
-func (r *getDefaultDomainConfigResponse) extras([]byte) error { return nil }
-
 type listDomainsResponse struct {
 	V     []Domain    `json:"domains"`
 	Links *rest.Links `json:"links"`
@@ -6180,8 +6164,6 @@ type listAuthSystemResponse struct {
 	Links *rest.Links   `json:"links"`
 }
 
-func (r *listAuthSystemResponse) extras([]byte) error { return nil }
-
 type listAuthProjectsResponse struct {
 	V     []Project   `json:"projects"`
 	Links *rest.Links `json:"links"`
@@ -6212,8 +6194,6 @@ type getAuthCatalogResponse struct {
 	V     []CatalogService `json:"catalog"`
 	Links *rest.Links      `json:"links"`
 }
-
-func (r *getAuthCatalogResponse) extras([]byte) error { return nil }
 
 type listTrustsResponse struct {
 	V     []Trust     `json:"trusts"`
@@ -6259,8 +6239,6 @@ type listRevocationEventsResponse struct {
 	Links *rest.Links       `json:"links"`
 }
 
-func (r *listRevocationEventsResponse) extras([]byte) error { return nil }
-
 // ListRevocationEventsOptions are the query parameters of RevocationEventsManager.List (GET /v3/OS-REVOKE/events).
 type ListRevocationEventsOptions struct {
 	// Only the events revoked after this time. Keystone 22 parses it as
@@ -6304,8 +6282,6 @@ type listServiceProvidersResponse struct {
 	Links *rest.Links       `json:"links"`
 }
 
-func (r *listServiceProvidersResponse) extras([]byte) error { return nil }
-
 // ListServiceProvidersOptions are the query parameters of ServiceProvidersManager.List (GET /v3/OS-FEDERATION/service_providers).
 type ListServiceProvidersOptions struct {
 	// Only the service provider with this ID (not in the api-ref; Keystone 22 filters by it).
@@ -6344,14 +6320,10 @@ type listMappingsResponse struct {
 	Links *rest.Links `json:"links"`
 }
 
-func (r *listMappingsResponse) extras([]byte) error { return nil }
-
 type listIdentityProvidersResponse struct {
 	V     []IdentityProvider `json:"identity_providers"`
 	Links *rest.Links        `json:"links"`
 }
-
-func (r *listIdentityProvidersResponse) extras([]byte) error { return nil }
 
 // ListIdentityProvidersOptions are the query parameters of IdentityProvidersManager.List (GET /v3/OS-FEDERATION/identity_providers).
 type ListIdentityProvidersOptions struct {
@@ -6390,8 +6362,6 @@ type listEndpointGroupsResponse struct {
 	Links *rest.Links     `json:"links"`
 }
 
-func (r *listEndpointGroupsResponse) extras([]byte) error { return nil }
-
 // ListEndpointGroupsOptions are the query parameters of EndpointGroupsManager.List (GET /v3/OS-EP-FILTER/endpoint_groups).
 type ListEndpointGroupsOptions struct {
 	// Filters the response by an endpoint group name.
@@ -6410,8 +6380,6 @@ func (o *ListEndpointGroupsOptions) query() url.Values {
 type createEndpointGroupResponse struct {
 	V EndpointGroup `json:"endpoint_group"`
 }
-
-func (r *createEndpointGroupResponse) extras([]byte) error { return nil }
 
 type listUserProjectsResponse struct {
 	V     []Project   `json:"projects"`
@@ -6482,20 +6450,14 @@ type listUserEC2CredentialsResponse struct {
 	Links *rest.Links     `json:"links"`
 }
 
-func (r *listUserEC2CredentialsResponse) extras([]byte) error { return nil }
-
 type createUserEC2CredentialResponse struct {
 	V EC2Credential `json:"credential"`
 }
-
-func (r *createUserEC2CredentialResponse) extras([]byte) error { return nil }
 
 type listApplicationCredentialsResponse struct {
 	V     []ApplicationCredential `json:"application_credentials"`
 	Links *rest.Links             `json:"links"`
 }
-
-func (r *listApplicationCredentialsResponse) extras([]byte) error { return nil }
 
 // ListApplicationCredentialsOptions are the query parameters of ApplicationCredentialsManager.List (GET /v3/users/{user_id}/application_credentials).
 type ListApplicationCredentialsOptions struct {
@@ -6516,14 +6478,10 @@ type createApplicationCredentialResponse struct {
 	V ApplicationCredential `json:"application_credential"`
 }
 
-func (r *createApplicationCredentialResponse) extras([]byte) error { return nil }
-
 type listAccessRulesResponse struct {
 	V     []AccessRule `json:"access_rules"`
 	Links *rest.Links  `json:"links"`
 }
-
-func (r *listAccessRulesResponse) extras([]byte) error { return nil }
 
 // ListAccessRulesOptions are the query parameters of AccessRulesManager.List (GET /v3/users/{user_id}/access_rules).
 type ListAccessRulesOptions struct {
@@ -6550,8 +6508,6 @@ type listUserOAuth1AccessTokensResponse struct {
 	V     []OAuth1AccessToken `json:"access_tokens"`
 	Links *rest.Links         `json:"links"`
 }
-
-func (r *listUserOAuth1AccessTokensResponse) extras([]byte) error { return nil }
 
 type getUserResponse struct {
 	V User `json:"user"`
@@ -6606,19 +6562,13 @@ type listImpliedRolesResponse struct {
 	Links *rest.Links   `json:"links"`
 }
 
-func (r *listImpliedRolesResponse) extras([]byte) error { return nil }
-
 type getRegisteredLimitResponse struct {
 	V RegisteredLimit `json:"registered_limit"`
 }
 
-func (r *getRegisteredLimitResponse) extras([]byte) error { return nil }
-
 type updateRegisteredLimitResponse struct {
 	V RegisteredLimit `json:"registered_limit"`
 }
-
-func (r *updateRegisteredLimitResponse) extras([]byte) error { return nil }
 
 type getRegionResponse struct {
 	V Region `json:"region"`
@@ -6641,14 +6591,10 @@ type listProjectTagsResponse struct {
 	Links *rest.Links `json:"links"`
 }
 
-func (r *listProjectTagsResponse) extras([]byte) error { return nil }
-
 type replaceProjectTagsResponse struct {
 	V     []string    `json:"tags"`
 	Links *rest.Links `json:"links"`
 }
-
-func (r *replaceProjectTagsResponse) extras([]byte) error { return nil }
 
 type getProjectResponse struct {
 	V Project `json:"project"`
@@ -6736,13 +6682,9 @@ type getLimitResponse struct {
 	V Limit `json:"limit"`
 }
 
-func (r *getLimitResponse) extras([]byte) error { return nil }
-
 type updateLimitResponse struct {
 	V Limit `json:"limit"`
 }
-
-func (r *updateLimitResponse) extras([]byte) error { return nil }
 
 type listGroupUsersResponse struct {
 	V     []User      `json:"users"`
@@ -6835,19 +6777,13 @@ type getDomainConfigResponse struct {
 	V DomainConfig `json:"config"`
 }
 
-func (r *getDomainConfigResponse) extras([]byte) error { return nil }
-
 type updateDomainConfigResponse struct {
 	V DomainConfig `json:"config"`
 }
 
-func (r *updateDomainConfigResponse) extras([]byte) error { return nil }
-
 type createDomainConfigResponse struct {
 	V DomainConfig `json:"config"`
 }
-
-func (r *createDomainConfigResponse) extras([]byte) error { return nil }
 
 type getDomainResponse struct {
 	V Domain `json:"domain"`
@@ -6868,8 +6804,6 @@ func (r *updateDomainResponse) extras(data []byte) error {
 type getDefaultDomainConfigGroupResponse struct {
 	V DomainConfig `json:"config"`
 }
-
-func (r *getDefaultDomainConfigGroupResponse) extras([]byte) error { return nil }
 
 type getCredentialResponse struct {
 	V Credential `json:"credential"`
@@ -6928,68 +6862,46 @@ type authorizeOAuth1RequestTokenResponse struct {
 	V OAuth1Verifier `json:"token"`
 }
 
-func (r *authorizeOAuth1RequestTokenResponse) extras([]byte) error { return nil }
-
 type getServiceProviderResponse struct {
 	V ServiceProvider `json:"service_provider"`
 }
-
-func (r *getServiceProviderResponse) extras([]byte) error { return nil }
 
 type updateServiceProviderResponse struct {
 	V ServiceProvider `json:"service_provider"`
 }
 
-func (r *updateServiceProviderResponse) extras([]byte) error { return nil }
-
 type createServiceProviderResponse struct {
 	V ServiceProvider `json:"service_provider"`
 }
-
-func (r *createServiceProviderResponse) extras([]byte) error { return nil }
 
 type getMappingResponse struct {
 	V Mapping `json:"mapping"`
 }
 
-func (r *getMappingResponse) extras([]byte) error { return nil }
-
 type updateMappingResponse struct {
 	V Mapping `json:"mapping"`
 }
 
-func (r *updateMappingResponse) extras([]byte) error { return nil }
-
 type createMappingResponse struct {
 	V Mapping `json:"mapping"`
 }
-
-func (r *createMappingResponse) extras([]byte) error { return nil }
 
 type listIdentityProviderProtocolsResponse struct {
 	V     []FederationProtocol `json:"protocols"`
 	Links *rest.Links          `json:"links"`
 }
 
-func (r *listIdentityProviderProtocolsResponse) extras([]byte) error { return nil }
-
 type getIdentityProviderResponse struct {
 	V IdentityProvider `json:"identity_provider"`
 }
-
-func (r *getIdentityProviderResponse) extras([]byte) error { return nil }
 
 type updateIdentityProviderResponse struct {
 	V IdentityProvider `json:"identity_provider"`
 }
 
-func (r *updateIdentityProviderResponse) extras([]byte) error { return nil }
-
 type createIdentityProviderResponse struct {
 	V IdentityProvider `json:"identity_provider"`
 }
-
-func (r *createIdentityProviderResponse) extras([]byte) error { return nil }
 
 type listEndpointsForProjectResponse struct {
 	V     []Endpoint  `json:"endpoints"`
@@ -7008,8 +6920,6 @@ type listEndpointGroupsForProjectResponse struct {
 	V     []EndpointGroup `json:"endpoint_groups"`
 	Links *rest.Links     `json:"links"`
 }
-
-func (r *listEndpointGroupsForProjectResponse) extras([]byte) error { return nil }
 
 type listProjectsForEndpointResponse struct {
 	V     []Project   `json:"projects"`
@@ -7054,31 +6964,21 @@ type getEndpointGroupResponse struct {
 	V EndpointGroup `json:"endpoint_group"`
 }
 
-func (r *getEndpointGroupResponse) extras([]byte) error { return nil }
-
 type updateEndpointGroupResponse struct {
 	V EndpointGroup `json:"endpoint_group"`
 }
-
-func (r *updateEndpointGroupResponse) extras([]byte) error { return nil }
 
 type getUserEC2CredentialResponse struct {
 	V EC2Credential `json:"credential"`
 }
 
-func (r *getUserEC2CredentialResponse) extras([]byte) error { return nil }
-
 type getApplicationCredentialResponse struct {
 	V ApplicationCredential `json:"application_credential"`
 }
 
-func (r *getApplicationCredentialResponse) extras([]byte) error { return nil }
-
 type getAccessRuleResponse struct {
 	V AccessRule `json:"access_rule"`
 }
-
-func (r *getAccessRuleResponse) extras([]byte) error { return nil }
 
 type listUserOAuth1AccessTokenRolesResponse struct {
 	V     []OAuth1AccessTokenRole `json:"roles"`
@@ -7097,39 +6997,27 @@ type getUserOAuth1AccessTokenResponse struct {
 	V OAuth1AccessToken `json:"access_token"`
 }
 
-func (r *getUserOAuth1AccessTokenResponse) extras([]byte) error { return nil }
-
 type getImpliedRoleResponse struct {
 	V     ImpliedRole `json:"role_inference"`
 	Links *rest.Links `json:"links"`
 }
-
-func (r *getImpliedRoleResponse) extras([]byte) error { return nil }
 
 type createImpliedRoleResponse struct {
 	V     ImpliedRole `json:"role_inference"`
 	Links *rest.Links `json:"links"`
 }
 
-func (r *createImpliedRoleResponse) extras([]byte) error { return nil }
-
 type getDomainConfigGroupResponse struct {
 	V DomainConfig `json:"config"`
 }
-
-func (r *getDomainConfigGroupResponse) extras([]byte) error { return nil }
 
 type updateDomainConfigGroupResponse struct {
 	V DomainConfig `json:"config"`
 }
 
-func (r *updateDomainConfigGroupResponse) extras([]byte) error { return nil }
-
 type getDefaultDomainConfigOptionResponse struct {
 	V map[string]any `json:"config"`
 }
-
-func (r *getDefaultDomainConfigOptionResponse) extras([]byte) error { return nil }
 
 type getTrustRoleResponse struct {
 	V Role `json:"role"`
@@ -7143,25 +7031,17 @@ type getIdentityProviderProtocolResponse struct {
 	V FederationProtocol `json:"protocol"`
 }
 
-func (r *getIdentityProviderProtocolResponse) extras([]byte) error { return nil }
-
 type updateIdentityProviderProtocolResponse struct {
 	V FederationProtocol `json:"protocol"`
 }
-
-func (r *updateIdentityProviderProtocolResponse) extras([]byte) error { return nil }
 
 type createIdentityProviderProtocolResponse struct {
 	V FederationProtocol `json:"protocol"`
 }
 
-func (r *createIdentityProviderProtocolResponse) extras([]byte) error { return nil }
-
 type getEndpointGroupInProjectResponse struct {
 	V ProjectEndpointGroup `json:"project_endpoint_group"`
 }
-
-func (r *getEndpointGroupInProjectResponse) extras([]byte) error { return nil }
 
 type getUserOAuth1AccessTokenRoleResponse struct {
 	V OAuth1AccessTokenRole `json:"role"`
@@ -7175,10 +7055,6 @@ type getDomainConfigOptionResponse struct {
 	V map[string]any `json:"config"`
 }
 
-func (r *getDomainConfigOptionResponse) extras([]byte) error { return nil }
-
 type updateDomainConfigOptionResponse struct {
 	V DomainConfig `json:"config"`
 }
-
-func (r *updateDomainConfigOptionResponse) extras([]byte) error { return nil }

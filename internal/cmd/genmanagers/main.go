@@ -40,19 +40,23 @@ func main() {
 	spec := flag.String("spec", "", "the OpenAPI spec")
 	pkg := flag.String("pkg", "", "the Go package name")
 	out := flag.String("out", "", "the output file")
+	handwritten := flag.String("handwritten", "", "comma-separated managers written by hand (fields of the Client too)")
 	flag.Parse()
-	if err := run(*spec, *pkg, *out); err != nil {
+	if err := run(*spec, *pkg, *out, *handwritten); err != nil {
 		fmt.Fprintln(os.Stderr, "genmanagers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(spec, pkg, out string) error {
+func run(spec, pkg, out, handwritten string) error {
 	doc, err := speclint.Load(spec)
 	if err != nil {
 		return err
 	}
 	g := &gen{doc: doc, pkg: pkg, types: map[string]*typeDef{}}
+	if handwritten != "" {
+		g.handwritten = strings.Split(handwritten, ",")
+	}
 	if err := g.collect(); err != nil {
 		return err
 	}
@@ -70,6 +74,9 @@ func run(spec, pkg, out string) error {
 type gen struct {
 	doc   *openapi3.T
 	pkg   string
+	// handwritten are the managers the package writes by hand, fields of
+	// the Client too.
+	handwritten []string
 	ops   []*op
 	types map[string]*typeDef
 	// managers by name, in order of first appearance (sorted at emit).
@@ -79,6 +86,7 @@ type gen struct {
 type op struct {
 	id, method, path  string
 	mgr, name         string
+	tags              []string
 	summary, desc     string
 	pathParams        []param
 	query             []param
@@ -160,7 +168,7 @@ func (g *gen) collect() error {
 			if !ok {
 				return fmt.Errorf("%s: x-gokeystone %q is not Manager.Method", o.OperationID, x)
 			}
-			p := &op{id: o.OperationID, method: method, path: path, mgr: mgr, name: name, summary: o.Summary, desc: o.Description}
+			p := &op{id: o.OperationID, method: method, path: path, mgr: mgr, name: name, summary: o.Summary, desc: o.Description, tags: o.Tags}
 			if o.Security != nil && len(*o.Security) == 0 {
 				p.noAuth = true
 			}
@@ -505,21 +513,49 @@ func (g *gen) emit(spec string) []byte {
 }
 
 func (g *gen) emitClient(w *writer) {
-	w.p("// managers are the resource managers of a Client.")
-	w.p("type managers struct {")
-	for _, m := range sortedKeys(g.managers) {
+	names := append(sortedKeys(g.managers), g.handwritten...)
+	sort.Strings(names)
+	names = slices.Compact(names)
+	w.p("// Client is the client of the Identity API: a manager per resource, each")
+	w.p("// sending its requests through the keystone.Session the client was made")
+	w.p("// with (see NewClient).")
+	w.p("type Client struct {")
+	w.p("c *rest.Client")
+	w.p("")
+	for _, m := range names {
+		if d := g.managerDoc(m); d != "" {
+			w.p("%s", comment(m+": "+d))
+		}
 		w.p("%s *%sManager", m, m)
 	}
 	w.p("}")
 	w.p("")
-	w.p("func newManagers(c *rest.Client) managers {")
-	w.p("return managers{")
-	for _, m := range sortedKeys(g.managers) {
+	w.p("func newClient(c *rest.Client) *Client {")
+	w.p("return &Client{c: c,")
+	for _, m := range names {
 		w.p("%s: &%sManager{c: c},", m, m)
 	}
 	w.p("}")
 	w.p("}")
 	w.p("")
+}
+
+// managerDoc is the description of the spec tag of m's first operation
+// (its first sentence), or "".
+func (g *gen) managerDoc(m string) string {
+	ops := g.managers[m]
+	if len(ops) == 0 || len(ops[0].tags) == 0 {
+		return ""
+	}
+	t := g.doc.Tags.Get(ops[0].tags[0])
+	if t == nil || t.Description == "" {
+		return ""
+	}
+	d := strings.Join(strings.Fields(t.Description), " ")
+	if i := strings.Index(d, ". "); i > 0 {
+		d = d[:i+1]
+	}
+	return lowerFirstWord(d)
 }
 
 func (g *gen) emitManager(w *writer, m string) {

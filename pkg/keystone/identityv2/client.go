@@ -9,34 +9,22 @@ import (
 
 //go:generate go run ../../../internal/cmd/genmanagers -spec ../../../api/identity-v2.yaml -pkg identityv2 -out managers.gen.go
 
-// Client is the Identity v2.0 client: one manager per resource, as
-// python-keystoneclient's v2_0 client has (client.Tenants.List, …). Its
-// calls go through the keystone.Session (authenticated, retried, logged,
-// errors typed), lists are iterators that follow the server's pages, and
-// bodies are the plain types of this package.
+// NewClient returns a client for the Identity endpoint of the session's
+// catalog.
 //
 // Most of v2.0 is its admin API (tenants, users, roles, services,
 // endpoints, token validation): Keystone served it on the admin endpoint
 // only, so make the client for that one, with
 // keystone.EndpointFilter{Interfaces: []string{"admin"}}. On the public
 // endpoint, Tenants.List lists the token user's own tenants, and
-// Extensions, Certificates and Users.ChangeOwnPassword work.
+// Extensions, Certificates and Users.ChangeOwnPassword work. Tokens puts
+// the token in the request's URL, which the session's logs and errors show
+// as a digest, never as the token.
 //
-// Its managers, fields of the generated code it embeds: Tenants, Users,
-// Roles, Services, Endpoints, EC2Credentials, UserCredentials (OS-KSADM's),
-// Tokens, Extensions and Certificates. Tokens validates, checks and revokes
-// tokens and lists their endpoints; the token is part of the request's URL,
-// which the session's logs and errors show as a digest, never as the token.
-type Client struct {
-	c *rest.Client
-	managers
-}
-
-// NewClient returns a client for the Identity endpoint of the session's
-// catalog. f narrows the endpoint (its ServiceType defaults to identity;
-// the session's region and interface apply when f names none): for the
-// admin API, f.Interfaces is []string{"admin"}. When several identity
-// endpoints match, the one the session authenticated against is used.
+// f narrows the endpoint (its ServiceType defaults to identity; the
+// session's region and interface apply when f names none). When several
+// identity endpoints match, the one the session authenticated against is
+// used.
 func NewClient(ctx context.Context, s *keystone.Session, f keystone.EndpointFilter) (*Client, error) {
 	u, err := rest.IdentityEndpoint(ctx, s, f)
 	if err != nil {
@@ -52,7 +40,7 @@ func NewClientAt(s *keystone.Session, url string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, managers: newManagers(c)}, nil
+	return newClient(c), nil
 }
 
 // Session returns the session the client sends its requests with.

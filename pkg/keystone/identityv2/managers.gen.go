@@ -23,22 +23,36 @@ var _ = json.Unmarshal
 var _ slog.LogValuer
 var _ = redact.Format
 
-// managers are the resource managers of a Client.
-type managers struct {
-	Certificates    *CertificatesManager
-	EC2Credentials  *EC2CredentialsManager
-	Endpoints       *EndpointsManager
-	Extensions      *ExtensionsManager
-	Roles           *RolesManager
-	Services        *ServicesManager
-	Tenants         *TenantsManager
-	Tokens          *TokensManager
+// Client is the client of the Identity API: a manager per resource, each
+// sending its requests through the keystone.Session the client was made
+// with (see NewClient).
+type Client struct {
+	c *rest.Client
+
+	// Certificates: PKI certificates.
+	Certificates *CertificatesManager
+	// EC2Credentials: EC2 credentials and EC2 token validation.
+	EC2Credentials *EC2CredentialsManager
+	// Endpoints: endpoints of the catalog.
+	Endpoints *EndpointsManager
+	// Extensions: API extensions.
+	Extensions *ExtensionsManager
+	// Roles: roles (OS-KSADM).
+	Roles *RolesManager
+	// Services: services of the catalog (OS-KSADM).
+	Services *ServicesManager
+	// Tenants: tenants and role grants on them.
+	Tenants *TenantsManager
+	// Tokens: authentication and tokens.
+	Tokens *TokensManager
+	// UserCredentials: EC2 credentials and EC2 token validation.
 	UserCredentials *UserCredentialsManager
-	Users           *UsersManager
+	// Users: users.
+	Users *UsersManager
 }
 
-func newManagers(c *rest.Client) managers {
-	return managers{
+func newClient(c *rest.Client) *Client {
+	return &Client{c: c,
 		Certificates:    &CertificatesManager{c: c},
 		EC2Credentials:  &EC2CredentialsManager{c: c},
 		Endpoints:       &EndpointsManager{c: c},

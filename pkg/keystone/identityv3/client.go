@@ -7,20 +7,7 @@ import (
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
-//go:generate go run ../../../internal/cmd/genmanagers -spec ../../../api/identity-v3.yaml -pkg identityv3 -out managers.gen.go
-
-// Client is the Identity v3 client: one manager per resource, as
-// python-keystoneclient's v3 client has (client.Projects.List, …). Its calls
-// go through the keystone.Session (authenticated, retried, logged, errors
-// typed), lists are iterators that follow the server's pages, and bodies
-// are the plain types of this package.
-type Client struct {
-	c *rest.Client
-	managers
-
-	// Tokens validates, checks and revokes tokens.
-	Tokens *TokensManager
-}
+//go:generate go run ../../../internal/cmd/genmanagers -spec ../../../api/identity-v3.yaml -pkg identityv3 -out managers.gen.go -handwritten Tokens
 
 // NewClient returns a client for the Identity endpoint of the session's
 // catalog. f narrows the endpoint (its ServiceType defaults to identity;
@@ -42,7 +29,7 @@ func NewClientAt(s *keystone.Session, url string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c: c, managers: newManagers(c), Tokens: &TokensManager{c: c}}, nil
+	return newClient(c), nil
 }
 
 // Session returns the session the client sends its requests with.

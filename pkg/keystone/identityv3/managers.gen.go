@@ -23,42 +23,77 @@ var _ = json.Unmarshal
 var _ slog.LogValuer
 var _ = redact.Format
 
-// managers are the resource managers of a Client.
-type managers struct {
-	AccessRules            *AccessRulesManager
+// Client is the client of the Identity API: a manager per resource, each
+// sending its requests through the keystone.Session the client was made
+// with (see NewClient).
+type Client struct {
+	c *rest.Client
+
+	// AccessRules: application credentials and their access rules.
+	AccessRules *AccessRulesManager
+	// ApplicationCredentials: application credentials and their access rules.
 	ApplicationCredentials *ApplicationCredentialsManager
-	Auth                   *AuthManager
-	Credentials            *CredentialsManager
-	DomainConfigs          *DomainConfigsManager
-	Domains                *DomainsManager
-	EC2Credentials         *EC2CredentialsManager
-	EndpointFilter         *EndpointFilterManager
-	EndpointGroups         *EndpointGroupsManager
-	EndpointPolicy         *EndpointPolicyManager
-	Endpoints              *EndpointsManager
-	Federation             *FederationManager
-	Groups                 *GroupsManager
-	IdentityProviders      *IdentityProvidersManager
-	Limits                 *LimitsManager
-	Mappings               *MappingsManager
-	OAuth1                 *OAuth1Manager
-	OAuth1Consumers        *OAuth1ConsumersManager
-	Policies               *PoliciesManager
-	Projects               *ProjectsManager
-	Regions                *RegionsManager
-	RegisteredLimits       *RegisteredLimitsManager
-	RevocationEvents       *RevocationEventsManager
-	RoleAssignments        *RoleAssignmentsManager
-	Roles                  *RolesManager
-	ServiceProviders       *ServiceProvidersManager
-	Services               *ServicesManager
-	SimpleCert             *SimpleCertManager
-	Trusts                 *TrustsManager
-	Users                  *UsersManager
+	// Auth: authentication and token management.
+	Auth *AuthManager
+	// Credentials: credentials (EC2, TOTP, certificates and others) stored per user.
+	Credentials *CredentialsManager
+	// DomainConfigs: domain-specific configuration (identity drivers per domain).
+	DomainConfigs *DomainConfigsManager
+	// Domains: domains.
+	Domains *DomainsManager
+	// EC2Credentials: EC2 credentials of a user and EC2/S3 signature validation.
+	EC2Credentials *EC2CredentialsManager
+	// EndpointFilter: project-endpoint associations and endpoint groups (OS-EP-FILTER).
+	EndpointFilter *EndpointFilterManager
+	// EndpointGroups: project-endpoint associations and endpoint groups (OS-EP-FILTER).
+	EndpointGroups *EndpointGroupsManager
+	// EndpointPolicy: policies associated with endpoints, services and regions (OS-ENDPOINT-POLICY).
+	EndpointPolicy *EndpointPolicyManager
+	// Endpoints: endpoints of the service catalog.
+	Endpoints *EndpointsManager
+	// Federation: federation (OS-FEDERATION) identity providers, mappings, protocols, service providers, federated auth and SAML2/ECP.
+	Federation *FederationManager
+	// Groups: groups and their membership.
+	Groups *GroupsManager
+	// IdentityProviders: federation (OS-FEDERATION) identity providers, mappings, protocols, service providers, federated auth and SAML2/ECP.
+	IdentityProviders *IdentityProvidersManager
+	// Limits: registered limits, project and domain limits, and the limit model.
+	Limits *LimitsManager
+	// Mappings: federation (OS-FEDERATION) identity providers, mappings, protocols, service providers, federated auth and SAML2/ECP.
+	Mappings *MappingsManager
+	// OAuth1: delegated authentication with OAuth 1.0a (OS-OAUTH1).
+	OAuth1 *OAuth1Manager
+	// OAuth1Consumers: delegated authentication with OAuth 1.0a (OS-OAUTH1).
+	OAuth1Consumers *OAuth1ConsumersManager
+	// Policies: policy blobs (deprecated in Keystone).
+	Policies *PoliciesManager
+	// Projects: projects.
+	Projects *ProjectsManager
+	// Regions: regions.
+	Regions *RegionsManager
+	// RegisteredLimits: registered limits, project and domain limits, and the limit model.
+	RegisteredLimits *RegisteredLimitsManager
+	// RevocationEvents: token revocation events (OS-REVOKE).
+	RevocationEvents *RevocationEventsManager
+	// RoleAssignments: roles, domain-specific roles, grants on projects and domains, implied roles and role assignments.
+	RoleAssignments *RoleAssignmentsManager
+	// Roles: roles, domain-specific roles, grants on projects and domains, implied roles and role assignments.
+	Roles *RolesManager
+	// ServiceProviders: federation (OS-FEDERATION) identity providers, mappings, protocols, service providers, federated auth and SAML2/ECP.
+	ServiceProviders *ServiceProvidersManager
+	// Services: services of the service catalog.
+	Services *ServicesManager
+	// SimpleCert: the certificates used to sign PKI tokens (OS-SIMPLE-CERT, deprecated).
+	SimpleCert *SimpleCertManager
+	Tokens     *TokensManager
+	// Trusts: trusts (OS-TRUST).
+	Trusts *TrustsManager
+	// Users: users, their password, groups and projects.
+	Users *UsersManager
 }
 
-func newManagers(c *rest.Client) managers {
-	return managers{
+func newClient(c *rest.Client) *Client {
+	return &Client{c: c,
 		AccessRules:            &AccessRulesManager{c: c},
 		ApplicationCredentials: &ApplicationCredentialsManager{c: c},
 		Auth:                   &AuthManager{c: c},
@@ -87,6 +122,7 @@ func newManagers(c *rest.Client) managers {
 		ServiceProviders:       &ServiceProvidersManager{c: c},
 		Services:               &ServicesManager{c: c},
 		SimpleCert:             &SimpleCertManager{c: c},
+		Tokens:                 &TokensManager{c: c},
 		Trusts:                 &TrustsManager{c: c},
 		Users:                  &UsersManager{c: c},
 	}

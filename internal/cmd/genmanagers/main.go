@@ -130,6 +130,7 @@ type typeDef struct {
 	request  bool
 	top      bool // a body or an item of a response: where Extra is filled/sent
 	secrets  []string
+	bodyOf   []string // the methods that take it as their body
 	keys     []string
 	nullable []string
 	desc     string
@@ -245,6 +246,9 @@ func (g *gen) requestBody(p *op, o *openapi3.Operation) error {
 	}
 	t, named := g.goType(inner, upperFirst(p.id)+"Body", true, true)
 	p.body = &body{key: key, goType: t, named: named}
+	if td := g.types[named]; td != nil && p.mgr != "" {
+		td.bodyOf = append(td.bodyOf, p.mgr+"Manager."+p.name)
+	}
 	return nil
 }
 
@@ -607,11 +611,7 @@ func (g *gen) emitMethod(w *writer, o *op) {
 	case "slice":
 		ret = "([]" + o.resp.goType + ", error)"
 	}
-	doc := o.summary
-	if doc == "" {
-		doc = o.id + "."
-	}
-	w.p("// %s: %s", o.name, lowerFirstWord(doc))
+	w.p("// %s", methodDoc(o))
 	w.p("//")
 	w.p("// %s %s (%s).", strings.ToUpper(o.method), o.path, o.id)
 	switch o.resp.kind {
@@ -825,10 +825,13 @@ func (g *gen) secretful(t *typeDef, seen map[string]bool) bool {
 }
 
 func (g *gen) emitType(w *writer, t *typeDef) {
-	if t.desc != "" {
+	switch {
+	case t.desc != "":
 		w.p("%s", comment(t.name+" is "+lowerFirstWord(t.desc)))
-	} else {
-		w.p("// %s is a body of the Identity API.", t.name)
+	case len(t.bodyOf) > 0:
+		w.p("// %s is the body of %s.", t.name, strings.Join(t.bodyOf, " and "))
+	default:
+		w.p("// %s is a member of the Identity API's bodies.", t.name)
 	}
 	if len(t.secrets) > 0 {
 		w.p("//")
@@ -1121,7 +1124,8 @@ func lowerFirst(s string) string {
 }
 
 func lowerFirstWord(s string) string {
-	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z' {
+	word, _, _ := strings.Cut(s, " ")
+	if len(word) > 0 && word[0] >= 'A' && word[0] <= 'Z' && strings.ToLower(word[1:]) == word[1:] && !strings.ContainsAny(word, "0123456789_`") {
 		return strings.ToLower(s[:1]) + s[1:]
 	}
 	return s
@@ -1136,6 +1140,29 @@ func splitWords(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// methodDoc is the first line of a method's doc: its name and the spec's
+// summary in the third person ("List lists projects.").
+func methodDoc(o *op) string {
+	sum := strings.TrimSpace(o.summary)
+	if sum == "" {
+		return o.name + " calls " + o.id + "."
+	}
+	verb, rest, _ := strings.Cut(sum, " ")
+	v := strings.ToLower(verb)
+	switch {
+	case strings.HasSuffix(v, "s") || strings.HasSuffix(v, "sh") || strings.HasSuffix(v, "ch") || strings.HasSuffix(v, "x"):
+		v += "es"
+	case strings.HasSuffix(v, "y") && len(v) > 1 && !strings.ContainsRune("aeiou", rune(v[len(v)-2])):
+		v = v[:len(v)-1] + "ies"
+	default:
+		v += "s"
+	}
+	if rest == "" {
+		return o.name + " " + v
+	}
+	return o.name + " " + v + " " + rest
 }
 
 // zeroOf is the zero value a method returns for an object of type t.

@@ -69,7 +69,7 @@ func newClient(c *rest.Client) *Client {
 // CertificatesManager is the Certificates resource of the Identity API.
 type CertificatesManager struct{ c *rest.Client }
 
-// GetCA: show the CA certificate (PEM).
+// GetCA shows the CA certificate (PEM).
 //
 // GET /v2.0/certificates/ca (getCACertificate).
 func (m *CertificatesManager) GetCA(ctx context.Context) (string, error) {
@@ -80,7 +80,7 @@ func (m *CertificatesManager) GetCA(ctx context.Context) (string, error) {
 	return m.c.Text(ctx, rest.Req{Method: "GET", Path: path, NoAuth: true})
 }
 
-// GetSigning: show the token signing certificate (PEM).
+// GetSigning shows the token signing certificate (PEM).
 //
 // GET /v2.0/certificates/signing (getSigningCertificate).
 func (m *CertificatesManager) GetSigning(ctx context.Context) (string, error) {
@@ -94,7 +94,7 @@ func (m *CertificatesManager) GetSigning(ctx context.Context) (string, error) {
 // EC2CredentialsManager is the EC2Credentials resource of the Identity API.
 type EC2CredentialsManager struct{ c *rest.Client }
 
-// Create: create an EC2 credential for a user on a tenant.
+// Create creates an EC2 credential for a user on a tenant.
 //
 // POST /v2.0/users/{user_id}/credentials/OS-EC2 (createEC2Credential).
 func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body EC2CredentialCreateRequest) (*EC2Credential, error) {
@@ -109,7 +109,7 @@ func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body 
 	return &out.V, nil
 }
 
-// Get: show an EC2 credential.
+// Get shows an EC2 credential.
 //
 // GET /v2.0/users/{user_id}/credentials/OS-EC2/{credential_id} (getEC2Credential).
 func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credentialID string) (*EC2Credential, error) {
@@ -124,7 +124,7 @@ func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credenti
 	return &out.V, nil
 }
 
-// Delete: delete an EC2 credential.
+// Delete deletes an EC2 credential.
 //
 // DELETE /v2.0/users/{user_id}/credentials/OS-EC2/{credential_id} (deleteEC2Credential).
 func (m *EC2CredentialsManager) Delete(ctx context.Context, userID string, credentialID string) error {
@@ -135,7 +135,7 @@ func (m *EC2CredentialsManager) Delete(ctx context.Context, userID string, crede
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list a user's EC2 credentials.
+// List lists a user's EC2 credentials.
 //
 // GET /v2.0/users/{user_id}/credentials/OS-EC2 (listEC2Credentials).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -153,7 +153,7 @@ func (m *EC2CredentialsManager) List(ctx context.Context, userID string) iter.Se
 // EndpointsManager is the Endpoints resource of the Identity API.
 type EndpointsManager struct{ c *rest.Client }
 
-// Create: create an endpoint.
+// Create creates an endpoint.
 //
 // POST /v2.0/endpoints (createEndpoint).
 func (m *EndpointsManager) Create(ctx context.Context, body CreateEndpointBody) (*AdminEndpoint, error) {
@@ -168,7 +168,7 @@ func (m *EndpointsManager) Create(ctx context.Context, body CreateEndpointBody) 
 	return &out.V, nil
 }
 
-// Delete: delete an endpoint.
+// Delete deletes an endpoint.
 //
 // DELETE /v2.0/endpoints/{endpoint_id} (deleteEndpoint).
 func (m *EndpointsManager) Delete(ctx context.Context, endpointID string) error {
@@ -179,7 +179,7 @@ func (m *EndpointsManager) Delete(ctx context.Context, endpointID string) error 
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list endpoints.
+// List lists endpoints.
 //
 // GET /v2.0/endpoints (listEndpoints).
 // The iterator stops at the first error, which it yields.
@@ -194,7 +194,7 @@ func (m *EndpointsManager) List(ctx context.Context) iter.Seq2[AdminEndpoint, er
 // ExtensionsManager is the Extensions resource of the Identity API.
 type ExtensionsManager struct{ c *rest.Client }
 
-// Get: show an API extension.
+// Get shows an API extension.
 //
 // GET /v2.0/extensions/{alias} (getExtension).
 func (m *ExtensionsManager) Get(ctx context.Context, alias string) (*Extension, error) {
@@ -212,7 +212,7 @@ func (m *ExtensionsManager) Get(ctx context.Context, alias string) (*Extension, 
 // RolesManager is the Roles resource of the Identity API.
 type RolesManager struct{ c *rest.Client }
 
-// Create: create a role.
+// Create creates a role.
 //
 // POST /v2.0/OS-KSADM/roles (createRole).
 func (m *RolesManager) Create(ctx context.Context, body CreateRoleBody) (*Role, error) {
@@ -227,7 +227,7 @@ func (m *RolesManager) Create(ctx context.Context, body CreateRoleBody) (*Role, 
 	return &out.V, nil
 }
 
-// Get: show a role.
+// Get shows a role.
 //
 // GET /v2.0/OS-KSADM/roles/{role_id} (getRole).
 func (m *RolesManager) Get(ctx context.Context, roleID string) (*Role, error) {
@@ -242,7 +242,7 @@ func (m *RolesManager) Get(ctx context.Context, roleID string) (*Role, error) {
 	return &out.V, nil
 }
 
-// Delete: delete a role.
+// Delete deletes a role.
 //
 // DELETE /v2.0/OS-KSADM/roles/{role_id} (deleteRole).
 func (m *RolesManager) Delete(ctx context.Context, roleID string) error {
@@ -253,7 +253,7 @@ func (m *RolesManager) Delete(ctx context.Context, roleID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list roles.
+// List lists roles.
 //
 // GET /v2.0/OS-KSADM/roles (listRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -265,7 +265,7 @@ func (m *RolesManager) List(ctx context.Context, opts *ListRolesOptions) iter.Se
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRolesResponse) error { return p.extras(data) }, func(p *listRolesResponse) ([]Role, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// AddUserRole: grant a role to a user on a tenant.
+// AddUserRole grants a role to a user on a tenant.
 //
 // PUT /v2.0/tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (grantTenantUserRole).
 func (m *RolesManager) AddUserRole(ctx context.Context, tenantID string, userID string, roleID string) (*Role, error) {
@@ -280,7 +280,7 @@ func (m *RolesManager) AddUserRole(ctx context.Context, tenantID string, userID 
 	return &out.V, nil
 }
 
-// ListForUser: list a user's roles on a tenant.
+// ListForUser lists a user's roles on a tenant.
 //
 // GET /v2.0/tenants/{tenant_id}/users/{user_id}/roles (listTenantUserRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -295,7 +295,7 @@ func (m *RolesManager) ListForUser(ctx context.Context, tenantID string, userID 
 	})
 }
 
-// RemoveUserRole: revoke a user's role on a tenant.
+// RemoveUserRole revokes a user's role on a tenant.
 //
 // DELETE /v2.0/tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (revokeTenantUserRole).
 func (m *RolesManager) RemoveUserRole(ctx context.Context, tenantID string, userID string, roleID string) error {
@@ -322,7 +322,7 @@ func (m *RolesManager) Find(ctx context.Context, nameOrID string, opts *ListRole
 // ServicesManager is the Services resource of the Identity API.
 type ServicesManager struct{ c *rest.Client }
 
-// Create: create a service.
+// Create creates a service.
 //
 // POST /v2.0/OS-KSADM/services (createService).
 func (m *ServicesManager) Create(ctx context.Context, body CreateServiceBody) (*Service, error) {
@@ -337,7 +337,7 @@ func (m *ServicesManager) Create(ctx context.Context, body CreateServiceBody) (*
 	return &out.V, nil
 }
 
-// Get: show a service.
+// Get shows a service.
 //
 // GET /v2.0/OS-KSADM/services/{service_id} (getService).
 func (m *ServicesManager) Get(ctx context.Context, serviceID string) (*Service, error) {
@@ -352,7 +352,7 @@ func (m *ServicesManager) Get(ctx context.Context, serviceID string) (*Service, 
 	return &out.V, nil
 }
 
-// Delete: delete a service and its endpoints.
+// Delete deletes a service and its endpoints.
 //
 // DELETE /v2.0/OS-KSADM/services/{service_id} (deleteService).
 func (m *ServicesManager) Delete(ctx context.Context, serviceID string) error {
@@ -363,7 +363,7 @@ func (m *ServicesManager) Delete(ctx context.Context, serviceID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list services.
+// List lists services.
 //
 // GET /v2.0/OS-KSADM/services (listServices).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -394,7 +394,7 @@ func (m *ServicesManager) Find(ctx context.Context, nameOrID string, opts *ListS
 // TenantsManager is the Tenants resource of the Identity API.
 type TenantsManager struct{ c *rest.Client }
 
-// Create: create a tenant.
+// Create creates a tenant.
 //
 // POST /v2.0/tenants (createTenant).
 func (m *TenantsManager) Create(ctx context.Context, body TenantCreate) (*Tenant, error) {
@@ -409,7 +409,7 @@ func (m *TenantsManager) Create(ctx context.Context, body TenantCreate) (*Tenant
 	return &out.V, nil
 }
 
-// Get: show a tenant.
+// Get shows a tenant.
 //
 // GET /v2.0/tenants/{tenant_id} (getTenant).
 func (m *TenantsManager) Get(ctx context.Context, tenantID string) (*Tenant, error) {
@@ -424,7 +424,7 @@ func (m *TenantsManager) Get(ctx context.Context, tenantID string) (*Tenant, err
 	return &out.V, nil
 }
 
-// Update: update a tenant.
+// Update updates a tenant.
 //
 // POST /v2.0/tenants/{tenant_id} (updateTenant).
 func (m *TenantsManager) Update(ctx context.Context, tenantID string, body TenantUpdate) (*Tenant, error) {
@@ -439,7 +439,7 @@ func (m *TenantsManager) Update(ctx context.Context, tenantID string, body Tenan
 	return &out.V, nil
 }
 
-// Delete: delete a tenant.
+// Delete deletes a tenant.
 //
 // DELETE /v2.0/tenants/{tenant_id} (deleteTenant).
 func (m *TenantsManager) Delete(ctx context.Context, tenantID string) error {
@@ -450,7 +450,7 @@ func (m *TenantsManager) Delete(ctx context.Context, tenantID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list tenants, or show one by name.
+// List lists tenants, or show one by name.
 //
 // GET /v2.0/tenants (listTenants).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -465,7 +465,7 @@ func (m *TenantsManager) List(ctx context.Context, opts *ListTenantsOptions) ite
 	})
 }
 
-// ListUsers: list the users with a role on a tenant.
+// ListUsers lists the users with a role on a tenant.
 //
 // GET /v2.0/tenants/{tenant_id}/users (listTenantUsers).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -497,7 +497,7 @@ func (m *TenantsManager) Find(ctx context.Context, nameOrID string, opts *ListTe
 // TokensManager is the Tokens resource of the Identity API.
 type TokensManager struct{ c *rest.Client }
 
-// ListEndpoints: list the endpoints of a token's catalog.
+// ListEndpoints lists the endpoints of a token's catalog.
 //
 // GET /v2.0/tokens/{token_id}/endpoints (listTokenEndpoints).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -515,7 +515,7 @@ func (m *TokensManager) ListEndpoints(ctx context.Context, tokenID string) iter.
 	})
 }
 
-// ListRevoked: show the revocation list (a signed CMS document).
+// ListRevoked shows the revocation list (a signed CMS document).
 //
 // GET /v2.0/tokens/revoked (listRevokedTokens).
 func (m *TokensManager) ListRevoked(ctx context.Context) (string, error) {
@@ -533,7 +533,7 @@ func (m *TokensManager) ListRevoked(ctx context.Context) (string, error) {
 // UserCredentialsManager is the UserCredentials resource of the Identity API.
 type UserCredentialsManager struct{ c *rest.Client }
 
-// Create: add a credential to a user (OS-KSADM, as documented).
+// Create adds a credential to a user (OS-KSADM, as documented).
 //
 // POST /v2.0/users/{user_id}/OS-KSADM/credentials (createKSADMCredential).
 func (m *UserCredentialsManager) Create(ctx context.Context, userID string, body KSADMCredentialEnvelope) (map[string]any, error) {
@@ -548,7 +548,7 @@ func (m *UserCredentialsManager) Create(ctx context.Context, userID string, body
 	return out.V, nil
 }
 
-// List: list a user's credentials (OS-KSADM, as documented).
+// List lists a user's credentials (OS-KSADM, as documented).
 //
 // GET /v2.0/users/{user_id}/OS-KSADM/credentials (listKSADMCredentials).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -566,7 +566,7 @@ func (m *UserCredentialsManager) List(ctx context.Context, userID string) iter.S
 	})
 }
 
-// DeleteEC2: delete a user's EC2 credential (OS-KSADM, as documented).
+// DeleteEC2 deletes a user's EC2 credential (OS-KSADM, as documented).
 //
 // DELETE /v2.0/users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (deleteKSADMEC2Credential).
 func (m *UserCredentialsManager) DeleteEC2(ctx context.Context, userID string) error {
@@ -577,7 +577,7 @@ func (m *UserCredentialsManager) DeleteEC2(ctx context.Context, userID string) e
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// GetEC2: show a user's EC2 credential (OS-KSADM, as documented).
+// GetEC2 shows a user's EC2 credential (OS-KSADM, as documented).
 //
 // GET /v2.0/users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (getKSADMEC2Credential).
 func (m *UserCredentialsManager) GetEC2(ctx context.Context, userID string) (map[string]any, error) {
@@ -592,7 +592,7 @@ func (m *UserCredentialsManager) GetEC2(ctx context.Context, userID string) (map
 	return out.V, nil
 }
 
-// UpdateEC2: update a user's EC2 credential (OS-KSADM, as documented).
+// UpdateEC2 updates a user's EC2 credential (OS-KSADM, as documented).
 //
 // POST /v2.0/users/{user_id}/OS-KSADM/credentials/OS-KSEC2:ec2Credentials (updateKSADMEC2Credential).
 func (m *UserCredentialsManager) UpdateEC2(ctx context.Context, userID string, body KSADMCredentialEnvelope) (map[string]any, error) {
@@ -610,7 +610,7 @@ func (m *UserCredentialsManager) UpdateEC2(ctx context.Context, userID string, b
 // UsersManager is the Users resource of the Identity API.
 type UsersManager struct{ c *rest.Client }
 
-// Create: create a user.
+// Create creates a user.
 //
 // POST /v2.0/users (createUser).
 func (m *UsersManager) Create(ctx context.Context, body UserCreate) (*User, error) {
@@ -625,7 +625,7 @@ func (m *UsersManager) Create(ctx context.Context, body UserCreate) (*User, erro
 	return &out.V, nil
 }
 
-// Get: show a user.
+// Get shows a user.
 //
 // GET /v2.0/users/{user_id} (getUser).
 func (m *UsersManager) Get(ctx context.Context, userID string) (*User, error) {
@@ -640,7 +640,7 @@ func (m *UsersManager) Get(ctx context.Context, userID string) (*User, error) {
 	return &out.V, nil
 }
 
-// Update: update a user.
+// Update updates a user.
 //
 // PUT /v2.0/users/{user_id} (updateUser).
 func (m *UsersManager) Update(ctx context.Context, userID string, body UserUpdate) (*User, error) {
@@ -655,7 +655,7 @@ func (m *UsersManager) Update(ctx context.Context, userID string, body UserUpdat
 	return &out.V, nil
 }
 
-// Delete: delete a user.
+// Delete deletes a user.
 //
 // DELETE /v2.0/users/{user_id} (deleteUser).
 func (m *UsersManager) Delete(ctx context.Context, userID string) error {
@@ -666,7 +666,7 @@ func (m *UsersManager) Delete(ctx context.Context, userID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list users, or show one by name.
+// List lists users, or show one by name.
 //
 // GET /v2.0/users (listUsers).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -681,7 +681,7 @@ func (m *UsersManager) List(ctx context.Context, opts *ListUsersOptions) iter.Se
 	})
 }
 
-// ListRoles: list a user's global roles.
+// ListRoles lists a user's global roles.
 //
 // GET /v2.0/users/{user_id}/roles (listUserGlobalRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -696,7 +696,7 @@ func (m *UsersManager) ListRoles(ctx context.Context, userID string) iter.Seq2[R
 	})
 }
 
-// SetEnabled: enable or disable a user.
+// SetEnabled enables or disable a user.
 //
 // PUT /v2.0/users/{user_id}/OS-KSADM/enabled (setUserEnabled).
 func (m *UsersManager) SetEnabled(ctx context.Context, userID string, body SetUserEnabledBody) (*User, error) {
@@ -711,7 +711,7 @@ func (m *UsersManager) SetEnabled(ctx context.Context, userID string, body SetUs
 	return &out.V, nil
 }
 
-// SetPassword: set a user's password (administrator).
+// SetPassword sets a user's password (administrator).
 //
 // PUT /v2.0/users/{user_id}/OS-KSADM/password (setUserPassword).
 func (m *UsersManager) SetPassword(ctx context.Context, userID string, body SetUserPasswordBody) (*User, error) {
@@ -726,7 +726,7 @@ func (m *UsersManager) SetPassword(ctx context.Context, userID string, body SetU
 	return &out.V, nil
 }
 
-// SetTenant: set a user's default tenant.
+// SetTenant sets a user's default tenant.
 //
 // PUT /v2.0/users/{user_id}/OS-KSADM/tenant (setUserTenant).
 func (m *UsersManager) SetTenant(ctx context.Context, userID string, body SetUserTenantBody) (*User, error) {
@@ -792,7 +792,7 @@ type CatalogEndpointWithService struct {
 	Type        *string `json:"type,omitempty"`
 }
 
-// ChangeOwnPasswordBody is a body of the Identity API.
+// ChangeOwnPasswordBody is a member of the Identity API's bodies.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows OriginalPassword, Password
 // as "<redacted>": the client sends the values.
@@ -856,7 +856,7 @@ func (v changeOwnPasswordBodyWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), changeOwnPasswordBodyKeys, nil, nil, nil)
 }
 
-// CreateEndpointBody is a body of the Identity API.
+// CreateEndpointBody is the body of EndpointsManager.Create.
 type CreateEndpointBody struct {
 	// The admin URL.
 	Adminurl *string `json:"adminurl,omitempty"`
@@ -879,7 +879,7 @@ func (v CreateEndpointBody) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), createEndpointBodyKeys, nil, v.Null, createEndpointBodyNullable)
 }
 
-// CreateRoleBody is a body of the Identity API.
+// CreateRoleBody is the body of RolesManager.Create.
 type CreateRoleBody struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -901,7 +901,7 @@ func (v CreateRoleBody) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), createRoleBodyKeys, v.Extra, v.Null, createRoleBodyNullable)
 }
 
-// CreateServiceBody is a body of the Identity API.
+// CreateServiceBody is the body of ServicesManager.Create.
 type CreateServiceBody struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -924,7 +924,7 @@ func (v CreateServiceBody) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), createServiceBodyKeys, v.Extra, v.Null, createServiceBodyNullable)
 }
 
-// EC2Credential is a body of the Identity API.
+// EC2Credential is a member of the Identity API's bodies.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Secret
 // as "<redacted>": the client sends the values.
@@ -966,7 +966,7 @@ func (v EC2Credential) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(v.masked(), ec2CredentialKeys, nil, nil, nil)
 }
 
-// EC2CredentialCreateRequest is a body of the Identity API.
+// EC2CredentialCreateRequest is the body of EC2CredentialsManager.Create.
 type EC2CredentialCreateRequest struct {
 	TenantID string `json:"tenant_id"`
 }
@@ -981,20 +981,20 @@ type Extension struct {
 	Updated     *string `json:"updated,omitempty"`
 }
 
-// KSADMCredentialEnvelope is a body of the Identity API.
+// KSADMCredentialEnvelope is the body of UserCredentialsManager.UpdateEC2 and UserCredentialsManager.Create.
 type KSADMCredentialEnvelope struct {
 	// A credential as the OS-KSADM extension documents it (`OS-KSEC2:ec2Credentials`: `username`, `key`, `signature`, …).
 	OSKSEC2Ec2Credentials map[string]any `json:"OS-KSEC2:ec2Credentials,omitempty"`
 }
 
-// Link is A link relation.
+// Link is a link relation.
 type Link struct {
 	Href string  `json:"href"`
 	Rel  *string `json:"rel,omitempty"`
 	Type *string `json:"type,omitempty"`
 }
 
-// Role is a body of the Identity API.
+// Role is a member of the Identity API's bodies.
 type Role struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -1013,7 +1013,7 @@ func (v Role) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), roleKeys, v.Extra, nil, nil)
 }
 
-// Service is a body of the Identity API.
+// Service is a member of the Identity API's bodies.
 type Service struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -1034,12 +1034,12 @@ func (v Service) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), serviceKeys, v.Extra, nil, nil)
 }
 
-// SetUserEnabledBody is a body of the Identity API.
+// SetUserEnabledBody is the body of UsersManager.SetEnabled.
 type SetUserEnabledBody struct {
 	Enabled bool `json:"enabled"`
 }
 
-// SetUserPasswordBody is a body of the Identity API.
+// SetUserPasswordBody is the body of UsersManager.SetPassword.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Password
 // as "<redacted>": the client sends the values.
@@ -1096,12 +1096,12 @@ func (v setUserPasswordBodyWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), setUserPasswordBodyKeys, nil, nil, nil)
 }
 
-// SetUserTenantBody is a body of the Identity API.
+// SetUserTenantBody is the body of UsersManager.SetTenant.
 type SetUserTenantBody struct {
 	TenantID string `json:"tenantId"`
 }
 
-// Tenant is A tenant (a project of the default domain). Free-form extra attributes are returned as given.
+// Tenant is a tenant (a project of the default domain). Free-form extra attributes are returned as given.
 type Tenant struct {
 	// The tenant's description.
 	Description *string `json:"description,omitempty"`
@@ -1121,7 +1121,7 @@ func (v Tenant) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), tenantKeys, v.Extra, nil, nil)
 }
 
-// TenantCreate is a body of the Identity API.
+// TenantCreate is the body of TenantsManager.Create.
 type TenantCreate struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -1146,7 +1146,7 @@ func (v TenantCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), tenantCreateKeys, v.Extra, v.Null, tenantCreateNullable)
 }
 
-// TenantUpdate is a body of the Identity API.
+// TenantUpdate is the body of TenantsManager.Update.
 type TenantUpdate struct {
 	// A description.
 	Description *string `json:"description,omitempty"`
@@ -1171,7 +1171,7 @@ func (v TenantUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), tenantUpdateKeys, v.Extra, v.Null, tenantUpdateNullable)
 }
 
-// User is A user (of the default domain). Free-form extra attributes are returned as given.
+// User is a user (of the default domain). Free-form extra attributes are returned as given.
 type User struct {
 	// The user's e-mail address.
 	Email   *string `json:"email,omitempty"`
@@ -1195,7 +1195,7 @@ func (v User) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), userKeys, v.Extra, nil, nil)
 }
 
-// UserCreate is a body of the Identity API.
+// UserCreate is the body of UsersManager.Create.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Password
 // as "<redacted>": the client sends the values.
@@ -1272,7 +1272,7 @@ func (v userCreateWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), userCreateKeys, v.Extra, v.Null, userCreateNullable)
 }
 
-// UserUpdate is a body of the Identity API.
+// UserUpdate is the body of UsersManager.Update.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Password
 // as "<redacted>": the client sends the values.

@@ -131,7 +131,7 @@ func newClient(c *rest.Client) *Client {
 // AccessRulesManager is the AccessRules resource of the Identity API.
 type AccessRulesManager struct{ c *rest.Client }
 
-// Get: show an access rule.
+// Get shows an access rule.
 //
 // GET /v3/users/{user_id}/access_rules/{access_rule_id} (getAccessRule).
 func (m *AccessRulesManager) Get(ctx context.Context, userID string, accessRuleID string) (*AccessRule, error) {
@@ -146,7 +146,7 @@ func (m *AccessRulesManager) Get(ctx context.Context, userID string, accessRuleI
 	return &out.V, nil
 }
 
-// Delete: delete an access rule that no application credential uses.
+// Delete deletes an access rule that no application credential uses.
 //
 // DELETE /v3/users/{user_id}/access_rules/{access_rule_id} (deleteAccessRule).
 func (m *AccessRulesManager) Delete(ctx context.Context, userID string, accessRuleID string) error {
@@ -157,7 +157,7 @@ func (m *AccessRulesManager) Delete(ctx context.Context, userID string, accessRu
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list the access rules of a user.
+// List lists the access rules of a user.
 //
 // GET /v3/users/{user_id}/access_rules (listAccessRules).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -175,7 +175,7 @@ func (m *AccessRulesManager) List(ctx context.Context, userID string, opts *List
 // ApplicationCredentialsManager is the ApplicationCredentials resource of the Identity API.
 type ApplicationCredentialsManager struct{ c *rest.Client }
 
-// Create: create an application credential for the calling user on the token's project.
+// Create creates an application credential for the calling user on the token's project.
 //
 // POST /v3/users/{user_id}/application_credentials (createApplicationCredential).
 func (m *ApplicationCredentialsManager) Create(ctx context.Context, userID string, body ApplicationCredentialCreate) (*ApplicationCredential, error) {
@@ -190,7 +190,7 @@ func (m *ApplicationCredentialsManager) Create(ctx context.Context, userID strin
 	return &out.V, nil
 }
 
-// Get: show an application credential (without its secret).
+// Get shows an application credential (without its secret).
 //
 // GET /v3/users/{user_id}/application_credentials/{application_credential_id} (getApplicationCredential).
 func (m *ApplicationCredentialsManager) Get(ctx context.Context, userID string, applicationCredentialID string) (*ApplicationCredential, error) {
@@ -205,7 +205,7 @@ func (m *ApplicationCredentialsManager) Get(ctx context.Context, userID string, 
 	return &out.V, nil
 }
 
-// Delete: delete an application credential.
+// Delete deletes an application credential.
 //
 // DELETE /v3/users/{user_id}/application_credentials/{application_credential_id} (deleteApplicationCredential).
 func (m *ApplicationCredentialsManager) Delete(ctx context.Context, userID string, applicationCredentialID string) error {
@@ -216,7 +216,7 @@ func (m *ApplicationCredentialsManager) Delete(ctx context.Context, userID strin
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list the application credentials of a user.
+// List lists the application credentials of a user.
 //
 // GET /v3/users/{user_id}/application_credentials (listApplicationCredentials).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -248,7 +248,7 @@ func (m *ApplicationCredentialsManager) Find(ctx context.Context, userID string,
 // AuthManager is the Auth resource of the Identity API.
 type AuthManager struct{ c *rest.Client }
 
-// ListCatalog: show the service catalog of the request's token (scoped tokens only).
+// ListCatalog shows the service catalog of the request's token (scoped tokens only).
 //
 // GET /v3/auth/catalog (getAuthCatalog).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -263,7 +263,7 @@ func (m *AuthManager) ListCatalog(ctx context.Context) iter.Seq2[CatalogService,
 	})
 }
 
-// ListDomains: list the domains the request's token can be scoped to.
+// ListDomains lists the domains the request's token can be scoped to.
 //
 // GET /v3/auth/domains (listAuthDomains).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -278,7 +278,7 @@ func (m *AuthManager) ListDomains(ctx context.Context) iter.Seq2[Domain, error] 
 	})
 }
 
-// ListProjects: list the projects the request's token can be scoped to.
+// ListProjects lists the projects the request's token can be scoped to.
 //
 // GET /v3/auth/projects (listAuthProjects).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -293,7 +293,7 @@ func (m *AuthManager) ListProjects(ctx context.Context) iter.Seq2[Project, error
 	})
 }
 
-// ListSystem: list the system scopes the request's token can be scoped to.
+// ListSystem lists the system scopes the request's token can be scoped to.
 //
 // GET /v3/auth/system (listAuthSystem).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -311,7 +311,7 @@ func (m *AuthManager) ListSystem(ctx context.Context) iter.Seq2[SystemScope, err
 // CredentialsManager is the Credentials resource of the Identity API.
 type CredentialsManager struct{ c *rest.Client }
 
-// Create: create a credential.
+// Create creates a credential.
 //
 // POST /v3/credentials (createCredential).
 func (m *CredentialsManager) Create(ctx context.Context, body CredentialCreate) (*Credential, error) {
@@ -326,7 +326,7 @@ func (m *CredentialsManager) Create(ctx context.Context, body CredentialCreate) 
 	return &out.V, nil
 }
 
-// Get: show a credential.
+// Get shows a credential.
 //
 // GET /v3/credentials/{credential_id} (getCredential).
 func (m *CredentialsManager) Get(ctx context.Context, credentialID string) (*Credential, error) {
@@ -341,7 +341,7 @@ func (m *CredentialsManager) Get(ctx context.Context, credentialID string) (*Cre
 	return &out.V, nil
 }
 
-// Update: update a credential.
+// Update updates a credential.
 //
 // PATCH /v3/credentials/{credential_id} (updateCredential).
 func (m *CredentialsManager) Update(ctx context.Context, credentialID string, body CredentialUpdate) (*Credential, error) {
@@ -356,7 +356,7 @@ func (m *CredentialsManager) Update(ctx context.Context, credentialID string, bo
 	return &out.V, nil
 }
 
-// Delete: delete a credential.
+// Delete deletes a credential.
 //
 // DELETE /v3/credentials/{credential_id} (deleteCredential).
 func (m *CredentialsManager) Delete(ctx context.Context, credentialID string) error {
@@ -367,7 +367,7 @@ func (m *CredentialsManager) Delete(ctx context.Context, credentialID string) er
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list credentials.
+// List lists credentials.
 //
 // GET /v3/credentials (listCredentials).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -385,7 +385,7 @@ func (m *CredentialsManager) List(ctx context.Context, opts *ListCredentialsOpti
 // DomainConfigsManager is the DomainConfigs resource of the Identity API.
 type DomainConfigsManager struct{ c *rest.Client }
 
-// Create: create or replace the configuration of a domain.
+// Create creates or replace the configuration of a domain.
 //
 // PUT /v3/domains/{domain_id}/config (createDomainConfig).
 func (m *DomainConfigsManager) Create(ctx context.Context, domainID string, body DomainConfig) (*DomainConfig, error) {
@@ -400,7 +400,7 @@ func (m *DomainConfigsManager) Create(ctx context.Context, domainID string, body
 	return &out.V, nil
 }
 
-// Get: show the configuration of a domain.
+// Get shows the configuration of a domain.
 //
 // GET /v3/domains/{domain_id}/config (getDomainConfig).
 func (m *DomainConfigsManager) Get(ctx context.Context, domainID string) (*DomainConfig, error) {
@@ -415,7 +415,7 @@ func (m *DomainConfigsManager) Get(ctx context.Context, domainID string) (*Domai
 	return &out.V, nil
 }
 
-// Update: update options of a domain's configuration.
+// Update updates options of a domain's configuration.
 //
 // PATCH /v3/domains/{domain_id}/config (updateDomainConfig).
 func (m *DomainConfigsManager) Update(ctx context.Context, domainID string, body DomainConfig) (*DomainConfig, error) {
@@ -430,7 +430,7 @@ func (m *DomainConfigsManager) Update(ctx context.Context, domainID string, body
 	return &out.V, nil
 }
 
-// Delete: delete the configuration of a domain.
+// Delete deletes the configuration of a domain.
 //
 // DELETE /v3/domains/{domain_id}/config (deleteDomainConfig).
 func (m *DomainConfigsManager) Delete(ctx context.Context, domainID string) error {
@@ -441,7 +441,7 @@ func (m *DomainConfigsManager) Delete(ctx context.Context, domainID string) erro
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// DeleteGroup: delete one group of a domain's configuration.
+// DeleteGroup deletes one group of a domain's configuration.
 //
 // DELETE /v3/domains/{domain_id}/config/{group} (deleteDomainConfigGroup).
 func (m *DomainConfigsManager) DeleteGroup(ctx context.Context, domainID string, group string) error {
@@ -452,7 +452,7 @@ func (m *DomainConfigsManager) DeleteGroup(ctx context.Context, domainID string,
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// DeleteOption: delete one option of a domain's configuration.
+// DeleteOption deletes one option of a domain's configuration.
 //
 // DELETE /v3/domains/{domain_id}/config/{group}/{option} (deleteDomainConfigOption).
 func (m *DomainConfigsManager) DeleteOption(ctx context.Context, domainID string, group string, option string) error {
@@ -463,7 +463,7 @@ func (m *DomainConfigsManager) DeleteOption(ctx context.Context, domainID string
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// GetDefault: show the default values of the options a domain may override.
+// GetDefault shows the default values of the options a domain may override.
 //
 // GET /v3/domains/config/default (getDefaultDomainConfig).
 func (m *DomainConfigsManager) GetDefault(ctx context.Context) (*DomainConfig, error) {
@@ -478,7 +478,7 @@ func (m *DomainConfigsManager) GetDefault(ctx context.Context) (*DomainConfig, e
 	return &out.V, nil
 }
 
-// GetDefaultGroup: show the default values of one group's options.
+// GetDefaultGroup shows the default values of one group's options.
 //
 // GET /v3/domains/config/{group}/default (getDefaultDomainConfigGroup).
 func (m *DomainConfigsManager) GetDefaultGroup(ctx context.Context, group string) (*DomainConfig, error) {
@@ -493,7 +493,7 @@ func (m *DomainConfigsManager) GetDefaultGroup(ctx context.Context, group string
 	return &out.V, nil
 }
 
-// GetDefaultOption: show the default value of one option.
+// GetDefaultOption shows the default value of one option.
 //
 // GET /v3/domains/config/{group}/{option}/default (getDefaultDomainConfigOption).
 func (m *DomainConfigsManager) GetDefaultOption(ctx context.Context, group string, option string) (map[string]any, error) {
@@ -508,7 +508,7 @@ func (m *DomainConfigsManager) GetDefaultOption(ctx context.Context, group strin
 	return out.V, nil
 }
 
-// GetGroup: show one group of a domain's configuration.
+// GetGroup shows one group of a domain's configuration.
 //
 // GET /v3/domains/{domain_id}/config/{group} (getDomainConfigGroup).
 func (m *DomainConfigsManager) GetGroup(ctx context.Context, domainID string, group string) (*DomainConfig, error) {
@@ -523,7 +523,7 @@ func (m *DomainConfigsManager) GetGroup(ctx context.Context, domainID string, gr
 	return &out.V, nil
 }
 
-// GetOption: show one option of a domain's configuration.
+// GetOption shows one option of a domain's configuration.
 //
 // GET /v3/domains/{domain_id}/config/{group}/{option} (getDomainConfigOption).
 func (m *DomainConfigsManager) GetOption(ctx context.Context, domainID string, group string, option string) (map[string]any, error) {
@@ -538,7 +538,7 @@ func (m *DomainConfigsManager) GetOption(ctx context.Context, domainID string, g
 	return out.V, nil
 }
 
-// UpdateGroup: update options of one group of a domain's configuration.
+// UpdateGroup updates options of one group of a domain's configuration.
 //
 // PATCH /v3/domains/{domain_id}/config/{group} (updateDomainConfigGroup).
 func (m *DomainConfigsManager) UpdateGroup(ctx context.Context, domainID string, group string, body DomainConfig) (*DomainConfig, error) {
@@ -553,7 +553,7 @@ func (m *DomainConfigsManager) UpdateGroup(ctx context.Context, domainID string,
 	return &out.V, nil
 }
 
-// UpdateOption: update one option of a domain's configuration.
+// UpdateOption updates one option of a domain's configuration.
 //
 // PATCH /v3/domains/{domain_id}/config/{group}/{option} (updateDomainConfigOption).
 func (m *DomainConfigsManager) UpdateOption(ctx context.Context, domainID string, group string, option string, body DomainConfigOptionUpdateRequest) (*DomainConfig, error) {
@@ -571,7 +571,7 @@ func (m *DomainConfigsManager) UpdateOption(ctx context.Context, domainID string
 // DomainsManager is the Domains resource of the Identity API.
 type DomainsManager struct{ c *rest.Client }
 
-// Create: create a domain.
+// Create creates a domain.
 //
 // POST /v3/domains (createDomain).
 func (m *DomainsManager) Create(ctx context.Context, body DomainCreate) (*Domain, error) {
@@ -586,7 +586,7 @@ func (m *DomainsManager) Create(ctx context.Context, body DomainCreate) (*Domain
 	return &out.V, nil
 }
 
-// Get: show a domain.
+// Get shows a domain.
 //
 // GET /v3/domains/{domain_id} (getDomain).
 func (m *DomainsManager) Get(ctx context.Context, domainID string) (*Domain, error) {
@@ -601,7 +601,7 @@ func (m *DomainsManager) Get(ctx context.Context, domainID string) (*Domain, err
 	return &out.V, nil
 }
 
-// Update: update a domain.
+// Update updates a domain.
 //
 // PATCH /v3/domains/{domain_id} (updateDomain).
 func (m *DomainsManager) Update(ctx context.Context, domainID string, body DomainUpdate) (*Domain, error) {
@@ -616,7 +616,7 @@ func (m *DomainsManager) Update(ctx context.Context, domainID string, body Domai
 	return &out.V, nil
 }
 
-// Delete: delete a disabled domain and everything it owns.
+// Delete deletes a disabled domain and everything it owns.
 //
 // DELETE /v3/domains/{domain_id} (deleteDomain).
 func (m *DomainsManager) Delete(ctx context.Context, domainID string) error {
@@ -627,7 +627,7 @@ func (m *DomainsManager) Delete(ctx context.Context, domainID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list domains.
+// List lists domains.
 //
 // GET /v3/domains (listDomains).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -656,7 +656,7 @@ func (m *DomainsManager) Find(ctx context.Context, nameOrID string, opts *ListDo
 // EC2CredentialsManager is the EC2Credentials resource of the Identity API.
 type EC2CredentialsManager struct{ c *rest.Client }
 
-// Create: create an EC2 credential for a user.
+// Create creates an EC2 credential for a user.
 //
 // POST /v3/users/{user_id}/credentials/OS-EC2 (createUserEC2Credential).
 func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body EC2CredentialCreateRequest) (*EC2Credential, error) {
@@ -671,7 +671,7 @@ func (m *EC2CredentialsManager) Create(ctx context.Context, userID string, body 
 	return &out.V, nil
 }
 
-// Get: show one of a user's EC2 credentials.
+// Get shows one of a user's EC2 credentials.
 //
 // GET /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (getUserEC2Credential).
 func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credentialID string) (*EC2Credential, error) {
@@ -686,7 +686,7 @@ func (m *EC2CredentialsManager) Get(ctx context.Context, userID string, credenti
 	return &out.V, nil
 }
 
-// Delete: delete one of a user's EC2 credentials.
+// Delete deletes one of a user's EC2 credentials.
 //
 // DELETE /v3/users/{user_id}/credentials/OS-EC2/{credential_id} (deleteUserEC2Credential).
 func (m *EC2CredentialsManager) Delete(ctx context.Context, userID string, credentialID string) error {
@@ -697,7 +697,7 @@ func (m *EC2CredentialsManager) Delete(ctx context.Context, userID string, crede
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list a user's EC2 credentials.
+// List lists a user's EC2 credentials.
 //
 // GET /v3/users/{user_id}/credentials/OS-EC2 (listUserEC2Credentials).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -715,7 +715,7 @@ func (m *EC2CredentialsManager) List(ctx context.Context, userID string) iter.Se
 // EndpointFilterManager is the EndpointFilter resource of the Identity API.
 type EndpointFilterManager struct{ c *rest.Client }
 
-// AddEndpoint: associate an endpoint with a project.
+// AddEndpoint associates an endpoint with a project.
 //
 // PUT /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (addEndpointToProject).
 func (m *EndpointFilterManager) AddEndpoint(ctx context.Context, projectID string, endpointID string) error {
@@ -726,7 +726,7 @@ func (m *EndpointFilterManager) AddEndpoint(ctx context.Context, projectID strin
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// HasEndpoint: check that an endpoint is associated with a project.
+// HasEndpoint checks that an endpoint is associated with a project.
 //
 // HEAD /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (checkEndpointInProject).
 // It reports false, with no error, when the server answers 404.
@@ -738,7 +738,7 @@ func (m *EndpointFilterManager) HasEndpoint(ctx context.Context, projectID strin
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// ListEndpoints: list the endpoints associated with a project (directly or through endpoint groups).
+// ListEndpoints lists the endpoints associated with a project (directly or through endpoint groups).
 //
 // GET /v3/OS-EP-FILTER/projects/{project_id}/endpoints (listEndpointsForProject).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -753,7 +753,7 @@ func (m *EndpointFilterManager) ListEndpoints(ctx context.Context, projectID str
 	})
 }
 
-// ListProjects: list the projects an endpoint is directly associated with.
+// ListProjects lists the projects an endpoint is directly associated with.
 //
 // GET /v3/OS-EP-FILTER/endpoints/{endpoint_id}/projects (listProjectsForEndpoint).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -768,7 +768,7 @@ func (m *EndpointFilterManager) ListProjects(ctx context.Context, endpointID str
 	})
 }
 
-// RemoveEndpoint: remove the association of an endpoint with a project.
+// RemoveEndpoint removes the association of an endpoint with a project.
 //
 // DELETE /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id} (removeEndpointFromProject).
 func (m *EndpointFilterManager) RemoveEndpoint(ctx context.Context, projectID string, endpointID string) error {
@@ -782,7 +782,7 @@ func (m *EndpointFilterManager) RemoveEndpoint(ctx context.Context, projectID st
 // EndpointGroupsManager is the EndpointGroups resource of the Identity API.
 type EndpointGroupsManager struct{ c *rest.Client }
 
-// Create: create an endpoint group.
+// Create creates an endpoint group.
 //
 // POST /v3/OS-EP-FILTER/endpoint_groups (createEndpointGroup).
 func (m *EndpointGroupsManager) Create(ctx context.Context, body EndpointGroupCreate) (*EndpointGroup, error) {
@@ -797,7 +797,7 @@ func (m *EndpointGroupsManager) Create(ctx context.Context, body EndpointGroupCr
 	return &out.V, nil
 }
 
-// Get: show an endpoint group.
+// Get shows an endpoint group.
 //
 // GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (getEndpointGroup).
 func (m *EndpointGroupsManager) Get(ctx context.Context, endpointGroupID string) (*EndpointGroup, error) {
@@ -812,7 +812,7 @@ func (m *EndpointGroupsManager) Get(ctx context.Context, endpointGroupID string)
 	return &out.V, nil
 }
 
-// Update: update an endpoint group.
+// Update updates an endpoint group.
 //
 // PATCH /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (updateEndpointGroup).
 func (m *EndpointGroupsManager) Update(ctx context.Context, endpointGroupID string, body EndpointGroupUpdate) (*EndpointGroup, error) {
@@ -827,7 +827,7 @@ func (m *EndpointGroupsManager) Update(ctx context.Context, endpointGroupID stri
 	return &out.V, nil
 }
 
-// Delete: delete an endpoint group.
+// Delete deletes an endpoint group.
 //
 // DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (deleteEndpointGroup).
 func (m *EndpointGroupsManager) Delete(ctx context.Context, endpointGroupID string) error {
@@ -838,7 +838,7 @@ func (m *EndpointGroupsManager) Delete(ctx context.Context, endpointGroupID stri
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list endpoint groups.
+// List lists endpoint groups.
 //
 // GET /v3/OS-EP-FILTER/endpoint_groups (listEndpointGroups).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -853,7 +853,7 @@ func (m *EndpointGroupsManager) List(ctx context.Context, opts *ListEndpointGrou
 	})
 }
 
-// AddProject: associate an endpoint group with a project.
+// AddProject associates an endpoint group with a project.
 //
 // PUT /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (addEndpointGroupToProject).
 func (m *EndpointGroupsManager) AddProject(ctx context.Context, endpointGroupID string, projectID string) error {
@@ -864,7 +864,7 @@ func (m *EndpointGroupsManager) AddProject(ctx context.Context, endpointGroupID 
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// GetProject: show the association of an endpoint group with a project.
+// GetProject shows the association of an endpoint group with a project.
 //
 // GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (getEndpointGroupInProject).
 func (m *EndpointGroupsManager) GetProject(ctx context.Context, endpointGroupID string, projectID string) (*ProjectEndpointGroup, error) {
@@ -879,7 +879,7 @@ func (m *EndpointGroupsManager) GetProject(ctx context.Context, endpointGroupID 
 	return &out.V, nil
 }
 
-// Has: check that an endpoint group exists.
+// Has checks that an endpoint group exists.
 //
 // HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id} (checkEndpointGroup).
 // It reports false, with no error, when the server answers 404.
@@ -891,7 +891,7 @@ func (m *EndpointGroupsManager) Has(ctx context.Context, endpointGroupID string)
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// HasProject: check the association of an endpoint group with a project.
+// HasProject checks the association of an endpoint group with a project.
 //
 // HEAD /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (checkEndpointGroupInProject).
 // It reports false, with no error, when the server answers 404.
@@ -903,7 +903,7 @@ func (m *EndpointGroupsManager) HasProject(ctx context.Context, endpointGroupID 
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// ListEndpoints: list the endpoints that match an endpoint group's filters.
+// ListEndpoints lists the endpoints that match an endpoint group's filters.
 //
 // GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints (listEndpointsInEndpointGroup).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -918,7 +918,7 @@ func (m *EndpointGroupsManager) ListEndpoints(ctx context.Context, endpointGroup
 	})
 }
 
-// ListForProject: list the endpoint groups associated with a project.
+// ListForProject lists the endpoint groups associated with a project.
 //
 // GET /v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups (listEndpointGroupsForProject).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -933,7 +933,7 @@ func (m *EndpointGroupsManager) ListForProject(ctx context.Context, projectID st
 	})
 }
 
-// ListProjects: list the projects associated with an endpoint group.
+// ListProjects lists the projects associated with an endpoint group.
 //
 // GET /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects (listProjectsForEndpointGroup).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -948,7 +948,7 @@ func (m *EndpointGroupsManager) ListProjects(ctx context.Context, endpointGroupI
 	})
 }
 
-// RemoveProject: remove the association of an endpoint group with a project.
+// RemoveProject removes the association of an endpoint group with a project.
 //
 // DELETE /v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id} (removeEndpointGroupFromProject).
 func (m *EndpointGroupsManager) RemoveProject(ctx context.Context, endpointGroupID string, projectID string) error {
@@ -976,7 +976,7 @@ func (m *EndpointGroupsManager) Find(ctx context.Context, nameOrID string, opts 
 // EndpointPolicyManager is the EndpointPolicy resource of the Identity API.
 type EndpointPolicyManager struct{ c *rest.Client }
 
-// AssociateEndpoint: associate a policy with an endpoint.
+// AssociateEndpoint associates a policy with an endpoint.
 //
 // PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (associatePolicyWithEndpoint).
 func (m *EndpointPolicyManager) AssociateEndpoint(ctx context.Context, policyID string, endpointID string) error {
@@ -987,7 +987,7 @@ func (m *EndpointPolicyManager) AssociateEndpoint(ctx context.Context, policyID 
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// AssociateService: associate a policy with every endpoint of a service.
+// AssociateService associates a policy with every endpoint of a service.
 //
 // PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (associatePolicyWithService).
 func (m *EndpointPolicyManager) AssociateService(ctx context.Context, policyID string, serviceID string) error {
@@ -998,7 +998,7 @@ func (m *EndpointPolicyManager) AssociateService(ctx context.Context, policyID s
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// AssociateServiceInRegion: associate a policy with the endpoints of a service in a region.
+// AssociateServiceInRegion associates a policy with the endpoints of a service in a region.
 //
 // PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (associatePolicyWithServiceInRegion).
 func (m *EndpointPolicyManager) AssociateServiceInRegion(ctx context.Context, policyID string, serviceID string, regionID string) error {
@@ -1009,7 +1009,7 @@ func (m *EndpointPolicyManager) AssociateServiceInRegion(ctx context.Context, po
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// GetForEndpoint: show the policy effective for an endpoint.
+// GetForEndpoint shows the policy effective for an endpoint.
 //
 // GET /v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy (getPolicyForEndpoint).
 func (m *EndpointPolicyManager) GetForEndpoint(ctx context.Context, endpointID string) (*Policy, error) {
@@ -1024,7 +1024,7 @@ func (m *EndpointPolicyManager) GetForEndpoint(ctx context.Context, endpointID s
 	return &out.V, nil
 }
 
-// GetForPolicy: show the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+// GetForPolicy shows the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
 //
 // GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (getPolicyForPolicyEndpoint).
 func (m *EndpointPolicyManager) GetForPolicy(ctx context.Context, policyID string) (*Policy, error) {
@@ -1039,7 +1039,7 @@ func (m *EndpointPolicyManager) GetForPolicy(ctx context.Context, policyID strin
 	return &out.V, nil
 }
 
-// HasEndpoint: check that a policy is associated with an endpoint.
+// HasEndpoint checks that a policy is associated with an endpoint.
 //
 // GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (checkPolicyAssociationWithEndpoint).
 // It reports false, with no error, when the server answers 404.
@@ -1051,7 +1051,7 @@ func (m *EndpointPolicyManager) HasEndpoint(ctx context.Context, policyID string
 	return m.c.Check(ctx, rest.Req{Method: "GET", Path: path})
 }
 
-// HasForPolicy: check the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
+// HasForPolicy checks the policy of an endpoint (as the api-ref documents it; no Keystone serves this path).
 //
 // HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy (checkPolicyForPolicyEndpoint).
 // It reports false, with no error, when the server answers 404.
@@ -1063,7 +1063,7 @@ func (m *EndpointPolicyManager) HasForPolicy(ctx context.Context, policyID strin
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// HasService: check that a policy is associated with a service.
+// HasService checks that a policy is associated with a service.
 //
 // GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (checkPolicyAssociationWithService).
 // It reports false, with no error, when the server answers 404.
@@ -1075,7 +1075,7 @@ func (m *EndpointPolicyManager) HasService(ctx context.Context, policyID string,
 	return m.c.Check(ctx, rest.Req{Method: "GET", Path: path})
 }
 
-// HasServiceInRegion: check that a policy is associated with a service in a region.
+// HasServiceInRegion checks that a policy is associated with a service in a region.
 //
 // GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (checkPolicyAssociationWithServiceInRegion).
 // It reports false, with no error, when the server answers 404.
@@ -1087,7 +1087,7 @@ func (m *EndpointPolicyManager) HasServiceInRegion(ctx context.Context, policyID
 	return m.c.Check(ctx, rest.Req{Method: "GET", Path: path})
 }
 
-// ListEndpoints: list the endpoints a policy is associated with (directly, by service or by region).
+// ListEndpoints lists the endpoints a policy is associated with (directly, by service or by region).
 //
 // GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints (listEndpointsForPolicy).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1102,7 +1102,7 @@ func (m *EndpointPolicyManager) ListEndpoints(ctx context.Context, policyID stri
 	})
 }
 
-// RemoveEndpoint: remove the association of a policy with an endpoint.
+// RemoveEndpoint removes the association of a policy with an endpoint.
 //
 // DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (removePolicyAssociationWithEndpoint).
 func (m *EndpointPolicyManager) RemoveEndpoint(ctx context.Context, policyID string, endpointID string) error {
@@ -1113,7 +1113,7 @@ func (m *EndpointPolicyManager) RemoveEndpoint(ctx context.Context, policyID str
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// RemoveService: remove the association of a policy with a service.
+// RemoveService removes the association of a policy with a service.
 //
 // DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (removePolicyAssociationWithService).
 func (m *EndpointPolicyManager) RemoveService(ctx context.Context, policyID string, serviceID string) error {
@@ -1124,7 +1124,7 @@ func (m *EndpointPolicyManager) RemoveService(ctx context.Context, policyID stri
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// RemoveServiceInRegion: remove the association of a policy with a service in a region.
+// RemoveServiceInRegion removes the association of a policy with a service in a region.
 //
 // DELETE /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (removePolicyAssociationWithServiceInRegion).
 func (m *EndpointPolicyManager) RemoveServiceInRegion(ctx context.Context, policyID string, serviceID string, regionID string) error {
@@ -1138,7 +1138,7 @@ func (m *EndpointPolicyManager) RemoveServiceInRegion(ctx context.Context, polic
 // EndpointsManager is the Endpoints resource of the Identity API.
 type EndpointsManager struct{ c *rest.Client }
 
-// Create: create an endpoint.
+// Create creates an endpoint.
 //
 // POST /v3/endpoints (createEndpoint).
 func (m *EndpointsManager) Create(ctx context.Context, body EndpointCreate) (*Endpoint, error) {
@@ -1153,7 +1153,7 @@ func (m *EndpointsManager) Create(ctx context.Context, body EndpointCreate) (*En
 	return &out.V, nil
 }
 
-// Get: show an endpoint.
+// Get shows an endpoint.
 //
 // GET /v3/endpoints/{endpoint_id} (getEndpoint).
 func (m *EndpointsManager) Get(ctx context.Context, endpointID string) (*Endpoint, error) {
@@ -1168,7 +1168,7 @@ func (m *EndpointsManager) Get(ctx context.Context, endpointID string) (*Endpoin
 	return &out.V, nil
 }
 
-// Update: update an endpoint.
+// Update updates an endpoint.
 //
 // PATCH /v3/endpoints/{endpoint_id} (updateEndpoint).
 func (m *EndpointsManager) Update(ctx context.Context, endpointID string, body EndpointUpdate) (*Endpoint, error) {
@@ -1183,7 +1183,7 @@ func (m *EndpointsManager) Update(ctx context.Context, endpointID string, body E
 	return &out.V, nil
 }
 
-// Delete: delete an endpoint.
+// Delete deletes an endpoint.
 //
 // DELETE /v3/endpoints/{endpoint_id} (deleteEndpoint).
 func (m *EndpointsManager) Delete(ctx context.Context, endpointID string) error {
@@ -1194,7 +1194,7 @@ func (m *EndpointsManager) Delete(ctx context.Context, endpointID string) error 
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list endpoints.
+// List lists endpoints.
 //
 // GET /v3/endpoints (listEndpoints).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1225,7 +1225,7 @@ func (m *EndpointsManager) Find(ctx context.Context, nameOrID string, opts *List
 // FederationManager is the Federation resource of the Identity API.
 type FederationManager struct{ c *rest.Client }
 
-// GetMetadata: show the SAML2 metadata of Keystone as an identity provider.
+// GetMetadata shows the SAML2 metadata of Keystone as an identity provider.
 //
 // GET /v3/OS-FEDERATION/saml2/metadata (getSAML2Metadata).
 func (m *FederationManager) GetMetadata(ctx context.Context) (string, error) {
@@ -1236,7 +1236,7 @@ func (m *FederationManager) GetMetadata(ctx context.Context) (string, error) {
 	return m.c.Text(ctx, rest.Req{Method: "GET", Path: path, NoAuth: true})
 }
 
-// ListDomains: list the domains the request's token can be scoped to (deprecated; use listAuthDomains).
+// ListDomains lists the domains the request's token can be scoped to (deprecated; use listAuthDomains).
 //
 // GET /v3/OS-FEDERATION/domains (listFederatedDomains).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1251,7 +1251,7 @@ func (m *FederationManager) ListDomains(ctx context.Context) iter.Seq2[Domain, e
 	})
 }
 
-// ListProjects: list the projects the request's token can be scoped to (deprecated; use listAuthProjects).
+// ListProjects lists the projects the request's token can be scoped to (deprecated; use listAuthProjects).
 //
 // GET /v3/OS-FEDERATION/projects (listFederatedProjects).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1269,7 +1269,7 @@ func (m *FederationManager) ListProjects(ctx context.Context) iter.Seq2[Project,
 // GroupsManager is the Groups resource of the Identity API.
 type GroupsManager struct{ c *rest.Client }
 
-// Create: create a group.
+// Create creates a group.
 //
 // POST /v3/groups (createGroup).
 func (m *GroupsManager) Create(ctx context.Context, body GroupCreate) (*Group, error) {
@@ -1284,7 +1284,7 @@ func (m *GroupsManager) Create(ctx context.Context, body GroupCreate) (*Group, e
 	return &out.V, nil
 }
 
-// Get: show a group.
+// Get shows a group.
 //
 // GET /v3/groups/{group_id} (getGroup).
 func (m *GroupsManager) Get(ctx context.Context, groupID string) (*Group, error) {
@@ -1299,7 +1299,7 @@ func (m *GroupsManager) Get(ctx context.Context, groupID string) (*Group, error)
 	return &out.V, nil
 }
 
-// Update: update a group.
+// Update updates a group.
 //
 // PATCH /v3/groups/{group_id} (updateGroup).
 func (m *GroupsManager) Update(ctx context.Context, groupID string, body GroupUpdate) (*Group, error) {
@@ -1314,7 +1314,7 @@ func (m *GroupsManager) Update(ctx context.Context, groupID string, body GroupUp
 	return &out.V, nil
 }
 
-// Delete: delete a group.
+// Delete deletes a group.
 //
 // DELETE /v3/groups/{group_id} (deleteGroup).
 func (m *GroupsManager) Delete(ctx context.Context, groupID string) error {
@@ -1325,7 +1325,7 @@ func (m *GroupsManager) Delete(ctx context.Context, groupID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list groups.
+// List lists groups.
 //
 // GET /v3/groups (listGroups).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1337,7 +1337,7 @@ func (m *GroupsManager) List(ctx context.Context, opts *ListGroupsOptions) iter.
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listGroupsResponse) error { return p.extras(data) }, func(p *listGroupsResponse) ([]Group, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// AddUser: add a user to a group.
+// AddUser adds a user to a group.
 //
 // PUT /v3/groups/{group_id}/users/{user_id} (addUserToGroup).
 func (m *GroupsManager) AddUser(ctx context.Context, groupID string, userID string) error {
@@ -1348,7 +1348,7 @@ func (m *GroupsManager) AddUser(ctx context.Context, groupID string, userID stri
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// HasUser: check whether a user belongs to a group.
+// HasUser checks whether a user belongs to a group.
 //
 // HEAD /v3/groups/{group_id}/users/{user_id} (checkUserInGroup).
 // It reports false, with no error, when the server answers 404.
@@ -1360,7 +1360,7 @@ func (m *GroupsManager) HasUser(ctx context.Context, groupID string, userID stri
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// ListUsers: list the users that belong to a group.
+// ListUsers lists the users that belong to a group.
 //
 // GET /v3/groups/{group_id}/users (listGroupUsers).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1375,7 +1375,7 @@ func (m *GroupsManager) ListUsers(ctx context.Context, groupID string, opts *Lis
 	})
 }
 
-// RemoveUser: remove a user from a group.
+// RemoveUser removes a user from a group.
 //
 // DELETE /v3/groups/{group_id}/users/{user_id} (removeUserFromGroup).
 func (m *GroupsManager) RemoveUser(ctx context.Context, groupID string, userID string) error {
@@ -1403,7 +1403,7 @@ func (m *GroupsManager) Find(ctx context.Context, nameOrID string, opts *ListGro
 // IdentityProvidersManager is the IdentityProviders resource of the Identity API.
 type IdentityProvidersManager struct{ c *rest.Client }
 
-// Create: register an identity provider.
+// Create registers an identity provider.
 //
 // PUT /v3/OS-FEDERATION/identity_providers/{idp_id} (createIdentityProvider).
 func (m *IdentityProvidersManager) Create(ctx context.Context, idpID string, body IdentityProviderCreate) (*IdentityProvider, error) {
@@ -1418,7 +1418,7 @@ func (m *IdentityProvidersManager) Create(ctx context.Context, idpID string, bod
 	return &out.V, nil
 }
 
-// Get: show an identity provider.
+// Get shows an identity provider.
 //
 // GET /v3/OS-FEDERATION/identity_providers/{idp_id} (getIdentityProvider).
 func (m *IdentityProvidersManager) Get(ctx context.Context, idpID string) (*IdentityProvider, error) {
@@ -1433,7 +1433,7 @@ func (m *IdentityProvidersManager) Get(ctx context.Context, idpID string) (*Iden
 	return &out.V, nil
 }
 
-// Update: update an identity provider.
+// Update updates an identity provider.
 //
 // PATCH /v3/OS-FEDERATION/identity_providers/{idp_id} (updateIdentityProvider).
 func (m *IdentityProvidersManager) Update(ctx context.Context, idpID string, body IdentityProviderUpdate) (*IdentityProvider, error) {
@@ -1448,7 +1448,7 @@ func (m *IdentityProvidersManager) Update(ctx context.Context, idpID string, bod
 	return &out.V, nil
 }
 
-// Delete: delete an identity provider and its protocols.
+// Delete deletes an identity provider and its protocols.
 //
 // DELETE /v3/OS-FEDERATION/identity_providers/{idp_id} (deleteIdentityProvider).
 func (m *IdentityProvidersManager) Delete(ctx context.Context, idpID string) error {
@@ -1459,7 +1459,7 @@ func (m *IdentityProvidersManager) Delete(ctx context.Context, idpID string) err
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list identity providers.
+// List lists identity providers.
 //
 // GET /v3/OS-FEDERATION/identity_providers (listIdentityProviders).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1474,7 +1474,7 @@ func (m *IdentityProvidersManager) List(ctx context.Context, opts *ListIdentityP
 	})
 }
 
-// CreateProtocol: add a protocol, with its mapping, to an identity provider.
+// CreateProtocol adds a protocol, with its mapping, to an identity provider.
 //
 // PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (createIdentityProviderProtocol).
 func (m *IdentityProvidersManager) CreateProtocol(ctx context.Context, idpID string, protocolID string, body FederationProtocolCreate) (*FederationProtocol, error) {
@@ -1489,7 +1489,7 @@ func (m *IdentityProvidersManager) CreateProtocol(ctx context.Context, idpID str
 	return &out.V, nil
 }
 
-// DeleteProtocol: delete a protocol from an identity provider.
+// DeleteProtocol deletes a protocol from an identity provider.
 //
 // DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (deleteIdentityProviderProtocol).
 func (m *IdentityProvidersManager) DeleteProtocol(ctx context.Context, idpID string, protocolID string) error {
@@ -1500,7 +1500,7 @@ func (m *IdentityProvidersManager) DeleteProtocol(ctx context.Context, idpID str
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// GetProtocol: show a protocol of an identity provider.
+// GetProtocol shows a protocol of an identity provider.
 //
 // GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (getIdentityProviderProtocol).
 func (m *IdentityProvidersManager) GetProtocol(ctx context.Context, idpID string, protocolID string) (*FederationProtocol, error) {
@@ -1515,7 +1515,7 @@ func (m *IdentityProvidersManager) GetProtocol(ctx context.Context, idpID string
 	return &out.V, nil
 }
 
-// ListProtocols: list the protocols of an identity provider.
+// ListProtocols lists the protocols of an identity provider.
 //
 // GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols (listIdentityProviderProtocols).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1530,7 +1530,7 @@ func (m *IdentityProvidersManager) ListProtocols(ctx context.Context, idpID stri
 	})
 }
 
-// UpdateProtocol: change the mapping (and remote ID attribute) of a protocol.
+// UpdateProtocol changes the mapping (and remote ID attribute) of a protocol.
 //
 // PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id} (updateIdentityProviderProtocol).
 func (m *IdentityProvidersManager) UpdateProtocol(ctx context.Context, idpID string, protocolID string, body FederationProtocolUpdate) (*FederationProtocol, error) {
@@ -1548,7 +1548,7 @@ func (m *IdentityProvidersManager) UpdateProtocol(ctx context.Context, idpID str
 // LimitsManager is the Limits resource of the Identity API.
 type LimitsManager struct{ c *rest.Client }
 
-// Create: create one or more project or domain limits.
+// Create creates one or more project or domain limits.
 //
 // POST /v3/limits (createLimits).
 func (m *LimitsManager) Create(ctx context.Context, body []LimitCreate) ([]Limit, error) {
@@ -1563,7 +1563,7 @@ func (m *LimitsManager) Create(ctx context.Context, body []LimitCreate) ([]Limit
 	return out.V, nil
 }
 
-// Get: show a limit.
+// Get shows a limit.
 //
 // GET /v3/limits/{limit_id} (getLimit).
 func (m *LimitsManager) Get(ctx context.Context, limitID string) (*Limit, error) {
@@ -1578,7 +1578,7 @@ func (m *LimitsManager) Get(ctx context.Context, limitID string) (*Limit, error)
 	return &out.V, nil
 }
 
-// Update: update a limit's value or description.
+// Update updates a limit's value or description.
 //
 // PATCH /v3/limits/{limit_id} (updateLimit).
 func (m *LimitsManager) Update(ctx context.Context, limitID string, body LimitUpdate) (*Limit, error) {
@@ -1593,7 +1593,7 @@ func (m *LimitsManager) Update(ctx context.Context, limitID string, body LimitUp
 	return &out.V, nil
 }
 
-// Delete: delete a limit.
+// Delete deletes a limit.
 //
 // DELETE /v3/limits/{limit_id} (deleteLimit).
 func (m *LimitsManager) Delete(ctx context.Context, limitID string) error {
@@ -1604,7 +1604,7 @@ func (m *LimitsManager) Delete(ctx context.Context, limitID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list project and domain limits.
+// List lists project and domain limits.
 //
 // GET /v3/limits (listLimits).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1616,7 +1616,7 @@ func (m *LimitsManager) List(ctx context.Context, opts *ListLimitsOptions) iter.
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, nil, func(p *listLimitsResponse) ([]Limit, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// GetModel: show the limit enforcement model.
+// GetModel shows the limit enforcement model.
 //
 // GET /v3/limits/model (getLimitModel).
 func (m *LimitsManager) GetModel(ctx context.Context) (*LimitModel, error) {
@@ -1634,7 +1634,7 @@ func (m *LimitsManager) GetModel(ctx context.Context) (*LimitModel, error) {
 // MappingsManager is the Mappings resource of the Identity API.
 type MappingsManager struct{ c *rest.Client }
 
-// Create: create a mapping.
+// Create creates a mapping.
 //
 // PUT /v3/OS-FEDERATION/mappings/{mapping_id} (createMapping).
 func (m *MappingsManager) Create(ctx context.Context, mappingID string, body MappingCreate) (*Mapping, error) {
@@ -1649,7 +1649,7 @@ func (m *MappingsManager) Create(ctx context.Context, mappingID string, body Map
 	return &out.V, nil
 }
 
-// Get: show a mapping.
+// Get shows a mapping.
 //
 // GET /v3/OS-FEDERATION/mappings/{mapping_id} (getMapping).
 func (m *MappingsManager) Get(ctx context.Context, mappingID string) (*Mapping, error) {
@@ -1664,7 +1664,7 @@ func (m *MappingsManager) Get(ctx context.Context, mappingID string) (*Mapping, 
 	return &out.V, nil
 }
 
-// Update: replace the rules of a mapping.
+// Update replaces the rules of a mapping.
 //
 // PATCH /v3/OS-FEDERATION/mappings/{mapping_id} (updateMapping).
 func (m *MappingsManager) Update(ctx context.Context, mappingID string, body MappingCreate) (*Mapping, error) {
@@ -1679,7 +1679,7 @@ func (m *MappingsManager) Update(ctx context.Context, mappingID string, body Map
 	return &out.V, nil
 }
 
-// Delete: delete a mapping.
+// Delete deletes a mapping.
 //
 // DELETE /v3/OS-FEDERATION/mappings/{mapping_id} (deleteMapping).
 func (m *MappingsManager) Delete(ctx context.Context, mappingID string) error {
@@ -1690,7 +1690,7 @@ func (m *MappingsManager) Delete(ctx context.Context, mappingID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list mappings.
+// List lists mappings.
 //
 // GET /v3/OS-FEDERATION/mappings (listMappings).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1708,7 +1708,7 @@ func (m *MappingsManager) List(ctx context.Context) iter.Seq2[Mapping, error] {
 // OAuth1Manager is the OAuth1 resource of the Identity API.
 type OAuth1Manager struct{ c *rest.Client }
 
-// AuthorizeRequestToken: authorize a request token with some of the caller's roles on its project; returns the verifier.
+// AuthorizeRequestToken authorizes a request token with some of the caller's roles on its project; returns the verifier.
 //
 // PUT /v3/OS-OAUTH1/authorize/{request_token_id} (authorizeOAuth1RequestToken).
 func (m *OAuth1Manager) AuthorizeRequestToken(ctx context.Context, requestTokenID string, body []OAuth1RoleRef) (*OAuth1Verifier, error) {
@@ -1723,7 +1723,7 @@ func (m *OAuth1Manager) AuthorizeRequestToken(ctx context.Context, requestTokenI
 	return &out.V, nil
 }
 
-// DeleteAccessToken: revoke an access token, and the Identity API tokens obtained with it.
+// DeleteAccessToken revokes an access token, and the Identity API tokens obtained with it.
 //
 // DELETE /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (deleteUserOAuth1AccessToken).
 func (m *OAuth1Manager) DeleteAccessToken(ctx context.Context, userID string, accessTokenID string) error {
@@ -1734,7 +1734,7 @@ func (m *OAuth1Manager) DeleteAccessToken(ctx context.Context, userID string, ac
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// GetAccessToken: show an access token a user has authorized.
+// GetAccessToken shows an access token a user has authorized.
 //
 // GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id} (getUserOAuth1AccessToken).
 func (m *OAuth1Manager) GetAccessToken(ctx context.Context, userID string, accessTokenID string) (*OAuth1AccessToken, error) {
@@ -1749,7 +1749,7 @@ func (m *OAuth1Manager) GetAccessToken(ctx context.Context, userID string, acces
 	return &out.V, nil
 }
 
-// GetAccessTokenRole: show one role delegated by an access token.
+// GetAccessTokenRole shows one role delegated by an access token.
 //
 // GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id} (getUserOAuth1AccessTokenRole).
 func (m *OAuth1Manager) GetAccessTokenRole(ctx context.Context, userID string, accessTokenID string, roleID string) (*OAuth1AccessTokenRole, error) {
@@ -1764,7 +1764,7 @@ func (m *OAuth1Manager) GetAccessTokenRole(ctx context.Context, userID string, a
 	return &out.V, nil
 }
 
-// ListAccessTokenRoles: list the roles delegated by an access token.
+// ListAccessTokenRoles lists the roles delegated by an access token.
 //
 // GET /v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles (listUserOAuth1AccessTokenRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1779,7 +1779,7 @@ func (m *OAuth1Manager) ListAccessTokenRoles(ctx context.Context, userID string,
 	})
 }
 
-// ListAccessTokens: list the access tokens a user has authorized.
+// ListAccessTokens lists the access tokens a user has authorized.
 //
 // GET /v3/users/{user_id}/OS-OAUTH1/access_tokens (listUserOAuth1AccessTokens).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1797,7 +1797,7 @@ func (m *OAuth1Manager) ListAccessTokens(ctx context.Context, userID string) ite
 // OAuth1ConsumersManager is the OAuth1Consumers resource of the Identity API.
 type OAuth1ConsumersManager struct{ c *rest.Client }
 
-// Create: create an OAuth 1.0a consumer; its secret is returned only now.
+// Create creates an OAuth 1.0a consumer; its secret is returned only now.
 //
 // POST /v3/OS-OAUTH1/consumers (createOAuth1Consumer).
 func (m *OAuth1ConsumersManager) Create(ctx context.Context, body OAuth1ConsumerCreate) (*OAuth1ConsumerCreated, error) {
@@ -1812,7 +1812,7 @@ func (m *OAuth1ConsumersManager) Create(ctx context.Context, body OAuth1Consumer
 	return &out.V, nil
 }
 
-// Get: show an OAuth 1.0a consumer (without its secret).
+// Get shows an OAuth 1.0a consumer (without its secret).
 //
 // GET /v3/OS-OAUTH1/consumers/{consumer_id} (getOAuth1Consumer).
 func (m *OAuth1ConsumersManager) Get(ctx context.Context, consumerID string) (*OAuth1Consumer, error) {
@@ -1827,7 +1827,7 @@ func (m *OAuth1ConsumersManager) Get(ctx context.Context, consumerID string) (*O
 	return &out.V, nil
 }
 
-// Update: update an OAuth 1.0a consumer's description (or extra attributes).
+// Update updates an OAuth 1.0a consumer's description (or extra attributes).
 //
 // PATCH /v3/OS-OAUTH1/consumers/{consumer_id} (updateOAuth1Consumer).
 func (m *OAuth1ConsumersManager) Update(ctx context.Context, consumerID string, body OAuth1ConsumerUpdate) (*OAuth1Consumer, error) {
@@ -1842,7 +1842,7 @@ func (m *OAuth1ConsumersManager) Update(ctx context.Context, consumerID string, 
 	return &out.V, nil
 }
 
-// Delete: delete an OAuth 1.0a consumer with its request and access tokens.
+// Delete deletes an OAuth 1.0a consumer with its request and access tokens.
 //
 // DELETE /v3/OS-OAUTH1/consumers/{consumer_id} (deleteOAuth1Consumer).
 func (m *OAuth1ConsumersManager) Delete(ctx context.Context, consumerID string) error {
@@ -1853,7 +1853,7 @@ func (m *OAuth1ConsumersManager) Delete(ctx context.Context, consumerID string) 
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list OAuth 1.0a consumers.
+// List lists OAuth 1.0a consumers.
 //
 // GET /v3/OS-OAUTH1/consumers (listOAuth1Consumers).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1871,7 +1871,7 @@ func (m *OAuth1ConsumersManager) List(ctx context.Context) iter.Seq2[OAuth1Consu
 // PoliciesManager is the Policies resource of the Identity API.
 type PoliciesManager struct{ c *rest.Client }
 
-// Create: create a policy blob (deprecated).
+// Create creates a policy blob (deprecated).
 //
 // POST /v3/policies (createPolicy).
 func (m *PoliciesManager) Create(ctx context.Context, body PolicyCreate) (*Policy, error) {
@@ -1886,7 +1886,7 @@ func (m *PoliciesManager) Create(ctx context.Context, body PolicyCreate) (*Polic
 	return &out.V, nil
 }
 
-// Get: show a policy (deprecated).
+// Get shows a policy (deprecated).
 //
 // GET /v3/policies/{policy_id} (getPolicy).
 func (m *PoliciesManager) Get(ctx context.Context, policyID string) (*Policy, error) {
@@ -1901,7 +1901,7 @@ func (m *PoliciesManager) Get(ctx context.Context, policyID string) (*Policy, er
 	return &out.V, nil
 }
 
-// Update: update a policy (deprecated).
+// Update updates a policy (deprecated).
 //
 // PATCH /v3/policies/{policy_id} (updatePolicy).
 func (m *PoliciesManager) Update(ctx context.Context, policyID string, body PolicyUpdate) (*Policy, error) {
@@ -1916,7 +1916,7 @@ func (m *PoliciesManager) Update(ctx context.Context, policyID string, body Poli
 	return &out.V, nil
 }
 
-// Delete: delete a policy (deprecated).
+// Delete deletes a policy (deprecated).
 //
 // DELETE /v3/policies/{policy_id} (deletePolicy).
 func (m *PoliciesManager) Delete(ctx context.Context, policyID string) error {
@@ -1927,7 +1927,7 @@ func (m *PoliciesManager) Delete(ctx context.Context, policyID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list policies (deprecated).
+// List lists policies (deprecated).
 //
 // GET /v3/policies (listPolicies).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -1945,7 +1945,7 @@ func (m *PoliciesManager) List(ctx context.Context, opts *ListPoliciesOptions) i
 // ProjectsManager is the Projects resource of the Identity API.
 type ProjectsManager struct{ c *rest.Client }
 
-// Create: create a project, which may act as a domain.
+// Create creates a project, which may act as a domain.
 //
 // POST /v3/projects (createProject).
 func (m *ProjectsManager) Create(ctx context.Context, body ProjectCreate) (*Project, error) {
@@ -1960,7 +1960,7 @@ func (m *ProjectsManager) Create(ctx context.Context, body ProjectCreate) (*Proj
 	return &out.V, nil
 }
 
-// Get: show a project.
+// Get shows a project.
 //
 // GET /v3/projects/{project_id} (getProject).
 func (m *ProjectsManager) Get(ctx context.Context, projectID string, opts *GetProjectOptions) (*Project, error) {
@@ -1975,7 +1975,7 @@ func (m *ProjectsManager) Get(ctx context.Context, projectID string, opts *GetPr
 	return &out.V, nil
 }
 
-// Update: update a project.
+// Update updates a project.
 //
 // PATCH /v3/projects/{project_id} (updateProject).
 func (m *ProjectsManager) Update(ctx context.Context, projectID string, body ProjectUpdate) (*Project, error) {
@@ -1990,7 +1990,7 @@ func (m *ProjectsManager) Update(ctx context.Context, projectID string, body Pro
 	return &out.V, nil
 }
 
-// Delete: delete a project.
+// Delete deletes a project.
 //
 // DELETE /v3/projects/{project_id} (deleteProject).
 func (m *ProjectsManager) Delete(ctx context.Context, projectID string) error {
@@ -2001,7 +2001,7 @@ func (m *ProjectsManager) Delete(ctx context.Context, projectID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list projects.
+// List lists projects.
 //
 // GET /v3/projects (listProjects).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2016,7 +2016,7 @@ func (m *ProjectsManager) List(ctx context.Context, opts *ListProjectsOptions) i
 	})
 }
 
-// AddTag: add a tag to a project.
+// AddTag adds a tag to a project.
 //
 // PUT /v3/projects/{project_id}/tags/{tag} (addProjectTag).
 func (m *ProjectsManager) AddTag(ctx context.Context, projectID string, tag string) error {
@@ -2027,7 +2027,7 @@ func (m *ProjectsManager) AddTag(ctx context.Context, projectID string, tag stri
 	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
 }
 
-// DeleteTag: remove a tag from a project.
+// DeleteTag removes a tag from a project.
 //
 // DELETE /v3/projects/{project_id}/tags/{tag} (deleteProjectTag).
 func (m *ProjectsManager) DeleteTag(ctx context.Context, projectID string, tag string) error {
@@ -2038,7 +2038,7 @@ func (m *ProjectsManager) DeleteTag(ctx context.Context, projectID string, tag s
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// DeleteTags: remove all the tags of a project.
+// DeleteTags removes all the tags of a project.
 //
 // DELETE /v3/projects/{project_id}/tags (deleteProjectTags).
 func (m *ProjectsManager) DeleteTags(ctx context.Context, projectID string) error {
@@ -2049,7 +2049,7 @@ func (m *ProjectsManager) DeleteTags(ctx context.Context, projectID string) erro
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// HasTag: check whether a project has a tag.
+// HasTag checks whether a project has a tag.
 //
 // GET /v3/projects/{project_id}/tags/{tag} (checkProjectTag).
 // It reports false, with no error, when the server answers 404.
@@ -2061,7 +2061,7 @@ func (m *ProjectsManager) HasTag(ctx context.Context, projectID string, tag stri
 	return m.c.Check(ctx, rest.Req{Method: "GET", Path: path})
 }
 
-// ListTags: list the tags of a project.
+// ListTags lists the tags of a project.
 //
 // GET /v3/projects/{project_id}/tags (listProjectTags).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2076,7 +2076,7 @@ func (m *ProjectsManager) ListTags(ctx context.Context, projectID string) iter.S
 	})
 }
 
-// ReplaceTags: replace all the tags of a project.
+// ReplaceTags replaces all the tags of a project.
 //
 // PUT /v3/projects/{project_id}/tags (replaceProjectTags).
 func (m *ProjectsManager) ReplaceTags(ctx context.Context, projectID string, body []string) ([]string, error) {
@@ -2108,7 +2108,7 @@ func (m *ProjectsManager) Find(ctx context.Context, nameOrID string, opts *ListP
 // RegionsManager is the Regions resource of the Identity API.
 type RegionsManager struct{ c *rest.Client }
 
-// Create: create a region, with a chosen or generated ID.
+// Create creates a region, with a chosen or generated ID.
 //
 // POST /v3/regions (createRegion).
 func (m *RegionsManager) Create(ctx context.Context, body RegionCreate) (*Region, error) {
@@ -2123,7 +2123,7 @@ func (m *RegionsManager) Create(ctx context.Context, body RegionCreate) (*Region
 	return &out.V, nil
 }
 
-// Get: show a region.
+// Get shows a region.
 //
 // GET /v3/regions/{region_id} (getRegion).
 func (m *RegionsManager) Get(ctx context.Context, regionID string) (*Region, error) {
@@ -2138,7 +2138,7 @@ func (m *RegionsManager) Get(ctx context.Context, regionID string) (*Region, err
 	return &out.V, nil
 }
 
-// Update: update a region's description, parent or extra attributes.
+// Update updates a region's description, parent or extra attributes.
 //
 // PATCH /v3/regions/{region_id} (updateRegion).
 func (m *RegionsManager) Update(ctx context.Context, regionID string, body RegionUpdate) (*Region, error) {
@@ -2153,7 +2153,7 @@ func (m *RegionsManager) Update(ctx context.Context, regionID string, body Regio
 	return &out.V, nil
 }
 
-// Delete: delete a region and all its descendant regions.
+// Delete deletes a region and all its descendant regions.
 //
 // DELETE /v3/regions/{region_id} (deleteRegion).
 func (m *RegionsManager) Delete(ctx context.Context, regionID string) error {
@@ -2164,7 +2164,7 @@ func (m *RegionsManager) Delete(ctx context.Context, regionID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list regions.
+// List lists regions.
 //
 // GET /v3/regions (listRegions).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2179,7 +2179,7 @@ func (m *RegionsManager) List(ctx context.Context, opts *ListRegionsOptions) ite
 // RegisteredLimitsManager is the RegisteredLimits resource of the Identity API.
 type RegisteredLimitsManager struct{ c *rest.Client }
 
-// Create: create one or more registered limits.
+// Create creates one or more registered limits.
 //
 // POST /v3/registered_limits (createRegisteredLimits).
 func (m *RegisteredLimitsManager) Create(ctx context.Context, body []RegisteredLimitCreate) ([]RegisteredLimit, error) {
@@ -2194,7 +2194,7 @@ func (m *RegisteredLimitsManager) Create(ctx context.Context, body []RegisteredL
 	return out.V, nil
 }
 
-// Get: show a registered limit.
+// Get shows a registered limit.
 //
 // GET /v3/registered_limits/{registered_limit_id} (getRegisteredLimit).
 func (m *RegisteredLimitsManager) Get(ctx context.Context, registeredLimitID string) (*RegisteredLimit, error) {
@@ -2209,7 +2209,7 @@ func (m *RegisteredLimitsManager) Get(ctx context.Context, registeredLimitID str
 	return &out.V, nil
 }
 
-// Update: update a registered limit.
+// Update updates a registered limit.
 //
 // PATCH /v3/registered_limits/{registered_limit_id} (updateRegisteredLimit).
 func (m *RegisteredLimitsManager) Update(ctx context.Context, registeredLimitID string, body RegisteredLimitUpdate) (*RegisteredLimit, error) {
@@ -2224,7 +2224,7 @@ func (m *RegisteredLimitsManager) Update(ctx context.Context, registeredLimitID 
 	return &out.V, nil
 }
 
-// Delete: delete a registered limit.
+// Delete deletes a registered limit.
 //
 // DELETE /v3/registered_limits/{registered_limit_id} (deleteRegisteredLimit).
 func (m *RegisteredLimitsManager) Delete(ctx context.Context, registeredLimitID string) error {
@@ -2235,7 +2235,7 @@ func (m *RegisteredLimitsManager) Delete(ctx context.Context, registeredLimitID 
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list registered limits.
+// List lists registered limits.
 //
 // GET /v3/registered_limits (listRegisteredLimits).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2253,7 +2253,7 @@ func (m *RegisteredLimitsManager) List(ctx context.Context, opts *ListRegistered
 // RevocationEventsManager is the RevocationEvents resource of the Identity API.
 type RevocationEventsManager struct{ c *rest.Client }
 
-// List: list token revocation events.
+// List lists token revocation events.
 //
 // GET /v3/OS-REVOKE/events (listRevocationEvents).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2271,7 +2271,7 @@ func (m *RevocationEventsManager) List(ctx context.Context, opts *ListRevocation
 // RoleAssignmentsManager is the RoleAssignments resource of the Identity API.
 type RoleAssignmentsManager struct{ c *rest.Client }
 
-// List: list role assignments, filtered by actor, role and target.
+// List lists role assignments, filtered by actor, role and target.
 //
 // GET /v3/role_assignments (listRoleAssignments).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2289,7 +2289,7 @@ func (m *RoleAssignmentsManager) List(ctx context.Context, opts *ListRoleAssignm
 // RolesManager is the Roles resource of the Identity API.
 type RolesManager struct{ c *rest.Client }
 
-// Create: create a role, global or (with `domain_id`) domain-specific.
+// Create creates a role, global or (with `domain_id`) domain-specific.
 //
 // POST /v3/roles (createRole).
 func (m *RolesManager) Create(ctx context.Context, body RoleCreate) (*Role, error) {
@@ -2304,7 +2304,7 @@ func (m *RolesManager) Create(ctx context.Context, body RoleCreate) (*Role, erro
 	return &out.V, nil
 }
 
-// Get: show a role.
+// Get shows a role.
 //
 // GET /v3/roles/{role_id} (getRole).
 func (m *RolesManager) Get(ctx context.Context, roleID string) (*Role, error) {
@@ -2319,7 +2319,7 @@ func (m *RolesManager) Get(ctx context.Context, roleID string) (*Role, error) {
 	return &out.V, nil
 }
 
-// Update: update a role.
+// Update updates a role.
 //
 // PATCH /v3/roles/{role_id} (updateRole).
 func (m *RolesManager) Update(ctx context.Context, roleID string, body RoleUpdate) (*Role, error) {
@@ -2334,7 +2334,7 @@ func (m *RolesManager) Update(ctx context.Context, roleID string, body RoleUpdat
 	return &out.V, nil
 }
 
-// Delete: delete a role, with its assignments and inference rules.
+// Delete deletes a role, with its assignments and inference rules.
 //
 // DELETE /v3/roles/{role_id} (deleteRole).
 func (m *RolesManager) Delete(ctx context.Context, roleID string) error {
@@ -2345,7 +2345,7 @@ func (m *RolesManager) Delete(ctx context.Context, roleID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list roles (global roles, or the roles of one domain).
+// List lists roles (global roles, or the roles of one domain).
 //
 // GET /v3/roles (listRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2357,7 +2357,7 @@ func (m *RolesManager) List(ctx context.Context, opts *ListRolesOptions) iter.Se
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRolesResponse) error { return p.extras(data) }, func(p *listRolesResponse) ([]Role, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// CreateImplied: create a role inference rule (the prior role implies the other).
+// CreateImplied creates a role inference rule (the prior role implies the other).
 //
 // PUT /v3/roles/{prior_role_id}/implies/{implies_role_id} (createImpliedRole).
 func (m *RolesManager) CreateImplied(ctx context.Context, priorRoleID string, impliesRoleID string) (*ImpliedRole, error) {
@@ -2372,7 +2372,7 @@ func (m *RolesManager) CreateImplied(ctx context.Context, priorRoleID string, im
 	return &out.V, nil
 }
 
-// DeleteImplied: delete a role inference rule.
+// DeleteImplied deletes a role inference rule.
 //
 // DELETE /v3/roles/{prior_role_id}/implies/{implies_role_id} (deleteImpliedRole).
 func (m *RolesManager) DeleteImplied(ctx context.Context, priorRoleID string, impliesRoleID string) error {
@@ -2383,7 +2383,7 @@ func (m *RolesManager) DeleteImplied(ctx context.Context, priorRoleID string, im
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// GetImplied: show a role inference rule.
+// GetImplied shows a role inference rule.
 //
 // GET /v3/roles/{prior_role_id}/implies/{implies_role_id} (getImpliedRole).
 func (m *RolesManager) GetImplied(ctx context.Context, priorRoleID string, impliesRoleID string) (*ImpliedRole, error) {
@@ -2398,7 +2398,7 @@ func (m *RolesManager) GetImplied(ctx context.Context, priorRoleID string, impli
 	return &out.V, nil
 }
 
-// GetInference: list the roles a role implies.
+// GetInference lists the roles a role implies.
 //
 // GET /v3/roles/{prior_role_id}/implies (listImpliedRoles).
 func (m *RolesManager) GetInference(ctx context.Context, priorRoleID string) (*RoleInference, error) {
@@ -2413,7 +2413,7 @@ func (m *RolesManager) GetInference(ctx context.Context, priorRoleID string) (*R
 	return &out.V, nil
 }
 
-// HasImplied: check that a role inference rule exists.
+// HasImplied checks that a role inference rule exists.
 //
 // HEAD /v3/roles/{prior_role_id}/implies/{implies_role_id} (checkImpliedRole).
 // It reports false, with no error, when the server answers 404.
@@ -2425,7 +2425,7 @@ func (m *RolesManager) HasImplied(ctx context.Context, priorRoleID string, impli
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// ListInferences: list all role inference rules, grouped by prior role.
+// ListInferences lists all role inference rules, grouped by prior role.
 //
 // GET /v3/role_inferences (listRoleInferences).
 // The iterator stops at the first error, which it yields.
@@ -2454,7 +2454,7 @@ func (m *RolesManager) Find(ctx context.Context, nameOrID string, opts *ListRole
 // ServiceProvidersManager is the ServiceProviders resource of the Identity API.
 type ServiceProvidersManager struct{ c *rest.Client }
 
-// Create: register a service provider.
+// Create registers a service provider.
 //
 // PUT /v3/OS-FEDERATION/service_providers/{sp_id} (createServiceProvider).
 func (m *ServiceProvidersManager) Create(ctx context.Context, spID string, body ServiceProviderCreate) (*ServiceProvider, error) {
@@ -2469,7 +2469,7 @@ func (m *ServiceProvidersManager) Create(ctx context.Context, spID string, body 
 	return &out.V, nil
 }
 
-// Get: show a service provider.
+// Get shows a service provider.
 //
 // GET /v3/OS-FEDERATION/service_providers/{sp_id} (getServiceProvider).
 func (m *ServiceProvidersManager) Get(ctx context.Context, spID string) (*ServiceProvider, error) {
@@ -2484,7 +2484,7 @@ func (m *ServiceProvidersManager) Get(ctx context.Context, spID string) (*Servic
 	return &out.V, nil
 }
 
-// Update: update a service provider.
+// Update updates a service provider.
 //
 // PATCH /v3/OS-FEDERATION/service_providers/{sp_id} (updateServiceProvider).
 func (m *ServiceProvidersManager) Update(ctx context.Context, spID string, body ServiceProviderUpdate) (*ServiceProvider, error) {
@@ -2499,7 +2499,7 @@ func (m *ServiceProvidersManager) Update(ctx context.Context, spID string, body 
 	return &out.V, nil
 }
 
-// Delete: delete a service provider.
+// Delete deletes a service provider.
 //
 // DELETE /v3/OS-FEDERATION/service_providers/{sp_id} (deleteServiceProvider).
 func (m *ServiceProvidersManager) Delete(ctx context.Context, spID string) error {
@@ -2510,7 +2510,7 @@ func (m *ServiceProvidersManager) Delete(ctx context.Context, spID string) error
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list service providers.
+// List lists service providers.
 //
 // GET /v3/OS-FEDERATION/service_providers (listServiceProviders).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2528,7 +2528,7 @@ func (m *ServiceProvidersManager) List(ctx context.Context, opts *ListServicePro
 // ServicesManager is the Services resource of the Identity API.
 type ServicesManager struct{ c *rest.Client }
 
-// Create: create a service.
+// Create creates a service.
 //
 // POST /v3/services (createService).
 func (m *ServicesManager) Create(ctx context.Context, body ServiceCreate) (*Service, error) {
@@ -2543,7 +2543,7 @@ func (m *ServicesManager) Create(ctx context.Context, body ServiceCreate) (*Serv
 	return &out.V, nil
 }
 
-// Get: show a service.
+// Get shows a service.
 //
 // GET /v3/services/{service_id} (getService).
 func (m *ServicesManager) Get(ctx context.Context, serviceID string) (*Service, error) {
@@ -2558,7 +2558,7 @@ func (m *ServicesManager) Get(ctx context.Context, serviceID string) (*Service, 
 	return &out.V, nil
 }
 
-// Update: update a service.
+// Update updates a service.
 //
 // PATCH /v3/services/{service_id} (updateService).
 func (m *ServicesManager) Update(ctx context.Context, serviceID string, body ServiceUpdate) (*Service, error) {
@@ -2573,7 +2573,7 @@ func (m *ServicesManager) Update(ctx context.Context, serviceID string, body Ser
 	return &out.V, nil
 }
 
-// Delete: delete a service and all its endpoints.
+// Delete deletes a service and all its endpoints.
 //
 // DELETE /v3/services/{service_id} (deleteService).
 func (m *ServicesManager) Delete(ctx context.Context, serviceID string) error {
@@ -2584,7 +2584,7 @@ func (m *ServicesManager) Delete(ctx context.Context, serviceID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list services.
+// List lists services.
 //
 // GET /v3/services (listServices).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2616,7 +2616,7 @@ func (m *ServicesManager) Find(ctx context.Context, nameOrID string, opts *ListS
 // SimpleCertManager is the SimpleCert resource of the Identity API.
 type SimpleCertManager struct{ c *rest.Client }
 
-// GetCA: show the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
+// GetCA shows the CA certificate of PKI tokens (deprecated, Gone on Keystone 22).
 //
 // GET /v3/OS-SIMPLE-CERT/ca (getSimpleCertCA).
 func (m *SimpleCertManager) GetCA(ctx context.Context) (string, error) {
@@ -2627,7 +2627,7 @@ func (m *SimpleCertManager) GetCA(ctx context.Context) (string, error) {
 	return m.c.Text(ctx, rest.Req{Method: "GET", Path: path, NoAuth: true})
 }
 
-// GetCertificates: show the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
+// GetCertificates shows the token signing certificates of PKI tokens (deprecated, Gone on Keystone 22).
 //
 // GET /v3/OS-SIMPLE-CERT/certificates (getSimpleCertCertificates).
 func (m *SimpleCertManager) GetCertificates(ctx context.Context) (string, error) {
@@ -2641,7 +2641,7 @@ func (m *SimpleCertManager) GetCertificates(ctx context.Context) (string, error)
 // TrustsManager is the Trusts resource of the Identity API.
 type TrustsManager struct{ c *rest.Client }
 
-// Create: create a trust (the caller is the trustor).
+// Create creates a trust (the caller is the trustor).
 //
 // POST /v3/OS-TRUST/trusts (createTrust).
 func (m *TrustsManager) Create(ctx context.Context, body TrustCreate) (*Trust, error) {
@@ -2656,7 +2656,7 @@ func (m *TrustsManager) Create(ctx context.Context, body TrustCreate) (*Trust, e
 	return &out.V, nil
 }
 
-// Get: show a trust.
+// Get shows a trust.
 //
 // GET /v3/OS-TRUST/trusts/{trust_id} (getTrust).
 func (m *TrustsManager) Get(ctx context.Context, trustID string) (*Trust, error) {
@@ -2671,7 +2671,7 @@ func (m *TrustsManager) Get(ctx context.Context, trustID string) (*Trust, error)
 	return &out.V, nil
 }
 
-// Delete: delete a trust, revoking the tokens issued through it.
+// Delete deletes a trust, revoking the tokens issued through it.
 //
 // DELETE /v3/OS-TRUST/trusts/{trust_id} (deleteTrust).
 func (m *TrustsManager) Delete(ctx context.Context, trustID string) error {
@@ -2682,7 +2682,7 @@ func (m *TrustsManager) Delete(ctx context.Context, trustID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list trusts, all of them or those of a trustor or a trustee.
+// List lists trusts, all of them or those of a trustor or a trustee.
 //
 // GET /v3/OS-TRUST/trusts (listTrusts).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2694,7 +2694,7 @@ func (m *TrustsManager) List(ctx context.Context, opts *ListTrustsOptions) iter.
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listTrustsResponse) error { return p.extras(data) }, func(p *listTrustsResponse) ([]Trust, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// GetRole: show a role a trust delegates.
+// GetRole shows a role a trust delegates.
 //
 // GET /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (getTrustRole).
 func (m *TrustsManager) GetRole(ctx context.Context, trustID string, roleID string) (*Role, error) {
@@ -2709,7 +2709,7 @@ func (m *TrustsManager) GetRole(ctx context.Context, trustID string, roleID stri
 	return &out.V, nil
 }
 
-// HasRole: check whether a trust delegates a role.
+// HasRole checks whether a trust delegates a role.
 //
 // HEAD /v3/OS-TRUST/trusts/{trust_id}/roles/{role_id} (checkTrustRole).
 // It reports false, with no error, when the server answers 404.
@@ -2721,7 +2721,7 @@ func (m *TrustsManager) HasRole(ctx context.Context, trustID string, roleID stri
 	return m.c.Check(ctx, rest.Req{Method: "HEAD", Path: path})
 }
 
-// ListRoles: list the roles a trust delegates.
+// ListRoles lists the roles a trust delegates.
 //
 // GET /v3/OS-TRUST/trusts/{trust_id}/roles (listTrustRoles).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2739,7 +2739,7 @@ func (m *TrustsManager) ListRoles(ctx context.Context, trustID string) iter.Seq2
 // UsersManager is the Users resource of the Identity API.
 type UsersManager struct{ c *rest.Client }
 
-// Create: create a user.
+// Create creates a user.
 //
 // POST /v3/users (createUser).
 func (m *UsersManager) Create(ctx context.Context, body UserCreate) (*User, error) {
@@ -2754,7 +2754,7 @@ func (m *UsersManager) Create(ctx context.Context, body UserCreate) (*User, erro
 	return &out.V, nil
 }
 
-// Get: show a user.
+// Get shows a user.
 //
 // GET /v3/users/{user_id} (getUser).
 func (m *UsersManager) Get(ctx context.Context, userID string) (*User, error) {
@@ -2769,7 +2769,7 @@ func (m *UsersManager) Get(ctx context.Context, userID string) (*User, error) {
 	return &out.V, nil
 }
 
-// Update: update a user.
+// Update updates a user.
 //
 // PATCH /v3/users/{user_id} (updateUser).
 func (m *UsersManager) Update(ctx context.Context, userID string, body UserUpdate) (*User, error) {
@@ -2784,7 +2784,7 @@ func (m *UsersManager) Update(ctx context.Context, userID string, body UserUpdat
 	return &out.V, nil
 }
 
-// Delete: delete a user.
+// Delete deletes a user.
 //
 // DELETE /v3/users/{user_id} (deleteUser).
 func (m *UsersManager) Delete(ctx context.Context, userID string) error {
@@ -2795,7 +2795,7 @@ func (m *UsersManager) Delete(ctx context.Context, userID string) error {
 	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
-// List: list users.
+// List lists users.
 //
 // GET /v3/users (listUsers).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2807,7 +2807,7 @@ func (m *UsersManager) List(ctx context.Context, opts *ListUsersOptions) iter.Se
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listUsersResponse) error { return p.extras(data) }, func(p *listUsersResponse) ([]User, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
-// ChangePassword: change a user's password, given the original one.
+// ChangePassword changes a user's password, given the original one.
 //
 // POST /v3/users/{user_id}/password (changeUserPassword).
 func (m *UsersManager) ChangePassword(ctx context.Context, userID string, body UserPasswordChange) error {
@@ -2818,7 +2818,7 @@ func (m *UsersManager) ChangePassword(ctx context.Context, userID string, body U
 	return m.c.NoContent(ctx, rest.Req{Method: "POST", Path: path, JSON: map[string]any{"user": body.wire()}, NoAuth: true})
 }
 
-// ListGroups: list the groups to which a user belongs.
+// ListGroups lists the groups to which a user belongs.
 //
 // GET /v3/users/{user_id}/groups (listUserGroups).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2833,7 +2833,7 @@ func (m *UsersManager) ListGroups(ctx context.Context, userID string, opts *List
 	})
 }
 
-// ListProjects: list the projects on which a user has a role assignment.
+// ListProjects lists the projects on which a user has a role assignment.
 //
 // GET /v3/users/{user_id}/projects (listUserProjects).
 // The iterator follows the server's pages (links.next) and stops at the first error, which it yields.
@@ -2970,7 +2970,7 @@ type ApplicationCredentialAccessRuleCreate struct {
 	Service *string `json:"service,omitempty"`
 }
 
-// ApplicationCredentialCreate is A new application credential. Keystone 22 refuses attributes it does not
+// ApplicationCredentialCreate is a new application credential. Keystone 22 refuses attributes it does not
 // know (400), although its schema does not.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Secret
@@ -3058,7 +3058,7 @@ func (v applicationCredentialCreateWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), applicationCredentialCreateKeys, nil, v.Null, applicationCredentialCreateNullable)
 }
 
-// ApplicationCredentialRole is A role of an application credential. Keystone 22 returns the role without
+// ApplicationCredentialRole is a role of an application credential. Keystone 22 returns the role without
 // `links` (a cached role object may carry them).
 type ApplicationCredentialRole struct {
 	Description *string `json:"description,omitempty"`
@@ -3071,13 +3071,13 @@ type ApplicationCredentialRole struct {
 	Options RoleOptions `json:"options"`
 }
 
-// ApplicationCredentialRoleRef is A role by ID or by name (exactly one of them).
+// ApplicationCredentialRoleRef is a role by ID or by name (exactly one of them).
 type ApplicationCredentialRoleRef struct {
 	ID   *string `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
 }
 
-// CatalogEndpoint is a body of the Identity API.
+// CatalogEndpoint is a member of the Identity API's bodies.
 type CatalogEndpoint struct {
 	ID string `json:"id"`
 	// `public`, `internal` or `admin`.
@@ -3088,7 +3088,7 @@ type CatalogEndpoint struct {
 	URL      string  `json:"url"`
 }
 
-// CatalogService is a body of the Identity API.
+// CatalogService is a member of the Identity API's bodies.
 type CatalogService struct {
 	Endpoints []CatalogEndpoint `json:"endpoints,omitempty"`
 	ID        string            `json:"id"`
@@ -3096,7 +3096,7 @@ type CatalogService struct {
 	Type      string            `json:"type"`
 }
 
-// Credential is A credential of a user. Free-form extra attributes given at creation or
+// Credential is a credential of a user. Free-form extra attributes given at creation or
 // update are returned as-is.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Blob
@@ -3147,7 +3147,7 @@ func (v Credential) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(v.masked(), credentialKeys, v.Extra, nil, nil)
 }
 
-// CredentialCreate is A new credential. For type `ec2`, `project_id` is required too (Keystone's
+// CredentialCreate is a new credential. For type `ec2`, `project_id` is required too (Keystone's
 // schema makes it a `oneOf`: a 400 without it) and `blob` must hold a JSON
 // object with `access`.
 //
@@ -3291,7 +3291,7 @@ func (v credentialUpdateWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), credentialUpdateKeys, v.Extra, nil, nil)
 }
 
-// Domain is A domain (stored by Keystone as a project acting as a domain). Free-form
+// Domain is a domain (stored by Keystone as a project acting as a domain). Free-form
 // extra attributes given at creation or update are returned as-is (Keystone
 // turns `:` and `-` in their names into `_`); an `explicit_domain_id` given at
 // creation is returned too. The api-ref's domain samples lack `tags` (and the
@@ -3321,7 +3321,7 @@ func (v Domain) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), domainKeys, v.Extra, nil, nil)
 }
 
-// DomainConfig is A domain configuration: options by group. A domain may set options of the
+// DomainConfig is a domain configuration: options by group. A domain may set options of the
 // `identity` and `ldap` groups only; `security_compliance` appears only when
 // reading that group of the default domain. Keystone does not check option
 // values (it stores any JSON value given).
@@ -3491,7 +3491,7 @@ type DomainConfigSecurityCompliance struct {
 	PasswordRegexDescription *string `json:"password_regex_description,omitempty"`
 }
 
-// DomainCreate is a body of the Identity API.
+// DomainCreate is the body of DomainsManager.Create.
 type DomainCreate struct {
 	Description *string `json:"description,omitempty"`
 	// Defaults to true.
@@ -3530,13 +3530,13 @@ type DomainOptions struct {
 	Immutable *bool `json:"immutable,omitempty"`
 }
 
-// DomainRef is A domain, by ID and/or name (used in tokens and references).
+// DomainRef is a domain, by ID and/or name (used in tokens and references).
 type DomainRef struct {
 	ID   *string `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
 }
 
-// DomainUpdate is a body of the Identity API.
+// DomainUpdate is the body of DomainsManager.Update.
 type DomainUpdate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
@@ -3609,7 +3609,7 @@ func (v EC2Credential) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(v.masked(), ec2CredentialKeys, nil, nil, nil)
 }
 
-// EC2CredentialCreateRequest is a body of the Identity API.
+// EC2CredentialCreateRequest is the body of EC2CredentialsManager.Create.
 type EC2CredentialCreateRequest struct {
 	// The ID of the project the credential is for.
 	TenantID string `json:"tenant_id"`
@@ -3741,7 +3741,7 @@ func (v Endpoint) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), endpointKeys, v.Extra, nil, nil)
 }
 
-// EndpointCreate is a body of the Identity API.
+// EndpointCreate is the body of EndpointsManager.Create.
 type EndpointCreate struct {
 	Description *string `json:"description,omitempty"`
 	// Defaults to true.
@@ -3782,7 +3782,7 @@ func (v EndpointCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), endpointCreateKeys, v.Extra, v.Null, endpointCreateNullable)
 }
 
-// EndpointGroup is a body of the Identity API.
+// EndpointGroup is a member of the Identity API's bodies.
 type EndpointGroup struct {
 	Description *string `json:"description,omitempty"`
 	// Which endpoints the group holds: those matching every given filter. Keystone
@@ -3794,7 +3794,7 @@ type EndpointGroup struct {
 	Name  string        `json:"name"`
 }
 
-// EndpointGroupCreate is a body of the Identity API.
+// EndpointGroupCreate is the body of EndpointGroupsManager.Create.
 type EndpointGroupCreate struct {
 	Description *string `json:"description,omitempty"`
 	// Which endpoints the group holds: those matching every given filter. Keystone
@@ -3826,7 +3826,7 @@ type EndpointGroupFilters struct {
 	ServiceID *string `json:"service_id,omitempty"`
 }
 
-// EndpointGroupUpdate is a body of the Identity API.
+// EndpointGroupUpdate is the body of EndpointGroupsManager.Update.
 type EndpointGroupUpdate struct {
 	Description *string `json:"description,omitempty"`
 	// Which endpoints the group holds: those matching every given filter. Keystone
@@ -3847,7 +3847,7 @@ func (v EndpointGroupUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), endpointGroupUpdateKeys, nil, v.Null, endpointGroupUpdateNullable)
 }
 
-// EndpointUpdate is a body of the Identity API.
+// EndpointUpdate is the body of EndpointsManager.Update.
 type EndpointUpdate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
@@ -3878,7 +3878,7 @@ func (v EndpointUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), endpointUpdateKeys, v.Extra, v.Null, endpointUpdateNullable)
 }
 
-// FederationProtocol is A federation protocol of an identity provider: the mapping that turns the
+// FederationProtocol is a federation protocol of an identity provider: the mapping that turns the
 // identity provider's assertions into local users and groups. Keystone 22
 // returns `idp_id` and `remote_id_attribute` only when listing protocols; a
 // single protocol (create, get, update) has only `id`, `mapping_id` and
@@ -3901,7 +3901,7 @@ type FederationProtocol struct {
 	RemoteIDAttribute *string `json:"remote_id_attribute,omitempty"`
 }
 
-// FederationProtocolCreate is a body of the Identity API.
+// FederationProtocolCreate is the body of IdentityProvidersManager.CreateProtocol.
 type FederationProtocolCreate struct {
 	// An existing mapping (else 400 "Invalid mapping id").
 	MappingID string `json:"mapping_id"`
@@ -3928,7 +3928,7 @@ type FederationProtocolUpdate struct {
 	RemoteIDAttribute *string `json:"remote_id_attribute,omitempty"`
 }
 
-// Group is A group. Free-form extra attributes given at creation or update are returned
+// Group is a group. Free-form extra attributes given at creation or update are returned
 // as-is (null included). `description` is `""` when none was given at creation
 // and null when it was set to null.
 type Group struct {
@@ -3952,7 +3952,7 @@ func (v Group) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), groupKeys, v.Extra, nil, nil)
 }
 
-// GroupCreate is A group to create. Free-form extra attributes are stored and returned as-is.
+// GroupCreate is a group to create. Free-form extra attributes are stored and returned as-is.
 // A `domain_id` naming no domain is a 404; without `domain_id`, Keystone takes
 // the domain of the token's scope.
 type GroupCreate struct {
@@ -4054,7 +4054,7 @@ func (v IdentityProviderCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), identityProviderCreateKeys, nil, v.Null, identityProviderCreateNullable)
 }
 
-// IdentityProviderLinks is a body of the Identity API.
+// IdentityProviderLinks is a member of the Identity API's bodies.
 type IdentityProviderLinks struct {
 	// The URL of the identity provider's protocols.
 	Protocols string `json:"protocols"`
@@ -4094,7 +4094,7 @@ type ImpliedRole struct {
 	PriorRole RoleRef `json:"prior_role"`
 }
 
-// Limit is A limit: the override, for one project or one domain, of a registered
+// Limit is a limit: the override, for one project or one domain, of a registered
 // limit. Exactly one of `project_id` and `domain_id` is set.
 type Limit struct {
 	Description *string `json:"description,omitempty"`
@@ -4112,7 +4112,7 @@ type Limit struct {
 	ServiceID     string `json:"service_id"`
 }
 
-// LimitCreate is A new limit, for a project (`project_id`) or for a domain (`domain_id`):
+// LimitCreate is a new limit, for a project (`project_id`) or for a domain (`domain_id`):
 // exactly one of the two (Keystone's schema is a `oneOf`; both or neither is
 // a 400). A registered limit with the same `service_id`, `region_id` and
 // `resource_name` must exist.
@@ -4127,7 +4127,7 @@ type LimitCreate struct {
 	ServiceID     string  `json:"service_id"`
 }
 
-// LimitModel is a body of the Identity API.
+// LimitModel is a member of the Identity API's bodies.
 type LimitModel struct {
 	Description string `json:"description"`
 	// `flat` or `strict_two_level`.
@@ -4153,7 +4153,7 @@ func (v LimitUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), limitUpdateKeys, nil, v.Null, limitUpdateNullable)
 }
 
-// Mapping is A federation mapping, the rules that turn assertions into local identities.
+// Mapping is a federation mapping, the rules that turn assertions into local identities.
 type Mapping struct {
 	ID string `json:"id"`
 	// The links of one resource.
@@ -4164,7 +4164,7 @@ type Mapping struct {
 	SchemaVersion *string `json:"schema_version,omitempty"`
 }
 
-// MappingCreate is A mapping's rules, as validated by Keystone 22's `MAPPING_SCHEMA`
+// MappingCreate is a mapping's rules, as validated by Keystone 22's `MAPPING_SCHEMA`
 // (`keystone/federation/utils.py`). An update replaces all the rules.
 // Keystone ignores other members.
 type MappingCreate struct {
@@ -4174,7 +4174,7 @@ type MappingCreate struct {
 	SchemaVersion *string `json:"schema_version,omitempty"`
 }
 
-// MappingLocalGroup is A group by `id` alone, or by `name` with its `domain`.
+// MappingLocalGroup is a group by `id` alone, or by `name` with its `domain`.
 type MappingLocalGroup struct {
 	// A domain, by ID and/or name (used in tokens and references).
 	Domain *DomainRef `json:"domain,omitempty"`
@@ -4182,13 +4182,13 @@ type MappingLocalGroup struct {
 	Name   *string    `json:"name,omitempty"`
 }
 
-// MappingLocalProject is a body of the Identity API.
+// MappingLocalProject is a member of the Identity API's bodies.
 type MappingLocalProject struct {
 	Name  string                    `json:"name"`
 	Roles []MappingLocalProjectRole `json:"roles,omitempty"`
 }
 
-// MappingLocalProjectRole is a body of the Identity API.
+// MappingLocalProjectRole is a member of the Identity API's bodies.
 type MappingLocalProjectRole struct {
 	// An existing role (global, or of the identity provider's domain).
 	Name string `json:"name"`
@@ -4213,7 +4213,7 @@ type MappingLocalRule struct {
 	User     *MappingLocalUser     `json:"user,omitempty"`
 }
 
-// MappingLocalUser is a body of the Identity API.
+// MappingLocalUser is a member of the Identity API's bodies.
 type MappingLocalUser struct {
 	// A domain, by ID and/or name (used in tokens and references).
 	Domain *DomainRef `json:"domain,omitempty"`
@@ -4226,7 +4226,7 @@ type MappingLocalUser struct {
 	Type *string `json:"type,omitempty"`
 }
 
-// MappingRemoteRule is A condition on one assertion attribute (a request-environment variable
+// MappingRemoteRule is a condition on one assertion attribute (a request-environment variable
 // named `type`). With none of the lists, the attribute must be present and its
 // value is available to `local` as `{N}`. At most one of `any_one_of`,
 // `not_any_of`, `blacklist` and `whitelist`; `regex` only with one of them.
@@ -4269,14 +4269,14 @@ type OAuth1AccessToken struct {
 	ProjectID string `json:"project_id"`
 }
 
-// OAuth1AccessTokenLinks is a body of the Identity API.
+// OAuth1AccessTokenLinks is a member of the Identity API's bodies.
 type OAuth1AccessTokenLinks struct {
 	// The URL of the access token's delegated roles.
 	Roles string `json:"roles"`
 	Self  string `json:"self"`
 }
 
-// OAuth1AccessTokenRole is A role delegated by an access token: the role as `getRole` returns it, less
+// OAuth1AccessTokenRole is a role delegated by an access token: the role as `getRole` returns it, less
 // `description`. Extra attributes of the role are returned as-is. (The api-ref
 // samples show `domain_id` set and no `options`; Keystone 22 returns `options`,
 // and `domain_id` null for a global role.)
@@ -4326,7 +4326,7 @@ func (v OAuth1Consumer) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), oAuth1ConsumerKeys, v.Extra, nil, nil)
 }
 
-// OAuth1ConsumerCreate is A new consumer. Keystone generates its ID and secret.
+// OAuth1ConsumerCreate is a new consumer. Keystone generates its ID and secret.
 type OAuth1ConsumerCreate struct {
 	Description *string `json:"description,omitempty"`
 	// Extra holds the free-form members the API keeps next to the declared ones
@@ -4346,7 +4346,7 @@ func (v OAuth1ConsumerCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), oAuth1ConsumerCreateKeys, v.Extra, v.Null, oAuth1ConsumerCreateNullable)
 }
 
-// OAuth1ConsumerCreated is A consumer as `createOAuth1Consumer` returns it: with its secret, which no
+// OAuth1ConsumerCreated is a consumer as `createOAuth1Consumer` returns it: with its secret, which no
 // other operation returns.
 //
 // Printed (any fmt verb), logged (slog) or JSON-encoded, it shows Secret
@@ -4417,20 +4417,20 @@ func (v OAuth1ConsumerUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), oAuth1ConsumerUpdateKeys, v.Extra, v.Null, oAuth1ConsumerUpdateNullable)
 }
 
-// OAuth1RoleRef is A role by ID or by name (exactly one of the two).
+// OAuth1RoleRef is a role by ID or by name (exactly one of the two).
 type OAuth1RoleRef struct {
 	ID   *string `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
 }
 
-// OAuth1Verifier is a body of the Identity API.
+// OAuth1Verifier is a member of the Identity API's bodies.
 type OAuth1Verifier struct {
 	// The OAuth verifier the consumer needs for `createOAuth1AccessToken`:
 	// 8 letters and digits (the api-ref sample shows 4 digits).
 	OauthVerifier string `json:"oauth_verifier"`
 }
 
-// Policy is A policy blob (deprecated API). Free-form extra attributes given at creation
+// Policy is a policy blob (deprecated API). Free-form extra attributes given at creation
 // or update are returned as-is. The api-ref's show, update and list samples
 // show `blob` as a JSON object; Keystone 22 accepts and returns only a string.
 type Policy struct {
@@ -4454,7 +4454,7 @@ func (v Policy) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), policyKeys, v.Extra, nil, nil)
 }
 
-// PolicyCreate is a body of the Identity API.
+// PolicyCreate is the body of PoliciesManager.Create.
 type PolicyCreate struct {
 	Blob string `json:"blob"`
 	Type string `json:"type"`
@@ -4489,7 +4489,7 @@ func (v PolicyUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), policyUpdateKeys, v.Extra, nil, nil)
 }
 
-// Project is A project. Free-form extra attributes are returned as-is; after a PATCH,
+// Project is a project. Free-form extra attributes are returned as-is; after a PATCH,
 // Keystone 22 also returns them gathered in an `extra` member.
 type Project struct {
 	Description *string `json:"description,omitempty"`
@@ -4525,7 +4525,7 @@ func (v Project) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), projectKeys, v.Extra, nil, nil)
 }
 
-// ProjectCreate is a body of the Identity API.
+// ProjectCreate is the body of ProjectsManager.Create.
 type ProjectCreate struct {
 	Description *string `json:"description,omitempty"`
 	DomainID    *string `json:"domain_id,omitempty"`
@@ -4566,7 +4566,7 @@ type ProjectEndpointGroup struct {
 	ProjectID string        `json:"project_id"`
 }
 
-// ProjectUpdate is a body of the Identity API.
+// ProjectUpdate is the body of ProjectsManager.Update.
 type ProjectUpdate struct {
 	Description *string `json:"description,omitempty"`
 	DomainID    *string `json:"domain_id,omitempty"`
@@ -4595,7 +4595,7 @@ func (v ProjectUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), projectUpdateKeys, v.Extra, v.Null, projectUpdateNullable)
 }
 
-// Region is A region. Free-form extra attributes given at creation or update are
+// Region is a region. Free-form extra attributes given at creation or update are
 // returned as-is (Keystone turns `:` and `-` in their names into `_`).
 type Region struct {
 	// Never null (Keystone stores a null description as empty).
@@ -4618,7 +4618,7 @@ func (v Region) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), regionKeys, v.Extra, nil, nil)
 }
 
-// RegionCreate is a body of the Identity API.
+// RegionCreate is the body of RegionsManager.Create.
 type RegionCreate struct {
 	// Defaults to empty; null is stored as empty. Longer than 255 characters is a 400.
 	Description *string `json:"description,omitempty"`
@@ -4643,7 +4643,7 @@ func (v RegionCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), regionCreateKeys, v.Extra, v.Null, regionCreateNullable)
 }
 
-// RegionUpdate is a body of the Identity API.
+// RegionUpdate is the body of RegionsManager.Update.
 type RegionUpdate struct {
 	Description *string `json:"description,omitempty"`
 	// Accepted only if equal to the region's ID (else 400, `Cannot change ID`).
@@ -4667,7 +4667,7 @@ func (v RegionUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), regionUpdateKeys, v.Extra, v.Null, regionUpdateNullable)
 }
 
-// RegisteredLimit is A registered limit: the default limit of one resource of one service,
+// RegisteredLimit is a registered limit: the default limit of one resource of one service,
 // optionally in one region.
 type RegisteredLimit struct {
 	// The default limit; `-1` means unlimited.
@@ -4682,7 +4682,7 @@ type RegisteredLimit struct {
 	ServiceID    string  `json:"service_id"`
 }
 
-// RegisteredLimitCreate is A new registered limit. `service_id` and `region_id` must name an
+// RegisteredLimitCreate is a new registered limit. `service_id` and `region_id` must name an
 // existing service and region (a 400 otherwise).
 type RegisteredLimitCreate struct {
 	DefaultLimit int     `json:"default_limit"`
@@ -4721,7 +4721,7 @@ type ResourceLinks struct {
 	Self string `json:"self"`
 }
 
-// RevocationEvent is A token revocation event: the tokens that match every member present (and
+// RevocationEvent is a token revocation event: the tokens that match every member present (and
 // were issued before `issued_before`) are revoked. Members that do not apply
 // are absent, never null. The api-ref's sample has an `issued_before`
 // (`2014-02-2805:15:59.999999Z`) that is not a valid date-time.
@@ -4748,7 +4748,7 @@ type RevocationEvent struct {
 	UserID    *string `json:"user_id,omitempty"`
 }
 
-// Role is A role, global (`domain_id` null) or specific to a domain. Free-form extra
+// Role is a role, global (`domain_id` null) or specific to a domain. Free-form extra
 // attributes given at creation or update are returned as-is. The api-ref's
 // list sample omits `domain_id` and `options` (and `description` for one role),
 // its create sample omits `domain_id`; Keystone 22 always returns all three,
@@ -4795,7 +4795,7 @@ type RoleAssignment struct {
 	User *RoleAssignmentEntity `json:"user,omitempty"`
 }
 
-// RoleAssignmentEntity is A user, group, project or role of an assignment: its `id`, and with
+// RoleAssignmentEntity is a user, group, project or role of an assignment: its `id`, and with
 // `include_names` its `name` and (except for global roles) its `domain`.
 type RoleAssignmentEntity struct {
 	// A domain, by ID and/or name (used in tokens and references).
@@ -4804,7 +4804,7 @@ type RoleAssignmentEntity struct {
 	Name   *string    `json:"name,omitempty"`
 }
 
-// RoleAssignmentLinks is a body of the Identity API.
+// RoleAssignmentLinks is a member of the Identity API's bodies.
 type RoleAssignmentLinks struct {
 	// The URL of the grant the assignment comes from (for an inherited one, an
 	// `/OS-INHERIT/.../inherited_to_projects` URL; for one gained through a
@@ -4839,7 +4839,7 @@ type RoleAssignmentSystemScope struct {
 	All bool `json:"all"`
 }
 
-// RoleCreate is A new role. `description` must be a string when given (null is a 400).
+// RoleCreate is a new role. `description` must be a string when given (null is a 400).
 // Keystone 22 does not check that `domain_id` names an existing domain.
 type RoleCreate struct {
 	Description *string `json:"description,omitempty"`
@@ -4867,7 +4867,7 @@ func (v RoleCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), roleCreateKeys, v.Extra, v.Null, roleCreateNullable)
 }
 
-// RoleInference is A prior role and every role it implies.
+// RoleInference is a prior role and every role it implies.
 type RoleInference struct {
 	Implies []RoleRef `json:"implies,omitempty"`
 	// A role as role inference rules show it. (The api-ref's `role_inferences`
@@ -4884,7 +4884,7 @@ type RoleOptions struct {
 	Immutable *bool `json:"immutable,omitempty"`
 }
 
-// RoleRef is A role as role inference rules show it. (The api-ref's `role_inferences`
+// RoleRef is a role as role inference rules show it. (The api-ref's `role_inferences`
 // sample adds `description`; Keystone 22 does not return it.)
 type RoleRef struct {
 	ID string `json:"id"`
@@ -4957,7 +4957,7 @@ type S3TokenRequest struct {
 	Ec2Credentials *S3TokenCredentials `json:"ec2Credentials,omitempty"`
 }
 
-// Service is A service of the catalog. Free-form extra attributes given at creation or
+// Service is a service of the catalog. Free-form extra attributes given at creation or
 // update are returned as-is (at creation Keystone turns `:` and `-` in their
 // names into `_`; an update stores names as given).
 type Service struct {
@@ -4985,7 +4985,7 @@ func (v Service) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), serviceKeys, v.Extra, nil, nil)
 }
 
-// ServiceCreate is a body of the Identity API.
+// ServiceCreate is the body of ServicesManager.Create.
 type ServiceCreate struct {
 	// Not validated by Keystone (stored as an extra attribute).
 	Description *string `json:"description,omitempty"`
@@ -5011,7 +5011,7 @@ func (v ServiceCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), serviceCreateKeys, v.Extra, v.Null, serviceCreateNullable)
 }
 
-// ServiceProvider is A remote Keystone (service provider) this Keystone issues SAML assertions for (Keystone-to-Keystone).
+// ServiceProvider is a remote Keystone (service provider) this Keystone issues SAML assertions for (Keystone-to-Keystone).
 type ServiceProvider struct {
 	// The service provider's federated auth URL, where the client finally gets its token.
 	AuthURL     string  `json:"auth_url"`
@@ -5027,7 +5027,7 @@ type ServiceProvider struct {
 	SPURL string `json:"sp_url"`
 }
 
-// ServiceProviderCreate is a body of the Identity API.
+// ServiceProviderCreate is the body of ServiceProvidersManager.Create.
 type ServiceProviderCreate struct {
 	// A URL (Keystone only checks `scheme:rest`).
 	AuthURL     string  `json:"auth_url"`
@@ -5078,7 +5078,7 @@ func (v ServiceProviderUpdate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), serviceProviderUpdateKeys, nil, v.Null, serviceProviderUpdateNullable)
 }
 
-// ServiceUpdate is a body of the Identity API.
+// ServiceUpdate is the body of ServicesManager.Update.
 type ServiceUpdate struct {
 	Description *string `json:"description,omitempty"`
 	Enabled     *bool   `json:"enabled,omitempty"`
@@ -5106,7 +5106,7 @@ type SystemScope struct {
 	All *bool `json:"all,omitempty"`
 }
 
-// Trust is A trust. Free-form extra attributes given at creation are returned as-is.
+// Trust is a trust. Free-form extra attributes given at creation are returned as-is.
 // `roles` and `roles_links` are absent in `listTrusts`. Keystone 22 never
 // returns `allow_redelegation` (a trust is redelegatable when its
 // `redelegation_count` is above 0), and returns `deleted_at`, which the
@@ -5158,7 +5158,7 @@ func (v Trust) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), trustKeys, v.Extra, nil, nil)
 }
 
-// TrustCreate is A new trust. A `project_id` needs at least one role, and roles need a
+// TrustCreate is a new trust. A `project_id` needs at least one role, and roles need a
 // `project_id` (a trust without a project delegates no roles). Extra
 // attributes are stored and returned.
 type TrustCreate struct {
@@ -5200,7 +5200,7 @@ func (v TrustCreate) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), trustCreateKeys, v.Extra, v.Null, trustCreateNullable)
 }
 
-// TrustRoleRef is A role to delegate, by ID or by name (exactly one of them).
+// TrustRoleRef is a role to delegate, by ID or by name (exactly one of them).
 type TrustRoleRef struct {
 	ID   *string `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
@@ -5215,7 +5215,7 @@ type TrustRolesLinks struct {
 	Self     string  `json:"self"`
 }
 
-// User is A user. Free-form extra attributes given at creation or update (for example
+// User is a user. Free-form extra attributes given at creation or update (for example
 // `email`, or `description`, which Keystone stores as an extra too) are returned
 // as-is, including those set to null. `federated` is present only for users
 // with federated identities (`getUser`, `createUser`, `updateUser`; never in
@@ -5266,7 +5266,7 @@ func (v User) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), userKeys, v.Extra, nil, nil)
 }
 
-// UserCreate is A user to create. Free-form extra attributes (`email`, …) are stored and
+// UserCreate is a user to create. Free-form extra attributes (`email`, …) are stored and
 // returned as-is. An `id` is ignored. A `domain_id` naming no domain is a 404;
 // without `domain_id`, Keystone takes the domain of the token's scope.
 //
@@ -5357,7 +5357,7 @@ func (v userCreateWire) MarshalJSON() ([]byte, error) {
 	return rest.Marshal(plain(v), userCreateKeys, v.Extra, v.Null, userCreateNullable)
 }
 
-// UserFederatedIdentity is A federated identity of a user, on one identity provider.
+// UserFederatedIdentity is a federated identity of a user, on one identity provider.
 type UserFederatedIdentity struct {
 	// The identity provider ID. It must exist, and so must each protocol on it
 	// (otherwise `createUser`/`updateUser` answer 400).
@@ -5365,7 +5365,7 @@ type UserFederatedIdentity struct {
 	Protocols []UserFederatedProtocol `json:"protocols,omitempty"`
 }
 
-// UserFederatedProtocol is a body of the Identity API.
+// UserFederatedProtocol is a member of the Identity API's bodies.
 type UserFederatedProtocol struct {
 	// The federation protocol ID (for example `mapped`).
 	ProtocolID string `json:"protocol_id"`
@@ -5373,7 +5373,7 @@ type UserFederatedProtocol struct {
 	UniqueID string `json:"unique_id"`
 }
 
-// UserGroup is A group to which a user belongs, as `listUserGroups` returns it: a group
+// UserGroup is a group to which a user belongs, as `listUserGroups` returns it: a group
 // with the expiry of the membership.
 type UserGroup struct {
 	Description *string `json:"description,omitempty"`

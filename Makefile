@@ -68,7 +68,7 @@ integration:
 ## bench: the benchmarks side by side with gophercloud and plain net/http
 ## (docs/BENCHMARKS.md); with a local Keystone running, the CLI path too.
 bench:
-	cd bench && $(GO) test -run xxx -bench . -count=6 -timeout 60m ./... | tee bench.txt
+	cd bench && $(GO) test -run xxx -bench . -count=10 -timeout 60m ./... | tee bench.txt
 
 ## fuzz: run each fuzz target of pkg/keystone and internal/rest in turn
 ## (listed by `go test -list`) for FUZZTIME (default 30s). Their seed corpora

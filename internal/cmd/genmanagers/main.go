@@ -1086,7 +1086,7 @@ func camelSplit(s string) []string {
 	var words []string
 	start := 0
 	for i := 1; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z' {
+		if s[i] >= 'A' && s[i] <= 'Z' && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9') {
 			words = append(words, s[start:i])
 			start = i
 		}
@@ -1150,6 +1150,10 @@ func methodDoc(o *op) string {
 		return o.name + " calls " + o.id + "."
 	}
 	verb, rest, _ := strings.Cut(sum, " ")
+	punct := ""
+	if t := strings.TrimRight(verb, ".:,"); t != verb {
+		verb, punct = t, verb[len(t):]
+	}
 	v := strings.ToLower(verb)
 	switch {
 	case strings.HasSuffix(v, "s") || strings.HasSuffix(v, "sh") || strings.HasSuffix(v, "ch") || strings.HasSuffix(v, "x"):
@@ -1160,9 +1164,9 @@ func methodDoc(o *op) string {
 		v += "s"
 	}
 	if rest == "" {
-		return o.name + " " + v
+		return o.name + " " + v + punct
 	}
-	return o.name + " " + v + " " + rest
+	return o.name + " " + v + punct + " " + rest
 }
 
 // zeroOf is the zero value a method returns for an object of type t.

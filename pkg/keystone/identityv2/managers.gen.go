@@ -984,7 +984,7 @@ type Extension struct {
 // KSADMCredentialEnvelope is the body of UserCredentialsManager.UpdateEC2 and UserCredentialsManager.Create.
 type KSADMCredentialEnvelope struct {
 	// A credential as the OS-KSADM extension documents it (`OS-KSEC2:ec2Credentials`: `username`, `key`, `signature`, …).
-	OSKSEC2Ec2Credentials map[string]any `json:"OS-KSEC2:ec2Credentials,omitempty"`
+	OSKSEC2EC2Credentials map[string]any `json:"OS-KSEC2:ec2Credentials,omitempty"`
 }
 
 // Link is a link relation.

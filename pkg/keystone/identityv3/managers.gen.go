@@ -3698,7 +3698,7 @@ type EC2TokenRequest struct {
 	//     `SignedHeaders` and `body_hash`; the key is derived from the secret and
 	//     the scope `<date>/<region>/<service>/aws4_request` of
 	//     `Credential=<access>/<scope>`.
-	Ec2Credentials *EC2TokenCredentials `json:"ec2Credentials,omitempty"`
+	EC2Credentials *EC2TokenCredentials `json:"ec2Credentials,omitempty"`
 }
 
 // Endpoint is an endpoint of a service. Free-form extra attributes given at creation or
@@ -4954,7 +4954,7 @@ type S3TokenRequest struct {
 	// `iam` or `sts`) and `signature` its hex HMAC-SHA256 with the key derived
 	// from the secret; otherwise `signature` is base64(HMAC-SHA1(secret, string
 	// to sign)) (AWS Signature Version 2 for S3).
-	Ec2Credentials *S3TokenCredentials `json:"ec2Credentials,omitempty"`
+	EC2Credentials *S3TokenCredentials `json:"ec2Credentials,omitempty"`
 }
 
 // Service is a service of the catalog. Free-form extra attributes given at creation or

@@ -72,13 +72,13 @@ func run(spec, pkg, out, handwritten string) error {
 // ---- model ----
 
 type gen struct {
-	doc   *openapi3.T
-	pkg   string
+	doc *openapi3.T
+	pkg string
 	// handwritten are the managers the package writes by hand, fields of
 	// the Client too.
 	handwritten []string
-	ops   []*op
-	types map[string]*typeDef
+	ops         []*op
+	types       map[string]*typeDef
 	// managers by name, in order of first appearance (sorted at emit).
 	managers map[string][]*op
 }

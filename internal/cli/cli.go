@@ -1,0 +1,287 @@
+// Package cli is the command-line client keystone: the identity commands of
+// python-openstackclient (openstack token issue, project list, role add, …),
+// with its global --os-* options and cliff's output formats, over the SDK.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gokeystone/keystone/pkg/cloudconfig"
+	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
+)
+
+// Exit statuses of Run.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// app holds the state of one run: the global options and the session.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	environ        []string
+
+	cloud, authURL, username, userID, password     string
+	projectName, projectID                         string
+	userDomainName, userDomainID                   string
+	projectDomainName, projectDomainID             string
+	domainName, domainID, defaultDomain            string
+	regionName, iface, authType, token, apiVersion string
+	cacert, cert, key                              string
+	insecure, debug                                bool
+	timeout                                        string
+	root                                           *cobra.Command
+	session                                        *keystone.Session
+	identity                                       *identityv3.Client
+}
+
+// Run runs the keystone command line args (without the program's name) and
+// returns the exit status: 0, 1 for a failure, 2 for a usage error. Errors are
+// printed to stderr as one line, "keystone: <message>", without secrets.
+// environ is the environment as KEY=value strings (nil: the process's).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	root := a.newRoot()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.session != nil {
+		a.session.CloseIdleConnections()
+	}
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "keystone: "+oneLine(err))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// oneLine returns the error's message on one line, without a repeated
+// "keystone: " prefix.
+func oneLine(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	for strings.HasPrefix(msg, "keystone: ") {
+		msg = strings.TrimPrefix(msg, "keystone: ")
+	}
+	return msg
+}
+
+func (a *app) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "keystone",
+		Short:         "Command-line client for OpenStack Keystone (the identity commands of the openstack CLI)",
+		Version:       keystone.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
+	a.root = root
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	f := root.PersistentFlags()
+	f.StringVar(&a.cloud, "os-cloud", "", "cloud name in clouds.yaml (Env: OS_CLOUD)")
+	f.StringVar(&a.authURL, "os-auth-url", "", "authentication URL (Env: OS_AUTH_URL)")
+	f.StringVar(&a.username, "os-username", "", "username (Env: OS_USERNAME)")
+	f.StringVar(&a.userID, "os-user-id", "", "user ID (Env: OS_USER_ID)")
+	f.StringVar(&a.password, "os-password", "", "user's password (Env: OS_PASSWORD)")
+	f.StringVar(&a.projectName, "os-project-name", "", "project name to scope to (Env: OS_PROJECT_NAME)")
+	f.StringVar(&a.projectID, "os-project-id", "", "project ID to scope to (Env: OS_PROJECT_ID)")
+	f.StringVar(&a.userDomainName, "os-user-domain-name", "", "domain name of the user (Env: OS_USER_DOMAIN_NAME)")
+	f.StringVar(&a.userDomainID, "os-user-domain-id", "", "domain ID of the user (Env: OS_USER_DOMAIN_ID)")
+	f.StringVar(&a.projectDomainName, "os-project-domain-name", "", "domain name of the project (Env: OS_PROJECT_DOMAIN_NAME)")
+	f.StringVar(&a.projectDomainID, "os-project-domain-id", "", "domain ID of the project (Env: OS_PROJECT_DOMAIN_ID)")
+	f.StringVar(&a.domainName, "os-domain-name", "", "domain name to scope to (Env: OS_DOMAIN_NAME)")
+	f.StringVar(&a.domainID, "os-domain-id", "", "domain ID to scope to (Env: OS_DOMAIN_ID)")
+	f.StringVar(&a.defaultDomain, "os-default-domain", "", "default domain ID (Env: OS_DEFAULT_DOMAIN, default: default)")
+	f.StringVar(&a.regionName, "os-region-name", "", "region name (Env: OS_REGION_NAME)")
+	f.StringVar(&a.iface, "os-interface", "", "interface: public, internal or admin (Env: OS_INTERFACE)")
+	f.StringVar(&a.authType, "os-auth-type", "", "authentication type: password, v3password, token, v3applicationcredential… (Env: OS_AUTH_TYPE)")
+	f.StringVar(&a.token, "os-token", "", "authentication token (Env: OS_TOKEN)")
+	f.StringVar(&a.apiVersion, "os-identity-api-version", "", "Identity API version (Env: OS_IDENTITY_API_VERSION)")
+	f.StringVar(&a.cacert, "os-cacert", "", "CA certificate bundle file (Env: OS_CACERT)")
+	f.StringVar(&a.cert, "os-cert", "", "client certificate bundle file (Env: OS_CERT)")
+	f.StringVar(&a.key, "os-key", "", "client certificate key file (Env: OS_KEY)")
+	f.BoolVar(&a.insecure, "insecure", false, "disable server certificate verification")
+	f.BoolVar(&a.debug, "debug", false, "log the requests and responses (secrets redacted) to stderr")
+	f.StringVar(&a.timeout, "timeout", "", "timeout of each HTTP exchange, in seconds (or a duration such as 30s)")
+
+	root.AddCommand(
+		a.tokenCommand(),
+		a.catalogCommand(),
+		a.projectCommand(),
+		a.userCommand(),
+		a.roleCommand(),
+	)
+	return root
+}
+
+// group makes a command that only holds subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
+	c.AddCommand(subs...)
+	return c
+}
+
+// values maps the global options onto cloudconfig.Values.
+func (a *app) values() (cloudconfig.Values, error) {
+	v := cloudconfig.Values{
+		Cloud:              a.cloud,
+		AuthType:           a.authType,
+		RegionName:         a.regionName,
+		Interface:          a.iface,
+		IdentityAPIVersion: a.apiVersion,
+		CACert:             a.cacert,
+		Cert:               a.cert,
+		Key:                a.key,
+		DefaultDomain:      a.defaultDomain,
+		Auth:               map[string]string{},
+	}
+	for name, val := range map[string]string{
+		"auth_url":            a.authURL,
+		"username":            a.username,
+		"user_id":             a.userID,
+		"password":            a.password,
+		"project_name":        a.projectName,
+		"project_id":          a.projectID,
+		"user_domain_name":    a.userDomainName,
+		"user_domain_id":      a.userDomainID,
+		"project_domain_name": a.projectDomainName,
+		"project_domain_id":   a.projectDomainID,
+		"domain_name":         a.domainName,
+		"domain_id":           a.domainID,
+		"token":               a.token,
+	} {
+		if val != "" {
+			v.Auth[name] = val
+		}
+	}
+	if a.root.PersistentFlags().Changed("insecure") {
+		v.Insecure = &a.insecure
+	}
+	return v, nil
+}
+
+// parseTimeout reads --timeout: seconds, as openstack takes it, or a Go
+// duration.
+func parseTimeout(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		if secs < 0 {
+			return 0, usageErrorf("invalid --timeout %q", s)
+		}
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, usageErrorf("invalid --timeout %q: seconds or a duration such as 30s", s)
+	}
+	return d, nil
+}
+
+// getSession loads the configuration and builds the session, once.
+func (a *app) getSession() (*keystone.Session, error) {
+	if a.session != nil {
+		return a.session, nil
+	}
+	timeout, err := parseTimeout(a.timeout)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := a.values()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := cloudconfig.Load(cloudconfig.Options{Values: vals, Environ: a.environ})
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(cfg.IdentityAPIVersion, "2") {
+		return nil, fmt.Errorf("identity API version %s is not supported: the commands of keystone speak v3", cfg.IdentityAPIVersion)
+	}
+	opts := []keystone.SessionOption{keystone.WithUserAgent("keystone-cli", keystone.Version)}
+	if a.debug {
+		opts = append(opts, keystone.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if timeout > 0 {
+		opts = append(opts, keystone.WithTimeout(timeout))
+	}
+	s, err := cfg.NewSession(opts...)
+	if err != nil {
+		return nil, err
+	}
+	a.session = s
+	return s, nil
+}
+
+// client returns the Identity v3 client, once.
+func (a *app) client(ctx context.Context) (*identityv3.Client, error) {
+	if a.identity != nil {
+		return a.identity, nil
+	}
+	s, err := a.getSession()
+	if err != nil {
+		return nil, err
+	}
+	c, err := identityv3.NewClient(ctx, s, keystone.EndpointFilter{})
+	if err != nil {
+		return nil, err
+	}
+	a.identity = c
+	return c, nil
+}
+
+// access returns what Keystone says about the session's token,
+// authenticating first when needed.
+func (a *app) access(ctx context.Context) (*keystone.AccessInfo, error) {
+	s, err := a.getSession()
+	if err != nil {
+		return nil, err
+	}
+	if s.Auth() == nil {
+		return nil, errors.New("no authentication configured")
+	}
+	return s.Auth().Access(ctx, s)
+}

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
+)
+
+var projectDefaults = map[string]any{
+	"description": "",
+	"options":     map[string]any{},
+	"parent_id":   nil,
+	"tags":        []any{},
+	"domain_id":   nil,
+}
+
+func showProject(a *app, out *outputOptions, p *identityv3.Project) error {
+	fields, values, err := fieldsOf(p, projectDefaults)
+	if err != nil {
+		return err
+	}
+	return out.printOne(a.stdout, fields, values)
+}
+
+func (a *app) projectCommand() *cobra.Command {
+	return group("project", "Manage projects",
+		a.projectList(), a.projectShow(), a.projectCreate(), a.projectDelete())
+}
+
+func (a *app) projectList() *cobra.Command {
+	var domain, user string
+	var long bool
+	cmd := &cobra.Command{Use: "list", Short: "List projects", Args: cobra.NoArgs}
+	out := addOutputFlags(cmd, true)
+	cmd.Flags().StringVar(&domain, "domain", "", "filter projects by domain (name or ID)")
+	cmd.Flags().StringVar(&user, "user", "", "filter projects by user (name or ID)")
+	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := out.validate(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		did, err := domainID(ctx, c, domain)
+		if err != nil {
+			return err
+		}
+		var projects []identityv3.Project
+		if user != "" {
+			u, err := findUser(ctx, c, user, "")
+			if err != nil {
+				return err
+			}
+			projects, err = keystone.Collect(c.Users.ListProjects(ctx, u.ID, &identityv3.ListUserProjectsOptions{DomainID: did}))
+			if err != nil {
+				return err
+			}
+		} else {
+			projects, err = keystone.Collect(c.Projects.List(ctx, &identityv3.ListProjectsOptions{DomainID: did}))
+			if err != nil {
+				return err
+			}
+		}
+		cols := []string{"ID", "Name"}
+		if long {
+			cols = append(cols, "Domain ID", "Description", "Enabled")
+		}
+		rows := make([][]any, len(projects))
+		for i, p := range projects {
+			rows[i] = []any{p.ID, p.Name}
+			if long {
+				rows[i] = append(rows[i], deref(p.DomainID), deref(p.Description), p.Enabled)
+			}
+		}
+		return out.printList(a.stdout, cols, rows)
+	}
+	return cmd
+}
+
+func (a *app) projectShow() *cobra.Command {
+	var domain string
+	cmd := &cobra.Command{Use: "show <project>", Short: "Display project details", Args: exactArgs(1, "<project>")}
+	out := addOutputFlags(cmd, false)
+	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the project (name or ID)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := out.validate(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		p, err := findProject(ctx, c, args[0], domain)
+		if err != nil {
+			return err
+		}
+		return showProject(a, out, p)
+	}
+	return cmd
+}
+
+func (a *app) projectCreate() *cobra.Command {
+	var domain, description, parent string
+	var enable, disable, orExist bool
+	var tags []string
+	cmd := &cobra.Command{Use: "create <project-name>", Short: "Create new project", Args: exactArgs(1, "<project-name>")}
+	out := addOutputFlags(cmd, false)
+	f := cmd.Flags()
+	f.StringVar(&domain, "domain", "", "domain owning the project (name or ID)")
+	f.StringVar(&description, "description", "", "project description")
+	f.StringVar(&parent, "parent", "", "parent of the project (name or ID)")
+	f.BoolVar(&enable, "enable", false, "enable project")
+	f.BoolVar(&disable, "disable", false, "disable project")
+	f.BoolVar(&orExist, "or-show", false, "return existing project")
+	f.StringArrayVar(&tags, "tag", nil, "tag to be added to the project (repeat option to set multiple tags)")
+	cmd.MarkFlagsMutuallyExclusive("enable", "disable")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := out.validate(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		body := identityv3.ProjectCreate{Name: args[0], Tags: tags}
+		if cmd.Flags().Changed("description") {
+			body.Description = &description
+		}
+		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
+			return err
+		}
+		if parent != "" {
+			pp, err := findProject(ctx, c, parent, domain)
+			if err != nil {
+				return err
+			}
+			body.ParentID = &pp.ID
+		}
+		if enable || disable {
+			enabled := enable
+			body.Enabled = &enabled
+		}
+		p, err := c.Projects.Create(ctx, body)
+		if err != nil && orExist && isConflict(err) {
+			p, err = findExisting(ctx, c, args[0], body.DomainID)
+		}
+		if err != nil {
+			return err
+		}
+		return showProject(a, out, p)
+	}
+	return cmd
+}
+
+func findExisting(ctx context.Context, c *identityv3.Client, name string, did *string) (*identityv3.Project, error) {
+	p, err := c.Projects.Find(ctx, name, &identityv3.ListProjectsOptions{DomainID: did})
+	if err != nil {
+		return nil, notFound(err, "project", name)
+	}
+	return p, nil
+}
+
+func (a *app) projectDelete() *cobra.Command {
+	var domain string
+	cmd := &cobra.Command{Use: "delete <project> [<project> ...]", Short: "Delete project(s)", Args: minArgs(1, "<project>")}
+	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the project(s) (name or ID)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		return deleteAll(args, "project", func(n string) error {
+			p, err := findProject(ctx, c, n, domain)
+			if err != nil {
+				return err
+			}
+			return c.Projects.Delete(ctx, p.ID)
+		})
+	}
+	return cmd
+}

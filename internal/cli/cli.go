@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ type app struct {
 	domainName, domainID, defaultDomain            string
 	regionName, iface, authType, token, apiVersion string
 	cacert, cert, key                              string
-	insecure, debug                                bool
+	insecure, debug, noCache                       bool
 	timeout                                        string
 	root                                           *cobra.Command
 	session                                        *keystone.Session
@@ -135,6 +136,7 @@ func (a *app) newRoot() *cobra.Command {
 	f.StringVar(&a.key, "os-key", "", "client certificate key file (Env: OS_KEY)")
 	f.BoolVar(&a.insecure, "insecure", false, "disable server certificate verification")
 	f.BoolVar(&a.debug, "debug", false, "log the requests and responses (secrets redacted) to stderr")
+	f.BoolVar(&a.noCache, "no-cache", false, "do not keep or reuse tokens in the token cache (~/.cache/gokeystone/tokens)")
 	f.StringVar(&a.timeout, "timeout", "", "timeout of each HTTP exchange, in seconds (or a duration such as 30s)")
 
 	root.AddCommand(
@@ -248,12 +250,46 @@ func (a *app) getSession() (*keystone.Session, error) {
 	if timeout > 0 {
 		opts = append(opts, keystone.WithTimeout(timeout))
 	}
-	s, err := cfg.NewSession(opts...)
+	var authOpts []keystone.AuthOption
+	if !a.noCache {
+		// One authentication for a whole shell session of commands: the
+		// token is kept in the user's cache directory, under a key derived
+		// from every auth parameter (secrets included, as a keyed digest).
+		if store, err := keystone.NewFileStore(tokenDir(a.environ)); err == nil {
+			authOpts = append(authOpts, keystone.WithTokenStore(store))
+		} else if a.debug {
+			fmt.Fprintf(a.stderr, "keystone: token cache off: %v\n", err)
+		}
+	}
+	own, err := cfg.SessionOptions(authOpts...)
+	if err != nil {
+		return nil, err
+	}
+	s, err := keystone.NewSession(append(own, opts...)...)
 	if err != nil {
 		return nil, err
 	}
 	a.session = s
 	return s, nil
+}
+
+// tokenDir is the token cache directory for the environment environ:
+// gokeystone/tokens under $XDG_CACHE_HOME, else ~/.cache (else the
+// process's user cache directory).
+func tokenDir(environ []string) string {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	switch {
+	case env["XDG_CACHE_HOME"] != "":
+		return filepath.Join(env["XDG_CACHE_HOME"], "gokeystone", "tokens")
+	case env["HOME"] != "":
+		return filepath.Join(env["HOME"], ".cache", "gokeystone", "tokens")
+	}
+	return "" // keystone.DefaultTokenDir
 }
 
 // client returns the Identity v3 client, once.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,7 +141,7 @@ func TestTokenIssue(t *testing.T) {
 	// With --debug, the session's log goes to stderr, without the token
 	// nor the password.
 	var out, errb bytes.Buffer
-	code := cli.Run(context.Background(), []string{"--debug", "token", "issue", "-c", "user_id", "-f", "value"}, strings.NewReader(""), &out, &errb, e.environ)
+	code := cli.Run(context.Background(), []string{"--debug", "--no-cache", "token", "issue", "-c", "user_id", "-f", "value"}, strings.NewReader(""), &out, &errb, e.environ)
 	if code != 0 {
 		t.Fatalf("--debug token issue: exit %d, %q", code, errb.String())
 	}
@@ -162,7 +164,7 @@ func TestTokenIssue(t *testing.T) {
 
 	// The token as the session printed it in --debug is never the token.
 	var out2, errb2 bytes.Buffer
-	code = cli.Run(context.Background(), []string{"--debug", "token", "issue", "-f", "json"}, strings.NewReader(""), &out2, &errb2, e.environ)
+	code = cli.Run(context.Background(), []string{"--debug", "--no-cache", "token", "issue", "-f", "json"}, strings.NewReader(""), &out2, &errb2, e.environ)
 	if code != 0 {
 		t.Fatalf("--debug token issue: exit %d, %q", code, errb2.String())
 	}
@@ -172,6 +174,41 @@ func TestTokenIssue(t *testing.T) {
 	}
 	if id2, _ := tok2["id"].(string); id2 == "" || strings.Contains(errb2.String(), id2) {
 		t.Error("--debug: the issued token is in the log")
+	}
+}
+
+// The token cache is on by default: commands in a row authenticate once
+// between them (in the cache under $HOME/.cache, mode 0700); --no-cache
+// authenticates every time; another password does not get the cached token.
+func TestTokenCache(t *testing.T) {
+	e := newEnv(t)
+	before := e.ks.TokenCount()
+	first := e.object("token", "issue")
+	e.ok("project", "list")
+	second := e.object("token", "issue")
+	if n := e.ks.TokenCount() - before; n != 1 || first["id"] != second["id"] {
+		t.Errorf("cached: %d authentications, tokens %v and %v", n, first["id"], second["id"])
+	}
+	var home string
+	for _, kv := range e.environ {
+		if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+			home = v
+		}
+	}
+	fi, err := os.Stat(filepath.Join(home, ".cache", "gokeystone", "tokens"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("cache dir: %v %v", fi, err)
+	}
+	before = e.ks.TokenCount()
+	e.ok("--no-cache", "project", "list")
+	e.ok("--no-cache", "project", "list")
+	if n := e.ks.TokenCount() - before; n != 2 {
+		t.Errorf("--no-cache: %d authentications, want 2", n)
+	}
+	bad := &env{t: t, ks: e.ks, environ: append(append([]string(nil), e.environ...), "OS_PASSWORD=wrong-horse-battery")}
+	var out, errb bytes.Buffer
+	if code := cli.Run(context.Background(), []string{"token", "issue"}, strings.NewReader(""), &out, &errb, bad.environ); code == 0 {
+		t.Errorf("a wrong password got the cached token: %s", out.String())
 	}
 }
 

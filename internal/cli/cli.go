@@ -145,6 +145,11 @@ func (a *app) newRoot() *cobra.Command {
 		a.projectCommand(),
 		a.userCommand(),
 		a.roleCommand(),
+		a.groupCommand(),
+		a.domainCommand(),
+		a.serviceCommand(),
+		a.endpointCommand(),
+		a.regionCommand(),
 	)
 	return root
 }

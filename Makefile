@@ -53,16 +53,17 @@ unit:
 contract-fake:
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
-## integration: start a local Keystone, run the contract tests and the
-## facade's integration tests against it (one package at a time: the local
-## Keystone answers one request at a time, and the fault suite bounds times),
+## integration: start a local Keystone, run the contract tests, the
+## facade's integration tests and the CLI's parity with the openstack CLI
+## against it (one package at a time: the local Keystone answers one request
+## at a time, and the fault suite bounds times),
 ## and the benchmarks once each as a smoke test (numbers are never asserted),
 ## stop it.
 integration:
 	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
-	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/...; \
+	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 
 ## bench: the benchmarks side by side with gophercloud and plain net/http

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -154,24 +155,13 @@ func (a *app) groupCreate() *cobra.Command {
 }
 
 func (a *app) groupDelete() *cobra.Command {
-	var domain string
-	cmd := &cobra.Command{Use: "delete <group> [<group> ...]", Short: "Delete group(s)", Args: minArgs(1, "<group>")}
-	cmd.Flags().StringVar(&domain, "domain", "", "domain containing the group(s) (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	return a.domainScopedDelete("group", "domain containing the group(s) (name or ID)", func(ctx context.Context, c *identityv3.Client, name, domain string) error {
+		g, err := findGroup(ctx, c, name, domain)
 		if err != nil {
 			return err
 		}
-		return deleteAll(args, "group", func(n string) error {
-			g, err := findGroup(ctx, c, n, domain)
-			if err != nil {
-				return err
-			}
-			return c.Groups.Delete(ctx, g.ID)
-		})
-	}
-	return cmd
+		return c.Groups.Delete(ctx, g.ID)
+	})
 }
 
 // groupMembers is group add user and group remove user (verb "add" or

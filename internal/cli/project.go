@@ -169,22 +169,11 @@ func findExisting(ctx context.Context, c *identityv3.Client, name string, did *s
 }
 
 func (a *app) projectDelete() *cobra.Command {
-	var domain string
-	cmd := &cobra.Command{Use: "delete <project> [<project> ...]", Short: "Delete project(s)", Args: minArgs(1, "<project>")}
-	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the project(s) (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	return a.domainScopedDelete("project", "domain owning the project(s) (name or ID)", func(ctx context.Context, c *identityv3.Client, name, domain string) error {
+		p, err := findProject(ctx, c, name, domain)
 		if err != nil {
 			return err
 		}
-		return deleteAll(args, "project", func(n string) error {
-			p, err := findProject(ctx, c, n, domain)
-			if err != nil {
-				return err
-			}
-			return c.Projects.Delete(ctx, p.ID)
-		})
-	}
-	return cmd
+		return c.Projects.Delete(ctx, p.ID)
+	})
 }

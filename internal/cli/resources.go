@@ -148,6 +148,25 @@ func findRole(ctx context.Context, c *identityv3.Client, nameOrID, domain string
 
 // deleteAll deletes each named resource, as openstack's delete commands do,
 // and reports the failures on one line.
+// domainScopedDelete is the `<noun> delete <name-or-id>...` command of a
+// resource whose names are unique within a domain (--domain narrows the
+// lookup); del finds one by name or ID and deletes it.
+func (a *app) domainScopedDelete(noun, domainHelp string, del func(ctx context.Context, c *identityv3.Client, name, domain string) error) *cobra.Command {
+	var domain string
+	arg := "<" + noun + ">"
+	cmd := &cobra.Command{Use: "delete " + arg + " [" + arg + " ...]", Short: "Delete " + noun + "(s)", Args: minArgs(1, arg)}
+	cmd.Flags().StringVar(&domain, "domain", "", domainHelp)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		return deleteAll(args, noun, func(n string) error { return del(ctx, c, n, domain) })
+	}
+	return cmd
+}
+
 func deleteAll(names []string, kind string, del func(string) error) error {
 	var failed []string
 	for _, n := range names {

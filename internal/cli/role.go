@@ -132,24 +132,13 @@ func (a *app) roleCreate() *cobra.Command {
 }
 
 func (a *app) roleDelete() *cobra.Command {
-	var domain string
-	cmd := &cobra.Command{Use: "delete <role> [<role> ...]", Short: "Delete role(s)", Args: minArgs(1, "<role>")}
-	cmd.Flags().StringVar(&domain, "domain", "", "domain the role(s) belong to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	return a.domainScopedDelete("role", "domain the role(s) belong to (name or ID)", func(ctx context.Context, c *identityv3.Client, name, domain string) error {
+		r, err := findRole(ctx, c, name, domain)
 		if err != nil {
 			return err
 		}
-		return deleteAll(args, "role", func(n string) error {
-			r, err := findRole(ctx, c, n, domain)
-			if err != nil {
-				return err
-			}
-			return c.Roles.Delete(ctx, r.ID)
-		})
-	}
-	return cmd
+		return c.Roles.Delete(ctx, r.ID)
+	})
 }
 
 // actorTarget are the options naming who and on what, shared by role add,

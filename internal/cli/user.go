@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"strings"
 
@@ -165,22 +166,11 @@ func (a *app) userCreate() *cobra.Command {
 }
 
 func (a *app) userDelete() *cobra.Command {
-	var domain string
-	cmd := &cobra.Command{Use: "delete <user> [<user> ...]", Short: "Delete user(s)", Args: minArgs(1, "<user>")}
-	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the user(s) (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	return a.domainScopedDelete("user", "domain owning the user(s) (name or ID)", func(ctx context.Context, c *identityv3.Client, name, domain string) error {
+		u, err := findUser(ctx, c, name, domain)
 		if err != nil {
 			return err
 		}
-		return deleteAll(args, "user", func(n string) error {
-			u, err := findUser(ctx, c, n, domain)
-			if err != nil {
-				return err
-			}
-			return c.Users.Delete(ctx, u.ID)
-		})
-	}
-	return cmd
+		return c.Users.Delete(ctx, u.ID)
+	})
 }

@@ -151,6 +151,9 @@ func (a *app) newRoot() *cobra.Command {
 		a.endpointCommand(),
 		a.regionCommand(),
 	)
+	root.AddCommand(a.credentialCommands()...)
+	root.AddCommand(a.limitCommands()...)
+	root.AddCommand(a.federationCommands()...)
 	return root
 }
 

@@ -47,7 +47,7 @@ func findEndpoint(ctx context.Context, c *identityv3.Client, id string) (*identi
 
 func (a *app) endpointCommand() *cobra.Command {
 	return group("endpoint", "Manage endpoints of the catalog",
-		a.endpointList(), a.endpointShow(), a.endpointCreate(), a.endpointDelete())
+		a.endpointList(), a.endpointShow(), a.endpointCreate(), a.endpointDelete(), a.endpointGroupCommand())
 }
 
 func (a *app) endpointList() *cobra.Command {

@@ -46,7 +46,7 @@ func showService(a *app, out *outputOptions, s *identityv3.Service) error {
 
 func (a *app) serviceCommand() *cobra.Command {
 	return group("service", "Manage services of the catalog",
-		a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceDelete())
+		a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceDelete(), a.serviceProviderCommand())
 }
 
 func (a *app) serviceList() *cobra.Command {

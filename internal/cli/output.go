@@ -9,8 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 )
@@ -24,6 +25,7 @@ type outputOptions struct {
 	sortDesc      bool
 	noindent      bool
 	prefix        string
+	printEmpty    bool
 	list          bool
 }
 
@@ -44,6 +46,7 @@ func addOutputFlags(cmd *cobra.Command, list bool) *outputOptions {
 		f.StringArrayVar(&o.sortColumns, "sort-column", nil, "specify the column(s) to sort the data (columns specified first have a priority), can be repeated")
 		f.BoolVar(&o.sortAscending, "sort-ascending", false, "sort the column(s) in ascending order")
 		f.BoolVar(&o.sortDesc, "sort-descending", false, "sort the column(s) in descending order")
+		f.BoolVar(&o.printEmpty, "print-empty", false, "print empty table if there is no data to show")
 	} else {
 		f.StringVar(&o.prefix, "prefix", "", "add a prefix to all variable names (shell format)")
 	}
@@ -180,11 +183,12 @@ func (o *outputOptions) printList(w io.Writer, columns []string, rows [][]any) e
 		}
 		return nil
 	default:
-		if len(sel) == 0 {
-			// cliff prints nothing for an empty table.
-			return nil
+		if len(sel) == 0 && !o.printEmpty {
+			// cliff prints an empty line for an empty table.
+			_, err := io.WriteString(w, "\n")
+			return err
 		}
-		return writeTable(w, cols, sel)
+		return writeTable(w, cols, sel, true)
 	}
 }
 
@@ -229,7 +233,7 @@ func (o *outputOptions) printOne(w io.Writer, fields []string, values []any) err
 		for i := range cols {
 			rows[i] = []any{cols[i], vals[i]}
 		}
-		return writeTable(w, []string{"Field", "Value"}, rows)
+		return writeTable(w, []string{"Field", "Value"}, rows, false)
 	}
 }
 
@@ -304,65 +308,47 @@ func writeYAML(w io.Writer, n *yaml.Node) error {
 	return enc.Close()
 }
 
-// writeTable draws a table as cliff (prettytable) does, with borders and
-// cells of several lines. text/tabwriter cannot draw the borders nor align
-// multi-line cells, so the widths are measured here.
-func writeTable(w io.Writer, cols []string, rows [][]any) error {
-	widths := make([]int, len(cols))
+// writeTable draws a table as cliff (prettytable) does: +---+ borders, a
+// rule under the header, values of several lines kept in their cell, columns
+// left-aligned but, in a list (byFirstRow), those whose first value is a
+// number right-aligned, headers included. go-pretty draws it; only its
+// defaults that differ from prettytable's (upper-case headers) are changed.
+func writeTable(w io.Writer, cols []string, rows [][]any, byFirstRow bool) error {
+	t := table.NewWriter()
+	style := table.StyleDefault
+	style.Format.Header = text.FormatDefault
+	t.SetStyle(style)
+	configs := make([]table.ColumnConfig, len(cols))
+	header := make(table.Row, len(cols))
 	for i, c := range cols {
-		widths[i] = utf8.RuneCountInString(c)
+		header[i] = c
+		align := text.AlignLeft
+		if byFirstRow && len(rows) > 0 && isNumber(rows[0][i]) {
+			align = text.AlignRight
+		}
+		configs[i] = table.ColumnConfig{Number: i + 1, Align: align, AlignHeader: align}
 	}
-	cells := make([][][]string, len(rows))
-	for r, row := range rows {
-		cells[r] = make([][]string, len(row))
+	t.SetColumnConfigs(configs)
+	t.AppendHeader(header)
+	for _, row := range rows {
+		r := make(table.Row, len(row))
 		for i, v := range row {
-			lines := strings.Split(strings.TrimRight(pyStr(v), "\n"), "\n")
-			cells[r][i] = lines
-			for _, l := range lines {
-				widths[i] = max(widths[i], utf8.RuneCountInString(l))
-			}
+			// cliff turns CR LF into a new line and a lone CR into a space.
+			r[i] = strings.ReplaceAll(strings.ReplaceAll(pyStr(v), "\r\n", "\n"), "\r", " ")
 		}
+		t.AppendRow(r)
 	}
-	var b strings.Builder
-	border := func() {
-		b.WriteByte('+')
-		for _, wd := range widths {
-			b.WriteString(strings.Repeat("-", wd+2))
-			b.WriteByte('+')
-		}
-		b.WriteByte('\n')
-	}
-	line := func(texts []string) {
-		b.WriteByte('|')
-		for i, t := range texts {
-			b.WriteByte(' ')
-			b.WriteString(t)
-			b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(t)+1))
-			b.WriteByte('|')
-		}
-		b.WriteByte('\n')
-	}
-	border()
-	line(cols)
-	border()
-	for _, row := range cells {
-		height := 1
-		for _, c := range row {
-			height = max(height, len(c))
-		}
-		for l := range height {
-			texts := make([]string, len(row))
-			for i, c := range row {
-				if l < len(c) {
-					texts[i] = c[l]
-				}
-			}
-			line(texts)
-		}
-	}
-	border()
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, t.Render()+"\n")
 	return err
+}
+
+// isNumber reports whether v is a number, which cliff right-aligns.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int32, int64, uint, uint32, uint64, float32, float64:
+		return true
+	}
+	return false
 }
 
 // pyStr renders a value as Python's str() does, as cliff prints it in tables,

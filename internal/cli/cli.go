@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gokeystone/keystone/pkg/cloudconfig"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystone/identityv2"
 	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
@@ -55,6 +57,7 @@ type app struct {
 	root                                           *cobra.Command
 	session                                        *keystone.Session
 	identity                                       *identityv3.Client
+	identityV2                                     *identityv2.Client
 }
 
 // Run runs the keystone command line args (without the program's name) and
@@ -63,7 +66,7 @@ type app struct {
 // environ is the environment as KEY=value strings (nil: the process's).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
-	root := a.newRoot()
+	root := a.newRoot(a.wantsV2(args))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -93,7 +96,35 @@ func oneLine(err error) string {
 	return msg
 }
 
-func (a *app) newRoot() *cobra.Command {
+// wantsV2 reports whether the command line and the configuration ask for
+// Identity v2.0 (--os-identity-api-version, OS_IDENTITY_API_VERSION, the
+// cloud's identity_api_version; else an auth URL ending in /v2.0), which
+// decides the commands offered. Only the global options are read here; a
+// configuration that does not load is left for the command to report.
+func (a *app) wantsV2(args []string) bool {
+	pre := &app{environ: a.environ}
+	fs := pflag.NewFlagSet("keystone", pflag.ContinueOnError)
+	fs.ParseErrorsAllowlist.UnknownFlags = true
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	pre.globalFlags(fs)
+	fs.BoolP("help", "h", false, "")
+	_ = fs.Parse(args)
+	vals, _ := pre.valuesFrom(fs)
+	cfg, err := cloudconfig.Load(cloudconfig.Options{Values: vals, Environ: a.environ})
+	if err != nil {
+		return isV2(pre.apiVersion, pre.authURL)
+	}
+	return isV2(cfg.IdentityAPIVersion, cfg.Auth["auth_url"])
+}
+
+// Help groups of the root's commands.
+const (
+	mainGroupID  = "main"
+	otherGroupID = "other"
+)
+
+func (a *app) newRoot(v2 bool) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "keystone",
 		Short:         "Command-line client for OpenStack Keystone (the identity commands of the openstack CLI)",
@@ -111,7 +142,49 @@ func (a *app) newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
-	f := root.PersistentFlags()
+	a.globalFlags(root.PersistentFlags())
+	version := "Identity v3"
+	if v2 {
+		version = "Identity v2.0"
+	}
+	root.AddGroup(&cobra.Group{ID: mainGroupID, Title: "Commands (" + version + ", as the openstack CLI names them):"})
+	root.AddGroup(&cobra.Group{ID: legacyGroupID, Title: "Commands of the keystone shell of python-keystoneclient (Identity v2.0):"})
+	root.AddGroup(&cobra.Group{ID: otherGroupID, Title: "Other commands (completion: the shell completion scripts for bash, zsh, fish, powershell):"})
+	root.AddCommand(a.legacyCommands()...)
+	defer func() {
+		a.legacyCatalog(root)
+		for _, c := range root.Commands() {
+			if c.GroupID == "" {
+				c.GroupID = mainGroupID
+			}
+		}
+		root.SetHelpCommandGroupID(otherGroupID)
+		root.SetCompletionCommandGroupID(otherGroupID)
+	}()
+	if v2 {
+		root.AddCommand(a.v2Commands()...)
+		return root
+	}
+	root.AddCommand(
+		a.tokenCommand(),
+		a.catalogCommand(),
+		a.projectCommand(),
+		a.userCommand(),
+		a.roleCommand(),
+		a.groupCommand(),
+		a.domainCommand(),
+		a.serviceCommand(),
+		a.endpointCommand(),
+		a.regionCommand(),
+	)
+	root.AddCommand(a.credentialCommands()...)
+	root.AddCommand(a.limitCommands()...)
+	root.AddCommand(a.federationCommands()...)
+	return root
+}
+
+// globalFlags adds the global options, as openstack spells them, to f.
+func (a *app) globalFlags(f *pflag.FlagSet) {
 	f.StringVar(&a.cloud, "os-cloud", "", "cloud name in clouds.yaml (Env: OS_CLOUD)")
 	f.StringVar(&a.authURL, "os-auth-url", "", "authentication URL (Env: OS_AUTH_URL)")
 	f.StringVar(&a.username, "os-username", "", "username (Env: OS_USERNAME)")
@@ -139,22 +212,6 @@ func (a *app) newRoot() *cobra.Command {
 	f.BoolVar(&a.noCache, "no-cache", false, "do not keep or reuse tokens in the token cache (~/.cache/gokeystone/tokens)")
 	f.StringVar(&a.timeout, "timeout", "", "timeout of each HTTP exchange, in seconds (or a duration such as 30s)")
 
-	root.AddCommand(
-		a.tokenCommand(),
-		a.catalogCommand(),
-		a.projectCommand(),
-		a.userCommand(),
-		a.roleCommand(),
-		a.groupCommand(),
-		a.domainCommand(),
-		a.serviceCommand(),
-		a.endpointCommand(),
-		a.regionCommand(),
-	)
-	root.AddCommand(a.credentialCommands()...)
-	root.AddCommand(a.limitCommands()...)
-	root.AddCommand(a.federationCommands()...)
-	return root
 }
 
 // group makes a command that only holds subcommands.
@@ -175,6 +232,11 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 
 // values maps the global options onto cloudconfig.Values.
 func (a *app) values() (cloudconfig.Values, error) {
+	return a.valuesFrom(a.root.PersistentFlags())
+}
+
+// valuesFrom maps the global options parsed into fs onto cloudconfig.Values.
+func (a *app) valuesFrom(fs *pflag.FlagSet) (cloudconfig.Values, error) {
 	v := cloudconfig.Values{
 		Cloud:              a.cloud,
 		AuthType:           a.authType,
@@ -206,7 +268,7 @@ func (a *app) values() (cloudconfig.Values, error) {
 			v.Auth[name] = val
 		}
 	}
-	if a.root.PersistentFlags().Changed("insecure") {
+	if fs.Changed("insecure") {
 		v.Insecure = &a.insecure
 	}
 	return v, nil
@@ -247,9 +309,6 @@ func (a *app) getSession() (*keystone.Session, error) {
 	cfg, err := cloudconfig.Load(cloudconfig.Options{Values: vals, Environ: a.environ})
 	if err != nil {
 		return nil, err
-	}
-	if strings.HasPrefix(cfg.IdentityAPIVersion, "2") {
-		return nil, fmt.Errorf("identity API version %s is not supported: the commands of keystone speak v3", cfg.IdentityAPIVersion)
 	}
 	opts := []keystone.SessionOption{keystone.WithUserAgent("keystone-cli", keystone.Version)}
 	if a.debug {

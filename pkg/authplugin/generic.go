@@ -42,14 +42,20 @@ func NewGeneric(o GenericOptions, opts ...keystone.AuthOption) (*keystone.Auth, 
 	}
 	switch {
 	case o.Password != "":
-		if err := o.User.check("generic password"); err != nil {
-			return nil, err
+		if o.User.ID == "" && o.User.Name == "" {
+			return nil, &keystone.MissingOptionsError{Plugin: "generic password", Options: []string{"user_id or username"}}
 		}
 	case o.Token != "":
 	default:
 		return nil, fmt.Errorf("%w: give a password (with a user) or a token", keystone.ErrNoMatchingPlugin)
 	}
-	if err := o.Scope.check(); err != nil {
+	// The user's and the project's domains are checked when Identity v3 is
+	// chosen (Authenticate): v2.0 has none, so an openrc of v2.0 names none.
+	sc := o.Scope
+	if sc.ProjectDomainID == "" && sc.ProjectDomainName == "" {
+		sc.ProjectDomainID = "checked-with-v3"
+	}
+	if err := sc.check(); err != nil {
 		return nil, err
 	}
 	return keystone.NewAuth(&generic{o: o}, opts...), nil
@@ -88,6 +94,14 @@ func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keyst
 		return nil, fmt.Errorf("%w: %s offers neither Identity v3 nor v2.0: %w", keystone.ErrUnsupportedVersion, g.o.AuthURL, err)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if g.o.Password != "" {
+		if err := g.o.User.check("generic password"); err != nil {
+			return nil, err
+		}
+	}
+	if err := g.o.Scope.check(); err != nil {
 		return nil, err
 	}
 	url := v.URL

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/keystonetest"
 )
 
 // v2Server is an Identity v2.0-only server: GET / lists only v2.0, POST
@@ -149,5 +150,36 @@ func TestGenericChoosesV2(t *testing.T) {
 	s2, _ := keystone.NewSession(keystone.WithAuth(dom))
 	if _, err := dom.Access(t.Context(), s2); !errors.Is(err, keystone.ErrUnsupportedVersion) {
 		t.Errorf("domain scope on v2.0: %v", err)
+	}
+}
+
+// A v2.0 openrc names no domain: the generic plugin takes it and uses v2.0;
+// with v3 offered, the missing domain is a MissingOptionsError at
+// authentication.
+func TestGenericWithoutDomains(t *testing.T) {
+	srv, _ := v2Server(t)
+	opts := authplugin.GenericOptions{
+		AuthURL: srv.URL, User: authplugin.User{Name: "alice"}, Password: "v2-pw",
+		Scope: authplugin.Scope{ProjectName: "demo"},
+	}
+	auth, err := authplugin.NewGeneric(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := keystone.NewSession(keystone.WithAuth(auth))
+	if ai, err := auth.Access(t.Context(), s); err != nil || ai.Version() != "v2.0" || ai.Project.Name != "demo" {
+		t.Fatalf("generic without domains on v2.0: %v %v", ai, err)
+	}
+
+	ks := keystonetest.NewServer(t)
+	opts.AuthURL = ks.URL
+	auth, err = authplugin.NewGeneric(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ = keystone.NewSession(keystone.WithAuth(auth))
+	var missing *keystone.MissingOptionsError
+	if _, err := auth.Access(t.Context(), s); !errors.As(err, &missing) {
+		t.Errorf("generic without domains on v3: %v, want a MissingOptionsError", err)
 	}
 }

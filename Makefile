@@ -15,16 +15,19 @@ all: test
 ## with -race, then a local Keystone and the contract tests against it.
 test: lint check-generated vet unit contract-fake integration
 
-## demo: issue a token, print its catalog, list projects. Against the
-## in-memory Keystone of pkg/keystonetest by default (nothing to install);
-## `make demo KEYSTONE=local` starts the local real Keystone and uses it.
+## demo: a scripted tour of the keystone command line (token issue, catalog
+## list, project create/list, user create, role add, role assignment list
+## --names) against the in-memory Keystone of pkg/keystonetest, with a
+## throw-away clouds.yaml (nothing to install); `make demo KEYSTONE=local`
+## starts the local real Keystone and tours it. The SDK's own demo is
+## `go run ./examples/demo`.
 demo:
 ifeq ($(KEYSTONE),local)
 	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
-	$(GO) run ./examples/demo
+	$(GO) run ./examples/clitour
 else
-	@env -u KEYSTONE_URL $(GO) run ./examples/demo
+	@env -u KEYSTONE_URL $(GO) run ./examples/clitour
 endif
 
 ## generate: regenerate gen/ and the managers (pkg/keystone/identityv{2,3}/managers.gen.go) from the specs in api/.

@@ -22,4 +22,23 @@
 // Register adds more. A Config prints, logs and encodes its secrets
 // (passwords, tokens, secrets, passcodes) masked, and no error of the package
 // contains one.
+//
+// # Where it differs from the openstack CLI, on purpose
+//
+// The result agrees with `openstack configuration show` over the cases of
+// its oracle test (build tag integration). Deliberate differences, from
+// reading osc-lib 2.6 and openstacksdk 0.101:
+//
+//   - Precedence is explicit Values over OS_* variables over files for every
+//     key. The openstack CLI lets a cloud file's project, domain and token
+//     keys beat its own flags and OS_* variables, which surprises users.
+//   - With no cloud named (no Values.Cloud, no OS_CLOUD), the cloud is the
+//     one made of OS_* variables when any is set, else the only cloud of
+//     clouds.yaml, as openstacksdk chooses.
+//   - Built-in vendor profiles are not shipped (clouds-public.yaml is read);
+//     cache, networks and per-service settings are not read; a missing
+//     password is never prompted for (the keystone CLI reads one from
+//     standard input where its commands offer --password-prompt).
+//   - The generic password plugin checks the user's and project's domains
+//     when it has chosen Identity v3, not before: a v2.0 openrc names none.
 package cloudconfig

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -156,21 +155,17 @@ func (o *outputOptions) printList(w io.Writer, columns []string, rows [][]any) e
 		}
 		return writeYAML(w, seq)
 	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(cols); err != nil {
-			return err
+		var b strings.Builder
+		header := make([]any, len(cols))
+		for i, c := range cols {
+			header[i] = c
 		}
+		writeCSVRow(&b, header)
 		for _, r := range sel {
-			rec := make([]string, len(r))
-			for i, v := range r {
-				rec[i] = pyStr(v)
-			}
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
+			writeCSVRow(&b, r)
 		}
-		cw.Flush()
-		return cw.Error()
+		_, err := io.WriteString(w, b.String())
+		return err
 	case "value":
 		for _, r := range sel {
 			s := make([]string, len(r))
@@ -190,6 +185,35 @@ func (o *outputOptions) printList(w io.Writer, columns []string, rows [][]any) e
 		}
 		return writeTable(w, cols, sel, true)
 	}
+}
+
+// writeCSVRow writes a row as cliff's CSV formatter does, with Python's
+// csv.QUOTE_NONNUMERIC and a backslash as escape character: numbers and
+// booleans bare, everything else quoted (None as ""), quotes doubled and
+// backslashes escaped. encoding/csv quotes only where needed, which
+// scripts reading openstack's CSV do not expect.
+func writeCSVRow(b *strings.Builder, row []any) {
+	for i, v := range row {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if isNumber(v) {
+			b.WriteString(pyStr(v))
+			continue
+		}
+		if x, ok := v.(bool); ok {
+			b.WriteString(pyStr(x))
+			continue
+		}
+		s := ""
+		if v != nil {
+			s = pyStr(v)
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('\n')
 }
 
 // printOne prints one resource: fields and their values.
@@ -283,9 +307,17 @@ func (o *outputOptions) writeJSON(w io.Writer, data []byte) error {
 }
 
 // yamlMapping builds a mapping node that keeps the order of keys.
+// yamlMapping is a row or a resource as cliff's YAML formatter prints it:
+// yaml.safe_dump of a dict, which sorts the keys.
 func yamlMapping(keys []string, values []any) (*yaml.Node, error) {
 	m := &yaml.Node{Kind: yaml.MappingNode}
-	for i, k := range keys {
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return keys[order[x]] < keys[order[y]] })
+	for _, i := range order {
+		k := keys[i]
 		kn := &yaml.Node{}
 		if err := kn.Encode(k); err != nil {
 			return nil, err

@@ -50,3 +50,30 @@ func TestTableLikePrettytable(t *testing.T) {
 		t.Errorf("show table:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestCSVAndYAMLLikeCliff compares the csv and yaml list formats with what
+// cliff printed for the same row (Python's csv.QUOTE_NONNUMERIC with a
+// backslash escape; yaml.safe_dump, keys sorted).
+func TestCSVAndYAMLLikeCliff(t *testing.T) {
+	row := [][]any{{`a"b`, nil, true, 5, 1.5, []any{"x", "y"}, map[string]any{"k": "v"}, "line1\nline2", `back\slash`}}
+	cols := []string{"ID", "Name", "On", "N", "F", "L", "M", "Multi", "B"}
+	var b bytes.Buffer
+	o := &outputOptions{format: "csv", list: true}
+	if err := o.printList(&b, cols, row); err != nil {
+		t.Fatal(err)
+	}
+	want := `"ID","Name","On","N","F","L","M","Multi","B"` + "\n" +
+		`"a""b","",True,5,1.5,"['x', 'y']","{'k': 'v'}","line1` + "\n" + `line2","back\\slash"` + "\n"
+	if b.String() != want {
+		t.Errorf("csv:\n%s\nwant (cliff):\n%s", b.String(), want)
+	}
+
+	b.Reset()
+	o = &outputOptions{format: "yaml", list: true}
+	if err := o.printList(&b, []string{"Name", "ID", "Enabled"}, [][]any{{"b", "a", true}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "- Enabled: true\n  ID: a\n  Name: b\n"; b.String() != want {
+		t.Errorf("yaml:\n%s\nwant (cliff):\n%s", b.String(), want)
+	}
+}

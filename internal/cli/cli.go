@@ -161,6 +161,7 @@ func (a *app) newRoot(v2 bool) *cobra.Command {
 		root.SetHelpCommandGroupID(otherGroupID)
 		root.SetCompletionCommandGroupID(otherGroupID)
 	}()
+	root.AddCommand(a.versionsCommand())
 	if v2 {
 		root.AddCommand(a.v2Commands()...)
 		return root

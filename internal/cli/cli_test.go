@@ -400,6 +400,10 @@ func TestErrors(t *testing.T) {
 	e.fails(2, "project", "list", "--no-such-flag")
 	e.fails(2, "project", "list", "-f", "xml")
 	e.fails(2, "project", "frobnicate")
+	for _, noun := range []string{"project", "user", "group", "domain", "role", "service", "endpoint", "region"} {
+		e.fails(2, noun, "list", "extra-argument")
+	}
+	e.fails(2, "token", "issue", "extra-argument")
 	e.fails(1, "project", "list", "-c", "Nope")
 
 	// A wrong password: an error on one line, without the password.

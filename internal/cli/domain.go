@@ -24,13 +24,13 @@ func showDomain(a *app, out *outputOptions, d *identityv3.Domain) error {
 
 func (a *app) domainCommand() *cobra.Command {
 	return group("domain", "Manage domains",
-		a.domainList(), a.domainShow(), a.domainCreate(), a.domainDelete())
+		a.domainList(), a.domainShow(), a.domainCreate(), a.domainDelete(), a.domainSet())
 }
 
 func (a *app) domainList() *cobra.Command {
 	var name string
 	var enabled bool
-	cmd := &cobra.Command{Use: "list", Short: "List domains", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List domains", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&name, "name", "", "the domain name")
 	cmd.Flags().BoolVar(&enabled, "enabled", false, "list only enabled domains")
@@ -92,8 +92,10 @@ func (a *app) domainCreate() *cobra.Command {
 	f.BoolVar(&enable, "enable", false, "enable domain (default)")
 	f.BoolVar(&disable, "disable", false, "disable domain")
 	f.BoolVar(&orShow, "or-show", false, "return existing domain")
-	cmd.MarkFlagsMutuallyExclusive("enable", "disable")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
 		if err := out.validate(); err != nil {
 			return err
 		}
@@ -137,6 +139,48 @@ func (a *app) domainDelete() *cobra.Command {
 			}
 			return c.Domains.Delete(ctx, d.ID)
 		})
+	}
+	return cmd
+}
+
+// domainSet is openstack domain set: the changes given, in one PATCH. As
+// openstack, an empty --name or --description is ignored.
+func (a *app) domainSet() *cobra.Command {
+	var name, description string
+	var enable, disable, immutable, noImmutable bool
+	cmd := &cobra.Command{Use: "set <domain>", Short: "Set domain properties", Args: exactArgs(1, "<domain>")}
+	f := cmd.Flags()
+	f.StringVar(&name, "name", "", "new domain name")
+	f.StringVar(&description, "description", "", "new domain description")
+	f.BoolVar(&enable, "enable", false, "enable domain")
+	f.BoolVar(&disable, "disable", false, "disable domain")
+	f.BoolVar(&immutable, "immutable", false, "make resource immutable")
+	f.BoolVar(&noImmutable, "no-immutable", false, "make resource mutable (default)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
+		if err := exclusive(cmd, "immutable", "no-immutable"); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		d, err := findDomain(ctx, c, args[0])
+		if err != nil {
+			return err
+		}
+		body := identityv3.DomainUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
+		if v := boolPair(immutable, noImmutable); v != nil {
+			body.Options = &identityv3.DomainOptions{Immutable: v}
+		}
+		if body.Name == nil && body.Description == nil && body.Enabled == nil && body.Options == nil {
+			return nil
+		}
+		_, err = c.Domains.Update(ctx, d.ID, body)
+		return err
 	}
 	return cmd
 }

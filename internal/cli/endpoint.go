@@ -47,12 +47,12 @@ func findEndpoint(ctx context.Context, c *identityv3.Client, id string) (*identi
 
 func (a *app) endpointCommand() *cobra.Command {
 	return group("endpoint", "Manage endpoints of the catalog",
-		a.endpointList(), a.endpointShow(), a.endpointCreate(), a.endpointDelete(), a.endpointGroupCommand())
+		a.endpointList(), a.endpointShow(), a.endpointCreate(), a.endpointDelete(), a.endpointSet(), a.endpointGroupCommand())
 }
 
 func (a *app) endpointList() *cobra.Command {
 	var service, iface, region string
-	cmd := &cobra.Command{Use: "list", Short: "List endpoints", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List endpoints", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&service, "service", "", "filter by service (type, name or ID)")
@@ -131,8 +131,10 @@ func (a *app) endpointCreate() *cobra.Command {
 	f.StringVar(&region, "region", "", "new endpoint region ID")
 	f.BoolVar(&enable, "enable", false, "enable endpoint (default)")
 	f.BoolVar(&disable, "disable", false, "disable endpoint")
-	cmd.MarkFlagsMutuallyExclusive("enable", "disable")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
 		if err := out.validate(); err != nil {
 			return err
 		}
@@ -179,6 +181,53 @@ func (a *app) endpointDelete() *cobra.Command {
 			}
 			return c.Endpoints.Delete(ctx, e.ID)
 		})
+	}
+	return cmd
+}
+
+// endpointSet is openstack endpoint set: the changes given, in one PATCH.
+func (a *app) endpointSet() *cobra.Command {
+	var region, iface, url, service string
+	var enable, disable bool
+	cmd := &cobra.Command{Use: "set <endpoint-id>", Short: "Set endpoint properties", Args: exactArgs(1, "<endpoint-id>")}
+	f := cmd.Flags()
+	f.StringVar(&region, "region", "", "new endpoint region ID")
+	f.StringVar(&iface, "interface", "", "new endpoint interface type (admin, public or internal)")
+	f.StringVar(&url, "url", "", "new endpoint URL")
+	f.StringVar(&service, "service", "", "new endpoint service (name or ID)")
+	f.BoolVar(&enable, "enable", false, "enable endpoint")
+	f.BoolVar(&disable, "disable", false, "disable endpoint")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
+		switch iface {
+		case "", "admin", "public", "internal":
+		default:
+			return usageErrorf("argument --interface: invalid choice: %q (choose from admin, public, internal)", iface)
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		e, err := findEndpoint(ctx, c, args[0])
+		if err != nil {
+			return err
+		}
+		body := identityv3.EndpointUpdate{RegionID: strPtr(region), Interface: strPtr(iface), URL: strPtr(url), Enabled: enabledFlag(enable, disable)}
+		if service != "" {
+			s, err := findService(ctx, c, service)
+			if err != nil {
+				return err
+			}
+			body.ServiceID = &s.ID
+		}
+		if body.RegionID == nil && body.Interface == nil && body.URL == nil && body.Enabled == nil && body.ServiceID == nil {
+			return nil
+		}
+		_, err = c.Endpoints.Update(ctx, e.ID, body)
+		return err
 	}
 	return cmd
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -29,56 +28,6 @@ func (l listColumn) MarshalJSON() ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal([]string(l))
-}
-
-// fedExclusive checks that at most one of the named flags is given, as
-// argparse's mutually exclusive groups do (a usage error otherwise: cobra's
-// MarkFlagsMutuallyExclusive would fail with exit status 1).
-func fedExclusive(cmd *cobra.Command, names ...string) error {
-	var given []string
-	for _, n := range names {
-		if cmd.Flags().Changed(n) {
-			given = append(given, n)
-		}
-	}
-	if len(given) > 1 {
-		return usageErrorf("%s: argument --%s: not allowed with argument --%s", cmd.CommandPath(), given[1], given[0])
-	}
-	return nil
-}
-
-// fedRequired checks that the named flags are given, as argparse's required
-// options are (a usage error naming the missing ones otherwise).
-func fedRequired(cmd *cobra.Command, names ...string) error {
-	var missing []string
-	for _, n := range names {
-		if !cmd.Flags().Changed(n) {
-			missing = append(missing, "--"+n)
-		}
-	}
-	if len(missing) > 0 {
-		return usageErrorf("%s: the following arguments are required: %s", cmd.CommandPath(), strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// fedNoArgs refuses positional arguments as argparse does: a usage error
-// (cobra.NoArgs fails with exit status 1).
-func fedNoArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("%s: unrecognized arguments: %s", cmd.CommandPath(), strings.Join(args, " "))
-	}
-	return nil
-}
-
-// readBlobFile reads a file given as an option's value, trimmed of leading
-// and trailing white space, as osc_lib's read_blob_file_contents does.
-func readBlobFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("error occurred trying to read from file %s", path)
-	}
-	return strings.TrimSpace(string(data)), nil
 }
 
 // readRemoteIDs reads --remote-id-file: one remote ID a line, each trimmed;
@@ -175,7 +124,7 @@ func getIdentityProvider(ctx context.Context, c *identityv3.Client, id string) (
 func (a *app) identityProviderList() *cobra.Command {
 	var id string
 	var enabled bool
-	cmd := &cobra.Command{Use: "list", Short: "List identity providers", Args: fedNoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List identity providers", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&id, "id", "", "the identity providers' ID attribute")
 	cmd.Flags().BoolVar(&enabled, "enabled", false, "list only enabled identity providers")
@@ -246,10 +195,10 @@ func (a *app) identityProviderCreate() *cobra.Command {
 	f.BoolVar(&enable, "enable", false, "enable identity provider (default)")
 	f.BoolVar(&disable, "disable", false, "disable the identity provider")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedExclusive(cmd, "remote-id", "remote-id-file"); err != nil {
+		if err := exclusive(cmd, "remote-id", "remote-id-file"); err != nil {
 			return err
 		}
-		if err := fedExclusive(cmd, "enable", "disable"); err != nil {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -301,10 +250,10 @@ func (a *app) identityProviderSet() *cobra.Command {
 	f.BoolVar(&enable, "enable", false, "enable the identity provider")
 	f.BoolVar(&disable, "disable", false, "disable the identity provider")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedExclusive(cmd, "remote-id", "remote-id-file"); err != nil {
+		if err := exclusive(cmd, "remote-id", "remote-id-file"); err != nil {
 			return err
 		}
-		if err := fedExclusive(cmd, "enable", "disable"); err != nil {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
 		remote, given, err := remoteIDs(cmd, ids, idFile)
@@ -369,7 +318,7 @@ func showMapping(a *app, out *outputOptions, m *identityv3.Mapping) error {
 
 // mappingList is `mapping list`.
 func (a *app) mappingList() *cobra.Command {
-	cmd := &cobra.Command{Use: "list", Short: "List mappings", Args: fedNoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List mappings", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := out.validate(); err != nil {
@@ -422,7 +371,7 @@ func (a *app) mappingCreate() *cobra.Command {
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "filename that contains a set of mapping rules (JSON) (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "rules"); err != nil {
+		if err := required(cmd, "rules"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -454,7 +403,7 @@ func (a *app) mappingSet() *cobra.Command {
 	cmd := &cobra.Command{Use: "set <name> --rules <filename>", Short: "Set mapping properties", Args: exactArgs(1, "<name>")}
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "filename that contains a new set of mapping rules (JSON)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "rules"); err != nil {
+		if err := required(cmd, "rules"); err != nil {
 			return err
 		}
 		rules, err := readRules(rulesFile)
@@ -523,11 +472,11 @@ func protocolFlag(cmd *cobra.Command, idp *string) {
 // protocolList is `federation protocol list --identity-provider <idp>`.
 func (a *app) protocolList() *cobra.Command {
 	var idp string
-	cmd := &cobra.Command{Use: "list --identity-provider <identity-provider>", Short: "List federation protocols", Args: fedNoArgs}
+	cmd := &cobra.Command{Use: "list --identity-provider <identity-provider>", Short: "List federation protocols", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	protocolFlag(cmd, &idp)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := fedRequired(cmd, "identity-provider"); err != nil {
+		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -559,7 +508,7 @@ func (a *app) protocolShow() *cobra.Command {
 	out := addOutputFlags(cmd, false)
 	protocolFlag(cmd, &idp)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "identity-provider"); err != nil {
+		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -597,7 +546,7 @@ func (a *app) protocolCreate() *cobra.Command {
 	protocolFlag(cmd, &idp)
 	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping that is to be used (name or ID) (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "identity-provider", "mapping"); err != nil {
+		if err := required(cmd, "identity-provider", "mapping"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -627,7 +576,7 @@ func (a *app) protocolSet() *cobra.Command {
 	protocolFlag(cmd, &idp)
 	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping that is to be used (name or ID)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "identity-provider", "mapping"); err != nil {
+		if err := required(cmd, "identity-provider", "mapping"); err != nil {
 			return err
 		}
 		ctx := cmd.Context()
@@ -648,7 +597,7 @@ func (a *app) protocolDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <federation-protocol> [<federation-protocol> ...] --identity-provider <identity-provider>", Short: "Delete federation protocol(s)", Args: minArgs(1, "<federation-protocol>")}
 	protocolFlag(cmd, &idp)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "identity-provider"); err != nil {
+		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
 		ctx := cmd.Context()
@@ -680,7 +629,7 @@ func showServiceProvider(a *app, out *outputOptions, s *identityv3.ServiceProvid
 
 // serviceProviderList is `service provider list`.
 func (a *app) serviceProviderList() *cobra.Command {
-	cmd := &cobra.Command{Use: "list", Short: "List service providers", Args: fedNoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List service providers", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := out.validate(); err != nil {
@@ -742,10 +691,10 @@ func (a *app) serviceProviderCreate() *cobra.Command {
 	f.BoolVar(&enable, "enable", false, "enable the service provider (default)")
 	f.BoolVar(&disable, "disable", false, "disable the service provider")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedRequired(cmd, "auth-url", "service-provider-url"); err != nil {
+		if err := required(cmd, "auth-url", "service-provider-url"); err != nil {
 			return err
 		}
-		if err := fedExclusive(cmd, "enable", "disable"); err != nil {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -784,7 +733,7 @@ func (a *app) serviceProviderSet() *cobra.Command {
 	f.BoolVar(&enable, "enable", false, "enable the service provider")
 	f.BoolVar(&disable, "disable", false, "disable the service provider")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := fedExclusive(cmd, "enable", "disable"); err != nil {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
 		ctx := cmd.Context()

@@ -28,7 +28,7 @@ func showGroup(a *app, out *outputOptions, g *identityv3.Group) error {
 
 func (a *app) groupCommand() *cobra.Command {
 	return group("group", "Manage groups and their members",
-		a.groupList(), a.groupShow(), a.groupCreate(), a.groupDelete(),
+		a.groupList(), a.groupShow(), a.groupCreate(), a.groupDelete(), a.groupSet(),
 		group("add", "Add to a group", a.groupMembers("add")),
 		group("remove", "Remove from a group", a.groupMembers("remove")),
 		group("contains", "Check a group's members", a.groupContainsUser()),
@@ -38,7 +38,7 @@ func (a *app) groupCommand() *cobra.Command {
 func (a *app) groupList() *cobra.Command {
 	var domain, user, userDomain string
 	var long bool
-	cmd := &cobra.Command{Use: "list", Short: "List groups", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List groups", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&domain, "domain", "", "filter group list by domain (name or ID)")
@@ -244,6 +244,35 @@ func (a *app) groupContainsUser() *cobra.Command {
 		} else {
 			_, err = fmt.Fprintf(a.stderr, "%s not in group %s\n", args[1], args[0])
 		}
+		return err
+	}
+	return cmd
+}
+
+// groupSet is openstack group set: the changes given, in one PATCH. As
+// openstack, an empty --name or --description is ignored.
+func (a *app) groupSet() *cobra.Command {
+	var domain, name, description string
+	cmd := &cobra.Command{Use: "set <group>", Short: "Set group properties", Args: exactArgs(1, "<group>")}
+	f := cmd.Flags()
+	f.StringVar(&domain, "domain", "", "domain containing <group> (name or ID)")
+	f.StringVar(&name, "name", "", "new group name")
+	f.StringVar(&description, "description", "", "new group description")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		g, err := findGroup(ctx, c, args[0], domain)
+		if err != nil {
+			return err
+		}
+		body := identityv3.GroupUpdate{Name: strPtr(name), Description: strPtr(description)}
+		if body.Name == nil && body.Description == nil {
+			return nil
+		}
+		_, err = c.Groups.Update(ctx, g.ID, body)
 		return err
 	}
 	return cmd

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 
@@ -24,33 +23,6 @@ func (a *app) limitCommands() []*cobra.Command {
 		group("implied", "Manage implied roles", a.impliedRoleCommand()),
 		a.policyCommand(),
 	}
-}
-
-// needFlags checks that each named flag is given, as argparse's required
-// options: a usage error (exit status 2) otherwise. cobra's
-// MarkFlagRequired fails outside the usage path (exit status 1).
-func needFlags(cmd *cobra.Command, names ...string) error {
-	var missing []string
-	for _, n := range names {
-		if !cmd.Flags().Changed(n) {
-			missing = append(missing, "--"+n)
-		}
-	}
-	if len(missing) > 0 {
-		return usageErrorf("%s: the following arguments are required: %s", cmd.CommandPath(), strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// readBlobFileContents reads a file given on the command line (policy
-// rules, endpoint group filters) as openstack does: its contents without
-// leading and trailing white space.
-func readBlobFileContents(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("error occurred trying to read from file %s: %v", path, err)
-	}
-	return strings.TrimSpace(string(data)), nil
 }
 
 // limitRegion resolves the --region option of the limit commands as
@@ -233,7 +205,7 @@ func (a *app) limitCreate() *cobra.Command {
 	f.StringVar(&service, "service", "", "service responsible for the resource to limit (required)")
 	f.IntVar(&resourceLimit, "resource-limit", 0, "the resource limit for the project to assume (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := needFlags(cmd, "project", "service", "resource-limit"); err != nil {
+		if err := required(cmd, "project", "service", "resource-limit"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -413,7 +385,7 @@ func (a *app) registeredLimitCreate() *cobra.Command {
 	f.StringVar(&service, "service", "", "service responsible for the resource to limit (required)")
 	f.IntVar(&defaultLimit, "default-limit", 0, "the default limit for the resources to assume (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := needFlags(cmd, "service", "default-limit"); err != nil {
+		if err := required(cmd, "service", "default-limit"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {

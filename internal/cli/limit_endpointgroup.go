@@ -16,7 +16,7 @@ import (
 // create and set, such as {"interface": "admin", "service_id": "1b501a"}.
 // Keystone accepts no other keys than interface, region_id and service_id.
 func readEndpointGroupFilters(path string) (*identityv3.EndpointGroupFilters, error) {
-	blob, err := readBlobFileContents(path)
+	blob, err := readBlobFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -66,7 +66,7 @@ func (a *app) impliedRoleCreate() *cobra.Command {
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&implied, "implied-role", "", "role (name or ID) implied by <role> (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := needFlags(cmd, "implied-role"); err != nil {
+		if err := required(cmd, "implied-role"); err != nil {
 			return err
 		}
 		if err := out.validate(); err != nil {
@@ -96,7 +96,7 @@ func (a *app) impliedRoleDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <role>", Short: "Deletes an association between prior and implied roles", Args: exactArgs(1, "<role>")}
 	cmd.Flags().StringVar(&implied, "implied-role", "", "role (name or ID) implied by <role> (required)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := needFlags(cmd, "implied-role"); err != nil {
+		if err := required(cmd, "implied-role"); err != nil {
 			return err
 		}
 		ctx := cmd.Context()

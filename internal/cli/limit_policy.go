@@ -104,7 +104,7 @@ func (a *app) policyCreate() *cobra.Command {
 		if err := out.validate(); err != nil {
 			return err
 		}
-		blob, err := readBlobFileContents(args[0])
+		blob, err := readBlobFile(args[0])
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (a *app) policySet() *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		var body identityv3.PolicyUpdate
 		if rules != "" {
-			blob, err := readBlobFileContents(rules)
+			blob, err := readBlobFile(rules)
 			if err != nil {
 				return err
 			}

@@ -27,13 +27,13 @@ func showProject(a *app, out *outputOptions, p *identityv3.Project) error {
 
 func (a *app) projectCommand() *cobra.Command {
 	return group("project", "Manage projects",
-		a.projectList(), a.projectShow(), a.projectCreate(), a.projectDelete())
+		a.projectList(), a.projectShow(), a.projectCreate(), a.projectDelete(), a.projectSet())
 }
 
 func (a *app) projectList() *cobra.Command {
 	var domain, user string
 	var long bool
-	cmd := &cobra.Command{Use: "list", Short: "List projects", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List projects", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&domain, "domain", "", "filter projects by domain (name or ID)")
 	cmd.Flags().StringVar(&user, "user", "", "filter projects by user (name or ID)")
@@ -120,8 +120,10 @@ func (a *app) projectCreate() *cobra.Command {
 	f.BoolVar(&disable, "disable", false, "disable project")
 	f.BoolVar(&orExist, "or-show", false, "return existing project")
 	f.StringArrayVar(&tags, "tag", nil, "tag to be added to the project (repeat option to set multiple tags)")
-	cmd.MarkFlagsMutuallyExclusive("enable", "disable")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
 		if err := out.validate(); err != nil {
 			return err
 		}
@@ -176,4 +178,83 @@ func (a *app) projectDelete() *cobra.Command {
 		}
 		return c.Projects.Delete(ctx, p.ID)
 	})
+}
+
+// projectSet is openstack project set: the changes given, in one PATCH (and,
+// to clear the tags, a DELETE of the project's tags). It prints nothing.
+func (a *app) projectSet() *cobra.Command {
+	var name, domain, description string
+	var enable, disable, immutable, noImmutable, clearTags bool
+	var props, tags, removeTags []string
+	cmd := &cobra.Command{Use: "set <project>", Short: "Set project properties", Args: exactArgs(1, "<project>")}
+	f := cmd.Flags()
+	f.StringVar(&name, "name", "", "set project name")
+	f.StringVar(&domain, "domain", "", "domain owning <project> (name or ID)")
+	f.StringVar(&description, "description", "", "set project description")
+	f.BoolVar(&enable, "enable", false, "enable project")
+	f.BoolVar(&disable, "disable", false, "disable project")
+	f.StringArrayVar(&props, "property", nil, "set a property on <project> (repeat option to set multiple properties)")
+	f.BoolVar(&immutable, "immutable", false, "make resource immutable")
+	f.BoolVar(&noImmutable, "no-immutable", false, "make resource mutable (default)")
+	f.StringArrayVar(&tags, "tag", nil, "tag to be added to the project (repeat option to set multiple tags)")
+	f.BoolVar(&clearTags, "clear-tags", false, "clear tags associated with the project (with --tag: overwrite the current tags)")
+	f.StringArrayVar(&removeTags, "remove-tag", nil, "tag to be deleted from the project (repeat option to delete multiple tags)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
+		if err := exclusive(cmd, "immutable", "no-immutable"); err != nil {
+			return err
+		}
+		extra, err := parseProperties(props)
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		p, err := findProject(ctx, c, args[0], domain)
+		if err != nil {
+			return err
+		}
+		body := identityv3.ProjectUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable), Extra: extra}
+		if v := boolPair(immutable, noImmutable); v != nil {
+			body.Options = map[string]any{"immutable": *v}
+		}
+		// As openstack's update_tags_in_args: --clear-tags empties, then
+		// --remove-tag removes (and --tag is ignored), else --tag adds.
+		current, tagsChanged := p.Tags, false
+		if clearTags {
+			current, tagsChanged = nil, true
+		}
+		switch {
+		case len(removeTags) > 0:
+			var kept []string
+			for _, t := range current {
+				if !contains(removeTags, t) {
+					kept = append(kept, t)
+				}
+			}
+			current, tagsChanged = sortedSet(kept), true
+		case len(tags) > 0:
+			current, tagsChanged = sortedSet(append(append([]string{}, current...), tags...)), true
+		}
+		// ProjectUpdate.Tags is omitempty: an empty list cannot be sent in
+		// the PATCH, so clearing goes through DELETE /v3/projects/{id}/tags.
+		if tagsChanged && len(current) > 0 {
+			body.Tags = current
+		}
+		if body.Name != nil || body.Description != nil || body.Enabled != nil || body.Options != nil || body.Tags != nil || len(body.Extra) > 0 {
+			if _, err := c.Projects.Update(ctx, p.ID, body); err != nil {
+				return err
+			}
+		}
+		if tagsChanged && len(current) == 0 && len(p.Tags) > 0 {
+			return c.Projects.DeleteTags(ctx, p.ID)
+		}
+		return nil
+	}
+	return cmd
 }

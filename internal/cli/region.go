@@ -27,12 +27,12 @@ func getRegion(ctx context.Context, c *identityv3.Client, id string) (*identityv
 
 func (a *app) regionCommand() *cobra.Command {
 	return group("region", "Manage regions",
-		a.regionList(), a.regionShow(), a.regionCreate(), a.regionDelete())
+		a.regionList(), a.regionShow(), a.regionCreate(), a.regionDelete(), a.regionSet())
 }
 
 func (a *app) regionList() *cobra.Command {
 	var parent string
-	cmd := &cobra.Command{Use: "list", Short: "List regions", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List regions", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&parent, "parent-region", "", "filter by parent region ID")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -118,6 +118,31 @@ func (a *app) regionDelete() *cobra.Command {
 		return deleteAll(args, "region", func(n string) error {
 			return notFound(c.Regions.Delete(ctx, n), "region", n)
 		})
+	}
+	return cmd
+}
+
+// regionSet is openstack region set: the changes given, in one PATCH. As
+// openstack, an empty --parent-region or --description is ignored.
+func (a *app) regionSet() *cobra.Command {
+	var parent, description string
+	cmd := &cobra.Command{Use: "set <region-id>", Short: "Set region properties", Args: exactArgs(1, "<region-id>")}
+	f := cmd.Flags()
+	f.StringVar(&parent, "parent-region", "", "new parent region ID")
+	f.StringVar(&description, "description", "", "new region description")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		body := identityv3.RegionUpdate{ParentRegionID: strPtr(parent), Description: strPtr(description)}
+		if body.ParentRegionID == nil && body.Description == nil {
+			_, err := getRegion(ctx, c, args[0])
+			return err
+		}
+		_, err = c.Regions.Update(ctx, args[0], body)
+		return notFound(err, "region", args[0])
 	}
 	return cmd
 }

@@ -186,22 +186,3 @@ func deleteAll(names []string, kind string, del func(string) error) error {
 func isConflict(err error) bool {
 	return errors.Is(err, keystone.ErrConflict)
 }
-
-// exactArgs and minArgs check the positional arguments as usage errors.
-func exactArgs(n int, names string) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageErrorf("%s: expected %s (%d argument(s), got %d)", cmd.CommandPath(), names, n, len(args))
-		}
-		return nil
-	}
-}
-
-func minArgs(n int, names string) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < n {
-			return usageErrorf("%s: expected %s", cmd.CommandPath(), names)
-		}
-		return nil
-	}
-}

@@ -26,7 +26,7 @@ func showRole(a *app, out *outputOptions, r *identityv3.Role) error {
 
 func (a *app) roleCommand() *cobra.Command {
 	return group("role", "Manage roles and their assignments",
-		a.roleList(), a.roleShow(), a.roleCreate(), a.roleDelete(),
+		a.roleList(), a.roleShow(), a.roleCreate(), a.roleDelete(), a.roleSet(),
 		a.roleGrant("add", "Adds a role assignment to a user or group on the system, a domain, or a project"),
 		a.roleGrant("remove", "Removes a role assignment from system/domain/project : user/group"),
 		group("assignment", "Role assignments", a.roleAssignmentList()),
@@ -35,7 +35,7 @@ func (a *app) roleCommand() *cobra.Command {
 
 func (a *app) roleList() *cobra.Command {
 	var domain string
-	cmd := &cobra.Command{Use: "list", Short: "List roles", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List roles", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&domain, "domain", "", "include domain-specific roles of this domain (name or ID)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -161,8 +161,14 @@ func (o *actorTarget) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.domain, "domain", "", "domain (name or ID)")
 	f.StringVar(&o.system, "system", "", "system (all)")
 	f.BoolVar(&o.inherited, "inherited", false, "the assignment is inherited by the projects below the target")
-	cmd.MarkFlagsMutuallyExclusive("user", "group")
-	cmd.MarkFlagsMutuallyExclusive("project", "domain", "system")
+}
+
+// check checks the exclusive options as usage errors (exit status 2).
+func (o *actorTarget) check(cmd *cobra.Command) error {
+	if err := exclusive(cmd, "user", "group"); err != nil {
+		return err
+	}
+	return exclusive(cmd, "project", "domain", "system")
 }
 
 // resolved are the IDs the options name.
@@ -213,6 +219,9 @@ func (a *app) roleGrant(verb, short string) *cobra.Command {
 	o.addFlags(cmd)
 	cmd.Flags().StringVar(&o.roleDomain, "role-domain", "", "domain the role belongs to (name or ID)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := o.check(cmd); err != nil {
+			return err
+		}
 		if o.user == "" && o.group == "" {
 			return usageErrorf("role %s: specify either --user or --group", verb)
 		}
@@ -265,7 +274,7 @@ func (a *app) roleAssignmentList() *cobra.Command {
 	var o actorTarget
 	var role string
 	var effective, names, authUser, authProject bool
-	cmd := &cobra.Command{Use: "list", Short: "List role assignments", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List role assignments", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	o.addFlags(cmd)
 	f := cmd.Flags()
@@ -276,6 +285,9 @@ func (a *app) roleAssignmentList() *cobra.Command {
 	f.BoolVar(&authUser, "auth-user", false, "only list assignments for the authenticated user")
 	f.BoolVar(&authProject, "auth-project", false, "only list assignments for the project to which the authenticated user's token is scoped")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := o.check(cmd); err != nil {
+			return err
+		}
 		if err := out.validate(); err != nil {
 			return err
 		}
@@ -369,4 +381,45 @@ func entityName(e *identityv3.RoleAssignmentEntity, names bool) string {
 		return *e.Name + "@" + *e.Domain.Name
 	}
 	return *e.Name
+}
+
+// roleSet is openstack role set: the changes given, in one PATCH. As
+// openstack, --description "" clears the description.
+func (a *app) roleSet() *cobra.Command {
+	var domain, name, description string
+	var immutable, noImmutable bool
+	cmd := &cobra.Command{Use: "set <role>", Short: "Set role properties", Args: exactArgs(1, "<role>")}
+	f := cmd.Flags()
+	f.StringVar(&description, "description", "", "add description about the role")
+	f.StringVar(&domain, "domain", "", "domain the role belongs to (name or ID)")
+	f.StringVar(&name, "name", "", "set role name")
+	f.BoolVar(&immutable, "immutable", false, "make resource immutable")
+	f.BoolVar(&noImmutable, "no-immutable", false, "make resource mutable (default)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "immutable", "no-immutable"); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		r, err := findRole(ctx, c, args[0], domain)
+		if err != nil {
+			return err
+		}
+		body := identityv3.RoleUpdate{Name: strPtr(name)}
+		if cmd.Flags().Changed("description") {
+			body.Description = &description
+		}
+		if v := boolPair(immutable, noImmutable); v != nil {
+			body.Options = &identityv3.RoleOptions{Immutable: v}
+		}
+		if body.Name == nil && body.Description == nil && body.Options == nil {
+			return nil
+		}
+		_, err = c.Roles.Update(ctx, r.ID, body)
+		return err
+	}
+	return cmd
 }

@@ -46,12 +46,12 @@ func showService(a *app, out *outputOptions, s *identityv3.Service) error {
 
 func (a *app) serviceCommand() *cobra.Command {
 	return group("service", "Manage services of the catalog",
-		a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceDelete(), a.serviceProviderCommand())
+		a.serviceList(), a.serviceShow(), a.serviceCreate(), a.serviceDelete(), a.serviceSet(), a.serviceProviderCommand())
 }
 
 func (a *app) serviceList() *cobra.Command {
 	var long bool
-	cmd := &cobra.Command{Use: "list", Short: "List services", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List services", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -114,8 +114,10 @@ func (a *app) serviceCreate() *cobra.Command {
 	f.StringVar(&description, "description", "", "new service description")
 	f.BoolVar(&enable, "enable", false, "enable service (default)")
 	f.BoolVar(&disable, "disable", false, "disable service")
-	cmd.MarkFlagsMutuallyExclusive("enable", "disable")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
 		if err := out.validate(); err != nil {
 			return err
 		}
@@ -156,6 +158,41 @@ func (a *app) serviceDelete() *cobra.Command {
 			}
 			return c.Services.Delete(ctx, s.ID)
 		})
+	}
+	return cmd
+}
+
+// serviceSet is openstack service set: the changes given, in one PATCH. As
+// openstack, an empty --type, --name or --description is ignored.
+func (a *app) serviceSet() *cobra.Command {
+	var typ, name, description string
+	var enable, disable bool
+	cmd := &cobra.Command{Use: "set <service>", Short: "Set service properties", Args: exactArgs(1, "<service>")}
+	f := cmd.Flags()
+	f.StringVar(&typ, "type", "", "new service type (compute, image, identity, volume, etc)")
+	f.StringVar(&name, "name", "", "new service name")
+	f.StringVar(&description, "description", "", "new service description")
+	f.BoolVar(&enable, "enable", false, "enable service")
+	f.BoolVar(&disable, "disable", false, "disable service")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := exclusive(cmd, "enable", "disable"); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		s, err := findService(ctx, c, args[0])
+		if err != nil {
+			return err
+		}
+		body := identityv3.ServiceUpdate{Type: strPtr(typ), Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
+		if body.Type == nil && body.Name == nil && body.Description == nil && body.Enabled == nil {
+			return nil
+		}
+		_, err = c.Services.Update(ctx, s.ID, body)
+		return err
 	}
 	return cmd
 }

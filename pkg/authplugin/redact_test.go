@@ -84,6 +84,23 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 	}
 	values = append(values, admin, []any{values[0], values[5]}, map[string]any{"opts": values[6]})
 
+	// The OpenID Connect options and plugins, every secret set.
+	oidc := authplugin.OIDCOptions{AuthURL: "http://ks/v3", IdentityProvider: "idp", Protocol: "openid", Scope: scope,
+		ClientID: "c", ClientSecret: secret, TokenEndpoint: "http://op/token", Username: "alice", Password: password,
+		Code: passcode, RedirectURI: "http://127.0.0.1/cb", CodeVerifier: receipt, AccessToken: token,
+		DeviceCallback: func(context.Context, authplugin.DeviceAuthorization) error { return nil }}
+	values = append(values, oidc)
+	for _, newOIDC := range []func(authplugin.OIDCOptions, ...keystone.AuthOption) (*keystone.Auth, error){
+		authplugin.NewOIDCPassword, authplugin.NewOIDCClientCredentials, authplugin.NewOIDCAuthorizationCode,
+		authplugin.NewOIDCAccessToken, authplugin.NewOIDCDeviceAuthorization,
+	} {
+		a, err := newOIDC(oidc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values = append(values, a)
+	}
+
 	for _, v := range values {
 		name := fmt.Sprintf("%T", v)
 		t.Run(name, func(t *testing.T) {

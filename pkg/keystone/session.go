@@ -899,11 +899,13 @@ func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPErro
 		}
 	}
 	var kb struct {
-		Error *struct {
-			Title   string `json:"title"`
-			Message string `json:"message"`
-		} `json:"error"`
-		Message string `json:"message"`
+		// Keystone's {"error": {"title", "message"}}, or an OAuth 2.0
+		// error (RFC 6749 §5.2: {"error": "invalid_grant",
+		// "error_description"}), as OpenID providers and Keystone's
+		// OS-OAUTH2 answer.
+		Error            json.RawMessage `json:"error"`
+		ErrorDescription string          `json:"error_description"`
+		Message          string          `json:"message"`
 		// A multi-factor auth receipt.
 		Receipt *struct {
 			Methods   []string  `json:"methods"`
@@ -915,9 +917,16 @@ func newHTTPError(req *http.Request, resp *http.Response, limit int64) *HTTPErro
 		Required [][]string `json:"required_auth_methods"`
 	}
 	if json.Unmarshal(body, &kb) == nil {
+		var keystoneErr struct {
+			Title   string `json:"title"`
+			Message string `json:"message"`
+		}
+		var oauthErr string
 		switch {
-		case kb.Error != nil:
-			e.Title, e.Message = shorten(maskSent(req, kb.Error.Title), 200), shorten(maskSent(req, kb.Error.Message), 1000)
+		case json.Unmarshal(kb.Error, &oauthErr) == nil && oauthErr != "":
+			e.Title, e.Message = shorten(maskSent(req, oauthErr), 200), shorten(maskSent(req, kb.ErrorDescription), 1000)
+		case len(kb.Error) > 0 && json.Unmarshal(kb.Error, &keystoneErr) == nil:
+			e.Title, e.Message = shorten(maskSent(req, keystoneErr.Title), 200), shorten(maskSent(req, keystoneErr.Message), 1000)
 		case kb.Message != "":
 			e.Message = shorten(maskSent(req, kb.Message), 1000)
 		}

@@ -336,6 +336,24 @@ func Deref[T any](p *T) T {
 	return *p
 }
 
+// TokenData sends r, answered by a token's data without a token (S3
+// signature validation), and returns it as an AccessInfo without a token.
+func (c *Client) TokenData(ctx context.Context, r Req) (*keystone.AccessInfo, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := keystone.ReadBody(resp, c.Session.Limits().TokenBody)
+	if err != nil {
+		return nil, err
+	}
+	ai, err := keystone.NewAccessInfoV3(resp.Header.Get("X-Subject-Token"), body)
+	if err != nil {
+		return nil, keystone.NewInvalidResponseError(resp, err)
+	}
+	return ai, nil
+}
+
 // Token sends r, a request whose answer is a token: its ID in the
 // X-Subject-Token header (or subject, when the header is absent: a
 // validation) and its body (read within the session's TokenBody limit).

@@ -211,13 +211,15 @@ type v3TokenBody struct {
 // body of POST or GET /v3/auth/tokens. It fails with ErrInvalidResponse when
 // the body is not a v3 token. Timestamps without a zone are UTC, as Keystone
 // means them. The AccessInfo keeps body (for Body and ExportState): do not
-// modify it afterwards.
+// modify it afterwards. token is empty for what Keystone answers without
+// one (the token data of an S3 signature's validation): such an AccessInfo
+// describes a user's authorization but cannot authenticate requests.
 func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 	var b v3TokenBody
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, fmt.Errorf("%w: v3 token body: %v", ErrInvalidResponse, err)
 	}
-	if !validToken(token) {
+	if token != "" && !validToken(token) {
 		return nil, fmt.Errorf("%w: the token is not a printable ASCII string", ErrInvalidResponse)
 	}
 	t := &b.Token

@@ -156,7 +156,7 @@ func NewAuth(authn Authenticator, opts ...AuthOption) *Auth {
 // ErrInvalidArgument.
 func NewAuthFromAccess(ai *AccessInfo, opts ...AuthOption) *Auth {
 	a := NewAuth(savedToken{ai: ai}, opts...)
-	if ai != nil {
+	if ai != nil && ai.Token() != "" {
 		a.cur.Store(ai)
 		a.issued.Store(true)
 	}
@@ -168,6 +168,9 @@ type savedToken struct{ ai *AccessInfo }
 func (s savedToken) Authenticate(context.Context, *Session) (*AccessInfo, error) {
 	if s.ai == nil {
 		return nil, fmt.Errorf("%w: no saved token (nil *AccessInfo)", ErrInvalidArgument)
+	}
+	if s.ai.Token() == "" {
+		return nil, fmt.Errorf("%w: the saved AccessInfo has no token", ErrInvalidArgument)
 	}
 	return s.ai, nil
 }

@@ -854,7 +854,7 @@ func TestFederationRequests(t *testing.T) {
 	if _, err := c.EC2Credentials.Validate(ctx, identityv3.EC2TokenCredentials{Access: "a", Signature: "s", Host: new("h")}); err != nil {
 		t.Error(err)
 	}
-	if l := last(); l != `POST /v3/ec2tokens {"credentials":{"access":"a","host":"h","signature":"s"}}` {
+	if l := last(); l != `POST /v3/ec2tokens {"credentials":{"access":"a","host":"h","signature":"s","params":{}}}` {
 		t.Errorf("sent %q", l)
 	}
 

@@ -89,7 +89,18 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 		ClientID: "c", ClientSecret: secret, TokenEndpoint: "http://op/token", Username: "alice", Password: password,
 		Code: passcode, RedirectURI: "http://127.0.0.1/cb", CodeVerifier: receipt, AccessToken: token,
 		DeviceCallback: func(context.Context, authplugin.DeviceAuthorization) error { return nil }}
-	values = append(values, oidc)
+	values = append(values, oidc,
+		authplugin.OAuth1Options{AuthURL: "http://ks/v3", ConsumerKey: "ck", ConsumerSecret: secret, AccessKey: "ak", AccessSecret: password},
+		authplugin.OAuth2ClientCredentialsOptions{AuthURL: "http://ks/v3", ClientID: "id", ClientSecret: secret})
+	oauth1, err := authplugin.NewOAuth1(authplugin.OAuth1Options{AuthURL: "http://ks/v3", ConsumerKey: "ck", ConsumerSecret: secret, AccessKey: "ak", AccessSecret: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oauth2, err := authplugin.NewOAuth2ClientCredentials(authplugin.OAuth2ClientCredentialsOptions{AuthURL: "http://ks/v3", ClientID: "id", ClientSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values = append(values, oauth1, oauth2)
 	for _, newOIDC := range []func(authplugin.OIDCOptions, ...keystone.AuthOption) (*keystone.Auth, error){
 		authplugin.NewOIDCPassword, authplugin.NewOIDCClientCredentials, authplugin.NewOIDCAuthorizationCode,
 		authplugin.NewOIDCAccessToken, authplugin.NewOIDCDeviceAuthorization,

@@ -9,7 +9,7 @@ import (
 	"github.com/gokeystone/keystone/pkg/cloudconfig"
 )
 
-// TestOIDCAuthTypes loads each OpenID Connect auth_type of keystoneauth1
+// TestOIDCAuthTypes loads each OpenID Connect and OAuth auth_type of keystoneauth1
 // with its options, builds its plugin, and checks that the secrets are
 // masked when the configuration is printed.
 func TestOIDCAuthTypes(t *testing.T) {
@@ -36,11 +36,17 @@ clouds:
     auth_type: v3oidcdeviceauthz
     auth: {auth_url: http://k/v3, identity_provider: idp, protocol: openid, client_id: c,
            discovery_endpoint: http://op/.well-known/openid-configuration}
+  oauth1:
+    auth_type: v3oauth1
+    auth: {auth_url: http://k/v3, consumer_key: ck, consumer_secret: oidc-client-secret-1, access_key: ak, access_secret: oidc-password-2}
+  oauth2:
+    auth_type: v3oauth2clientcredential
+    auth: {auth_url: http://k/v3, oauth2_client_id: id, oauth2_client_secret: oidc-client-secret-1}
   nopw:
     auth_type: v3oidcpassword
     auth: {auth_url: http://k/v3, identity_provider: idp, protocol: openid, client_id: c, access_token_endpoint: http://op/token, username: alice}
 `)
-	for _, name := range []string{"pw", "cc", "code", "at", "device"} {
+	for _, name := range []string{"pw", "cc", "code", "at", "device", "oauth1", "oauth2"} {
 		c := s.mustLoad(t, map[string]string{"OS_CLOUD": name}, cloudconfig.Values{})
 		if _, err := c.Plugin(); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -37,6 +37,23 @@ func init() {
 		Options: join(oidcCommon, v3Scope),
 		New:     oidcPlugin(authplugin.NewOIDCDeviceAuthorization),
 	})
+	Register("v3oauth1", Plugin{
+		Options: []Option{authURL, {Name: "consumer_key", Required: true}, secret("consumer_secret", true),
+			{Name: "access_key", Required: true}, secret("access_secret", true)},
+		New: func(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
+			a := c.Auth
+			return authplugin.NewOAuth1(authplugin.OAuth1Options{AuthURL: a["auth_url"], ConsumerKey: a["consumer_key"],
+				ConsumerSecret: a["consumer_secret"], AccessKey: a["access_key"], AccessSecret: a["access_secret"]}, opts...)
+		},
+	})
+	Register("v3oauth2clientcredential", Plugin{
+		Options: []Option{authURL, {Name: "oauth2_client_id", Required: true}, secret("oauth2_client_secret", true)},
+		New: func(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
+			a := c.Auth
+			return authplugin.NewOAuth2ClientCredentials(authplugin.OAuth2ClientCredentialsOptions{AuthURL: a["auth_url"],
+				ClientID: a["oauth2_client_id"], ClientSecret: a["oauth2_client_secret"]}, opts...)
+		},
+	})
 }
 
 // oidcPlugin builds an OpenID Connect plugin from the configuration. The

@@ -269,6 +269,13 @@ var unvalidatedBodies = map[string]bool{"createUserEC2Credential": true}
 func (s *Server) rejectInvalid(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f := specvalidate.RequestFailure(r); f != nil && !f.Unauthenticated() && !unvalidatedBodies[f.Operation] {
+			if f.Operation == "issueOAuth2Token" {
+				// OAuth 2.0's error form, as Keystone answers there.
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": "The parameter grant_type is required."})
+				return
+			}
 			writeError(w, s.URL, badRequest("Invalid input for field/attribute: %v", f.Err))
 			return
 		}
@@ -464,10 +471,15 @@ func callerFrom(ctx context.Context) *caller {
 	return c
 }
 
+// authorizationKey holds, in a public operation's context, the request's
+// Authorization header.
+type authorizationKey struct{}
+
 // public operations need no token; ChangeUserPassword is checked with the
 // original password.
 var public = map[string]bool{
 	"ListVersions": true, "GetVersion": true, "IssueToken": true, "ChangeUserPassword": true,
+	"IssueOAuth2Token": true,
 }
 
 // selfService operations are open to any valid token; their handlers check
@@ -501,7 +513,9 @@ func (st *state) policy(f func(context.Context, http.ResponseWriter, *http.Reque
 	publicOps, selfOps map[string]bool) func(context.Context, http.ResponseWriter, *http.Request, any) (any, error) {
 	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
 		if publicOps[op] {
-			return f(ctx, w, r, req)
+			// The OAuth 2.0 token endpoint authenticates its client with
+			// HTTP Basic, which the strict request object does not carry.
+			return f(context.WithValue(ctx, authorizationKey{}, r.Header.Get("Authorization")), w, r, req)
 		}
 		id := r.Header.Get("X-Auth-Token")
 		if id == "" {

@@ -1250,7 +1250,6 @@ func basicAuth(user, password string) v3.RequestEditorFn {
 }
 
 func TestOAuth2Token(t *testing.T) {
-	realOnly(t, "OAuth2")
 	u, p, id, secret := newOAuth2Client(t)
 	grant := v3.OAuth2TokenRequest{GrantType: "client_credentials"}
 

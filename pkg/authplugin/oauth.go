@@ -43,7 +43,9 @@ func NewOAuth2ClientCredentials(o OAuth2ClientCredentialsOptions, opts ...keysto
 	return keystone.NewAuth(&oauth2ClientCredentials{o: o}, opts...), nil
 }
 
-type oauth2ClientCredentials struct{ o OAuth2ClientCredentialsOptions }
+type oauth2ClientCredentials struct {
+	o OAuth2ClientCredentialsOptions
+}
 
 func (a *oauth2ClientCredentials) CacheKey() []string {
 	return []string{"v3oauth2clientcredential", keystone.UnversionedURL(a.o.AuthURL), a.o.ClientID, a.o.ClientSecret}

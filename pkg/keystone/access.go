@@ -49,8 +49,23 @@ type AccessInfo struct {
 	ApplicationCredential *ApplicationCredentialRef
 	// OAuth1 is set for tokens obtained with an OAuth1 access token.
 	OAuth1 *OAuth1Ref
+	// ServiceProviders are the Keystone-to-Keystone service providers the
+	// token may be turned into an assertion for (its service_providers).
+	ServiceProviders []ServiceProvider
 
 	catalog *Catalog
+}
+
+// ServiceProvider is a federation service provider of a token's catalog:
+// the Keystone (or other SAML2 service provider) that accepts this
+// Keystone's assertions.
+type ServiceProvider struct {
+	ID string `json:"id"`
+	// AuthURL is the service provider Keystone's federation endpoint, where
+	// its unscoped token comes from.
+	AuthURL string `json:"auth_url"`
+	// SPURL is where the assertion (in an ECP envelope) is posted.
+	SPURL string `json:"sp_url"`
 }
 
 // accessSecret is what AccessInfo never shows.
@@ -204,6 +219,7 @@ type v3TokenBody struct {
 			AccessTokenID string `json:"access_token_id"`
 			ConsumerID    string `json:"consumer_id"`
 		} `json:"OS-OAUTH1"`
+		ServiceProviders []ServiceProvider `json:"service_providers"`
 	} `json:"token"`
 }
 
@@ -274,6 +290,7 @@ func NewAccessInfoV3(token string, body []byte) (*AccessInfo, error) {
 	if o := t.OAuth1; o != nil {
 		a.OAuth1 = &OAuth1Ref{AccessTokenID: o.AccessTokenID, ConsumerID: o.ConsumerID}
 	}
+	a.ServiceProviders = t.ServiceProviders
 	if t.Catalog != nil {
 		n := 0
 		for _, s := range t.Catalog {

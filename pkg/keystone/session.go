@@ -453,7 +453,14 @@ type Request struct {
 	NoAuth bool
 	// Auth authenticates this request instead of the session's plugin.
 	Auth AuthPlugin
+	// NoRedirect returns a redirect (3xx) response as it is, for the caller
+	// to read its Location and cookies (a SAML2 service provider's answer),
+	// instead of following it.
+	NoRedirect bool
 }
+
+// noRedirectKey marks, in a request's context, a Request with NoRedirect.
+type noRedirectKey struct{}
 
 // Request sends r and returns the response, whose body the caller must close.
 // A status of 400 or more is returned as *HTTPError (with the body read and
@@ -487,6 +494,9 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 			return nil, fmt.Errorf("keystone: encode request body: %w", err)
 		}
 		body = b
+	}
+	if r.NoRedirect {
+		ctx = context.WithValue(ctx, noRedirectKey{}, true)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, target, bytes.NewReader(body))
 	if err != nil {
@@ -656,7 +666,7 @@ func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bo
 		s.logResponse(ctx, cur, resp, time.Since(start))
 		recordMetadata(cur, resp)
 		loc := resp.Header.Get("Location")
-		if !isRedirect(resp.StatusCode) || loc == "" {
+		if !isRedirect(resp.StatusCode) || loc == "" || ctx.Value(noRedirectKey{}) != nil {
 			return resp, tokenSent, nil
 		}
 		rerr := &RedirectError{Method: cur.Method, URL: redactURL(cur.URL), StatusCode: resp.StatusCode}

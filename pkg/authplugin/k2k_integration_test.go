@@ -134,4 +134,3 @@ func relayToken(t *testing.T, ks *keystonetest.Server, w http.ResponseWriter) {
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
 }
-

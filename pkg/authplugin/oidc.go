@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -530,9 +529,7 @@ func redactedURL(u string) string {
 // token, a SAML assertion's session) at Keystone's federation endpoint for
 // the identity provider and protocol, for an unscoped token.
 func federatedToken(ctx context.Context, s *keystone.Session, authURL, idp, protocol string, h http.Header) (*keystone.AccessInfo, error) {
-	u := strings.TrimRight(keystone.UnversionedURL(authURL), "/") + "/v3/OS-FEDERATION/identity_providers/" +
-		url.PathEscape(idp) + "/protocols/" + url.PathEscape(protocol) + "/auth"
-	return readToken(ctx, s, keystone.Request{Method: http.MethodPost, URL: u, Header: h, NoAuth: true})
+	return readToken(ctx, s, keystone.Request{Method: http.MethodPost, URL: federatedURL(authURL, idp, protocol), Header: h, NoAuth: true})
 }
 
 // readToken sends a request answered by a token (X-Subject-Token and the

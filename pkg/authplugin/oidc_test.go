@@ -161,18 +161,7 @@ func federatedKeystone(t *testing.T, op *standInOP, opts ...keystonetest.Option)
 		mu.Lock()
 		exchanges++
 		mu.Unlock()
-		body := fmt.Sprintf(`{"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": %q, "password": %q}}}, "scope": "unscoped"}}`,
-			ks.AdminUserID, ks.AdminPassword)
-		resp, err := http.Post(ks.URL+"/v3/auth/tokens", "application/json", strings.NewReader(body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return true
-		}
-		defer resp.Body.Close()
-		w.Header().Set("X-Subject-Token", resp.Header.Get("X-Subject-Token"))
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		relayToken(t, ks, w)
 		return true
 	})
 	return ks, &exchanges

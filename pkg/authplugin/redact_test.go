@@ -100,7 +100,13 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values = append(values, oauth1, oauth2)
+	saml := authplugin.SAML2Options{AuthURL: "http://ks/v3", IdentityProvider: "idp", Protocol: "saml2",
+		IdentityProviderURL: "https://idp/ecp", Username: "alice", Password: password, Scope: scope}
+	samlAuth, err := authplugin.NewSAML2Password(saml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values = append(values, oauth1, oauth2, saml, samlAuth)
 	for _, newOIDC := range []func(authplugin.OIDCOptions, ...keystone.AuthOption) (*keystone.Auth, error){
 		authplugin.NewOIDCPassword, authplugin.NewOIDCClientCredentials, authplugin.NewOIDCAuthorizationCode,
 		authplugin.NewOIDCAccessToken, authplugin.NewOIDCDeviceAuthorization,

@@ -42,11 +42,15 @@ clouds:
   oauth2:
     auth_type: v3oauth2clientcredential
     auth: {auth_url: http://k/v3, oauth2_client_id: id, oauth2_client_secret: oidc-client-secret-1}
+  saml:
+    auth_type: v3samlpassword
+    auth: {auth_url: http://k/v3, identity_provider: idp, protocol: saml2, identity_provider_url: "https://idp/ecp",
+           username: alice, password: oidc-password-2, project_id: p}
   nopw:
     auth_type: v3oidcpassword
     auth: {auth_url: http://k/v3, identity_provider: idp, protocol: openid, client_id: c, access_token_endpoint: http://op/token, username: alice}
 `)
-	for _, name := range []string{"pw", "cc", "code", "at", "device", "oauth1", "oauth2"} {
+	for _, name := range []string{"pw", "cc", "code", "at", "device", "oauth1", "oauth2", "saml"} {
 		c := s.mustLoad(t, map[string]string{"OS_CLOUD": name}, cloudconfig.Values{})
 		if _, err := c.Plugin(); err != nil {
 			t.Errorf("%s: %v", name, err)

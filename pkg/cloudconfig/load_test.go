@@ -245,7 +245,7 @@ clouds:
   mfa: {auth_type: v3multifactor, auth: {auth_url: http://k/v3, auth_methods: [v3password, v3totp], username: u, user_domain_id: default, password: p, passcode: "123456"}}
   admin: {auth_type: token_endpoint, auth: {url: http://k/v3, token: t}}
   none: {auth_type: none, auth: {endpoint: http://baremetal}}
-  unknown: {auth_type: v3samlpassword, auth: {auth_url: http://k}}
+  unknown: {auth_type: v3vendorsso, auth: {auth_url: http://k}}
   totp: {auth_type: v3totp, auth: {auth_url: http://k/v3, username: u, user_domain_id: d}}
 `)
 	for name, want := range map[string]string{"ac": "v3applicationcredential", "tok": "v3token", "gtok": "password",
@@ -276,7 +276,7 @@ clouds:
 		t.Errorf("unknown auth type: %v", err)
 	}
 	// The registry is extensible.
-	cloudconfig.Register("v3samlpassword", cloudconfig.Plugin{
+	cloudconfig.Register("v3vendorsso", cloudconfig.Plugin{
 		Options: []cloudconfig.Option{{Name: "auth_url", Required: true}, {Name: "password", Secret: true}},
 		New: func(c *cloudconfig.Config, _ ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 			return nil, errors.New("not built in this test")

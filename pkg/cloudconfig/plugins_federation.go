@@ -37,6 +37,16 @@ func init() {
 		Options: join(oidcCommon, v3Scope),
 		New:     oidcPlugin(authplugin.NewOIDCDeviceAuthorization),
 	})
+	Register("v3samlpassword", Plugin{
+		Options: join([]Option{authURL, {Name: "identity_provider", Required: true}, {Name: "protocol", Required: true},
+			{Name: "identity_provider_url", Required: true}, {Name: "username", Required: true, Deprecated: []string{"user_name"}}, secret("password", true)}, v3Scope),
+		New: func(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
+			a := c.Auth
+			return authplugin.NewSAML2Password(authplugin.SAML2Options{AuthURL: a["auth_url"], IdentityProvider: a["identity_provider"],
+				Protocol: a["protocol"], IdentityProviderURL: a["identity_provider_url"], Username: a["username"], Password: a["password"],
+				Scope: scope(a)}, opts...)
+		},
+	})
 	Register("v3oauth1", Plugin{
 		Options: []Option{authURL, {Name: "consumer_key", Required: true}, secret("consumer_secret", true),
 			{Name: "access_key", Required: true}, secret("access_secret", true)},

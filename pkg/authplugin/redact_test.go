@@ -106,7 +106,13 @@ func TestOptionsAndPluginsShowNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values = append(values, oauth1, oauth2, saml, samlAuth)
+	adfsOpts := authplugin.ADFSOptions{AuthURL: "http://ks/v3", IdentityProvider: "adfs", Protocol: "saml2", IdentityProviderURL: "https://adfs/x",
+		ServiceProviderEndpoint: "https://ks/Shibboleth.sso/ADFS", Username: "alice", Password: password, Scope: scope}
+	adfsAuth, err := authplugin.NewADFSPassword(adfsOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values = append(values, oauth1, oauth2, saml, samlAuth, adfsOpts, adfsAuth)
 	for _, newOIDC := range []func(authplugin.OIDCOptions, ...keystone.AuthOption) (*keystone.Auth, error){
 		authplugin.NewOIDCPassword, authplugin.NewOIDCClientCredentials, authplugin.NewOIDCAuthorizationCode,
 		authplugin.NewOIDCAccessToken, authplugin.NewOIDCDeviceAuthorization,

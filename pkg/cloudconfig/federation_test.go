@@ -46,11 +46,15 @@ clouds:
     auth_type: v3samlpassword
     auth: {auth_url: http://k/v3, identity_provider: idp, protocol: saml2, identity_provider_url: "https://idp/ecp",
            username: alice, password: oidc-password-2, project_id: p}
+  adfs:
+    auth_type: v3adfspassword
+    auth: {auth_url: http://k/v3, identity_provider: adfs, protocol: saml2, identity_provider_url: "https://adfs/usernamemixed",
+           service_provider_endpoint: "https://k/Shibboleth.sso/ADFS", username: alice, password: oidc-password-2}
   nopw:
     auth_type: v3oidcpassword
     auth: {auth_url: http://k/v3, identity_provider: idp, protocol: openid, client_id: c, access_token_endpoint: http://op/token, username: alice}
 `)
-	for _, name := range []string{"pw", "cc", "code", "at", "device", "oauth1", "oauth2", "saml"} {
+	for _, name := range []string{"pw", "cc", "code", "at", "device", "oauth1", "oauth2", "saml", "adfs"} {
 		c := s.mustLoad(t, map[string]string{"OS_CLOUD": name}, cloudconfig.Values{})
 		if _, err := c.Plugin(); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -47,6 +47,17 @@ func init() {
 				Scope: scope(a)}, opts...)
 		},
 	})
+	Register("v3adfspassword", Plugin{
+		Options: join([]Option{authURL, {Name: "identity_provider", Required: true}, {Name: "protocol", Required: true},
+			{Name: "identity_provider_url", Required: true}, {Name: "service_provider_endpoint", Required: true},
+			opt("service_provider_entity_id"), {Name: "username", Required: true, Deprecated: []string{"user_name"}}, secret("password", true)}, v3Scope),
+		New: func(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
+			a := c.Auth
+			return authplugin.NewADFSPassword(authplugin.ADFSOptions{AuthURL: a["auth_url"], IdentityProvider: a["identity_provider"],
+				Protocol: a["protocol"], IdentityProviderURL: a["identity_provider_url"], ServiceProviderEndpoint: a["service_provider_endpoint"],
+				ServiceProviderEntityID: a["service_provider_entity_id"], Username: a["username"], Password: a["password"], Scope: scope(a)}, opts...)
+		},
+	})
 	Register("v3oauth1", Plugin{
 		Options: []Option{authURL, {Name: "consumer_key", Required: true}, secret("consumer_secret", true),
 			{Name: "access_key", Required: true}, secret("access_secret", true)},

@@ -118,15 +118,7 @@ func (a *app) credentialList() *cobra.Command {
 	f.StringVar(&user, "user", "", "filter credentials by <user> (name or ID)")
 	f.StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
 	f.StringVar(&typ, "type", "", "filter credentials by type: cert, ec2, totp and so on")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		opts := &identityv3.ListCredentialsOptions{Type: strPtr(typ)}
 		if user != "" {
 			u, err := findUser(ctx, c, user, userDomain)
@@ -145,30 +137,13 @@ func (a *app) credentialList() *cobra.Command {
 			rows[i] = []any{cr.ID, cr.Type, cr.UserID, cr.Blob, strAny(cr.ProjectID)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // credentialShow is credential show <credential-id>.
 func (a *app) credentialShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <credential-id>", Short: "Display credential details", Args: exactArgs(1, "<credential-id>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		cr, err := getCredential(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showCredential(a, out, cr)
-	}
-	return cmd
+	return showCommand(a, "<credential-id>", "Display credential details", getCredential, showCredential)
 }
 
 // credentialCreate is credential create <user> <data> [--type <type>]
@@ -180,15 +155,7 @@ func (a *app) credentialCreate() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&typ, "type", "cert", "new credential type: cert, ec2, totp and so on")
 	f.StringVar(&project, "project", "", "project which limits the scope of the credential (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		u, err := findUser(ctx, c, args[0], "")
 		if err != nil {
 			return err
@@ -206,7 +173,7 @@ func (a *app) credentialCreate() *cobra.Command {
 			return err
 		}
 		return showCredential(a, out, cr)
-	}
+	})
 	return cmd
 }
 
@@ -227,25 +194,22 @@ func (a *app) credentialSet() *cobra.Command {
 				return usageErrorf("%s: the following arguments are required: --user, --type, --data", cmd.CommandPath())
 			}
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		u, err := findUser(ctx, c, user, "")
-		if err != nil {
-			return err
-		}
-		body := identityv3.CredentialUpdate{UserID: &u.ID, Type: &typ, Blob: &data}
-		if project != "" {
-			p, err := findProject(ctx, c, project, "")
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			u, err := findUser(ctx, c, user, "")
 			if err != nil {
 				return err
 			}
-			body.ProjectID = &p.ID
-		}
-		_, err = c.Credentials.Update(ctx, args[0], body)
-		return notFound(err, "credential", args[0])
+			body := identityv3.CredentialUpdate{UserID: &u.ID, Type: &typ, Blob: &data}
+			if project != "" {
+				p, err := findProject(ctx, c, project, "")
+				if err != nil {
+					return err
+				}
+				body.ProjectID = &p.ID
+			}
+			_, err = c.Credentials.Update(ctx, args[0], body)
+			return notFound(err, "credential", args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -253,15 +217,10 @@ func (a *app) credentialSet() *cobra.Command {
 // credentialDelete is credential delete <credential-id>...
 func (a *app) credentialDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <credential-id> [<credential-id> ...]", Short: "Delete credential(s)", Args: minArgs(1, "<credential-id>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "credential", func(id string) error {
 			return notFound(c.Credentials.Delete(ctx, id), "credential", id)
 		})
-	}
+	})
 	return cmd
 }

@@ -97,15 +97,7 @@ func (a *app) appCredList() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&user, "user", "", "user whose application credentials to list (name or ID)")
 	f.StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -120,7 +112,7 @@ func (a *app) appCredList() *cobra.Command {
 			rows[i] = []any{ac.ID, ac.Name, strAny(ac.ProjectID), strAny(ac.Description), strAny(ac.ExpiresAt)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -129,15 +121,7 @@ func (a *app) appCredList() *cobra.Command {
 func (a *app) appCredShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <application-credential>", Short: "Display application credential details", Args: exactArgs(1, "<application-credential>")}
 	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credCurrentUserID(ctx)
 		if err != nil {
 			return err
@@ -147,7 +131,7 @@ func (a *app) appCredShow() *cobra.Command {
 			return err
 		}
 		return showAppCred(a, out, ac, false)
-	}
+	})
 	return cmd
 }
 
@@ -206,34 +190,31 @@ func (a *app) appCredCreate() *cobra.Command {
 		// As openstack: --restricted wins, and the flag is always sent.
 		unr := unrestricted && !restricted
 		body.Unrestricted = &unr
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		ai, err := a.access(ctx)
-		if err != nil {
-			return err
-		}
-		if len(roles) > 0 {
-			// As openstack: the roles are those of the token (a subset of
-			// its roles on its project), found there by name or ID.
-			for _, r := range roles {
-				id := r
-				for _, tr := range ai.Roles {
-					if tr.Name == r || tr.ID == r {
-						id = tr.ID
-						break
-					}
-				}
-				body.Roles = append(body.Roles, identityv3.ApplicationCredentialRoleRef{ID: &id})
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			ai, err := a.access(ctx)
+			if err != nil {
+				return err
 			}
-		}
-		ac, err := c.ApplicationCredentials.Create(ctx, ai.User.ID, body)
-		if err != nil {
-			return err
-		}
-		return showAppCred(a, out, ac, true)
+			if len(roles) > 0 {
+				// As openstack: the roles are those of the token (a subset of
+				// its roles on its project), found there by name or ID.
+				for _, r := range roles {
+					id := r
+					for _, tr := range ai.Roles {
+						if tr.Name == r || tr.ID == r {
+							id = tr.ID
+							break
+						}
+					}
+					body.Roles = append(body.Roles, identityv3.ApplicationCredentialRoleRef{ID: &id})
+				}
+			}
+			ac, err := c.ApplicationCredentials.Create(ctx, ai.User.ID, body)
+			if err != nil {
+				return err
+			}
+			return showAppCred(a, out, ac, true)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -242,12 +223,7 @@ func (a *app) appCredCreate() *cobra.Command {
 // <application-credential>...: the session user's, by name or ID.
 func (a *app) appCredDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <application-credential> [<application-credential> ...]", Short: "Delete application credentials(s)", Args: minArgs(1, "<application-credential>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credCurrentUserID(ctx)
 		if err != nil {
 			return err
@@ -259,7 +235,7 @@ func (a *app) appCredDelete() *cobra.Command {
 			}
 			return notFound(c.ApplicationCredentials.Delete(ctx, uid, ac.ID), "application credential", n)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -281,15 +257,7 @@ func (a *app) accessRuleList() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&user, "user", "", "user whose access rules to list (name or ID)")
 	f.StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -304,7 +272,7 @@ func (a *app) accessRuleList() *cobra.Command {
 			rows[i] = []any{r.ID, r.Service, r.Method, r.Path}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -313,15 +281,7 @@ func (a *app) accessRuleList() *cobra.Command {
 func (a *app) accessRuleShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <access-rule>", Short: "Display access rule details", Args: exactArgs(1, "<access-rule>")}
 	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credCurrentUserID(ctx)
 		if err != nil {
 			return err
@@ -335,7 +295,7 @@ func (a *app) accessRuleShow() *cobra.Command {
 			return err
 		}
 		return credPrintFields(a, out, m)
-	}
+	})
 	return cmd
 }
 
@@ -343,12 +303,7 @@ func (a *app) accessRuleShow() *cobra.Command {
 // user's, by ID.
 func (a *app) accessRuleDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <access-rule> [<access-rule> ...]", Short: "Delete access rule(s)", Args: minArgs(1, "<access-rule>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credCurrentUserID(ctx)
 		if err != nil {
 			return err
@@ -356,6 +311,6 @@ func (a *app) accessRuleDelete() *cobra.Command {
 		return deleteAll(args, "access rule", func(id string) error {
 			return notFound(c.AccessRules.Delete(ctx, uid, id), "access rule", id)
 		})
-	}
+	})
 	return cmd
 }

@@ -35,15 +35,7 @@ func (a *app) ec2CredCreate() *cobra.Command {
 	cmd.Flags().StringVar(&project, "project", "", "create credentials in project (name or ID; default: current authenticated project)")
 	ec2UserFlags(cmd, &user, &userDomain, "create credentials for user (name or ID; default: current authenticated user)")
 	cmd.Flags().StringVar(&projectDomain, "project-domain", "", "domain the project belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -70,7 +62,7 @@ func (a *app) ec2CredCreate() *cobra.Command {
 			return err
 		}
 		return showEC2Cred(a, out, e)
-	}
+	})
 	return cmd
 }
 
@@ -81,15 +73,7 @@ func (a *app) ec2CredList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List EC2 credentials", Args: exactArgs(0, "no arguments")}
 	out := addOutputFlags(cmd, true)
 	ec2UserFlags(cmd, &user, &userDomain, "filter list by user (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -104,7 +88,7 @@ func (a *app) ec2CredList() *cobra.Command {
 			rows[i] = []any{e.Access, strAny(e.Secret), e.TenantID, e.UserID}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -124,15 +108,7 @@ func (a *app) ec2CredShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <access-key>", Short: "Display EC2 credentials details", Args: exactArgs(1, "<access-key>")}
 	out := addOutputFlags(cmd, false)
 	ec2UserFlags(cmd, &user, &userDomain, "show credentials for user (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -142,7 +118,7 @@ func (a *app) ec2CredShow() *cobra.Command {
 			return err
 		}
 		return showEC2Cred(a, out, e)
-	}
+	})
 	return cmd
 }
 
@@ -152,12 +128,7 @@ func (a *app) ec2CredDelete() *cobra.Command {
 	var user, userDomain string
 	cmd := &cobra.Command{Use: "delete <access-key> [<access-key> ...]", Short: "Delete EC2 credentials", Args: minArgs(1, "<access-key>")}
 	ec2UserFlags(cmd, &user, &userDomain, "delete credentials for user (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		uid, err := a.credUserID(ctx, c, user, userDomain)
 		if err != nil {
 			return err
@@ -165,6 +136,6 @@ func (a *app) ec2CredDelete() *cobra.Command {
 		return deleteAll(args, "EC2 credential", func(access string) error {
 			return notFound(c.EC2Credentials.Delete(ctx, uid, access), "EC2 credential", access)
 		})
-	}
+	})
 	return cmd
 }

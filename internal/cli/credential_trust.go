@@ -43,15 +43,7 @@ func getTrust(ctx context.Context, c *identityv3.Client, id string) (*identityv3
 func (a *app) trustList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List trusts", Args: exactArgs(0, "no arguments")}
 	out := addOutputFlags(cmd, true)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		trusts, err := keystone.Collect(c.Trusts.List(ctx, nil))
 		if err != nil {
 			return err
@@ -62,30 +54,13 @@ func (a *app) trustList() *cobra.Command {
 			rows[i] = []any{t.ID, strAny(t.ExpiresAt), t.Impersonation, strAny(t.ProjectID), t.TrusteeUserID, t.TrustorUserID}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // trustShow is trust show <trust>.
 func (a *app) trustShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <trust>", Short: "Display trust details", Args: exactArgs(1, "<trust>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		t, err := getTrust(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showTrust(a, out, t)
-	}
-	return cmd
+	return showCommand(a, "<trust>", "Display trust details", getTrust, showTrust)
 }
 
 // trustCreate is trust create --project <project> --role <role>...
@@ -117,48 +92,45 @@ func (a *app) trustCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		trustor, err := findUser(ctx, c, args[0], trustorDomain)
-		if err != nil {
-			return err
-		}
-		trustee, err := findUser(ctx, c, args[1], trusteeDomain)
-		if err != nil {
-			return err
-		}
-		p, err := findProject(ctx, c, project, projectDomain)
-		if err != nil {
-			return err
-		}
-		body := identityv3.TrustCreate{
-			TrustorUserID: trustor.ID,
-			TrusteeUserID: trustee.ID,
-			ProjectID:     &p.ID,
-			Impersonation: impersonate,
-			ExpiresAt:     expires,
-		}
-		for _, name := range roles {
-			id := name
-			r, err := findRole(ctx, c, name, "")
-			switch {
-			case err == nil:
-				id = r.ID
-			case errors.Is(err, keystone.ErrForbidden):
-				// As openstack: a user who may not list roles names them by ID.
-			default:
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			trustor, err := findUser(ctx, c, args[0], trustorDomain)
+			if err != nil {
 				return err
 			}
-			body.Roles = append(body.Roles, identityv3.TrustRoleRef{ID: &id})
-		}
-		t, err := c.Trusts.Create(ctx, body)
-		if err != nil {
-			return err
-		}
-		return showTrust(a, out, t)
+			trustee, err := findUser(ctx, c, args[1], trusteeDomain)
+			if err != nil {
+				return err
+			}
+			p, err := findProject(ctx, c, project, projectDomain)
+			if err != nil {
+				return err
+			}
+			body := identityv3.TrustCreate{
+				TrustorUserID: trustor.ID,
+				TrusteeUserID: trustee.ID,
+				ProjectID:     &p.ID,
+				Impersonation: impersonate,
+				ExpiresAt:     expires,
+			}
+			for _, name := range roles {
+				id := name
+				r, err := findRole(ctx, c, name, "")
+				switch {
+				case err == nil:
+					id = r.ID
+				case errors.Is(err, keystone.ErrForbidden):
+					// As openstack: a user who may not list roles names them by ID.
+				default:
+					return err
+				}
+				body.Roles = append(body.Roles, identityv3.TrustRoleRef{ID: &id})
+			}
+			t, err := c.Trusts.Create(ctx, body)
+			if err != nil {
+				return err
+			}
+			return showTrust(a, out, t)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -166,15 +138,10 @@ func (a *app) trustCreate() *cobra.Command {
 // trustDelete is trust delete <trust>...
 func (a *app) trustDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <trust> [<trust> ...]", Short: "Delete trust(s)", Args: minArgs(1, "<trust>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "trust", func(id string) error {
 			return notFound(c.Trusts.Delete(ctx, id), "trust", id)
 		})
-	}
+	})
 	return cmd
 }

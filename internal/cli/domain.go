@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
@@ -34,15 +36,7 @@ func (a *app) domainList() *cobra.Command {
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&name, "name", "", "the domain name")
 	cmd.Flags().BoolVar(&enabled, "enabled", false, "list only enabled domains")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		opts := &identityv3.ListDomainsOptions{Name: strPtr(name)}
 		if enabled {
 			opts.Enabled = &enabled
@@ -57,28 +51,20 @@ func (a *app) domainList() *cobra.Command {
 			rows[i] = []any{d.ID, d.Name, d.Enabled, deref(d.Description)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 func (a *app) domainShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <domain>", Short: "Display domain details", Args: exactArgs(1, "<domain>")}
 	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		d, err := findDomain(ctx, c, args[0])
 		if err != nil {
 			return err
 		}
 		return showDomain(a, out, d)
-	}
+	})
 	return cmd
 }
 
@@ -96,42 +82,31 @@ func (a *app) domainCreate() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		body := identityv3.DomainCreate{Name: args[0]}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		d, err := c.Domains.Create(ctx, body)
-		if err != nil && orShow && isConflict(err) {
-			d, err = findDomain(ctx, c, args[0])
-		}
-		if err != nil {
-			return err
-		}
-		return showDomain(a, out, d)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			body := identityv3.DomainCreate{Name: args[0]}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			d, err := c.Domains.Create(ctx, body)
+			if err != nil && orShow && isConflict(err) {
+				d, err = findDomain(ctx, c, args[0])
+			}
+			if err != nil {
+				return err
+			}
+			return showDomain(a, out, d)
+		})(cmd, args)
 	}
 	return cmd
 }
 
 func (a *app) domainDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <domain> [<domain> ...]", Short: "Delete domain(s)", Args: minArgs(1, "<domain>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "domain", func(n string) error {
 			d, err := findDomain(ctx, c, n)
 			if err != nil {
@@ -139,7 +114,7 @@ func (a *app) domainDelete() *cobra.Command {
 			}
 			return c.Domains.Delete(ctx, d.ID)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -163,24 +138,21 @@ func (a *app) domainSet() *cobra.Command {
 		if err := exclusive(cmd, "immutable", "no-immutable"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			d, err := findDomain(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			body := identityv3.DomainUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
+			if v := boolPair(immutable, noImmutable); v != nil {
+				body.Options = &identityv3.DomainOptions{Immutable: v}
+			}
+			if body.Name == nil && body.Description == nil && body.Enabled == nil && body.Options == nil {
+				return nil
+			}
+			_, err = c.Domains.Update(ctx, d.ID, body)
 			return err
-		}
-		d, err := findDomain(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		body := identityv3.DomainUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
-		if v := boolPair(immutable, noImmutable); v != nil {
-			body.Options = &identityv3.DomainOptions{Immutable: v}
-		}
-		if body.Name == nil && body.Description == nil && body.Enabled == nil && body.Options == nil {
-			return nil
-		}
-		_, err = c.Domains.Update(ctx, d.ID, body)
-		return err
+		})(cmd, args)
 	}
 	return cmd
 }

@@ -58,15 +58,7 @@ func (a *app) endpointList() *cobra.Command {
 	f.StringVar(&service, "service", "", "filter by service (type, name or ID)")
 	f.StringVar(&iface, "interface", "", "filter by interface type (admin, public or internal)")
 	f.StringVar(&region, "region", "", "filter by region ID")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		opts := &identityv3.ListEndpointsOptions{Interface: strPtr(iface), RegionID: strPtr(region)}
 		if service != "" {
 			s, err := findService(ctx, c, service)
@@ -97,28 +89,20 @@ func (a *app) endpointList() *cobra.Command {
 			rows[i] = []any{e.ID, strAny(endpointRegion(&e)), name, typ, e.Enabled, e.Interface, e.URL}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 func (a *app) endpointShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <endpoint-id>", Short: "Display endpoint details", Args: exactArgs(1, "<endpoint-id>")}
 	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		e, err := findEndpoint(ctx, c, args[0])
 		if err != nil {
 			return err
 		}
 		return showEndpoint(ctx, a, c, out, e)
-	}
+	})
 	return cmd
 }
 
@@ -143,37 +127,29 @@ func (a *app) endpointCreate() *cobra.Command {
 		default:
 			return usageErrorf("argument <interface>: invalid choice: %q (choose from admin, public, internal)", args[1])
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		s, err := findService(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		body := identityv3.EndpointCreate{ServiceID: s.ID, Interface: args[1], URL: args[2], RegionID: strPtr(region)}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		e, err := c.Endpoints.Create(ctx, body)
-		if err != nil {
-			return err
-		}
-		return showEndpoint(ctx, a, c, out, e)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			s, err := findService(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			body := identityv3.EndpointCreate{ServiceID: s.ID, Interface: args[1], URL: args[2], RegionID: strPtr(region)}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			e, err := c.Endpoints.Create(ctx, body)
+			if err != nil {
+				return err
+			}
+			return showEndpoint(ctx, a, c, out, e)
+		})(cmd, args)
 	}
 	return cmd
 }
 
 func (a *app) endpointDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <endpoint-id> [<endpoint-id> ...]", Short: "Delete endpoint(s)", Args: minArgs(1, "<endpoint-id>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "endpoint", func(n string) error {
 			e, err := findEndpoint(ctx, c, n)
 			if err != nil {
@@ -181,7 +157,7 @@ func (a *app) endpointDelete() *cobra.Command {
 			}
 			return c.Endpoints.Delete(ctx, e.ID)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -206,28 +182,25 @@ func (a *app) endpointSet() *cobra.Command {
 		default:
 			return usageErrorf("argument --interface: invalid choice: %q (choose from admin, public, internal)", iface)
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		e, err := findEndpoint(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		body := identityv3.EndpointUpdate{RegionID: strPtr(region), Interface: strPtr(iface), URL: strPtr(url), Enabled: enabledFlag(enable, disable)}
-		if service != "" {
-			s, err := findService(ctx, c, service)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			e, err := findEndpoint(ctx, c, args[0])
 			if err != nil {
 				return err
 			}
-			body.ServiceID = &s.ID
-		}
-		if body.RegionID == nil && body.Interface == nil && body.URL == nil && body.Enabled == nil && body.ServiceID == nil {
-			return nil
-		}
-		_, err = c.Endpoints.Update(ctx, e.ID, body)
-		return err
+			body := identityv3.EndpointUpdate{RegionID: strPtr(region), Interface: strPtr(iface), URL: strPtr(url), Enabled: enabledFlag(enable, disable)}
+			if service != "" {
+				s, err := findService(ctx, c, service)
+				if err != nil {
+					return err
+				}
+				body.ServiceID = &s.ID
+			}
+			if body.RegionID == nil && body.Interface == nil && body.URL == nil && body.Enabled == nil && body.ServiceID == nil {
+				return nil
+			}
+			_, err = c.Endpoints.Update(ctx, e.ID, body)
+			return err
+		})(cmd, args)
 	}
 	return cmd
 }

@@ -128,15 +128,7 @@ func (a *app) identityProviderList() *cobra.Command {
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&id, "id", "", "the identity providers' ID attribute")
 	cmd.Flags().BoolVar(&enabled, "enabled", false, "list only enabled identity providers")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		opts := &identityv3.ListIdentityProvidersOptions{ID: strPtr(id)}
 		if enabled {
 			opts.Enabled = &enabled
@@ -151,30 +143,13 @@ func (a *app) identityProviderList() *cobra.Command {
 			rows[i] = []any{p.ID, p.Enabled, p.DomainID, strAny(p.Description)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // identityProviderShow is `identity provider show <identity-provider>`.
 func (a *app) identityProviderShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <identity-provider>", Short: "Display identity provider details", Args: exactArgs(1, "<identity-provider>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := getIdentityProvider(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showIdentityProvider(a, out, p)
-	}
-	return cmd
+	return showCommand(a, "<identity-provider>", "Display identity provider details", getIdentityProvider, showIdentityProvider)
 }
 
 // identityProviderCreate is `identity provider create <name>`, enabled
@@ -208,27 +183,24 @@ func (a *app) identityProviderCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		enabled := !disable
-		body := identityv3.IdentityProviderCreate{RemoteIDs: remote, Enabled: &enabled}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if cmd.Flags().Changed("authorization-ttl") {
-			body.AuthorizationTtl = &ttl
-		}
-		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
-			return err
-		}
-		p, err := c.IdentityProviders.Create(ctx, args[0], body)
-		if err != nil {
-			return err
-		}
-		return showIdentityProvider(a, out, p)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			enabled := !disable
+			body := identityv3.IdentityProviderCreate{RemoteIDs: remote, Enabled: &enabled}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if cmd.Flags().Changed("authorization-ttl") {
+				body.AuthorizationTtl = &ttl
+			}
+			if body.DomainID, err = domainID(ctx, c, domain); err != nil {
+				return err
+			}
+			p, err := c.IdentityProviders.Create(ctx, args[0], body)
+			if err != nil {
+				return err
+			}
+			return showIdentityProvider(a, out, p)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -260,31 +232,28 @@ func (a *app) identityProviderSet() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		var body identityv3.IdentityProviderUpdate
-		if given {
-			if len(remote) == 0 {
-				body.Null = append(body.Null, "remote_ids")
-			} else {
-				body.RemoteIDs = remote
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			var body identityv3.IdentityProviderUpdate
+			if given {
+				if len(remote) == 0 {
+					body.Null = append(body.Null, "remote_ids")
+				} else {
+					body.RemoteIDs = remote
+				}
 			}
-		}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if cmd.Flags().Changed("authorization-ttl") {
-			body.AuthorizationTtl = &ttl
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		_, err = c.IdentityProviders.Update(ctx, args[0], body)
-		return notFound(err, "identity provider", args[0])
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if cmd.Flags().Changed("authorization-ttl") {
+				body.AuthorizationTtl = &ttl
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			_, err = c.IdentityProviders.Update(ctx, args[0], body)
+			return notFound(err, "identity provider", args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -292,16 +261,11 @@ func (a *app) identityProviderSet() *cobra.Command {
 // identityProviderDelete is `identity provider delete <identity-provider>...`.
 func (a *app) identityProviderDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <identity-provider> [<identity-provider> ...]", Short: "Delete identity provider(s)", Args: minArgs(1, "<identity-provider>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "identity provider", func(n string) error {
 			return notFound(c.IdentityProviders.Delete(ctx, n), "identity provider", n)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -320,15 +284,7 @@ func showMapping(a *app, out *outputOptions, m *identityv3.Mapping) error {
 func (a *app) mappingList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List mappings", Args: noArgs}
 	out := addOutputFlags(cmd, true)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		mappings, err := keystone.Collect(c.Mappings.List(ctx))
 		if err != nil {
 			return err
@@ -338,30 +294,16 @@ func (a *app) mappingList() *cobra.Command {
 			rows[i] = []any{m.ID}
 		}
 		return out.printList(a.stdout, []string{"ID"}, rows)
-	}
+	})
 	return cmd
 }
 
 // mappingShow is `mapping show <mapping>`.
 func (a *app) mappingShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <mapping>", Short: "Display mapping details", Args: exactArgs(1, "<mapping>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := c.Mappings.Get(ctx, args[0])
-		if err != nil {
-			return notFound(err, "mapping", args[0])
-		}
-		return showMapping(a, out, m)
-	}
-	return cmd
+	return showCommand(a, "<mapping>", "Display mapping details", func(ctx context.Context, c *identityv3.Client, id string) (*identityv3.Mapping, error) {
+		m, err := c.Mappings.Get(ctx, id)
+		return m, notFound(err, "mapping", id)
+	}, showMapping)
 }
 
 // mappingCreate is `mapping create <name> --rules <filename>`.
@@ -381,16 +323,13 @@ func (a *app) mappingCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := c.Mappings.Create(ctx, args[0], identityv3.MappingCreate{Rules: rules})
-		if err != nil {
-			return err
-		}
-		return showMapping(a, out, m)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			m, err := c.Mappings.Create(ctx, args[0], identityv3.MappingCreate{Rules: rules})
+			if err != nil {
+				return err
+			}
+			return showMapping(a, out, m)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -410,13 +349,10 @@ func (a *app) mappingSet() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = c.Mappings.Update(ctx, args[0], identityv3.MappingCreate{Rules: rules})
-		return notFound(err, "mapping", args[0])
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			_, err = c.Mappings.Update(ctx, args[0], identityv3.MappingCreate{Rules: rules})
+			return notFound(err, "mapping", args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -424,16 +360,11 @@ func (a *app) mappingSet() *cobra.Command {
 // mappingDelete is `mapping delete <mapping>...`.
 func (a *app) mappingDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <mapping> [<mapping> ...]", Short: "Delete mapping(s)", Args: minArgs(1, "<mapping>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "mapping", func(n string) error {
 			return notFound(c.Mappings.Delete(ctx, n), "mapping", n)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -475,27 +406,21 @@ func (a *app) protocolList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list --identity-provider <identity-provider>", Short: "List federation protocols", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	protocolFlag(cmd, &idp)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		protocols, err := keystone.Collect(c.IdentityProviders.ListProtocols(ctx, idp))
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, len(protocols))
-		for i, p := range protocols {
-			rows[i] = []any{p.ID, p.MappingID}
-		}
-		return out.printList(a.stdout, []string{"id", "mapping"}, rows)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
+			protocols, err := keystone.Collect(c.IdentityProviders.ListProtocols(ctx, idp))
+			if err != nil {
+				return err
+			}
+			rows := make([][]any, len(protocols))
+			for i, p := range protocols {
+				rows[i] = []any{p.ID, p.MappingID}
+			}
+			return out.printList(a.stdout, []string{"id", "mapping"}, rows)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -511,19 +436,13 @@ func (a *app) protocolShow() *cobra.Command {
 		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := c.IdentityProviders.GetProtocol(ctx, idp, args[0])
-		if err != nil {
-			return protocolNotFound(err, idp, args[0])
-		}
-		return showProtocol(a, out, p, "")
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			p, err := c.IdentityProviders.GetProtocol(ctx, idp, args[0])
+			if err != nil {
+				return protocolNotFound(err, idp, args[0])
+			}
+			return showProtocol(a, out, p, "")
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -549,19 +468,13 @@ func (a *app) protocolCreate() *cobra.Command {
 		if err := required(cmd, "identity-provider", "mapping"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := c.IdentityProviders.CreateProtocol(ctx, idp, args[0], identityv3.FederationProtocolCreate{MappingID: mapping})
-		if err != nil {
-			return err
-		}
-		return showProtocol(a, out, p, idp)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			p, err := c.IdentityProviders.CreateProtocol(ctx, idp, args[0], identityv3.FederationProtocolCreate{MappingID: mapping})
+			if err != nil {
+				return err
+			}
+			return showProtocol(a, out, p, idp)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -579,13 +492,10 @@ func (a *app) protocolSet() *cobra.Command {
 		if err := required(cmd, "identity-provider", "mapping"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = c.IdentityProviders.UpdateProtocol(ctx, idp, args[0], identityv3.FederationProtocolUpdate{MappingID: mapping})
-		return protocolNotFound(err, idp, args[0])
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			_, err := c.IdentityProviders.UpdateProtocol(ctx, idp, args[0], identityv3.FederationProtocolUpdate{MappingID: mapping})
+			return protocolNotFound(err, idp, args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -600,14 +510,11 @@ func (a *app) protocolDelete() *cobra.Command {
 		if err := required(cmd, "identity-provider"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		return deleteAll(args, "federation protocol", func(n string) error {
-			return protocolNotFound(c.IdentityProviders.DeleteProtocol(ctx, idp, n), idp, n)
-		})
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			return deleteAll(args, "federation protocol", func(n string) error {
+				return protocolNotFound(c.IdentityProviders.DeleteProtocol(ctx, idp, n), idp, n)
+			})
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -631,15 +538,7 @@ func showServiceProvider(a *app, out *outputOptions, s *identityv3.ServiceProvid
 func (a *app) serviceProviderList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List service providers", Args: noArgs}
 	out := addOutputFlags(cmd, true)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		sps, err := keystone.Collect(c.ServiceProviders.List(ctx, nil))
 		if err != nil {
 			return err
@@ -650,30 +549,16 @@ func (a *app) serviceProviderList() *cobra.Command {
 			rows[i] = []any{s.ID, s.Enabled, strAny(s.Description), s.AuthURL}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // serviceProviderShow is `service provider show <service-provider>`.
 func (a *app) serviceProviderShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <service-provider>", Short: "Display service provider details", Args: exactArgs(1, "<service-provider>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		s, err := c.ServiceProviders.Get(ctx, args[0])
-		if err != nil {
-			return notFound(err, "service provider", args[0])
-		}
-		return showServiceProvider(a, out, s)
-	}
-	return cmd
+	return showCommand(a, "<service-provider>", "Display service provider details", func(ctx context.Context, c *identityv3.Client, id string) (*identityv3.ServiceProvider, error) {
+		s, err := c.ServiceProviders.Get(ctx, id)
+		return s, notFound(err, "service provider", id)
+	}, showServiceProvider)
 }
 
 // serviceProviderCreate is `service provider create <name> --auth-url
@@ -697,24 +582,18 @@ func (a *app) serviceProviderCreate() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		enabled := !disable
-		body := identityv3.ServiceProviderCreate{AuthURL: authURL, SPURL: spURL, Enabled: &enabled}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		s, err := c.ServiceProviders.Create(ctx, args[0], body)
-		if err != nil {
-			return err
-		}
-		return showServiceProvider(a, out, s)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			enabled := !disable
+			body := identityv3.ServiceProviderCreate{AuthURL: authURL, SPURL: spURL, Enabled: &enabled}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			s, err := c.ServiceProviders.Create(ctx, args[0], body)
+			if err != nil {
+				return err
+			}
+			return showServiceProvider(a, out, s)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -736,27 +615,24 @@ func (a *app) serviceProviderSet() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		var body identityv3.ServiceProviderUpdate
-		if cmd.Flags().Changed("auth-url") {
-			body.AuthURL = &authURL
-		}
-		if cmd.Flags().Changed("service-provider-url") {
-			body.SPURL = &spURL
-		}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		_, err = c.ServiceProviders.Update(ctx, args[0], body)
-		return notFound(err, "service provider", args[0])
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			var body identityv3.ServiceProviderUpdate
+			if cmd.Flags().Changed("auth-url") {
+				body.AuthURL = &authURL
+			}
+			if cmd.Flags().Changed("service-provider-url") {
+				body.SPURL = &spURL
+			}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			_, err := c.ServiceProviders.Update(ctx, args[0], body)
+			return notFound(err, "service provider", args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -764,15 +640,10 @@ func (a *app) serviceProviderSet() *cobra.Command {
 // serviceProviderDelete is `service provider delete <service-provider>...`.
 func (a *app) serviceProviderDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <service-provider> [<service-provider> ...]", Short: "Delete service provider(s)", Args: minArgs(1, "<service-provider>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "service provider", func(n string) error {
 			return notFound(c.ServiceProviders.Delete(ctx, n), "service provider", n)
 		})
-	}
+	})
 	return cmd
 }

@@ -45,15 +45,7 @@ func (a *app) groupList() *cobra.Command {
 	f.StringVar(&user, "user", "", "filter group list by user (name or ID)")
 	f.StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
 	f.BoolVar(&long, "long", false, "list additional fields in output")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
@@ -89,7 +81,7 @@ func (a *app) groupList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -98,21 +90,13 @@ func (a *app) groupShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <group>", Short: "Display group details", Args: exactArgs(1, "<group>")}
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&domain, "domain", "", "domain containing the group (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		g, err := findGroup(ctx, c, args[0], domain)
 		if err != nil {
 			return err
 		}
 		return showGroup(a, out, g)
-	}
+	})
 	return cmd
 }
 
@@ -125,19 +109,13 @@ func (a *app) groupCreate() *cobra.Command {
 	f.StringVar(&domain, "domain", "", "domain to contain the new group (name or ID)")
 	f.StringVar(&description, "description", "", "new group description")
 	f.BoolVar(&orShow, "or-show", false, "return existing group")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+		body := identityv3.GroupCreate{Name: args[0]}
+		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
 		}
-		body := identityv3.GroupCreate{Name: args[0]}
-		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
-			return err
-		}
+		body.DomainID = did
 		if cmd.Flags().Changed("description") {
 			body.Description = &description
 		}
@@ -150,7 +128,7 @@ func (a *app) groupCreate() *cobra.Command {
 			return err
 		}
 		return showGroup(a, out, g)
-	}
+	})
 	return cmd
 }
 
@@ -175,12 +153,7 @@ func (a *app) groupMembers(verb string) *cobra.Command {
 	cmd := &cobra.Command{Use: "user <group> <user> [<user> ...]", Short: short, Args: minArgs(2, "<group> <user>")}
 	cmd.Flags().StringVar(&groupDomain, "group-domain", "", "domain the group belongs to (name or ID)")
 	cmd.Flags().StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		g, err := findGroup(ctx, c, args[0], groupDomain)
 		if err != nil {
 			return err
@@ -209,7 +182,7 @@ func (a *app) groupMembers(verb string) *cobra.Command {
 			return fmt.Errorf("%d of %d users not %s group %s (%s)", len(failed), len(users), done, args[0], strings.Join(failed, "; "))
 		}
 		return nil
-	}
+	})
 	return cmd
 }
 
@@ -221,12 +194,7 @@ func (a *app) groupContainsUser() *cobra.Command {
 	cmd := &cobra.Command{Use: "user <group> <user>", Short: "Check user membership in group", Args: exactArgs(2, "<group> <user>")}
 	cmd.Flags().StringVar(&groupDomain, "group-domain", "", "domain the group belongs to (name or ID)")
 	cmd.Flags().StringVar(&userDomain, "user-domain", "", "domain the user belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		g, err := findGroup(ctx, c, args[0], groupDomain)
 		if err != nil {
 			return err
@@ -245,7 +213,7 @@ func (a *app) groupContainsUser() *cobra.Command {
 			_, err = fmt.Fprintf(a.stderr, "%s not in group %s\n", args[1], args[0])
 		}
 		return err
-	}
+	})
 	return cmd
 }
 
@@ -258,12 +226,7 @@ func (a *app) groupSet() *cobra.Command {
 	f.StringVar(&domain, "domain", "", "domain containing <group> (name or ID)")
 	f.StringVar(&name, "name", "", "new group name")
 	f.StringVar(&description, "description", "", "new group description")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		g, err := findGroup(ctx, c, args[0], domain)
 		if err != nil {
 			return err
@@ -274,6 +237,6 @@ func (a *app) groupSet() *cobra.Command {
 		}
 		_, err = c.Groups.Update(ctx, g.ID, body)
 		return err
-	}
+	})
 	return cmd
 }

@@ -39,6 +39,20 @@ func limitRegion(ctx context.Context, c *identityv3.Client, region string) (*str
 	return &r.ID, nil
 }
 
+// limitServiceRegion resolves the --service (when given: nil when not) and
+// --region options of the limit list and set commands, in that order.
+func limitServiceRegion(ctx context.Context, c *identityv3.Client, service, region string) (serviceID, regionID *string, err error) {
+	if service != "" {
+		s, err := findService(ctx, c, service)
+		if err != nil {
+			return nil, nil, err
+		}
+		serviceID = &s.ID
+	}
+	regionID, err = limitRegion(ctx, c, region)
+	return serviceID, regionID, err
+}
+
 // showLimit prints a limit with the fields of openstack limit show.
 func showLimit(a *app, out *outputOptions, l *identityv3.Limit) error {
 	return out.printOne(a.stdout,
@@ -128,26 +142,12 @@ func (a *app) limitList() *cobra.Command {
 	f.StringVar(&resourceName, "resource-name", "", "the name of the resource to limit")
 	f.StringVar(&region, "region", "", "region for the registered limit to affect")
 	f.StringVar(&project, "project", "", "list resource limits associated with project")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
+		sid, rid, err := limitServiceRegion(ctx, c, service, region)
 		if err != nil {
 			return err
 		}
-		opts := &identityv3.ListLimitsOptions{ResourceName: strPtr(resourceName)}
-		if service != "" {
-			s, err := findService(ctx, c, service)
-			if err != nil {
-				return err
-			}
-			opts.ServiceID = &s.ID
-		}
-		if opts.RegionID, err = limitRegion(ctx, c, region); err != nil {
-			return err
-		}
+		opts := &identityv3.ListLimitsOptions{ResourceName: strPtr(resourceName), ServiceID: sid, RegionID: rid}
 		if project != "" {
 			p, err := findProject(ctx, c, project, "")
 			if err != nil {
@@ -165,30 +165,13 @@ func (a *app) limitList() *cobra.Command {
 			rows[i] = []any{l.ID, strAny(l.ProjectID), l.ServiceID, l.ResourceName, l.ResourceLimit, strAny(l.Description), strAny(l.RegionID)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // limitShow is `limit show <limit-id>`.
 func (a *app) limitShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <limit-id>", Short: "Display limit details", Args: exactArgs(1, "<limit-id>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := getLimitMembers(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showMembers(a, out, m)
-	}
-	return cmd
+	return showCommand(a, "<limit-id>", "Display limit details", getLimitMembers, showMembers)
 }
 
 // limitCreate is `limit create --project --service --resource-limit
@@ -208,37 +191,31 @@ func (a *app) limitCreate() *cobra.Command {
 		if err := required(cmd, "project", "service", "resource-limit"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := findProject(ctx, c, project, "")
-		if err != nil {
-			return err
-		}
-		s, err := findService(ctx, c, service)
-		if err != nil {
-			return err
-		}
-		body := identityv3.LimitCreate{ProjectID: &p.ID, ServiceID: s.ID, ResourceName: args[0], ResourceLimit: resourceLimit}
-		if body.RegionID, err = limitRegion(ctx, c, region); err != nil {
-			return err
-		}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		created, err := c.Limits.Create(ctx, []identityv3.LimitCreate{body})
-		if err != nil {
-			return err
-		}
-		if len(created) != 1 {
-			return fmt.Errorf("keystone created %d limits, expected 1", len(created))
-		}
-		return showLimit(a, out, &created[0])
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			p, err := findProject(ctx, c, project, "")
+			if err != nil {
+				return err
+			}
+			s, err := findService(ctx, c, service)
+			if err != nil {
+				return err
+			}
+			body := identityv3.LimitCreate{ProjectID: &p.ID, ServiceID: s.ID, ResourceName: args[0], ResourceLimit: resourceLimit}
+			if body.RegionID, err = limitRegion(ctx, c, region); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			created, err := c.Limits.Create(ctx, []identityv3.LimitCreate{body})
+			if err != nil {
+				return err
+			}
+			if len(created) != 1 {
+				return fmt.Errorf("keystone created %d limits, expected 1", len(created))
+			}
+			return showLimit(a, out, &created[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -252,15 +229,7 @@ func (a *app) limitSet() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&description, "description", "", "description of the limit")
 	f.IntVar(&resourceLimit, "resource-limit", 0, "the resource limit for the project to assume")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		var body identityv3.LimitUpdate
 		if cmd.Flags().Changed("description") {
 			body.Description = &description
@@ -273,23 +242,18 @@ func (a *app) limitSet() *cobra.Command {
 			return notFound(err, "limit", args[0])
 		}
 		return showLimit(a, out, l)
-	}
+	})
 	return cmd
 }
 
 // limitDelete is `limit delete <limit-id>...`.
 func (a *app) limitDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <limit-id> [<limit-id> ...]", Short: "Delete a limit", Args: minArgs(1, "<limit-id>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "limit", func(id string) error {
 			return notFound(c.Limits.Delete(ctx, id), "limit", id)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -316,26 +280,12 @@ func (a *app) registeredLimitList() *cobra.Command {
 	f.StringVar(&service, "service", "", "service responsible for the resource to limit")
 	f.StringVar(&resourceName, "resource-name", "", "the name of the resource to limit")
 	f.StringVar(&region, "region", "", "region for the limit to affect")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
+		sid, rid, err := limitServiceRegion(ctx, c, service, region)
 		if err != nil {
 			return err
 		}
-		opts := &identityv3.ListRegisteredLimitsOptions{ResourceName: strPtr(resourceName)}
-		if service != "" {
-			s, err := findService(ctx, c, service)
-			if err != nil {
-				return err
-			}
-			opts.ServiceID = &s.ID
-		}
-		if opts.RegionID, err = limitRegion(ctx, c, region); err != nil {
-			return err
-		}
+		opts := &identityv3.ListRegisteredLimitsOptions{ResourceName: strPtr(resourceName), ServiceID: sid, RegionID: rid}
 		limits, err := keystone.Collect(c.RegisteredLimits.List(ctx, opts))
 		if err != nil {
 			return err
@@ -346,30 +296,16 @@ func (a *app) registeredLimitList() *cobra.Command {
 			rows[i] = []any{l.ID, l.ServiceID, l.ResourceName, l.DefaultLimit, strAny(l.Description), strAny(l.RegionID)}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // registeredLimitShow is `registered limit show <registered-limit-id>`.
 func (a *app) registeredLimitShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <registered-limit-id>", Short: "Display registered limit details", Args: exactArgs(1, "<registered-limit-id>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		l, err := c.RegisteredLimits.Get(ctx, args[0])
-		if err != nil {
-			return notFound(err, "registered limit", args[0])
-		}
-		return showRegisteredLimit(a, out, l)
-	}
-	return cmd
+	return showCommand(a, "<registered-limit-id>", "Display registered limit details", func(ctx context.Context, c *identityv3.Client, id string) (*identityv3.RegisteredLimit, error) {
+		l, err := c.RegisteredLimits.Get(ctx, id)
+		return l, notFound(err, "registered limit", id)
+	}, showRegisteredLimit)
 }
 
 // registeredLimitCreate is `registered limit create --service
@@ -388,33 +324,27 @@ func (a *app) registeredLimitCreate() *cobra.Command {
 		if err := required(cmd, "service", "default-limit"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		s, err := findService(ctx, c, service)
-		if err != nil {
-			return err
-		}
-		body := identityv3.RegisteredLimitCreate{ServiceID: s.ID, ResourceName: args[0], DefaultLimit: defaultLimit}
-		if body.RegionID, err = limitRegion(ctx, c, region); err != nil {
-			return err
-		}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		created, err := c.RegisteredLimits.Create(ctx, []identityv3.RegisteredLimitCreate{body})
-		if err != nil {
-			return err
-		}
-		if len(created) != 1 {
-			return fmt.Errorf("keystone created %d registered limits, expected 1", len(created))
-		}
-		return showRegisteredLimit(a, out, &created[0])
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			s, err := findService(ctx, c, service)
+			if err != nil {
+				return err
+			}
+			body := identityv3.RegisteredLimitCreate{ServiceID: s.ID, ResourceName: args[0], DefaultLimit: defaultLimit}
+			if body.RegionID, err = limitRegion(ctx, c, region); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			created, err := c.RegisteredLimits.Create(ctx, []identityv3.RegisteredLimitCreate{body})
+			if err != nil {
+				return err
+			}
+			if len(created) != 1 {
+				return fmt.Errorf("keystone created %d registered limits, expected 1", len(created))
+			}
+			return showRegisteredLimit(a, out, &created[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -433,26 +363,12 @@ func (a *app) registeredLimitSet() *cobra.Command {
 	f.IntVar(&defaultLimit, "default-limit", 0, "the default limit for the resources to assume")
 	f.StringVar(&description, "description", "", "description to update of the registered limit")
 	f.StringVar(&region, "region", "", "region for the registered limit to affect")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+		sid, rid, err := limitServiceRegion(ctx, c, service, region)
 		if err != nil {
 			return err
 		}
-		body := identityv3.RegisteredLimitUpdate{ResourceName: strPtr(resourceName)}
-		if service != "" {
-			s, err := findService(ctx, c, service)
-			if err != nil {
-				return err
-			}
-			body.ServiceID = &s.ID
-		}
-		if body.RegionID, err = limitRegion(ctx, c, region); err != nil {
-			return err
-		}
+		body := identityv3.RegisteredLimitUpdate{ResourceName: strPtr(resourceName), ServiceID: sid, RegionID: rid}
 		if cmd.Flags().Changed("default-limit") {
 			body.DefaultLimit = &defaultLimit
 		}
@@ -464,7 +380,7 @@ func (a *app) registeredLimitSet() *cobra.Command {
 			return notFound(err, "registered limit", args[0])
 		}
 		return showRegisteredLimit(a, out, l)
-	}
+	})
 	return cmd
 }
 
@@ -472,15 +388,10 @@ func (a *app) registeredLimitSet() *cobra.Command {
 // <registered-limit-id>...`.
 func (a *app) registeredLimitDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <registered-limit-id> [<registered-limit-id> ...]", Short: "Delete a registered limit", Args: minArgs(1, "<registered-limit-id>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "registered limit", func(id string) error {
 			return notFound(c.RegisteredLimits.Delete(ctx, id), "registered limit", id)
 		})
-	}
+	})
 	return cmd
 }

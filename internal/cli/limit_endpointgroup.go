@@ -91,79 +91,56 @@ func (a *app) endpointGroupList() *cobra.Command {
 	}
 	f.StringVar(&project, "project", "", "list the endpoint groups of this project (name or ID)")
 	f.StringVar(&domain, "domain", "", "domain owning <project> (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if endpointGroup != "" && project != "" {
 			return usageErrorf("argument --project: not allowed with argument --endpointgroup")
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		cols := []string{"ID", "Name", "Description"}
-		var rows [][]any
-		switch {
-		case endpointGroup != "":
-			g, err := findEndpointGroup(ctx, c, endpointGroup)
-			if err != nil {
-				return err
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
+			cols := []string{"ID", "Name", "Description"}
+			var rows [][]any
+			switch {
+			case endpointGroup != "":
+				g, err := findEndpointGroup(ctx, c, endpointGroup)
+				if err != nil {
+					return err
+				}
+				projects, err := keystone.Collect(c.EndpointGroups.ListProjects(ctx, g.ID))
+				if err != nil {
+					return err
+				}
+				for _, p := range projects {
+					rows = append(rows, []any{p.ID, p.Name, strAny(p.Description)})
+				}
+			case project != "":
+				p, err := findProject(ctx, c, project, domain)
+				if err != nil {
+					return err
+				}
+				groups, err := keystone.Collect(c.EndpointGroups.ListForProject(ctx, p.ID))
+				if err != nil {
+					return err
+				}
+				for _, g := range groups {
+					rows = append(rows, []any{g.ID, g.Name, strAny(g.Description)})
+				}
+			default:
+				groups, err := keystone.Collect(c.EndpointGroups.List(ctx, nil))
+				if err != nil {
+					return err
+				}
+				for _, g := range groups {
+					rows = append(rows, []any{g.ID, g.Name, strAny(g.Description)})
+				}
 			}
-			projects, err := keystone.Collect(c.EndpointGroups.ListProjects(ctx, g.ID))
-			if err != nil {
-				return err
-			}
-			for _, p := range projects {
-				rows = append(rows, []any{p.ID, p.Name, strAny(p.Description)})
-			}
-		case project != "":
-			p, err := findProject(ctx, c, project, domain)
-			if err != nil {
-				return err
-			}
-			groups, err := keystone.Collect(c.EndpointGroups.ListForProject(ctx, p.ID))
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
-				rows = append(rows, []any{g.ID, g.Name, strAny(g.Description)})
-			}
-		default:
-			groups, err := keystone.Collect(c.EndpointGroups.List(ctx, nil))
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
-				rows = append(rows, []any{g.ID, g.Name, strAny(g.Description)})
-			}
-		}
-		return out.printList(a.stdout, cols, rows)
+			return out.printList(a.stdout, cols, rows)
+		})(cmd, args)
 	}
 	return cmd
 }
 
 // endpointGroupShow is `endpoint group show <endpointgroup>`.
 func (a *app) endpointGroupShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <endpointgroup>", Short: "Display endpoint group details", Args: exactArgs(1, "<endpointgroup>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		g, err := findEndpointGroup(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showEndpointGroup(a, out, g)
-	}
-	return cmd
+	return showCommand(a, "<endpointgroup>", "Display endpoint group details", findEndpointGroup, showEndpointGroup)
 }
 
 // endpointGroupCreate is `endpoint group create <name> <filename>
@@ -181,20 +158,17 @@ func (a *app) endpointGroupCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		body := identityv3.EndpointGroupCreate{Name: args[0], Filters: *filters}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		g, err := c.EndpointGroups.Create(ctx, body)
-		if err != nil {
-			return err
-		}
-		return showEndpointGroup(a, out, g)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			body := identityv3.EndpointGroupCreate{Name: args[0], Filters: *filters}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			g, err := c.EndpointGroups.Create(ctx, body)
+			if err != nil {
+				return err
+			}
+			return showEndpointGroup(a, out, g)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -221,17 +195,14 @@ func (a *app) endpointGroupSet() *cobra.Command {
 		if cmd.Flags().Changed("description") {
 			body.Description = &description
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			g, err := findEndpointGroup(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			_, err = c.EndpointGroups.Update(ctx, g.ID, body)
 			return err
-		}
-		g, err := findEndpointGroup(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		_, err = c.EndpointGroups.Update(ctx, g.ID, body)
-		return err
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -239,12 +210,7 @@ func (a *app) endpointGroupSet() *cobra.Command {
 // endpointGroupDelete is `endpoint group delete <endpointgroup>...`.
 func (a *app) endpointGroupDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <endpointgroup> [<endpointgroup> ...]", Short: "Delete endpoint group(s)", Args: minArgs(1, "<endpointgroup>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "endpoint group", func(n string) error {
 			g, err := findEndpointGroup(ctx, c, n)
 			if err != nil {
@@ -252,7 +218,7 @@ func (a *app) endpointGroupDelete() *cobra.Command {
 			}
 			return c.EndpointGroups.Delete(ctx, g.ID)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -266,12 +232,7 @@ func (a *app) endpointGroupProject(verb string) *cobra.Command {
 	}
 	cmd := &cobra.Command{Use: "project <endpointgroup> <project>", Short: short, Args: exactArgs(2, "<endpointgroup> <project>")}
 	cmd.Flags().StringVar(&projectDomain, "project-domain", "", "domain the project belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		g, err := findEndpointGroup(ctx, c, args[0])
 		if err != nil {
 			return err
@@ -284,6 +245,6 @@ func (a *app) endpointGroupProject(verb string) *cobra.Command {
 			return c.EndpointGroups.RemoveProject(ctx, g.ID, p.ID)
 		}
 		return c.EndpointGroups.AddProject(ctx, g.ID, p.ID)
-	}
+	})
 	return cmd
 }

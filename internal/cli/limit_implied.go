@@ -33,15 +33,7 @@ func impliedRolePair(ctx context.Context, c *identityv3.Client, prior, implied s
 func (a *app) impliedRoleList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List implied roles", Args: exactArgs(0, "no arguments")}
 	out := addOutputFlags(cmd, true)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		inferences, err := keystone.Collect(c.Roles.ListInferences(ctx))
 		if err != nil {
 			return err
@@ -54,7 +46,7 @@ func (a *app) impliedRoleList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -69,23 +61,17 @@ func (a *app) impliedRoleCreate() *cobra.Command {
 		if err := required(cmd, "implied-role"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		priorID, impliedID, err := impliedRolePair(ctx, c, args[0], implied)
-		if err != nil {
-			return err
-		}
-		r, err := c.Roles.CreateImplied(ctx, priorID, impliedID)
-		if err != nil {
-			return err
-		}
-		return out.printOne(a.stdout, []string{"implies", "prior_role"}, []any{r.Implies.ID, r.PriorRole.ID})
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			priorID, impliedID, err := impliedRolePair(ctx, c, args[0], implied)
+			if err != nil {
+				return err
+			}
+			r, err := c.Roles.CreateImplied(ctx, priorID, impliedID)
+			if err != nil {
+				return err
+			}
+			return out.printOne(a.stdout, []string{"implies", "prior_role"}, []any{r.Implies.ID, r.PriorRole.ID})
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -99,16 +85,13 @@ func (a *app) impliedRoleDelete() *cobra.Command {
 		if err := required(cmd, "implied-role"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		priorID, impliedID, err := impliedRolePair(ctx, c, args[0], implied)
-		if err != nil {
-			return err
-		}
-		return c.Roles.DeleteImplied(ctx, priorID, impliedID)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			priorID, impliedID, err := impliedRolePair(ctx, c, args[0], implied)
+			if err != nil {
+				return err
+			}
+			return c.Roles.DeleteImplied(ctx, priorID, impliedID)
+		})(cmd, args)
 	}
 	return cmd
 }

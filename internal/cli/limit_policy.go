@@ -42,15 +42,7 @@ func (a *app) policyList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List policies", Args: exactArgs(0, "no arguments")}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		policies, err := keystone.Collect(c.Policies.List(ctx, nil))
 		if err != nil {
 			return err
@@ -67,30 +59,13 @@ func (a *app) policyList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 // policyShow is `policy show <policy>`.
 func (a *app) policyShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <policy>", Short: "Display policy details", Args: exactArgs(1, "<policy>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := getPolicy(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showPolicy(a, out, p)
-	}
-	return cmd
+	return showCommand(a, "<policy>", "Display policy details", getPolicy, showPolicy)
 }
 
 // policyCreate is `policy create [--type <type>] <filename>`: the policy's
@@ -108,16 +83,13 @@ func (a *app) policyCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := c.Policies.Create(ctx, identityv3.PolicyCreate{Blob: blob, Type: typ})
-		if err != nil {
-			return err
-		}
-		return showPolicy(a, out, p)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			p, err := c.Policies.Create(ctx, identityv3.PolicyCreate{Blob: blob, Type: typ})
+			if err != nil {
+				return err
+			}
+			return showPolicy(a, out, p)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -142,13 +114,10 @@ func (a *app) policySet() *cobra.Command {
 			}
 		}
 		body.Type = strPtr(typ)
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = c.Policies.Update(ctx, args[0], body)
-		return notFound(err, "policy", args[0])
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			_, err := c.Policies.Update(ctx, args[0], body)
+			return notFound(err, "policy", args[0])
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -156,15 +125,10 @@ func (a *app) policySet() *cobra.Command {
 // policyDelete is `policy delete <policy>...`.
 func (a *app) policyDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <policy> [<policy> ...]", Short: "Delete policy(s)", Args: minArgs(1, "<policy>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "policy", func(id string) error {
 			return notFound(c.Policies.Delete(ctx, id), "policy", id)
 		})
-	}
+	})
 	return cmd
 }

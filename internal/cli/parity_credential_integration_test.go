@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -30,15 +28,7 @@ func TestParityCredentials(t *testing.T) {
 	// object runs one of our commands with -f json and decodes its output.
 	object := func(args ...string) map[string]any {
 		t.Helper()
-		out, err := p.ours(append(args, "-f", "json")...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(out), &m); err != nil {
-			t.Fatalf("keystone %v: %v in %q", args, err, out)
-		}
-		return m
+		return oursJSON[map[string]any](t, p, args...)
 	}
 	// cleanup runs one of our commands at the end of the test.
 	cleanup := func(args ...string) {
@@ -102,49 +92,12 @@ func TestParityCredentials(t *testing.T) {
 		{args: []string{"ec2", "credentials", "show", ec2User["access"].(string), "--user", user, "--user-domain", k.Domain}},
 	}
 
-	type outputs struct {
-		theirs, ours string
-		err          error
-	}
-	runPair := func(args []string) outputs {
-		args = append(slices.Clone(args), "-f", "json")
-		var o outputs
-		if o.theirs, o.err = p.theirs(args...); o.err != nil {
-			return o
+	runParityCases(t, p, cases, 0, func(t *testing.T, c parityCase, o parityOutputs) {
+		// Only application credential create prints the secret.
+		if strings.Contains(o.ours, secret) {
+			t.Errorf("%s prints the application credential's secret", strings.Join(c.args, " "))
 		}
-		o.ours, o.err = p.ours(args...)
-		return o
-	}
-	results := make([]outputs, len(cases))
-	var wg sync.WaitGroup
-	for i, c := range cases {
-		wg.Go(func() { results[i] = runPair(c.args) })
-	}
-	wg.Wait()
-	for i, c := range cases {
-		t.Run(strings.Join(c.args, "_"), func(t *testing.T) {
-			o := results[i]
-			// Other integration tests may create or delete resources between
-			// the two calls: run a differing pair again before failing.
-			for attempt := 1; ; attempt++ {
-				if o.err != nil {
-					t.Fatal(o.err)
-				}
-				err := compareJSON(o.theirs, o.ours)
-				if err == nil {
-					break
-				}
-				if attempt == 3 {
-					t.Fatalf("%s differs:\n%v\nopenstack:\n%s\nkeystone:\n%s", strings.Join(c.args, " "), err, o.theirs, o.ours)
-				}
-				o = runPair(c.args)
-			}
-			// Only application credential create prints the secret.
-			if strings.Contains(o.ours, secret) {
-				t.Errorf("%s prints the application credential's secret", strings.Join(c.args, " "))
-			}
-		})
-	}
+	})
 
 	// The create commands: the same command through both, compared but for
 	// the members that differ per call. What openstack creates is deleted

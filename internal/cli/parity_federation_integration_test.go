@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -59,12 +58,7 @@ func TestParityFederation(t *testing.T) {
 	}
 	object := func(args ...string) map[string]any {
 		t.Helper()
-		var m map[string]any
-		out := run(append(args, "-f", "json")...)
-		if err := json.Unmarshal([]byte(out), &m); err != nil {
-			t.Fatalf("keystone %v: %v in %q", args, err, out)
-		}
-		return m
+		return oursJSON[map[string]any](t, p, args...)
 	}
 	// cleanup deletes a fixture at the end, unless a delete test did.
 	cleanup := func(args ...string) {
@@ -188,45 +182,7 @@ func TestParityFederation(t *testing.T) {
 		{args: []string{"service", "provider", "list"}},
 		{args: []string{"service", "provider", "show", sp}},
 	}
-	type outputs struct {
-		theirs, ours string
-		err          error
-	}
-	runPair := func(args []string) outputs {
-		args = append(slices.Clone(args), "-f", "json")
-		var o outputs
-		if o.theirs, o.err = p.theirs(args...); o.err != nil {
-			return o
-		}
-		o.ours, o.err = p.ours(args...)
-		return o
-	}
-	results := make([]outputs, len(cases))
-	var wg sync.WaitGroup
-	for n, c := range cases {
-		wg.Go(func() { results[n] = runPair(c.args) })
-	}
-	wg.Wait()
-	for n, c := range cases {
-		t.Run(strings.Join(c.args, "_"), func(t *testing.T) {
-			o := results[n]
-			// Other tests may change the lists between the two calls: run a
-			// differing pair again before failing.
-			for attempt := 1; ; attempt++ {
-				if o.err != nil {
-					t.Fatal(o.err)
-				}
-				err := compareJSON(o.theirs, o.ours)
-				if err == nil {
-					return
-				}
-				if attempt == 3 {
-					t.Fatalf("%s differs:\n%v\nopenstack:\n%s\nkeystone:\n%s", strings.Join(c.args, " "), err, o.theirs, o.ours)
-				}
-				o = runPair(c.args)
-			}
-		})
-	}
+	results := runParityCases(t, p, cases, 0, nil)
 	// The lists hold the fixtures.
 	for n, want := range map[int]string{0: idp, 4: mapping, 7: protocol, 9: sp} {
 		if o := results[n]; o.err == nil && !strings.Contains(o.ours, `"`+want+`"`) {

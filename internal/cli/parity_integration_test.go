@@ -92,10 +92,16 @@ func (p *parityEnv) ours(args ...string) (string, error) {
 
 // theirs runs `openstack args...` and returns its standard output.
 func (p *parityEnv) theirs(args ...string) (string, error) {
+	return p.theirsIn(p.osEnviron, args...)
+}
+
+// theirsIn runs `openstack args...` with the whole environment environ and
+// returns its standard output.
+func (p *parityEnv) theirsIn(environ []string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, p.openstack, args...)
-	cmd.Env = p.osEnviron
+	cmd.Env = environ
 	cmd.Dir = p.t.TempDir()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -105,10 +111,95 @@ func (p *parityEnv) theirs(args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// oursJSON runs our `keystone args... -f json` and decodes what it prints;
+// either failing fails the test.
+func oursJSON[T any](t *testing.T, p *parityEnv, args ...string) T {
+	t.Helper()
+	out, err := p.ours(append(args, "-f", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v T
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("keystone %v: %v in %q", args, err, out)
+	}
+	return v
+}
+
 type parityCase struct {
 	args []string
 	// check compares the two outputs; nil means compareJSON.
 	check func(theirs, ours string) error
+}
+
+// parityOutputs is what a parityCase prints through both CLIs.
+type parityOutputs struct {
+	theirs, ours string
+	err          error
+}
+
+// runParityPair runs one command through both CLIs (-f json), openstack
+// being the slow one.
+func runParityPair(p *parityEnv, args []string) parityOutputs {
+	args = append(slices.Clone(args), "-f", "json")
+	var o parityOutputs
+	if o.theirs, o.err = p.theirs(args...); o.err != nil {
+		return o
+	}
+	o.ours, o.err = p.ours(args...)
+	return o
+}
+
+// runParityCases runs each case through both CLIs, at most limit pairs at
+// once (all at once when limit is 0), then compares each pair in a subtest
+// named after its arguments with the case's check. Other integration tests
+// may create or delete resources between the two calls: a differing pair
+// runs again, three times in all, before the subtest fails. after, when not
+// nil, then checks the pair that compared equal, in the subtest. The outputs
+// of the first run of each case are returned.
+func runParityCases(t *testing.T, p *parityEnv, cases []parityCase, limit int, after func(t *testing.T, c parityCase, o parityOutputs)) []parityOutputs {
+	t.Helper()
+	if limit <= 0 {
+		limit = max(len(cases), 1)
+	}
+	results := make([]parityOutputs, len(cases))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, limit)
+	for i, c := range cases {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = runParityPair(p, c.args)
+		})
+	}
+	wg.Wait()
+
+	for i, c := range cases {
+		t.Run(strings.Join(c.args, "_"), func(t *testing.T) {
+			check := c.check
+			if check == nil {
+				check = compareJSON
+			}
+			o := results[i]
+			for attempt := 1; ; attempt++ {
+				if o.err != nil {
+					t.Fatal(o.err)
+				}
+				err := check(o.theirs, o.ours)
+				if err == nil {
+					break
+				}
+				if attempt == 3 {
+					t.Fatalf("%s differs:\n%v\nopenstack:\n%s\nkeystone:\n%s", strings.Join(c.args, " "), err, o.theirs, o.ours)
+				}
+				o = runParityPair(p, c.args)
+			}
+			if after != nil {
+				after(t, c, o)
+			}
+		})
+	}
+	return results
 }
 
 func TestParityWithOpenstackClient(t *testing.T) {
@@ -153,53 +244,8 @@ func TestParityWithOpenstackClient(t *testing.T) {
 		{args: []string{"token", "issue"}, check: compareToken},
 	}
 
-	type outputs struct {
-		theirs, ours string
-		err          error
-	}
-	// runPair runs one command through both CLIs, openstack being the slow one.
-	runPair := func(args []string) outputs {
-		args = append(slices.Clone(args), "-f", "json")
-		var o outputs
-		if o.theirs, o.err = p.theirs(args...); o.err != nil {
-			return o
-		}
-		o.ours, o.err = p.ours(args...)
-		return o
-	}
-
 	// Each openstack call takes one to two seconds: run them all at once.
-	results := make([]outputs, len(cases))
-	var wg sync.WaitGroup
-	for i, c := range cases {
-		wg.Go(func() { results[i] = runPair(c.args) })
-	}
-	wg.Wait()
-
-	for i, c := range cases {
-		t.Run(strings.Join(c.args, "_"), func(t *testing.T) {
-			check := c.check
-			if check == nil {
-				check = compareJSON
-			}
-			o := results[i]
-			// Other integration tests may create or delete resources between
-			// the two calls: run a differing pair again before failing.
-			for attempt := 1; ; attempt++ {
-				if o.err != nil {
-					t.Fatal(o.err)
-				}
-				err := check(o.theirs, o.ours)
-				if err == nil {
-					return
-				}
-				if attempt == 3 {
-					t.Fatalf("%s differs:\n%v\nopenstack:\n%s\nkeystone:\n%s", strings.Join(c.args, " "), err, o.theirs, o.ours)
-				}
-				o = runPair(c.args)
-			}
-		})
-	}
+	results := runParityCases(t, p, cases, 0, nil)
 
 	// The fixture group is in the group list of both.
 	groupList := slices.IndexFunc(cases, func(c parityCase) bool { return slices.Equal(c.args, []string{"group", "list"}) })

@@ -5,12 +5,10 @@ package cli_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -18,30 +16,14 @@ import (
 // printed object.
 func limitParityObject(t *testing.T, p *parityEnv, args ...string) map[string]any {
 	t.Helper()
-	out, err := p.ours(append(args, "-f", "json")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatalf("keystone %v: %v in %q", args, err, out)
-	}
-	return m
+	return oursJSON[map[string]any](t, p, args...)
 }
 
 // limitParityList runs our `keystone args... -f json` and decodes the
 // printed list.
 func limitParityList(t *testing.T, p *parityEnv, args ...string) []map[string]any {
 	t.Helper()
-	out, err := p.ours(append(args, "-f", "json")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var l []map[string]any
-	if err := json.Unmarshal([]byte(out), &l); err != nil {
-		t.Fatalf("keystone %v: %v in %q", args, err, out)
-	}
-	return l
+	return oursJSON[[]map[string]any](t, p, args...)
 }
 
 // limitParityCleanup deletes a fixture with our CLI at the end of the test.
@@ -134,92 +116,52 @@ func TestParityLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cases := [][]string{
-		{"limit", "list"},
-		{"limit", "list", "--project", k.AdminProject, "--service", svcID, "--resource-name", name},
-		{"limit", "show", limID},
-		{"registered", "limit", "list"},
-		{"registered", "limit", "list", "--region", k.Region},
-		{"registered", "limit", "show", rlID},
-		{"registered", "limit", "show", rl2ID},
-		{"implied", "role", "list"},
-		{"policy", "list"},
-		{"policy", "list", "--long"},
-		{"policy", "show", polID},
-		{"endpoint", "group", "list"},
-		{"endpoint", "group", "list", "--endpointgroup", name},
-		{"endpoint", "group", "list", "--project", k.AdminProject, "--domain", k.Domain},
-		{"endpoint", "group", "show", name},
-	}
-	type outputs struct {
-		theirs, ours string
-		err          error
-	}
-	runPair := func(args []string) outputs {
-		args = append(slices.Clone(args), "-f", "json")
-		var o outputs
-		if o.theirs, o.err = p.theirs(args...); o.err != nil {
-			return o
-		}
-		o.ours, o.err = p.ours(args...)
-		return o
+	cases := []parityCase{
+		{args: []string{"limit", "list"}},
+		{args: []string{"limit", "list", "--project", k.AdminProject, "--service", svcID, "--resource-name", name}},
+		{args: []string{"limit", "show", limID}},
+		{args: []string{"registered", "limit", "list"}},
+		{args: []string{"registered", "limit", "list", "--region", k.Region}},
+		{args: []string{"registered", "limit", "show", rlID}},
+		{args: []string{"registered", "limit", "show", rl2ID}},
+		{args: []string{"implied", "role", "list"}},
+		{args: []string{"policy", "list"}},
+		{args: []string{"policy", "list", "--long"}},
+		{args: []string{"policy", "show", polID}},
+		{args: []string{"endpoint", "group", "list"}},
+		{args: []string{"endpoint", "group", "list", "--endpointgroup", name}},
+		{args: []string{"endpoint", "group", "list", "--project", k.AdminProject, "--domain", k.Domain}},
+		{args: []string{"endpoint", "group", "show", name}},
 	}
 	// openstack takes seconds to start; the Keystone answers one request
 	// at a time: run three pairs at once.
-	results := make([]outputs, len(cases))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 3)
-	for i, c := range cases {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = runPair(c)
-		})
-	}
-	wg.Wait()
-	for i, c := range cases {
-		t.Run(strings.Join(c, "_"), func(t *testing.T) {
-			o := results[i]
-			for attempt := 1; ; attempt++ {
-				if o.err != nil {
-					t.Fatal(o.err)
+	runParityCases(t, p, cases, 3, func(t *testing.T, c parityCase, o parityOutputs) {
+		// The fixtures are in the lists.
+		if slices.Contains(c.args, "list") {
+			var want string
+			switch c.args[0] {
+			case "limit":
+				want = limID
+			case "registered":
+				want = rlID
+				if slices.Contains(c.args, "--region") {
+					want = rl2ID
 				}
-				err := compareJSON(o.theirs, o.ours)
-				if err == nil {
-					break
-				}
-				if attempt == 3 {
-					t.Fatalf("%s differs:\n%v\nopenstack:\n%s\nkeystone:\n%s", strings.Join(c, " "), err, o.theirs, o.ours)
-				}
-				o = runPair(c)
-			}
-			// The fixtures are in the lists.
-			if slices.Contains(c, "list") {
-				var want string
-				switch c[0] {
-				case "limit":
-					want = limID
-				case "registered":
-					want = rlID
-					if slices.Contains(c, "--region") {
-						want = rl2ID
-					}
-				case "implied":
-					want = name + "-prior"
-				case "policy":
-					want = polID
-				case "endpoint":
-					want = egID
-					if slices.Contains(c, "--endpointgroup") {
-						want = adminID
-					}
-				}
-				if !strings.Contains(o.ours, want) {
-					t.Errorf("%s lacks %s:\n%s", strings.Join(c, " "), want, o.ours)
+			case "implied":
+				want = name + "-prior"
+			case "policy":
+				want = polID
+			case "endpoint":
+				want = egID
+				if slices.Contains(c.args, "--endpointgroup") {
+					want = adminID
 				}
 			}
-		})
-	}
+			if !strings.Contains(o.ours, want) {
+				t.Errorf("%s lacks %s:\n%s", strings.Join(c.args, " "), want, o.ours)
+			}
+		}
+	})
 
 	// set, through our CLI, with the values checked.
 	t.Run("set", func(t *testing.T) {

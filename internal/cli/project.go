@@ -38,15 +38,7 @@ func (a *app) projectList() *cobra.Command {
 	cmd.Flags().StringVar(&domain, "domain", "", "filter projects by domain (name or ID)")
 	cmd.Flags().StringVar(&user, "user", "", "filter projects by user (name or ID)")
 	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
@@ -79,7 +71,7 @@ func (a *app) projectList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -88,21 +80,13 @@ func (a *app) projectShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <project>", Short: "Display project details", Args: exactArgs(1, "<project>")}
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the project (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		p, err := findProject(ctx, c, args[0], domain)
 		if err != nil {
 			return err
 		}
 		return showProject(a, out, p)
-	}
+	})
 	return cmd
 }
 
@@ -124,40 +108,36 @@ func (a *app) projectCreate() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		body := identityv3.ProjectCreate{Name: args[0], Tags: tags}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
-			return err
-		}
-		if parent != "" {
-			pp, err := findProject(ctx, c, parent, domain)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			body := identityv3.ProjectCreate{Name: args[0], Tags: tags}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			did, err := domainID(ctx, c, domain)
 			if err != nil {
 				return err
 			}
-			body.ParentID = &pp.ID
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		p, err := c.Projects.Create(ctx, body)
-		if err != nil && orExist && isConflict(err) {
-			p, err = findExisting(ctx, c, args[0], body.DomainID)
-		}
-		if err != nil {
-			return err
-		}
-		return showProject(a, out, p)
+			body.DomainID = did
+			if parent != "" {
+				pp, err := findProject(ctx, c, parent, domain)
+				if err != nil {
+					return err
+				}
+				body.ParentID = &pp.ID
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			p, err := c.Projects.Create(ctx, body)
+			if err != nil && orExist && isConflict(err) {
+				p, err = findExisting(ctx, c, args[0], body.DomainID)
+			}
+			if err != nil {
+				return err
+			}
+			return showProject(a, out, p)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -210,51 +190,48 @@ func (a *app) projectSet() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		p, err := findProject(ctx, c, args[0], domain)
-		if err != nil {
-			return err
-		}
-		body := identityv3.ProjectUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable), Extra: extra}
-		if v := boolPair(immutable, noImmutable); v != nil {
-			body.Options = map[string]any{"immutable": *v}
-		}
-		// As openstack's update_tags_in_args: --clear-tags empties, then
-		// --remove-tag removes (and --tag is ignored), else --tag adds.
-		current, tagsChanged := p.Tags, false
-		if clearTags {
-			current, tagsChanged = nil, true
-		}
-		switch {
-		case len(removeTags) > 0:
-			var kept []string
-			for _, t := range current {
-				if !contains(removeTags, t) {
-					kept = append(kept, t)
-				}
-			}
-			current, tagsChanged = sortedSet(kept), true
-		case len(tags) > 0:
-			current, tagsChanged = sortedSet(append(append([]string{}, current...), tags...)), true
-		}
-		// ProjectUpdate.Tags is omitempty: an empty list cannot be sent in
-		// the PATCH, so clearing goes through DELETE /v3/projects/{id}/tags.
-		if tagsChanged && len(current) > 0 {
-			body.Tags = current
-		}
-		if body.Name != nil || body.Description != nil || body.Enabled != nil || body.Options != nil || body.Tags != nil || len(body.Extra) > 0 {
-			if _, err := c.Projects.Update(ctx, p.ID, body); err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			p, err := findProject(ctx, c, args[0], domain)
+			if err != nil {
 				return err
 			}
-		}
-		if tagsChanged && len(current) == 0 && len(p.Tags) > 0 {
-			return c.Projects.DeleteTags(ctx, p.ID)
-		}
-		return nil
+			body := identityv3.ProjectUpdate{Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable), Extra: extra}
+			if v := boolPair(immutable, noImmutable); v != nil {
+				body.Options = map[string]any{"immutable": *v}
+			}
+			// As openstack's update_tags_in_args: --clear-tags empties, then
+			// --remove-tag removes (and --tag is ignored), else --tag adds.
+			current, tagsChanged := p.Tags, false
+			if clearTags {
+				current, tagsChanged = nil, true
+			}
+			switch {
+			case len(removeTags) > 0:
+				var kept []string
+				for _, t := range current {
+					if !contains(removeTags, t) {
+						kept = append(kept, t)
+					}
+				}
+				current, tagsChanged = sortedSet(kept), true
+			case len(tags) > 0:
+				current, tagsChanged = sortedSet(append(append([]string{}, current...), tags...)), true
+			}
+			// ProjectUpdate.Tags is omitempty: an empty list cannot be sent in
+			// the PATCH, so clearing goes through DELETE /v3/projects/{id}/tags.
+			if tagsChanged && len(current) > 0 {
+				body.Tags = current
+			}
+			if body.Name != nil || body.Description != nil || body.Enabled != nil || body.Options != nil || body.Tags != nil || len(body.Extra) > 0 {
+				if _, err := c.Projects.Update(ctx, p.ID, body); err != nil {
+					return err
+				}
+			}
+			if tagsChanged && len(current) == 0 && len(p.Tags) > 0 {
+				return c.Projects.DeleteTags(ctx, p.ID)
+			}
+			return nil
+		})(cmd, args)
 	}
 	return cmd
 }

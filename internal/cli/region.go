@@ -35,15 +35,7 @@ func (a *app) regionList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List regions", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&parent, "parent-region", "", "filter by parent region ID")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		regions, err := keystone.Collect(c.Regions.List(ctx, &identityv3.ListRegionsOptions{ParentRegionID: strPtr(parent)}))
 		if err != nil {
 			return err
@@ -54,29 +46,12 @@ func (a *app) regionList() *cobra.Command {
 			rows[i] = []any{r.ID, strAny(r.ParentRegionID), r.Description}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 func (a *app) regionShow() *cobra.Command {
-	cmd := &cobra.Command{Use: "show <region-id>", Short: "Display region details", Args: exactArgs(1, "<region-id>")}
-	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := getRegion(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		return showRegion(a, out, r)
-	}
-	return cmd
+	return showCommand(a, "<region-id>", "Display region details", getRegion, showRegion)
 }
 
 func (a *app) regionCreate() *cobra.Command {
@@ -85,15 +60,7 @@ func (a *app) regionCreate() *cobra.Command {
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&parent, "parent-region", "", "parent region ID")
 	cmd.Flags().StringVar(&description, "description", "", "new region description")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		body := identityv3.RegionCreate{ID: &args[0], ParentRegionID: strPtr(parent)}
 		if cmd.Flags().Changed("description") {
 			body.Description = &description
@@ -103,22 +70,17 @@ func (a *app) regionCreate() *cobra.Command {
 			return err
 		}
 		return showRegion(a, out, r)
-	}
+	})
 	return cmd
 }
 
 func (a *app) regionDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <region-id> [<region-id> ...]", Short: "Delete region(s)", Args: minArgs(1, "<region-id>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "region", func(n string) error {
 			return notFound(c.Regions.Delete(ctx, n), "region", n)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -130,19 +92,14 @@ func (a *app) regionSet() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&parent, "parent-region", "", "new parent region ID")
 	f.StringVar(&description, "description", "", "new region description")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		body := identityv3.RegionUpdate{ParentRegionID: strPtr(parent), Description: strPtr(description)}
 		if body.ParentRegionID == nil && body.Description == nil {
 			_, err := getRegion(ctx, c, args[0])
 			return err
 		}
-		_, err = c.Regions.Update(ctx, args[0], body)
+		_, err := c.Regions.Update(ctx, args[0], body)
 		return notFound(err, "region", args[0])
-	}
+	})
 	return cmd
 }

@@ -146,8 +146,6 @@ func findRole(ctx context.Context, c *identityv3.Client, nameOrID, domain string
 	return r, nil
 }
 
-// deleteAll deletes each named resource, as openstack's delete commands do,
-// and reports the failures on one line.
 // domainScopedDelete is the `<noun> delete <name-or-id>...` command of a
 // resource whose names are unique within a domain (--domain narrows the
 // lookup); del finds one by name or ID and deletes it.
@@ -156,17 +154,14 @@ func (a *app) domainScopedDelete(noun, domainHelp string, del func(ctx context.C
 	arg := "<" + noun + ">"
 	cmd := &cobra.Command{Use: "delete " + arg + " [" + arg + " ...]", Short: "Delete " + noun + "(s)", Args: minArgs(1, arg)}
 	cmd.Flags().StringVar(&domain, "domain", "", domainHelp)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, noun, func(n string) error { return del(ctx, c, n, domain) })
-	}
+	})
 	return cmd
 }
 
+// deleteAll deletes each named resource, as openstack's delete commands do,
+// and reports the failures on one line.
 func deleteAll(names []string, kind string, del func(string) error) error {
 	var failed []string
 	for _, n := range names {

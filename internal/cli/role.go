@@ -38,15 +38,7 @@ func (a *app) roleList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List roles", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&domain, "domain", "", "include domain-specific roles of this domain (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
@@ -67,7 +59,7 @@ func (a *app) roleList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -76,21 +68,13 @@ func (a *app) roleShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <role>", Short: "Display role details", Args: exactArgs(1, "<role>")}
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&domain, "domain", "", "domain the role belongs to (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		r, err := findRole(ctx, c, args[0], domain)
 		if err != nil {
 			return err
 		}
 		return showRole(a, out, r)
-	}
+	})
 	return cmd
 }
 
@@ -102,19 +86,13 @@ func (a *app) roleCreate() *cobra.Command {
 	cmd.Flags().StringVar(&domain, "domain", "", "domain the role belongs to (name or ID)")
 	cmd.Flags().StringVar(&description, "description", "", "role description")
 	cmd.Flags().BoolVar(&orShow, "or-show", false, "return existing role")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+		body := identityv3.RoleCreate{Name: args[0]}
+		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
 		}
-		body := identityv3.RoleCreate{Name: args[0]}
-		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
-			return err
-		}
+		body.DomainID = did
 		if cmd.Flags().Changed("description") {
 			body.Description = &description
 		}
@@ -127,7 +105,7 @@ func (a *app) roleCreate() *cobra.Command {
 			return err
 		}
 		return showRole(a, out, r)
-	}
+	})
 	return cmd
 }
 
@@ -228,44 +206,41 @@ func (a *app) roleGrant(verb, short string) *cobra.Command {
 		if o.project == "" && o.domain == "" && o.system == "" {
 			return usageErrorf("role %s: specify one of --project, --domain or --system", verb)
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			role, err := findRole(ctx, c, args[0], o.roleDomain)
+			if err != nil {
+				return err
+			}
+			r, err := o.resolve(ctx, c)
+			if err != nil {
+				return err
+			}
+			actor := identityv3.UserActor(r.userID)
+			if r.groupID != "" {
+				actor = identityv3.GroupActor(r.groupID)
+			}
+			var target identityv3.Target
+			switch {
+			case r.projectID != "":
+				target = identityv3.OnProject(r.projectID)
+			case r.domainID != "":
+				target = identityv3.OnDomain(r.domainID)
+			default:
+				target = identityv3.OnSystem()
+			}
+			var opts []identityv3.GrantOption
+			if o.inherited {
+				opts = append(opts, identityv3.Inherited())
+			}
+			if verb == "add" {
+				return c.Roles.Grant(ctx, role.ID, actor, target, opts...)
+			}
+			err = c.Roles.Revoke(ctx, role.ID, actor, target, opts...)
+			if errors.Is(err, keystone.ErrNotFound) {
+				return errors.New("no such role assignment")
+			}
 			return err
-		}
-		role, err := findRole(ctx, c, args[0], o.roleDomain)
-		if err != nil {
-			return err
-		}
-		r, err := o.resolve(ctx, c)
-		if err != nil {
-			return err
-		}
-		actor := identityv3.UserActor(r.userID)
-		if r.groupID != "" {
-			actor = identityv3.GroupActor(r.groupID)
-		}
-		var target identityv3.Target
-		switch {
-		case r.projectID != "":
-			target = identityv3.OnProject(r.projectID)
-		case r.domainID != "":
-			target = identityv3.OnDomain(r.domainID)
-		default:
-			target = identityv3.OnSystem()
-		}
-		var opts []identityv3.GrantOption
-		if o.inherited {
-			opts = append(opts, identityv3.Inherited())
-		}
-		if verb == "add" {
-			return c.Roles.Grant(ctx, role.ID, actor, target, opts...)
-		}
-		err = c.Roles.Revoke(ctx, role.ID, actor, target, opts...)
-		if errors.Is(err, keystone.ErrNotFound) {
-			return errors.New("no such role assignment")
-		}
-		return err
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -284,86 +259,80 @@ func (a *app) roleAssignmentList() *cobra.Command {
 	f.BoolVar(&names, "names", false, "display names instead of IDs")
 	f.BoolVar(&authUser, "auth-user", false, "only list assignments for the authenticated user")
 	f.BoolVar(&authProject, "auth-project", false, "only list assignments for the project to which the authenticated user's token is scoped")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := o.check(cmd); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := o.resolve(ctx, c)
-		if err != nil {
-			return err
-		}
-		if authUser || authProject {
-			ai, err := a.access(ctx)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
+			r, err := o.resolve(ctx, c)
 			if err != nil {
 				return err
 			}
-			if authUser {
-				r.userID = ai.User.ID
-			}
-			if authProject {
-				if ai.Project == nil {
-					return errors.New("--auth-project: the token is not scoped to a project")
+			if authUser || authProject {
+				ai, err := a.access(ctx)
+				if err != nil {
+					return err
 				}
-				r.projectID = ai.Project.ID
+				if authUser {
+					r.userID = ai.User.ID
+				}
+				if authProject {
+					if ai.Project == nil {
+						return errors.New("--auth-project: the token is not scoped to a project")
+					}
+					r.projectID = ai.Project.ID
+				}
 			}
-		}
-		opts := &identityv3.ListRoleAssignmentsOptions{
-			Effective:      effective,
-			IncludeNames:   names,
-			UserID:         strPtr(r.userID),
-			GroupID:        strPtr(r.groupID),
-			ScopeProjectID: strPtr(r.projectID),
-			ScopeDomainID:  strPtr(r.domainID),
-		}
-		if o.system != "" {
-			opts.ScopeSystem = &o.system
-		}
-		if o.inherited {
-			opts.ScopeOSINHERITInheritedTo = new("projects")
-		}
-		if role != "" {
-			rr, err := findRole(ctx, c, role, o.roleDomain)
+			opts := &identityv3.ListRoleAssignmentsOptions{
+				Effective:      effective,
+				IncludeNames:   names,
+				UserID:         strPtr(r.userID),
+				GroupID:        strPtr(r.groupID),
+				ScopeProjectID: strPtr(r.projectID),
+				ScopeDomainID:  strPtr(r.domainID),
+			}
+			if o.system != "" {
+				opts.ScopeSystem = &o.system
+			}
+			if o.inherited {
+				opts.ScopeOSINHERITInheritedTo = new("projects")
+			}
+			if role != "" {
+				rr, err := findRole(ctx, c, role, o.roleDomain)
+				if err != nil {
+					return err
+				}
+				opts.RoleID = &rr.ID
+			}
+			assignments, err := keystone.Collect(c.RoleAssignments.List(ctx, opts))
 			if err != nil {
 				return err
 			}
-			opts.RoleID = &rr.ID
-		}
-		assignments, err := keystone.Collect(c.RoleAssignments.List(ctx, opts))
-		if err != nil {
-			return err
-		}
-		rows := make([][]any, 0, len(assignments))
-		for _, ra := range assignments {
-			var system string
-			if ra.Scope.System != nil {
-				system = "all"
-			}
-			var domain string
-			if d := ra.Scope.Domain; d != nil {
-				domain = deref(d.ID)
-				if names && d.Name != nil {
-					domain = *d.Name
+			rows := make([][]any, 0, len(assignments))
+			for _, ra := range assignments {
+				var system string
+				if ra.Scope.System != nil {
+					system = "all"
 				}
+				var domain string
+				if d := ra.Scope.Domain; d != nil {
+					domain = deref(d.ID)
+					if names && d.Name != nil {
+						domain = *d.Name
+					}
+				}
+				rows = append(rows, []any{
+					entityName(&ra.Role, names),
+					entityName(ra.User, names),
+					entityName(ra.Group, names),
+					entityName(ra.Scope.Project, names),
+					domain,
+					system,
+					ra.Scope.OSINHERITInheritedTo != nil,
+				})
 			}
-			rows = append(rows, []any{
-				entityName(&ra.Role, names),
-				entityName(ra.User, names),
-				entityName(ra.Group, names),
-				entityName(ra.Scope.Project, names),
-				domain,
-				system,
-				ra.Scope.OSINHERITInheritedTo != nil,
-			})
-		}
-		return out.printList(a.stdout, []string{"Role", "User", "Group", "Project", "Domain", "System", "Inherited"}, rows)
+			return out.printList(a.stdout, []string{"Role", "User", "Group", "Project", "Domain", "System", "Inherited"}, rows)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -399,27 +368,24 @@ func (a *app) roleSet() *cobra.Command {
 		if err := exclusive(cmd, "immutable", "no-immutable"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			r, err := findRole(ctx, c, args[0], domain)
+			if err != nil {
+				return err
+			}
+			body := identityv3.RoleUpdate{Name: strPtr(name)}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if v := boolPair(immutable, noImmutable); v != nil {
+				body.Options = &identityv3.RoleOptions{Immutable: v}
+			}
+			if body.Name == nil && body.Description == nil && body.Options == nil {
+				return nil
+			}
+			_, err = c.Roles.Update(ctx, r.ID, body)
 			return err
-		}
-		r, err := findRole(ctx, c, args[0], domain)
-		if err != nil {
-			return err
-		}
-		body := identityv3.RoleUpdate{Name: strPtr(name)}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if v := boolPair(immutable, noImmutable); v != nil {
-			body.Options = &identityv3.RoleOptions{Immutable: v}
-		}
-		if body.Name == nil && body.Description == nil && body.Options == nil {
-			return nil
-		}
-		_, err = c.Roles.Update(ctx, r.ID, body)
-		return err
+		})(cmd, args)
 	}
 	return cmd
 }

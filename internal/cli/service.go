@@ -54,15 +54,7 @@ func (a *app) serviceList() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List services", Args: noArgs}
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		services, err := keystone.Collect(c.Services.List(ctx, nil))
 		if err != nil {
 			return err
@@ -79,28 +71,20 @@ func (a *app) serviceList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
 func (a *app) serviceShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <service>", Short: "Display service details", Args: exactArgs(1, "<service>")}
 	out := addOutputFlags(cmd, false)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		s, err := findService(ctx, c, args[0])
 		if err != nil {
 			return err
 		}
 		return showService(a, out, s)
-	}
+	})
 	return cmd
 }
 
@@ -118,39 +102,28 @@ func (a *app) serviceCreate() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		body := identityv3.ServiceCreate{Type: args[0], Name: strPtr(name)}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		s, err := c.Services.Create(ctx, body)
-		if err != nil {
-			return err
-		}
-		return showService(a, out, s)
+		return a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			body := identityv3.ServiceCreate{Type: args[0], Name: strPtr(name)}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			s, err := c.Services.Create(ctx, body)
+			if err != nil {
+				return err
+			}
+			return showService(a, out, s)
+		})(cmd, args)
 	}
 	return cmd
 }
 
 func (a *app) serviceDelete() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete <service> [<service> ...]", Short: "Delete service(s)", Args: minArgs(1, "<service>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		return deleteAll(args, "service", func(n string) error {
 			s, err := findService(ctx, c, n)
 			if err != nil {
@@ -158,7 +131,7 @@ func (a *app) serviceDelete() *cobra.Command {
 			}
 			return c.Services.Delete(ctx, s.ID)
 		})
-	}
+	})
 	return cmd
 }
 
@@ -178,21 +151,18 @@ func (a *app) serviceSet() *cobra.Command {
 		if err := exclusive(cmd, "enable", "disable"); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			s, err := findService(ctx, c, args[0])
+			if err != nil {
+				return err
+			}
+			body := identityv3.ServiceUpdate{Type: strPtr(typ), Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
+			if body.Type == nil && body.Name == nil && body.Description == nil && body.Enabled == nil {
+				return nil
+			}
+			_, err = c.Services.Update(ctx, s.ID, body)
 			return err
-		}
-		s, err := findService(ctx, c, args[0])
-		if err != nil {
-			return err
-		}
-		body := identityv3.ServiceUpdate{Type: strPtr(typ), Name: strPtr(name), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
-		if body.Type == nil && body.Name == nil && body.Description == nil && body.Enabled == nil {
-			return nil
-		}
-		_, err = c.Services.Update(ctx, s.ID, body)
-		return err
+		})(cmd, args)
 	}
 	return cmd
 }

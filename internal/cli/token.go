@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
+
+	"github.com/gokeystone/keystone/pkg/keystone/identityv3"
 )
 
 // tokenTime formats a time as openstack prints a token's expiry.
@@ -129,13 +131,8 @@ func (e endpoints) String() string {
 // printed, not even in an error.
 func (a *app) tokenRevoke() *cobra.Command {
 	cmd := &cobra.Command{Use: "revoke <token>", Short: "Revoke existing token", Args: exactArgs(1, "<token>")}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		err = c.Tokens.Revoke(ctx, args[0])
+	cmd.RunE = a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+		err := c.Tokens.Revoke(ctx, args[0])
 		if errors.Is(err, keystone.ErrNotFound) {
 			return errors.New("the token is not valid (unknown, expired or already revoked)")
 		}
@@ -143,7 +140,7 @@ func (a *app) tokenRevoke() *cobra.Command {
 			return errors.New(strings.ReplaceAll(oneLine(err), args[0], "<token>"))
 		}
 		return err
-	}
+	})
 	return cmd
 }
 

@@ -39,15 +39,7 @@ func (a *app) userList() *cobra.Command {
 	out := addOutputFlags(cmd, true)
 	cmd.Flags().StringVar(&domain, "domain", "", "filter users by domain (name or ID)")
 	cmd.Flags().BoolVar(&long, "long", false, "list additional fields in output")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, _ []string) error {
 		did, err := domainID(ctx, c, domain)
 		if err != nil {
 			return err
@@ -69,7 +61,7 @@ func (a *app) userList() *cobra.Command {
 			}
 		}
 		return out.printList(a.stdout, cols, rows)
-	}
+	})
 	return cmd
 }
 
@@ -78,21 +70,13 @@ func (a *app) userShow() *cobra.Command {
 	cmd := &cobra.Command{Use: "show <user>", Short: "Display user details", Args: exactArgs(1, "<user>")}
 	out := addOutputFlags(cmd, false)
 	cmd.Flags().StringVar(&domain, "domain", "", "domain owning the user (name or ID)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.validate(); err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
+	cmd.RunE = a.runV3(out, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
 		u, err := findUser(ctx, c, args[0], domain)
 		if err != nil {
 			return err
 		}
 		return showUser(a, out, u)
-	}
+	})
 	return cmd
 }
 
@@ -122,7 +106,6 @@ func (a *app) userCreate() *cobra.Command {
 		if err := out.validate(); err != nil {
 			return err
 		}
-		ctx := cmd.Context()
 		if prompt {
 			line, err := bufio.NewReader(a.stdin).ReadString('\n')
 			if err != nil && line == "" {
@@ -130,43 +113,43 @@ func (a *app) userCreate() *cobra.Command {
 			}
 			password = strings.TrimRight(line, "\r\n")
 		}
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		body := identityv3.UserCreate{Name: args[0]}
-		if body.DomainID, err = domainID(ctx, c, domain); err != nil {
-			return err
-		}
-		if project != "" {
-			p, err := findProject(ctx, c, project, projectDomain)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			body := identityv3.UserCreate{Name: args[0]}
+			did, err := domainID(ctx, c, domain)
 			if err != nil {
 				return err
 			}
-			body.DefaultProjectID = &p.ID
-		}
-		if password != "" || prompt {
-			body.Password = &password
-		}
-		if cmd.Flags().Changed("description") {
-			body.Description = &description
-		}
-		if email != "" {
-			body.Extra = map[string]any{"email": email}
-		}
-		if enable || disable {
-			enabled := enable
-			body.Enabled = &enabled
-		}
-		u, err := c.Users.Create(ctx, body)
-		if err != nil && orShow && isConflict(err) {
-			u, err = c.Users.Find(ctx, args[0], &identityv3.ListUsersOptions{DomainID: body.DomainID})
-			err = notFound(err, "user", args[0])
-		}
-		if err != nil {
-			return err
-		}
-		return showUser(a, out, u)
+			body.DomainID = did
+			if project != "" {
+				p, err := findProject(ctx, c, project, projectDomain)
+				if err != nil {
+					return err
+				}
+				body.DefaultProjectID = &p.ID
+			}
+			if password != "" || prompt {
+				body.Password = &password
+			}
+			if cmd.Flags().Changed("description") {
+				body.Description = &description
+			}
+			if email != "" {
+				body.Extra = map[string]any{"email": email}
+			}
+			if enable || disable {
+				enabled := enable
+				body.Enabled = &enabled
+			}
+			u, err := c.Users.Create(ctx, body)
+			if err != nil && orShow && isConflict(err) {
+				u, err = c.Users.Find(ctx, args[0], &identityv3.ListUsersOptions{DomainID: body.DomainID})
+				err = notFound(err, "user", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			return showUser(a, out, u)
+		})(cmd, args)
 	}
 	return cmd
 }
@@ -232,46 +215,43 @@ func (a *app) userSet() *cobra.Command {
 			}
 			password = pw
 		}
-		ctx := cmd.Context()
-		c, err := a.client(ctx)
-		if err != nil {
-			return err
-		}
-		u, err := findUser(ctx, c, args[0], domain)
-		if err != nil {
-			return err
-		}
-		body := identityv3.UserUpdate{Name: strPtr(name), Password: strPtr(password), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
-		if email != "" {
-			body.Extra = map[string]any{"email": email}
-		}
-		if project != "" {
-			p, err := findProject(ctx, c, project, projectDomain)
+		return a.runV3(nil, func(ctx context.Context, c *identityv3.Client, cmd *cobra.Command, args []string) error {
+			u, err := findUser(ctx, c, args[0], domain)
 			if err != nil {
 				return err
 			}
-			body.DefaultProjectID = &p.ID
-		}
-		opts := identityv3.UserOptions{
-			IgnoreLockoutFailureAttempts:     boolPair(lockout, noLockout),
-			IgnorePasswordExpiry:             boolPair(expiry, noExpiry),
-			IgnoreChangePasswordUponFirstUse: boolPair(firstUse, noFirstUse),
-			LockPassword:                     boolPair(lockPw, unlockPw),
-			MultiFactorAuthEnabled:           boolPair(mfa, noMFA),
-		}
-		for _, r := range mfaRules {
-			opts.MultiFactorAuthRules = append(opts.MultiFactorAuthRules, strings.Split(r, ","))
-		}
-		if opts.IgnoreLockoutFailureAttempts != nil || opts.IgnorePasswordExpiry != nil || opts.IgnoreChangePasswordUponFirstUse != nil ||
-			opts.LockPassword != nil || opts.MultiFactorAuthEnabled != nil || len(opts.MultiFactorAuthRules) > 0 {
-			body.Options = &opts
-		}
-		if body.Name == nil && body.Password == nil && body.Description == nil && body.Enabled == nil &&
-			body.Extra == nil && body.DefaultProjectID == nil && body.Options == nil {
-			return nil
-		}
-		_, err = c.Users.Update(ctx, u.ID, body)
-		return err
+			body := identityv3.UserUpdate{Name: strPtr(name), Password: strPtr(password), Description: strPtr(description), Enabled: enabledFlag(enable, disable)}
+			if email != "" {
+				body.Extra = map[string]any{"email": email}
+			}
+			if project != "" {
+				p, err := findProject(ctx, c, project, projectDomain)
+				if err != nil {
+					return err
+				}
+				body.DefaultProjectID = &p.ID
+			}
+			opts := identityv3.UserOptions{
+				IgnoreLockoutFailureAttempts:     boolPair(lockout, noLockout),
+				IgnorePasswordExpiry:             boolPair(expiry, noExpiry),
+				IgnoreChangePasswordUponFirstUse: boolPair(firstUse, noFirstUse),
+				LockPassword:                     boolPair(lockPw, unlockPw),
+				MultiFactorAuthEnabled:           boolPair(mfa, noMFA),
+			}
+			for _, r := range mfaRules {
+				opts.MultiFactorAuthRules = append(opts.MultiFactorAuthRules, strings.Split(r, ","))
+			}
+			if opts.IgnoreLockoutFailureAttempts != nil || opts.IgnorePasswordExpiry != nil || opts.IgnoreChangePasswordUponFirstUse != nil ||
+				opts.LockPassword != nil || opts.MultiFactorAuthEnabled != nil || len(opts.MultiFactorAuthRules) > 0 {
+				body.Options = &opts
+			}
+			if body.Name == nil && body.Password == nil && body.Description == nil && body.Enabled == nil &&
+				body.Extra == nil && body.DefaultProjectID == nil && body.Options == nil {
+				return nil
+			}
+			_, err = c.Users.Update(ctx, u.ID, body)
+			return err
+		})(cmd, args)
 	}
 	return cmd
 }

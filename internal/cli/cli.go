@@ -58,6 +58,8 @@ type app struct {
 	session                                        *keystone.Session
 	identity                                       *identityv3.Client
 	identityV2                                     *identityv2.Client
+	// pluginOpts are the auth plugins' other options, by name.
+	pluginOpts map[string]*string
 }
 
 // Run runs the keystone command line args (without the program's name) and
@@ -213,6 +215,26 @@ func (a *app) globalFlags(f *pflag.FlagSet) {
 	f.BoolVar(&a.noCache, "no-cache", false, "do not keep or reuse tokens in the token cache (~/.cache/gokeystone/tokens)")
 	f.StringVar(&a.timeout, "timeout", "", "timeout of each HTTP exchange, in seconds (or a duration such as 30s)")
 
+	// Every other option of the registered auth plugins (OpenID Connect,
+	// SAML2, OAuth, application credentials…), as --os-<option>: the
+	// openstack CLI adds those of the chosen plugin the same way.
+	a.pluginOpts = map[string]*string{}
+	for _, name := range cloudconfig.PluginNames() {
+		p, _ := cloudconfig.LookupPlugin(name)
+		options := p.Options
+		if p.OptionsFor != nil { // v3multifactor: its methods' options come with the others
+			options = append(options, cloudconfig.Option{Name: "auth_methods"})
+		}
+		for _, o := range options {
+			flag := "os-" + strings.ReplaceAll(o.Name, "_", "-")
+			if f.Lookup(flag) != nil || a.pluginOpts[o.Name] != nil {
+				continue
+			}
+			v := new(string)
+			a.pluginOpts[o.Name] = v
+			f.StringVar(v, flag, "", "auth option "+o.Name+" (Env: OS_"+strings.ToUpper(o.Name)+")")
+		}
+	}
 }
 
 // group makes a command that only holds subcommands.
@@ -267,6 +289,11 @@ func (a *app) valuesFrom(fs *pflag.FlagSet) (cloudconfig.Values, error) {
 	} {
 		if val != "" {
 			v.Auth[name] = val
+		}
+	}
+	for name, val := range a.pluginOpts {
+		if *val != "" {
+			v.Auth[name] = *val
 		}
 	}
 	if fs.Changed("insecure") {

@@ -437,3 +437,23 @@ func TestGlobalFlags(t *testing.T) {
 	e.fails(2, "--timeout", "soon", "project", "list")
 	e.fails(1, "--os-identity-api-version", "2.0", "project", "list")
 }
+
+// TestPluginOptionFlags: every auth plugin's options are global flags
+// (--os-<option>), here OAuth 2.0 client credentials against the in-memory
+// Keystone, without the secret in any output.
+func TestPluginOptionFlags(t *testing.T) {
+	e := newEnv(t)
+	const secret = "cli-oauth2-secret-101"
+	ac := e.object("application", "credential", "create", "cli-oauth2", "--secret", secret)
+	env := &env{t: t, ks: e.ks, environ: []string{"HOME=" + t.TempDir()}}
+	args := []string{"--os-auth-type", "v3oauth2clientcredential", "--os-auth-url", e.ks.AuthURL(),
+		"--os-oauth2-client-id", ac["id"].(string), "--os-oauth2-client-secret", secret}
+	tok := env.object(append(args, "token", "issue")...)
+	if tok["project_id"] != e.ks.AdminProjectID {
+		t.Errorf("token issue with OAuth 2.0: %v", tok)
+	}
+	r := env.run("", append(args[:len(args)-1], "wrong-oauth2-secret", "--debug", "project", "list")...)
+	if r.code != 1 || strings.Contains(r.stderr+r.stdout, secret) || strings.Contains(r.stderr+r.stdout, "wrong-oauth2-secret") {
+		t.Errorf("a wrong secret: exit %d, the secret shown or not refused:\n%s", r.code, r.stderr)
+	}
+}

@@ -6,8 +6,11 @@ GO ?= go
 KEYSTONE_SCRIPT := scripts/keystone-local.sh
 # The env file scripts/keystone-local.sh writes (see its header).
 KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/env
+# The federation lab (docs/FEDLAB.md) and its env file.
+FEDLAB_SCRIPT := scripts/federation-lab.sh
+FEDLAB_ENV := $(or $(FEDLAB_DIR),$(or $(TMPDIR),/tmp)/gokeystone-fedlab)/env
 
-.PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop fuzz
+.PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop fedlab-start fedlab-stop fuzz
 
 all: test
 
@@ -56,15 +59,18 @@ unit:
 contract-fake:
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
-## integration: start a local Keystone, run the contract tests, the
-## facade's integration tests and the CLI's parity with the openstack CLI
-## against it (one package at a time: the local Keystone answers one request
-## at a time, and the fault suite bounds times),
+## integration: start a local Keystone and the federation lab (Keystone
+## behind Apache with mod_auth_openidc and mod_shib, an OpenID provider, a
+## second Keystone as SAML2 identity provider), run the contract tests, the
+## facade's and the plugins' integration tests and the CLI's parity with the
+## openstack CLI against them (one package at a time: the local Keystone
+## answers one request at a time, and the fault suite bounds times),
 ## and the benchmarks once each as a smoke test (numbers are never asserted),
-## stop it.
+## stop them.
 integration:
-	@set -e; trap '$(KEYSTONE_SCRIPT) stop' EXIT; \
+	@set -e; trap '$(KEYSTONE_SCRIPT) stop; $(FEDLAB_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
+	FEDLAB_SAML=1 $(FEDLAB_SCRIPT) start >/dev/null; . $(FEDLAB_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
 	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
@@ -94,3 +100,11 @@ keystone-start:
 
 keystone-stop:
 	$(KEYSTONE_SCRIPT) stop
+
+## fedlab-start / fedlab-stop: the federation lab alone (docs/FEDLAB.md);
+## then `. $(FEDLAB_ENV)` and `go test -tags integration -run TestLab ./pkg/authplugin/`.
+fedlab-start:
+	FEDLAB_SAML=1 $(FEDLAB_SCRIPT) start
+
+fedlab-stop:
+	$(FEDLAB_SCRIPT) stop

@@ -9,7 +9,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -52,16 +51,10 @@ type ADFSOptions struct {
 
 // NewADFSPassword returns a plugin that logs in through ADFS (WS-Trust).
 func NewADFSPassword(o ADFSOptions, opts ...keystone.AuthOption) (*keystone.Auth, error) {
-	var missing []string
-	for _, f := range []struct{ v, name string }{{o.AuthURL, "auth_url"}, {o.IdentityProvider, "identity_provider"},
-		{o.Protocol, "protocol"}, {o.IdentityProviderURL, "identity_provider_url"},
-		{o.ServiceProviderEndpoint, "service_provider_endpoint"}, {o.Username, "username"}, {o.Password, "password"}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, &keystone.MissingOptionsError{Plugin: "v3adfspassword", Options: missing}
+	if err := requireOptions("v3adfspassword", [2]string{"auth_url", o.AuthURL}, [2]string{"identity_provider", o.IdentityProvider},
+		[2]string{"protocol", o.Protocol}, [2]string{"identity_provider_url", o.IdentityProviderURL},
+		[2]string{"service_provider_endpoint", o.ServiceProviderEndpoint}, [2]string{"username", o.Username}, [2]string{"password", o.Password}); err != nil {
+		return nil, err
 	}
 	if err := o.Scope.check(); err != nil {
 		return nil, err
@@ -158,33 +151,16 @@ func (a *adfs) Authenticate(ctx context.Context, s *keystone.Session) (*keystone
 	// Shibboleth's ADFS handler reads.
 	token = bytes.ReplaceAll(token, []byte(nsTrust13), []byte(nsTrust05))
 	form := "wa=wsignin1.0&wresult=" + url.QueryEscape(string(token))
-	resp, err = s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: a.o.ServiceProviderEndpoint, NoAuth: true, NoRedirect: true,
-		Body: []byte(form), Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"*/*"}}})
+	cookies, err := postAssertion(ctx, s, "ADFS", a.o.ServiceProviderEndpoint, "application/x-www-form-urlencoded", []byte(form))
 	if err != nil {
-		var he *keystone.HTTPError
-		if errors.As(err, &he) && (he.StatusCode == http.StatusUnauthorized || he.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%w: the service provider refused the assertion: %w", keystone.ErrAuthorizationFailure, err)
-		}
-		return nil, fmt.Errorf("authplugin: ADFS: the service provider: %w", err)
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, s.Limits().ErrorBody))
-	resp.Body.Close()
-	var cookies []string
-	for _, c := range resp.Cookies() {
-		cookies = append(cookies, (&http.Cookie{Name: c.Name, Value: c.Value}).String())
+		return nil, err
 	}
 	if len(cookies) == 0 {
 		return nil, fmt.Errorf("%w: the service provider opened no session (no cookie) for the assertion", keystone.ErrAuthorizationFailure)
 	}
-	spURL, _ := url.Parse(a.o.ServiceProviderEndpoint)
-	ks, _ := url.Parse(fedURL)
-	h := http.Header{}
-	if spURL != nil && ks != nil && strings.EqualFold(spURL.Host, ks.Host) && spURL.Scheme == ks.Scheme {
-		h.Set("Cookie", strings.Join(cookies, "; "))
-	}
-	unscoped, err := readToken(ctx, s, keystone.Request{Method: http.MethodGet, URL: fedURL, NoAuth: true, Header: h})
+	unscoped, err := sessionToken(ctx, s, "ADFS", a.o.ServiceProviderEndpoint, fedURL, cookies)
 	if err != nil {
-		return nil, fmt.Errorf("authplugin: ADFS: Keystone's token: %w", err)
+		return nil, err
 	}
 	return rescope(ctx, s, a.o.AuthURL, unscoped, a.o.Scope)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,31 +116,16 @@ func (a *k2k) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.
 	// 2. The assertion to the service provider, which answers a redirect
 	// with its session cookie (not followed: the redirect only says the
 	// session is open).
-	resp, err = s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: sp.SPURL, NoAuth: true, NoRedirect: true,
-		Header: http.Header{"Content-Type": {"application/vnd.paos+xml"}, "Accept": {"*/*"}}, Body: assertion})
+	cookies, err := postAssertion(ctx, s, "k2k", sp.SPURL, "application/vnd.paos+xml", assertion)
 	if err != nil {
-		var he *keystone.HTTPError
-		if errors.As(err, &he) && (he.StatusCode == http.StatusUnauthorized || he.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%w: the service provider refused the assertion: %w", keystone.ErrAuthorizationFailure, err)
-		}
-		return nil, fmt.Errorf("authplugin: k2k: posting the assertion to the service provider: %w", err)
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, s.Limits().ErrorBody))
-	resp.Body.Close()
-	var cookies []string
-	for _, c := range resp.Cookies() {
-		cookies = append(cookies, (&http.Cookie{Name: c.Name, Value: c.Value}).String())
+		return nil, err
 	}
 
 	// 3. The service provider's unscoped token, with its session cookie
 	// (sent only to the host that set it), then its scoped one.
-	h := http.Header{}
-	if len(cookies) > 0 && strings.EqualFold(spURL.Host, authURL.Host) && spURL.Scheme == authURL.Scheme {
-		h.Set("Cookie", strings.Join(cookies, "; "))
-	}
-	unscoped, err := readToken(ctx, s, keystone.Request{Method: http.MethodGet, URL: sp.AuthURL, NoAuth: true, Header: h})
+	unscoped, err := sessionToken(ctx, s, "k2k", sp.SPURL, sp.AuthURL, cookies)
 	if err != nil {
-		return nil, fmt.Errorf("authplugin: k2k: the service provider's token: %w", err)
+		return nil, err
 	}
 	return rescope(ctx, s, identityRoot(sp.AuthURL), unscoped, a.o.Scope)
 }

@@ -543,10 +543,17 @@ func readToken(ctx context.Context, s *keystone.Session, r keystone.Request) (*k
 		}
 		return nil, err
 	}
+	return tokenFromResponse(s, r.Method, resp)
+}
+
+// tokenFromResponse reads a token answer: the X-Subject-Token header first
+// (a response without a token is not read), then the body, within the
+// session's TokenBody limit.
+func tokenFromResponse(s *keystone.Session, method string, resp *http.Response) (*keystone.AccessInfo, error) {
 	token := resp.Header.Get("X-Subject-Token")
 	if token == "" {
 		resp.Body.Close()
-		return nil, &keystone.InvalidResponseError{Method: r.Method, URL: resp.Request.URL.Redacted(),
+		return nil, &keystone.InvalidResponseError{Method: method, URL: resp.Request.URL.Redacted(),
 			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
 			Err: errors.New("no X-Subject-Token header")}
 	}

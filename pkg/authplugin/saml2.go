@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -39,15 +38,10 @@ type SAML2Options struct {
 
 // NewSAML2Password returns a plugin that logs in through SAML2 ECP.
 func NewSAML2Password(o SAML2Options, opts ...keystone.AuthOption) (*keystone.Auth, error) {
-	var missing []string
-	for _, f := range []struct{ v, name string }{{o.AuthURL, "auth_url"}, {o.IdentityProvider, "identity_provider"},
-		{o.Protocol, "protocol"}, {o.IdentityProviderURL, "identity_provider_url"}, {o.Username, "username"}, {o.Password, "password"}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, &keystone.MissingOptionsError{Plugin: "v3samlpassword", Options: missing}
+	if err := requireOptions("v3samlpassword", [2]string{"auth_url", o.AuthURL}, [2]string{"identity_provider", o.IdentityProvider},
+		[2]string{"protocol", o.Protocol}, [2]string{"identity_provider_url", o.IdentityProviderURL},
+		[2]string{"username", o.Username}, [2]string{"password", o.Password}); err != nil {
+		return nil, err
 	}
 	if err := o.Scope.check(); err != nil {
 		return nil, err
@@ -189,30 +183,15 @@ func (a *saml2) Authenticate(ctx context.Context, s *keystone.Session) (*keyston
 			text.String() + `</ecp:RelayState>`)
 	}
 	toSP := append(append(append([]byte{}, authnResponse[:first[0]]...), relay...), authnResponse[first[1]:]...)
-	resp, err = s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: consumer, NoAuth: true, NoRedirect: true, Body: toSP,
-		Header: http.Header{"Content-Type": {paosContentType}, "Accept": {"*/*"}}})
+	cookies, err := postAssertion(ctx, s, "SAML2 ECP", consumer, paosContentType, toSP)
 	if err != nil {
-		var he *keystone.HTTPError
-		if errors.As(err, &he) && (he.StatusCode == http.StatusUnauthorized || he.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("%w: the service provider refused the assertion: %w", keystone.ErrAuthorizationFailure, err)
-		}
-		return nil, fmt.Errorf("authplugin: SAML2 ECP: the assertion consumer: %w", err)
+		return nil, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, s.Limits().ErrorBody))
-	resp.Body.Close()
 
 	// 4. The session's cookies (Keystone's host only) get the token.
-	var cookies []string
-	for _, c := range resp.Cookies() {
-		cookies = append(cookies, (&http.Cookie{Name: c.Name, Value: c.Value}).String())
-	}
-	h := http.Header{}
-	if len(cookies) > 0 {
-		h.Set("Cookie", strings.Join(cookies, "; "))
-	}
-	unscoped, err := readToken(ctx, s, keystone.Request{Method: http.MethodGet, URL: fedURL, NoAuth: true, Header: h})
+	unscoped, err := sessionToken(ctx, s, "SAML2 ECP", consumer, fedURL, cookies)
 	if err != nil {
-		return nil, fmt.Errorf("authplugin: SAML2 ECP: Keystone's token: %w", err)
+		return nil, err
 	}
 	return rescope(ctx, s, a.o.AuthURL, unscoped, a.o.Scope)
 }

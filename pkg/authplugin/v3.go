@@ -241,17 +241,5 @@ func issueV3(ctx context.Context, s *keystone.Session, authURL string, body iden
 		}
 		return nil, err
 	}
-	// The header first: a response without a token is not read.
-	token := resp.Header.Get("X-Subject-Token")
-	if token == "" {
-		resp.Body.Close()
-		return nil, &keystone.InvalidResponseError{Method: http.MethodPost, URL: resp.Request.URL.Redacted(),
-			StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
-			Err: errors.New("no X-Subject-Token header")}
-	}
-	data, err := keystone.ReadBody(resp, s.Limits().TokenBody)
-	if err != nil {
-		return nil, err
-	}
-	return keystone.NewAccessInfoV3(token, data)
+	return tokenFromResponse(s, http.MethodPost, resp)
 }

@@ -14,8 +14,10 @@
 #   FEDLAB_DIR            scratch directory (default: ${TMPDIR:-/tmp}/gokeystone-fedlab)
 #   FEDLAB_KEYSTONE_PORT  Apache/Keystone port (default: 35400)
 #   FEDLAB_OIDC_PORT      OIDC provider port (default: 35401)
-#   FEDLAB_SAML=1         also Keystone-to-Keystone SAML2 through mod_shib: a second
-#                         Keystone (identity provider) on FEDLAB_IDP_KEYSTONE_PORT (35403)
+#   FEDLAB_SAML=1         also SAML2 through mod_shib: Keystone to Keystone (a second
+#                         Keystone, identity provider, on FEDLAB_IDP_KEYSTONE_PORT, 35403)
+#                         and a pysaml2 identity provider with an ECP endpoint
+#                         (internal/fedlab/samlidp) on FEDLAB_SAML_IDP_PORT (35404)
 #   FEDLAB_KEYSTONE_DEBUG=true, FEDLAB_APACHE_LOGLEVEL=debug, FEDLAB_SHIB_LOGLEVEL=DEBUG: verbose logs
 #
 # Independent of scripts/keystone-local.sh (port 35357), which it never touches.
@@ -46,6 +48,13 @@ IDP_KURL="http://$HOST:$IDP_KPORT"
 K2K_IDP=lab-k2k
 K2K_SP=lab-sp
 SP_ENTITY="$KURL/shibboleth"
+# The lab's own SAML2 identity provider (pysaml2, ECP with HTTP Basic), lab-saml in Keystone.
+SAML_IDP=lab-saml
+SAML_IDP_PORT=${FEDLAB_SAML_IDP_PORT:-35404}
+SAML_IDP_URL="http://$HOST:$SAML_IDP_PORT"
+SAML_IDP_ENTITY="$SAML_IDP_URL/metadata"
+SAML_IDP_ECP_URL="$SAML_IDP_URL/SAML2/SOAP/ECP"
+SAML_IDP_PY="$REPO/internal/fedlab/samlidp/idp.py"
 APACHE=/usr/sbin/apache2
 MODS=/usr/lib/apache2/modules
 WAIT=${FEDLAB_WAIT_SECONDS:-60}
@@ -69,6 +78,7 @@ cmd_install() {
     [ -f "$MODS/mod_shib.so" ] || missing+=(libapache2-mod-shib)
     command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    "$PY" -c 'import saml2' >/dev/null 2>&1 || missing+=(python3-pysaml2)
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} (a few minutes)"
@@ -84,6 +94,7 @@ cmd_install() {
 
 saml_enabled() { [ "$SAML" = 1 ]; }
 idp_answers() { [ "$(http_code "$IDP_KURL/v3")" = 200 ]; }
+samlidp_answers() { [ "$(http_code "$SAML_IDP_URL/metadata")" = 200 ]; }
 
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null || true; }
 keystone_answers() { [ "$(http_code "$KURL/v3")" = 200 ]; }
@@ -130,16 +141,15 @@ build() {
 }
 
 write_secrets() {
-  # Generated once per lab; kept (0600) so that a second start reuses them.
-  [ -f "$DIR/secrets" ] && return 0
+  # Generated once per lab; kept (0600) so that a second start reuses them
+  # (a secret a newer script needs is added).
   umask 077
-  cat >"$DIR/secrets" <<EOF
-ADMIN_PASSWORD=$(rand)
-CLIENT_SECRET=$(rand 32)
-USER_PASSWORD=$(rand)
-USER2_PASSWORD=$(rand)
-CRYPTO_PASSPHRASE=$(rand 32)
-EOF
+  touch "$DIR/secrets"
+  local kv
+  for kv in ADMIN_PASSWORD=20 CLIENT_SECRET=32 USER_PASSWORD=20 USER2_PASSWORD=20 CRYPTO_PASSPHRASE=32 \
+    SAML_USER_PASSWORD=20 SAML_USER2_PASSWORD=20; do
+    grep -q "^${kv%=*}=" "$DIR/secrets" || echo "${kv%=*}=$(rand "${kv#*=}")" >>"$DIR/secrets"
+  done
 }
 
 setup_provider() {
@@ -281,12 +291,56 @@ idp_metadata_path = $DIR/saml-idp/idp-metadata.xml"
   chmod 700 "$DIR/saml-idp"
 }
 
+# The lab's SAML2 identity provider (internal/fedlab/samlidp/idp.py, pysaml2):
+# its signing key, users and configuration in $DIR/samlidp, its metadata for
+# the SP. The SP's metadata comes once Apache serves it (start_samlidp).
+saml_setup_labidp() {
+  local d=$DIR/samlidp
+  mkdir -p "$d"
+  chmod 700 "$d"
+  self_signed "$d" signing "gokeystone-fedlab-saml-idp"
+  umask 077
+  cat >"$d/idp.json" <<EOF
+{
+  "entity_id": "$SAML_IDP_ENTITY",
+  "base_url": "$SAML_IDP_URL",
+  "key_file": "$d/signing-key.pem",
+  "cert_file": "$d/signing-cert.pem",
+  "xmlsec1": "$(command -v xmlsec1)",
+  "sp_metadata": ["$d/sp-metadata.xml"],
+  "users": [
+    {"name": "carol", "password": "$SAML_USER_PASSWORD", "attributes": {"uid": ["carol"],
+      "eduPersonPrincipalName": ["carol@example.org"], "mail": ["carol@example.org"], "isMemberOf": ["lab-users", "developers"]}},
+    {"name": "dave", "password": "$SAML_USER2_PASSWORD", "attributes": {"uid": ["dave"],
+      "eduPersonPrincipalName": ["dave@example.org"], "mail": ["dave@example.org"], "isMemberOf": ["lab-users"]}}
+  ]
+}
+EOF
+  "$PY" "$SAML_IDP_PY" --config "$d/idp.json" --metadata >"$d/idp-metadata.xml" 2>"$d/metadata.log" &&
+    grep -q 'EntityDescriptor>' "$d/idp-metadata.xml" ||
+    { tail -20 "$d/metadata.log" >&2; die "the SAML2 identity provider's metadata (idp.py --metadata) failed"; }
+}
+
+start_samlidp() {
+  local d=$DIR/samlidp
+  if samlidp_answers; then
+    [ -f "$d/idp.pid" ] || die "something already answers at $SAML_IDP_URL that this script did not start"
+    return 0
+  fi
+  curl -sf --max-time 10 -o "$d/sp-metadata.xml" "$KURL/Shibboleth.sso/Metadata" ||
+    die "cannot read the Shibboleth SP's metadata at $KURL/Shibboleth.sso/Metadata"
+  setsid "$PY" "$SAML_IDP_PY" --config "$d/idp.json" --listen "$HOST:$SAML_IDP_PORT" >>"$d/idp.log" 2>&1 </dev/null &
+  echo $! >"$d/idp.pid"
+  wait_for "the SAML2 identity provider" samlidp_answers "$d/idp.pid" "$d/idp.log"
+}
+
 # The Shibboleth SP (mod_shib + shibd) configuration, in $DIR/shib.
 saml_setup_sp() {
   local sh=$DIR/shib
   mkdir -p "$sh"
   self_signed "$sh" sp "gokeystone-fedlab-sp"
   cp "$DIR/saml-idp/idp-metadata.xml" "$sh/idp-metadata.xml"
+  cp "$DIR/samlidp/idp-metadata.xml" "$sh/lab-saml-idp-metadata.xml"
   cat >"$sh/shibboleth2.xml" <<EOF
 <SPConfig xmlns="urn:mace:shibboleth:3.0:native:sp:config"
     xmlns:conf="urn:mace:shibboleth:3.0:native:sp:config" clockSkew="180">
@@ -305,6 +359,8 @@ saml_setup_sp() {
     </Sessions>
     <Errors supportContact="root@localhost"/>
     <MetadataProvider type="XML" validate="true" path="$sh/idp-metadata.xml"/>
+    <!-- The lab's pysaml2 identity provider (lab-saml). -->
+    <MetadataProvider type="XML" validate="true" path="$sh/lab-saml-idp-metadata.xml"/>
     <AttributeExtractor type="XML" validate="true" reloadChanges="false" path="$sh/attribute-map.xml"/>
     <CredentialResolver type="File" key="$sh/sp-key.pem" certificate="$sh/sp-cert.pem"/>
   </ApplicationDefaults>
@@ -320,6 +376,11 @@ EOF
       echo "  <Attribute name=\"$a\" nameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified\" id=\"$a\"/>"
       echo "  <Attribute name=\"$a\" id=\"$a\"/>"
     done
+    # The pysaml2 identity provider's (NameFormat uri, the default).
+    echo '  <Attribute name="urn:oid:0.9.2342.19200300.100.1.1" id="uid"/>'
+    echo '  <Attribute name="urn:oid:1.3.6.1.4.1.5923.1.1.1.6" id="eppn"><AttributeDecoder xsi:type="ScopedAttributeDecoder" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></Attribute>'
+    echo '  <Attribute name="urn:oid:0.9.2342.19200300.100.1.3" id="mail"/>'
+    echo '  <Attribute name="urn:oid:1.3.6.1.4.1.5923.1.5.1.1" id="isMemberOf"/>'
     echo '</Attributes>'
   } >"$sh/attribute-map.xml"
   local l
@@ -367,6 +428,14 @@ ShibCompatValidUser On
 <Location /v3/OS-FEDERATION/identity_providers/$K2K_IDP/protocols/saml2/auth>
   AuthType shibboleth
   ShibRequestSetting requireSession 1
+  ShibUseEnvironment On
+  Require shib-session
+</Location>
+# The lab's pysaml2 identity provider: the SP's ECP AuthnRequest names it.
+<Location /v3/OS-FEDERATION/identity_providers/$SAML_IDP/protocols/saml2/auth>
+  AuthType shibboleth
+  ShibRequestSetting requireSession 1
+  ShibRequestSetting entityID $SAML_IDP_ENTITY
   ShibUseEnvironment On
   Require shib-session
 </Location>
@@ -496,6 +565,14 @@ export FEDLAB_K2K_IDP=$K2K_IDP
 export FEDLAB_K2K_SP=$K2K_SP
 export FEDLAB_SAML_PROTOCOL=saml2
 export FEDLAB_SP_ECP_URL=$KURL/Shibboleth.sso/SAML2/ECP
+export FEDLAB_SAML_IDP=$SAML_IDP
+export FEDLAB_SAML_IDP_ENTITY_ID=$SAML_IDP_ENTITY
+export FEDLAB_SAML_IDP_METADATA_URL=$SAML_IDP_URL/metadata
+export FEDLAB_SAML_IDP_ECP_URL=$SAML_IDP_ECP_URL
+export FEDLAB_SAML_USER=carol
+export FEDLAB_SAML_PASSWORD=$SAML_USER_PASSWORD
+export FEDLAB_SAML_USER2=dave
+export FEDLAB_SAML_PASSWORD2=$SAML_USER2_PASSWORD
 EOF
   fi
   chmod 600 "$DIR/env.tmp"
@@ -518,10 +595,11 @@ cmd_start() {
   setup_provider
   start_provider
   setup_keystone keystone "$KURL" "$(sp_keystone_conf)"
-  if saml_enabled; then saml_setup_idp; saml_setup_sp; fi
+  if saml_enabled; then saml_setup_idp; saml_setup_labidp; saml_setup_sp; fi
   setup_apache
   if saml_enabled; then start_shibd; fi
   start_apache
+  if saml_enabled; then start_samlidp; fi
   write_env
   log "setting up federation through the SDK (internal/cmd/fedlab setup)"
   (set -a; . "$DIR/env"; "$DIR/bin/fedlab" setup) || die "fedlab setup failed"
@@ -529,6 +607,8 @@ cmd_start() {
   (set -a; . "$DIR/env"; "$DIR/bin/fedlab" verify) >&2 || die "fedlab verify failed"
   if saml_enabled; then
     (set -a; . "$DIR/env"; "$DIR/bin/fedlab" setup-k2k && "$DIR/bin/fedlab" verify-k2k) >&2 || die "fedlab setup-k2k/verify-k2k failed"
+    log "checking the SDK's SAML2 ECP password plugin (internal/cmd/fedlab verify-saml)"
+    (set -a; . "$DIR/env"; "$DIR/bin/fedlab" setup-saml && "$DIR/bin/fedlab" verify-saml) >&2 || die "fedlab setup-saml/verify-saml failed"
   fi
   log "ready in $((SECONDS - t0)) s: Keystone $KURL, OIDC issuer $ISSUER, env file $DIR/env"
 }
@@ -551,6 +631,10 @@ cmd_stop() {
     kill -TERM -- "-$(cat "$DIR/shib/shibd.pid")" 2>/dev/null || true
     stop_pidfile "$DIR/shib/shibd.pid"
   fi
+  if [ -f "$DIR/samlidp/idp.pid" ]; then
+    kill -TERM -- "-$(cat "$DIR/samlidp/idp.pid")" 2>/dev/null || true
+    stop_pidfile "$DIR/samlidp/idp.pid"
+  fi
   # The provider was started with setsid: stop its process group.
   if [ -f "$DIR/oidc/provider.pid" ]; then
     kill -TERM -- "-$(cat "$DIR/oidc/provider.pid")" 2>/dev/null || true
@@ -567,6 +651,7 @@ cmd_status() {
   if provider_answers; then log "OIDC provider answers at $ISSUER"; else log "OIDC provider does not answer at $ISSUER"; ok=1; fi
   if [ -f "$DIR/shib/shibboleth2.xml" ]; then
     if idp_answers && shibd_answers; then log "SAML2: shibd runs, the identity provider Keystone answers at $IDP_KURL"; else log "SAML2: shibd or $IDP_KURL is down"; ok=1; fi
+    if samlidp_answers; then log "SAML2: the pysaml2 identity provider answers at $SAML_IDP_URL"; else log "SAML2: the pysaml2 identity provider does not answer at $SAML_IDP_URL"; ok=1; fi
   fi
   return $ok
 }
@@ -580,6 +665,7 @@ case "${1:-}" in
   verify)
     [ -f "$DIR/env" ] || die "not started"
     (set -a; . "$DIR/env"; "$DIR/bin/fedlab" verify)
-    if grep -q FEDLAB_IDP_KEYSTONE_URL "$DIR/env"; then (set -a; . "$DIR/env"; "$DIR/bin/fedlab" verify-k2k); fi ;;
-  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
+    if grep -q FEDLAB_IDP_KEYSTONE_URL "$DIR/env"; then (set -a; . "$DIR/env"; "$DIR/bin/fedlab" verify-k2k); fi
+    if grep -q FEDLAB_SAML_IDP_ECP_URL "$DIR/env"; then (set -a; . "$DIR/env"; "$DIR/bin/fedlab" verify-saml); fi ;;
+  *) sed -n '2,23p' "$0" >&2; exit 2 ;;
 esac

@@ -2,9 +2,11 @@ package fedlab
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -141,5 +143,70 @@ func TestK2KRules(t *testing.T) {
 	}
 	if err := (&K2KOptions{SP: k.SP}).defaults(); err == nil {
 		t.Error("no error without the identity provider's URL")
+	}
+}
+
+func TestSAMLRules(t *testing.T) {
+	o := SAMLOptions{SP: Options{KeystoneURL: "http://sp:1/v3", AdminPassword: "p", Issuer: "https://idp"}, IdPEntityID: "http://idp:3/metadata"}
+	if err := o.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	if o.IdP != "lab-saml" || o.Protocol != "saml2" || o.NameAttribute != "uid" {
+		t.Errorf("%+v", o)
+	}
+	b, _ := json.Marshal(SAMLRules(o, "gid"))
+	want := `[{"local":[{"user":{"name":"{0}","type":"ephemeral"}},{"group":{"id":"gid"}}],` +
+		`"remote":[{"type":"uid"},{"any_one_of":["http://idp:3/metadata"],"type":"Shib-Identity-Provider"}]}]`
+	if string(b) != want {
+		t.Errorf("got %s", b)
+	}
+	if err := (&SAMLOptions{SP: o.SP}).defaults(); err == nil {
+		t.Error("no error without the identity provider's entity ID")
+	}
+	if _, err := VerifySAML(context.Background(), o); err == nil || !strings.Contains(err.Error(), "ECP URL") {
+		t.Errorf("VerifySAML without ECP URL, user, password: %v", err)
+	}
+}
+
+func TestTracerKeepsNoCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "_shibsession_x", Value: "cookie-secret"})
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write([]byte("<answer/>"))
+	}))
+	defer srv.Close()
+	dir := t.TempDir() + "/trace"
+	tr, err := newTracer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/ecp", strings.NewReader("<question/>"))
+	req.SetBasicAuth("carol", "pw-secret")
+	req.AddCookie(&http.Cookie{Name: "c", Value: "cookie-secret"})
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tr.log.Close()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	files, _ := os.ReadDir(dir)
+	var all string
+	for _, f := range files {
+		b, _ := os.ReadFile(dir + "/" + f.Name())
+		all += f.Name() + "\n" + string(b)
+		if fi, _ := f.Info(); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v", f.Name(), fi.Mode())
+		}
+	}
+	for _, s := range []string{"01-idp-ecp-request.xml\n<question/>", "02-idp-ecp-response.xml\n<answer/>", "cookies=[c]", "set-cookies=[_shibsession_x]", "basic-auth=true"} {
+		if !strings.Contains(all, s) {
+			t.Errorf("no %q in the trace:\n%s", s, all)
+		}
+	}
+	for _, s := range []string{"pw-secret", "cookie-secret", base64.StdEncoding.EncodeToString([]byte("carol:pw-secret"))} {
+		if strings.Contains(all, s) {
+			t.Errorf("the trace holds %q", s)
+		}
 	}
 }

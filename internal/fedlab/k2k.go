@@ -108,40 +108,48 @@ func SetupK2K(ctx context.Context, k K2KOptions, logf func(string, ...any)) erro
 	if err != nil {
 		return fmt.Errorf("group %s (run setup first): %w", k.SP.Group, err)
 	}
-	_, err = sp.IdentityProviders.Get(ctx, k.IdP)
+	return registerSAMLIdP(ctx, sp, k.IdP, k.IdPEntityID, "Federation lab: Keystone as SAML2 IdP", k.Protocol, K2KRules(k, group.ID), logf)
+}
+
+// registerSAMLIdP creates, or brings up to date, in the lab Keystone an
+// identity provider (no domain: Keystone makes one for it, so that its users
+// never meet local ones) with one remote ID (its SAML2 entity ID), the
+// mapping <idp>-mapping with rules, and the protocol (mod_shib's
+// Shib-Identity-Provider as remote ID attribute).
+func registerSAMLIdP(ctx context.Context, sp *identityv3.Client, idp, entityID, description, protocol string,
+	rules []identityv3.MappingRule, logf func(string, ...any)) error {
+	_, err := sp.IdentityProviders.Get(ctx, idp)
 	switch {
 	case errors.Is(err, keystone.ErrNotFound):
-		// No domain: Keystone makes one for the identity provider, so that its
-		// users (admin of the other Keystone, say) never meet local ones.
-		_, err = sp.IdentityProviders.Create(ctx, k.IdP, identityv3.IdentityProviderCreate{
-			Enabled: ptr(true), RemoteIDs: []string{k.IdPEntityID}, Description: ptr("Federation lab: Keystone as SAML2 IdP")})
-		logf("created identity provider %s (remote ID %s)", k.IdP, k.IdPEntityID)
+		_, err = sp.IdentityProviders.Create(ctx, idp, identityv3.IdentityProviderCreate{
+			Enabled: ptr(true), RemoteIDs: []string{entityID}, Description: ptr(description)})
+		logf("created identity provider %s (remote ID %s)", idp, entityID)
 	case err == nil:
-		_, err = sp.IdentityProviders.Update(ctx, k.IdP, identityv3.IdentityProviderUpdate{Enabled: ptr(true), RemoteIDs: []string{k.IdPEntityID}})
+		_, err = sp.IdentityProviders.Update(ctx, idp, identityv3.IdentityProviderUpdate{Enabled: ptr(true), RemoteIDs: []string{entityID}})
 	}
 	if err != nil {
-		return fmt.Errorf("identity provider %s: %w", k.IdP, err)
+		return fmt.Errorf("identity provider %s: %w", idp, err)
 	}
-	mapping := k.IdP + "-mapping"
-	rules := identityv3.MappingCreate{Rules: K2KRules(k, group.ID)}
+	mapping := idp + "-mapping"
+	m := identityv3.MappingCreate{Rules: rules}
 	if _, err = sp.Mappings.Get(ctx, mapping); errors.Is(err, keystone.ErrNotFound) {
-		_, err = sp.Mappings.Create(ctx, mapping, rules)
+		_, err = sp.Mappings.Create(ctx, mapping, m)
 		logf("created mapping %s", mapping)
 	} else if err == nil {
-		_, err = sp.Mappings.Update(ctx, mapping, rules)
+		_, err = sp.Mappings.Update(ctx, mapping, m)
 	}
 	if err != nil {
 		return fmt.Errorf("mapping %s: %w", mapping, err)
 	}
 	remoteID := "Shib-Identity-Provider"
-	if _, err = sp.IdentityProviders.GetProtocol(ctx, k.IdP, k.Protocol); errors.Is(err, keystone.ErrNotFound) {
-		_, err = sp.IdentityProviders.CreateProtocol(ctx, k.IdP, k.Protocol, identityv3.FederationProtocolCreate{MappingID: mapping, RemoteIDAttribute: &remoteID})
-		logf("created protocol %s of %s", k.Protocol, k.IdP)
+	if _, err = sp.IdentityProviders.GetProtocol(ctx, idp, protocol); errors.Is(err, keystone.ErrNotFound) {
+		_, err = sp.IdentityProviders.CreateProtocol(ctx, idp, protocol, identityv3.FederationProtocolCreate{MappingID: mapping, RemoteIDAttribute: &remoteID})
+		logf("created protocol %s of %s", protocol, idp)
 	} else if err == nil {
-		_, err = sp.IdentityProviders.UpdateProtocol(ctx, k.IdP, k.Protocol, identityv3.FederationProtocolUpdate{MappingID: mapping, RemoteIDAttribute: &remoteID})
+		_, err = sp.IdentityProviders.UpdateProtocol(ctx, idp, protocol, identityv3.FederationProtocolUpdate{MappingID: mapping, RemoteIDAttribute: &remoteID})
 	}
 	if err != nil {
-		return fmt.Errorf("protocol %s: %w", k.Protocol, err)
+		return fmt.Errorf("protocol %s: %w", protocol, err)
 	}
 	return nil
 }

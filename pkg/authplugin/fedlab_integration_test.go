@@ -282,3 +282,40 @@ func TestLabK2KThroughShibboleth(t *testing.T) {
 		t.Errorf("K2K again: %v", err)
 	}
 }
+
+// TestLabSAML2ECP logs in with a password at the lab's SAML2 identity
+// provider (pysaml2, ECP over SOAP with HTTP Basic) through the real
+// Shibboleth SP in front of Keystone's saml2 protocol.
+func TestLabSAML2ECP(t *testing.T) {
+	l := requireLab(t)
+	if l.get("SAML_IDP_ECP_URL") == "" {
+		if testenv.InCI() {
+			t.Fatal("the lab's SAML2 part is required in CI: FEDLAB_SAML=1 scripts/federation-lab.sh start")
+		}
+		t.Skip("no SAML2 part in the lab: FEDLAB_SAML=1 scripts/federation-lab.sh start")
+	}
+	o := authplugin.SAML2Options{AuthURL: l.get("KEYSTONE_URL"), IdentityProvider: l.get("SAML_IDP"), Protocol: l.get("SAML_PROTOCOL"),
+		IdentityProviderURL: l.get("SAML_IDP_ECP_URL"), Username: l.get("SAML_USER"), Password: l.get("SAML_PASSWORD"),
+		Scope: authplugin.Scope{ProjectName: l.get("PROJECT"), ProjectDomainID: "default"}}
+	auth, err := authplugin.NewSAML2Password(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.session(t, auth)
+	ai, err := auth.Access(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.Project == nil || ai.Project.Name != l.get("PROJECT") || ai.User.Federated == nil || ai.User.Federated.IdentityProviderID != l.get("SAML_IDP") {
+		t.Fatalf("not a SAML2 federated token: %v (%+v)", ai, ai.User)
+	}
+	auth.Invalidate(ai.Token())
+	if again, err := auth.Token(t.Context(), s); err != nil || again == ai.Token() {
+		t.Errorf("SAML2 ECP again: %v", err)
+	}
+	o.Password = "wrong-saml-password"
+	bad, _ := authplugin.NewSAML2Password(o)
+	if _, err := bad.Access(t.Context(), l.session(t, bad)); !errors.Is(err, keystone.ErrAuthorizationFailure) {
+		t.Errorf("a wrong password: %v", err)
+	}
+}

@@ -5,6 +5,9 @@
 //	fedlab verify  password and client_credentials tokens → federated token → project token
 //	fedlab setup-k2k, verify-k2k  the optional SAML2 part (FEDLAB_SAML=1): Keystone to
 //	               Keystone through mod_shib (FEDLAB_IDP_KEYSTONE_URL)
+//	fedlab setup-saml, verify-saml  the lab's pysaml2 identity provider (FEDLAB_SAML=1):
+//	               the SDK's SAML2 ECP password plugin through mod_shib (FEDLAB_SAML_IDP_*);
+//	               FEDLAB_SAML_TRACE_DIR=dir keeps the exchange's messages in dir
 //
 // Settings come from the environment the lab's env file exports
 // (FEDLAB_KEYSTONE_URL, FEDLAB_ADMIN_PASSWORD, FEDLAB_OIDC_ISSUER, …).
@@ -12,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,11 +24,12 @@ import (
 	"time"
 
 	"github.com/gokeystone/keystone/internal/fedlab"
+	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
 func main() {
-	if len(os.Args) != 2 || !slices.Contains([]string{"setup", "verify", "setup-k2k", "verify-k2k"}, os.Args[1]) {
-		fmt.Fprintln(os.Stderr, "usage: fedlab setup|verify|setup-k2k|verify-k2k (settings from the FEDLAB_* environment)")
+	if len(os.Args) != 2 || !slices.Contains([]string{"setup", "verify", "setup-k2k", "verify-k2k", "setup-saml", "verify-saml"}, os.Args[1]) {
+		fmt.Fprintln(os.Stderr, "usage: fedlab setup|verify|setup-k2k|verify-k2k|setup-saml|verify-saml (settings from the FEDLAB_* environment)")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -50,6 +55,10 @@ func main() {
 					r.UnscopedUser, r.UnscopedStatus, r.RescopedStatus, r.ProjectID, r.Roles)
 			}
 		}
+	case "setup-saml":
+		err = fedlab.SetupSAML(ctx, samlOptions(), logf)
+	case "verify-saml":
+		err = verifySAML(ctx)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fedlab:", err)
@@ -78,6 +87,44 @@ func options() fedlab.Options {
 func k2kOptions() fedlab.K2KOptions {
 	return fedlab.K2KOptions{SP: options(), IdPKeystoneURL: os.Getenv("FEDLAB_IDP_KEYSTONE_URL"),
 		IdP: os.Getenv("FEDLAB_K2K_IDP"), ServiceProvider: os.Getenv("FEDLAB_K2K_SP")}
+}
+
+func samlOptions() fedlab.SAMLOptions {
+	return fedlab.SAMLOptions{SP: options(), IdP: os.Getenv("FEDLAB_SAML_IDP"), Protocol: os.Getenv("FEDLAB_SAML_PROTOCOL"),
+		IdPEntityID: os.Getenv("FEDLAB_SAML_IDP_ENTITY_ID"), ECPURL: os.Getenv("FEDLAB_SAML_IDP_ECP_URL"),
+		User: os.Getenv("FEDLAB_SAML_USER"), Password: os.Getenv("FEDLAB_SAML_PASSWORD"),
+		TraceDir: os.Getenv("FEDLAB_SAML_TRACE_DIR")}
+}
+
+// verifySAML logs in with the SDK's SAML2 ECP password plugin, and checks
+// that a wrong password is refused by the identity provider.
+func verifySAML(ctx context.Context) error {
+	o := samlOptions()
+	a, err := fedlab.VerifySAML(ctx, o)
+	if err != nil {
+		return fmt.Errorf("SAML2 ECP (authplugin.NewSAML2Password, user %s): %w", o.User, err)
+	}
+	var roles []string
+	for _, r := range a.Roles {
+		roles = append(roles, r.Name)
+	}
+	if !a.ProjectScoped() || !slices.Contains(roles, "member") {
+		return fmt.Errorf("SAML2 ECP: the token is not scoped to the project with member (project %+v, roles %v)", a.Project, roles)
+	}
+	idp, proto := "", ""
+	if f := a.User.Federated; f != nil {
+		idp, proto = f.IdentityProviderID, f.ProtocolID
+	}
+	fmt.Printf("ok: SAML2 ECP password plugin (pysaml2 IdP, mod_shib): federated user %q (%s/%s), token scoped to project %s (%s) with roles %v\n",
+		a.User.Name, idp, proto, a.Project.Name, a.Project.ID, roles)
+	bad := o
+	bad.Password += "-wrong"
+	bad.TraceDir = ""
+	if _, err := fedlab.VerifySAML(ctx, bad); !errors.Is(err, keystone.ErrAuthorizationFailure) {
+		return fmt.Errorf("SAML2 ECP with a wrong password: want an authorization failure, got %v", err)
+	}
+	fmt.Println("ok: SAML2 ECP password plugin: a wrong password is refused by the identity provider")
+	return nil
 }
 
 func verify(ctx context.Context) error {

@@ -104,30 +104,51 @@ func (l fedLab) checkFederated(t *testing.T, s *keystone.Session, auth *keystone
 	return ai
 }
 
-func TestLabOIDCPasswordRefreshesBeforeExpiry(t *testing.T) {
-	l := requireLab(t)
-	o := l.options()
-	o.Username, o.Password = l.get("OIDC_USER"), l.get("OIDC_PASSWORD")
-	var mu sync.Mutex
-	var offset time.Duration
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(offset) }
-	auth, err := authplugin.NewOIDCPassword(o, keystone.WithClock(clock))
+// labClock is a plugin's clock that a test moves to shortly before its
+// token's expiry: the plugin must then get a new token before using it.
+type labClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *labClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// refreshesBeforeExpiry moves the clock to 30 s before the current token
+// expires and checks that the plugin answers a new, working token.
+func (c *labClock) refreshesBeforeExpiry(t *testing.T, auth *keystone.Auth, s *keystone.Session) {
+	t.Helper()
+	first, err := auth.Access(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := l.session(t, auth)
-	first := l.checkFederated(t, s, auth, l.get("OIDC_USER"))
-	// Shortly before the token's expiry, both steps are done again.
-	mu.Lock()
-	offset = time.Until(first.ExpiresAt) - 30*time.Second
-	mu.Unlock()
+	c.mu.Lock()
+	c.offset = time.Until(first.ExpiresAt) - 30*time.Second
+	c.mu.Unlock()
 	second, err := auth.Access(t.Context(), s)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("refresh before expiry: %v", err)
 	}
 	if second.Token() == first.Token() {
 		t.Errorf("no new token before expiry")
 	}
+}
+
+func TestLabOIDCPasswordRefreshesBeforeExpiry(t *testing.T) {
+	l := requireLab(t)
+	o := l.options()
+	o.Username, o.Password = l.get("OIDC_USER"), l.get("OIDC_PASSWORD")
+	clock := &labClock{}
+	auth, err := authplugin.NewOIDCPassword(o, keystone.WithClock(clock.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.session(t, auth)
+	l.checkFederated(t, s, auth, l.get("OIDC_USER"))
+	clock.refreshesBeforeExpiry(t, auth, s) // both steps again
 
 	o.Password = "wrong-lab-password"
 	bad, _ := authplugin.NewOIDCPassword(o)
@@ -141,11 +162,14 @@ func TestLabOIDCClientCredentials(t *testing.T) {
 	l := requireLab(t)
 	o := l.options()
 	o.DiscoveryEndpoint, o.TokenEndpoint = "", l.get("OIDC_TOKEN_URL")
-	auth, err := authplugin.NewOIDCClientCredentials(o)
+	clock := &labClock{}
+	auth, err := authplugin.NewOIDCClientCredentials(o, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.checkFederated(t, l.session(t, auth), auth, l.get("OIDC_CLIENT_ID"))
+	s := l.session(t, auth)
+	l.checkFederated(t, s, auth, l.get("OIDC_CLIENT_ID"))
+	clock.refreshesBeforeExpiry(t, auth, s)
 }
 
 func TestLabOIDCAccessToken(t *testing.T) {
@@ -169,11 +193,14 @@ func TestLabOIDCAccessToken(t *testing.T) {
 	}
 	o := authplugin.OIDCOptions{AuthURL: l.get("KEYSTONE_URL"), IdentityProvider: l.get("IDP"), Protocol: l.get("PROTOCOL"),
 		AccessToken: tr.AccessToken, Scope: authplugin.Scope{ProjectName: l.get("PROJECT"), ProjectDomainID: "default"}}
-	auth, err := authplugin.NewOIDCAccessToken(o)
+	clock := &labClock{}
+	auth, err := authplugin.NewOIDCAccessToken(o, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.checkFederated(t, l.session(t, auth), auth, l.get("OIDC_USER2"))
+	s := l.session(t, auth)
+	l.checkFederated(t, s, auth, l.get("OIDC_USER2"))
+	clock.refreshesBeforeExpiry(t, auth, s) // the access token exchanged again
 
 	// A forged token: mod_auth_openidc refuses it.
 	o.AccessToken = tr.AccessToken[:len(tr.AccessToken)-4] + "AAAA"
@@ -205,16 +232,14 @@ func TestLabOIDCAuthorizationCode(t *testing.T) {
 	}
 	o := l.options()
 	o.Code, o.RedirectURI, o.CodeVerifier = loc.Query().Get("code"), l.get("REDIRECT_URI"), verifier
-	auth, err := authplugin.NewOIDCAuthorizationCode(o)
+	clock := &labClock{}
+	auth, err := authplugin.NewOIDCAuthorizationCode(o, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := l.session(t, auth)
-	ai := l.checkFederated(t, s, auth, l.get("OIDC_USER"))
-	auth.Invalidate(ai.Token())
-	if again, err := auth.Token(t.Context(), s); err != nil || again == ai.Token() {
-		t.Errorf("a new token after the code was used (the refresh token): %v", err)
-	}
+	l.checkFederated(t, s, auth, l.get("OIDC_USER"))
+	clock.refreshesBeforeExpiry(t, auth, s) // with the provider's refresh token: the code is used once
 }
 
 // TestLabOIDCDeviceAuthorization: the callback plays the user, approving
@@ -225,8 +250,10 @@ func TestLabOIDCDeviceAuthorization(t *testing.T) {
 	o := l.options()
 	o.ClientID, o.ClientSecret = l.get("OIDC_PUBLIC_CLIENT_ID"), ""
 	var shown authplugin.DeviceAuthorization
+	var prompts int
 	o.DeviceCallback = func(ctx context.Context, d authplugin.DeviceAuthorization) error {
 		shown = d
+		prompts++
 		go func() {
 			time.Sleep(1500 * time.Millisecond) // the user takes a moment: the plugin polls meanwhile
 			resp, err := c.PostForm(d.VerificationURI, url.Values{"user_code": {d.UserCode},
@@ -237,13 +264,19 @@ func TestLabOIDCDeviceAuthorization(t *testing.T) {
 		}()
 		return nil
 	}
-	auth, err := authplugin.NewOIDCDeviceAuthorization(o)
+	clock := &labClock{}
+	auth, err := authplugin.NewOIDCDeviceAuthorization(o, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.checkFederated(t, l.session(t, auth), auth, l.get("OIDC_USER"))
+	s := l.session(t, auth)
+	l.checkFederated(t, s, auth, l.get("OIDC_USER"))
 	if shown.UserCode == "" || !strings.HasPrefix(shown.VerificationURI, l.get("OIDC_ISSUER")) {
 		t.Errorf("shown %+v", shown)
+	}
+	clock.refreshesBeforeExpiry(t, auth, s)
+	if prompts != 1 {
+		t.Errorf("the user was asked %d times: the refresh must use the refresh token", prompts)
 	}
 }
 
@@ -264,8 +297,9 @@ func TestLabK2KThroughShibboleth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := &labClock{}
 	auth, err := authplugin.NewK2K(authplugin.K2KOptions{Local: local, ServiceProvider: l.get("K2K_SP"),
-		Scope: authplugin.Scope{ProjectName: l.get("PROJECT"), ProjectDomainID: "default"}})
+		Scope: authplugin.Scope{ProjectName: l.get("PROJECT"), ProjectDomainID: "default"}}, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,10 +311,7 @@ func TestLabK2KThroughShibboleth(t *testing.T) {
 	if ai.Project == nil || ai.Project.Name != l.get("PROJECT") || ai.User.Federated == nil || ai.User.Federated.IdentityProviderID != l.get("K2K_IDP") {
 		t.Fatalf("not a K2K token of the service provider: %v (%+v)", ai, ai.User)
 	}
-	auth.Invalidate(ai.Token())
-	if again, err := auth.Token(t.Context(), s); err != nil || again == ai.Token() {
-		t.Errorf("K2K again: %v", err)
-	}
+	clock.refreshesBeforeExpiry(t, auth, s)
 }
 
 // TestLabSAML2ECP logs in with a password at the lab's SAML2 identity
@@ -297,7 +328,8 @@ func TestLabSAML2ECP(t *testing.T) {
 	o := authplugin.SAML2Options{AuthURL: l.get("KEYSTONE_URL"), IdentityProvider: l.get("SAML_IDP"), Protocol: l.get("SAML_PROTOCOL"),
 		IdentityProviderURL: l.get("SAML_IDP_ECP_URL"), Username: l.get("SAML_USER"), Password: l.get("SAML_PASSWORD"),
 		Scope: authplugin.Scope{ProjectName: l.get("PROJECT"), ProjectDomainID: "default"}}
-	auth, err := authplugin.NewSAML2Password(o)
+	clock := &labClock{}
+	auth, err := authplugin.NewSAML2Password(o, keystone.WithClock(clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,10 +341,7 @@ func TestLabSAML2ECP(t *testing.T) {
 	if ai.Project == nil || ai.Project.Name != l.get("PROJECT") || ai.User.Federated == nil || ai.User.Federated.IdentityProviderID != l.get("SAML_IDP") {
 		t.Fatalf("not a SAML2 federated token: %v (%+v)", ai, ai.User)
 	}
-	auth.Invalidate(ai.Token())
-	if again, err := auth.Token(t.Context(), s); err != nil || again == ai.Token() {
-		t.Errorf("SAML2 ECP again: %v", err)
-	}
+	clock.refreshesBeforeExpiry(t, auth, s)
 	o.Password = "wrong-saml-password"
 	bad, _ := authplugin.NewSAML2Password(o)
 	if _, err := bad.Access(t.Context(), l.session(t, bad)); !errors.Is(err, keystone.ErrAuthorizationFailure) {

@@ -16,8 +16,8 @@ import (
 // throw-away HOME.
 type cliEnv struct {
 	url, password, user, project, domain, region string
-	bin, dir                                      string
-	environ                                       []string
+	bin, dir                                     string
+	environ                                      []string
 }
 
 func newCLIEnv(b *testing.B) *cliEnv {
@@ -88,7 +88,9 @@ func BenchmarkCLIPath(b *testing.B) {
 		name string
 		cmd  func() *exec.Cmd
 	}{
-		{"gokeystone", func() *exec.Cmd { return exec.Command(e.bin, "token", "issue", "--no-cache", "-f", "value", "-c", "expires") }},
+		{"gokeystone", func() *exec.Cmd {
+			return exec.Command(e.bin, "token", "issue", "--no-cache", "-f", "value", "-c", "expires")
+		}},
 		{"raw", func() *exec.Cmd {
 			return exec.Command("curl", "-sf", "-o", "/dev/null", "-H", "Content-Type: application/json",
 				"--data-binary", "@"+bodyFile, e.url+"/v3/auth/tokens")

@@ -132,6 +132,12 @@ type state struct {
 	tokens      map[string]*token
 	receipts    map[string]*receipt
 	nIssued     int
+
+	// The areas served by files of their own (v3_limits.go,
+	// v3_epfilter.go, v3_domainconfig.go): each keeps its state here.
+	limitArea  limitState
+	epArea     epFilterState
+	configArea domainConfigState
 }
 
 func newState(root string, now func() time.Time, lifetime time.Duration) *state {

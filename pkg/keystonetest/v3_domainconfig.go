@@ -1,0 +1,5 @@
+package keystonetest
+
+// domainConfigState holds domain-specific configurations and revocation
+// events.
+type domainConfigState struct{}

@@ -1,0 +1,4 @@
+package keystonetest
+
+// limitState holds limits and registered limits.
+type limitState struct{}

@@ -406,13 +406,13 @@ func (s *Server) v3Handler() http.Handler {
 		}
 		renderErr(w, r, errorf(http.StatusNotFound, "The resource could not be found."))
 	}}
-	return identityv3server.HandlerWithOptions(strict, identityv3server.StdHTTPServerOptions{
+	return flagsAsTrue(identityv3server.HandlerWithOptions(strict, identityv3server.StdHTTPServerOptions{
 		BaseRouter: mux,
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			renderErr(w, r, badRequest("Invalid input for field/attribute: %v", err))
 		},
 		Middlewares: []identityv3server.MiddlewareFunc{requestID},
-	})
+	}))
 }
 
 // v2Handler is the Identity v2.0 API over the same state.

@@ -3,6 +3,8 @@
 package contract
 
 import (
+	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +73,17 @@ func TestProjects(t *testing.T) {
 			if r.JSON200.Project.Parents == nil {
 				t.Errorf("%+v: no parents", p)
 			}
+		}
+		// Flags without a value, as python-keystoneclient sends them
+		// (?parents_as_list&subtree_as_list): presence means true.
+		bare := func(_ context.Context, req *http.Request) error {
+			req.URL.RawQuery = "parents_as_list&subtree_as_list"
+			return nil
+		}
+		r, err := adm.GetProjectWithResponse(t.Context(), parent.ID, &v3.GetProjectParams{}, bare)
+		expect(t, r, err, 200)
+		if r.JSON200.Project.Parents == nil || r.JSON200.Project.Subtree == nil {
+			t.Errorf("flags without a value: parents %v, subtree %v", r.JSON200.Project.Parents, r.JSON200.Project.Subtree)
 		}
 	})
 

@@ -11763,6 +11763,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
 	CheckPolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HeadPolicyAssociationWithEndpoint Check a policy-endpoint association (HEAD).
+	//
+	// The GET check as HEAD, which python-keystoneclient sends (`endpoint_policy.check_policy_association_for_endpoint`). 204, or 404.
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `HeadPolicyAssociationWithEndpoint` operationId).
+	HeadPolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AssociatePolicyWithEndpoint Associate a policy with an endpoint.
 	//
 	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
@@ -11795,6 +11802,11 @@ type ClientInterface interface {
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
 	CheckPolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// HeadPolicyAssociationWithService Check a policy-service association (HEAD).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `HeadPolicyAssociationWithService` operationId).
+	HeadPolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AssociatePolicyWithService Associate a policy with every endpoint of a service.
 	//
 	// Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
@@ -11809,6 +11821,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
 	CheckPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadPolicyAssociationWithServiceInRegion Check a policy-service-region association (HEAD).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `HeadPolicyAssociationWithServiceInRegion` operationId).
+	HeadPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AssociatePolicyWithServiceInRegion Associate a policy with the endpoints of a service in a region.
 	//
@@ -11954,6 +11971,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v3/projects/{project_id}/tags/{tag} (the `CheckProjectTag` operationId).
 	CheckProjectTag(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadProjectTag Check whether a project has a tag (HEAD).
+	//
+	// The GET check as HEAD, which python-keystoneclient sends (`tags.check`); Keystone 22 serves HEAD on every GET route. 204 when the project has the tag, 404 otherwise.
+	//
+	// Corresponds with HEAD /v3/projects/{project_id}/tags/{tag} (the `HeadProjectTag` operationId).
+	HeadProjectTag(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddProjectTag Add a tag to a project.
 	//
@@ -16831,6 +16855,23 @@ func (c *Client) CheckPolicyAssociationWithEndpoint(ctx context.Context, policyI
 	return c.Client.Do(req)
 }
 
+// HeadPolicyAssociationWithEndpoint Check a policy-endpoint association (HEAD).
+//
+// The GET check as HEAD, which python-keystoneclient sends (`endpoint_policy.check_policy_association_for_endpoint`). 204, or 404.
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `HeadPolicyAssociationWithEndpoint` operationId).
+func (c *Client) HeadPolicyAssociationWithEndpoint(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadPolicyAssociationWithEndpointRequest(c.Server, policyID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AssociatePolicyWithEndpoint Associate a policy with an endpoint.
 //
 // Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `AssociatePolicyWithEndpoint` operationId).
@@ -16913,6 +16954,21 @@ func (c *Client) CheckPolicyAssociationWithService(ctx context.Context, policyID
 	return c.Client.Do(req)
 }
 
+// HeadPolicyAssociationWithService Check a policy-service association (HEAD).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `HeadPolicyAssociationWithService` operationId).
+func (c *Client) HeadPolicyAssociationWithService(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadPolicyAssociationWithServiceRequest(c.Server, policyID, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AssociatePolicyWithService Associate a policy with every endpoint of a service.
 //
 // Corresponds with PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `AssociatePolicyWithService` operationId).
@@ -16948,6 +17004,21 @@ func (c *Client) RemovePolicyAssociationWithServiceInRegion(ctx context.Context,
 // Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
 func (c *Client) CheckPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCheckPolicyAssociationWithServiceInRegionRequest(c.Server, policyID, serviceID, regionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadPolicyAssociationWithServiceInRegion Check a policy-service-region association (HEAD).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `HeadPolicyAssociationWithServiceInRegion` operationId).
+func (c *Client) HeadPolicyAssociationWithServiceInRegion(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadPolicyAssociationWithServiceInRegionRequest(c.Server, policyID, serviceID, regionID)
 	if err != nil {
 		return nil, err
 	}
@@ -17273,6 +17344,23 @@ func (c *Client) DeleteProjectTag(ctx context.Context, projectID ProjectIDPath, 
 // Corresponds with GET /v3/projects/{project_id}/tags/{tag} (the `CheckProjectTag` operationId).
 func (c *Client) CheckProjectTag(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCheckProjectTagRequest(c.Server, projectID, tag)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadProjectTag Check whether a project has a tag (HEAD).
+//
+// The GET check as HEAD, which python-keystoneclient sends (`tags.check`); Keystone 22 serves HEAD on every GET route. 204 when the project has the tag, 404 otherwise.
+//
+// Corresponds with HEAD /v3/projects/{project_id}/tags/{tag} (the `HeadProjectTag` operationId).
+func (c *Client) HeadProjectTag(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadProjectTagRequest(c.Server, projectID, tag)
 	if err != nil {
 		return nil, err
 	}
@@ -25726,6 +25814,47 @@ func NewCheckPolicyAssociationWithEndpointRequest(server string, policyID Policy
 	return req, nil
 }
 
+// NewHeadPolicyAssociationWithEndpointRequest constructs an http.Request for the HeadPolicyAssociationWithEndpoint method
+func NewHeadPolicyAssociationWithEndpointRequest(server string, policyID PolicyIDPath, endpointID EndpointIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "endpoint_id", endpointID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAssociatePolicyWithEndpointRequest constructs an http.Request for the AssociatePolicyWithEndpoint method
 func NewAssociatePolicyWithEndpointRequest(server string, policyID PolicyIDPath, endpointID EndpointIDPath) (*http.Request, error) {
 	var err error
@@ -25917,6 +26046,47 @@ func NewCheckPolicyAssociationWithServiceRequest(server string, policyID PolicyI
 	return req, nil
 }
 
+// NewHeadPolicyAssociationWithServiceRequest constructs an http.Request for the HeadPolicyAssociationWithService method
+func NewHeadPolicyAssociationWithServiceRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAssociatePolicyWithServiceRequest constructs an http.Request for the AssociatePolicyWithService method
 func NewAssociatePolicyWithServiceRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath) (*http.Request, error) {
 	var err error
@@ -26047,6 +26217,54 @@ func NewCheckPolicyAssociationWithServiceInRegionRequest(server string, policyID
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHeadPolicyAssociationWithServiceInRegionRequest constructs an http.Request for the HeadPolicyAssociationWithServiceInRegion method
+func NewHeadPolicyAssociationWithServiceInRegionRequest(server string, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "policy_id", policyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "service_id", serviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "region_id", regionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/policies/%s/OS-ENDPOINT-POLICY/services/%s/regions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -26881,6 +27099,47 @@ func NewCheckProjectTagRequest(server string, projectID ProjectIDPath, tag Proje
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewHeadProjectTagRequest constructs an http.Request for the HeadProjectTag method
+func NewHeadProjectTagRequest(server string, projectID ProjectIDPath, tag ProjectTagPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tag", tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects/%s/tags/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -32448,6 +32707,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `CheckPolicyAssociationWithEndpoint` operationId).
 	CheckPolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithEndpointResponse, error)
 
+	// HeadPolicyAssociationWithEndpointWithResponse Check a policy-endpoint association (HEAD).
+	//
+	// The GET check as HEAD, which python-keystoneclient sends (`endpoint_policy.check_policy_association_for_endpoint`). 204, or 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `HeadPolicyAssociationWithEndpoint` operationId).
+	HeadPolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithEndpointResponse, error)
+
 	// AssociatePolicyWithEndpointWithResponse Associate a policy with an endpoint.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -32490,6 +32758,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `CheckPolicyAssociationWithService` operationId).
 	CheckPolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceResponse, error)
 
+	// HeadPolicyAssociationWithServiceWithResponse Check a policy-service association (HEAD).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `HeadPolicyAssociationWithService` operationId).
+	HeadPolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithServiceResponse, error)
+
 	// AssociatePolicyWithServiceWithResponse Associate a policy with every endpoint of a service.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -32510,6 +32785,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `CheckPolicyAssociationWithServiceInRegion` operationId).
 	CheckPolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*CheckPolicyAssociationWithServiceInRegionResponse, error)
+
+	// HeadPolicyAssociationWithServiceInRegionWithResponse Check a policy-service-region association (HEAD).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `HeadPolicyAssociationWithServiceInRegion` operationId).
+	HeadPolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithServiceInRegionResponse, error)
 
 	// AssociatePolicyWithServiceInRegionWithResponse Associate a policy with the endpoints of a service in a region.
 	//
@@ -32679,6 +32961,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3/projects/{project_id}/tags/{tag} (the `CheckProjectTag` operationId).
 	CheckProjectTagWithResponse(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*CheckProjectTagResponse, error)
+
+	// HeadProjectTagWithResponse Check whether a project has a tag (HEAD).
+	//
+	// The GET check as HEAD, which python-keystoneclient sends (`tags.check`); Keystone 22 serves HEAD on every GET route. 204 when the project has the tag, 404 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v3/projects/{project_id}/tags/{tag} (the `HeadProjectTag` operationId).
+	HeadProjectTagWithResponse(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*HeadProjectTagResponse, error)
 
 	// AddProjectTagWithResponse Add a tag to a project.
 	//
@@ -45658,6 +45949,40 @@ func (r CheckPolicyAssociationWithEndpointResponse) ContentType() string {
 	return ""
 }
 
+type HeadPolicyAssociationWithEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadPolicyAssociationWithEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadPolicyAssociationWithEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadPolicyAssociationWithEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadPolicyAssociationWithEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AssociatePolicyWithEndpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46059,6 +46384,40 @@ func (r CheckPolicyAssociationWithServiceResponse) ContentType() string {
 	return ""
 }
 
+type HeadPolicyAssociationWithServiceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadPolicyAssociationWithServiceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadPolicyAssociationWithServiceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadPolicyAssociationWithServiceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadPolicyAssociationWithServiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AssociatePolicyWithServiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46323,6 +46682,40 @@ func (r CheckPolicyAssociationWithServiceInRegionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CheckPolicyAssociationWithServiceInRegionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type HeadPolicyAssociationWithServiceInRegionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadPolicyAssociationWithServiceInRegionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadPolicyAssociationWithServiceInRegionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadPolicyAssociationWithServiceInRegionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadPolicyAssociationWithServiceInRegionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -47309,6 +47702,40 @@ func (r CheckProjectTagResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CheckProjectTagResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type HeadProjectTagResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadProjectTagResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadProjectTagResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadProjectTagResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadProjectTagResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -55658,6 +56085,21 @@ func (c *ClientWithResponses) CheckPolicyAssociationWithEndpointWithResponse(ctx
 	return ParseCheckPolicyAssociationWithEndpointResponse(rsp)
 }
 
+// HeadPolicyAssociationWithEndpointWithResponse Check a policy-endpoint association (HEAD).
+//
+// The GET check as HEAD, which python-keystoneclient sends (`endpoint_policy.check_policy_association_for_endpoint`). 204, or 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id} (the `HeadPolicyAssociationWithEndpoint` operationId).
+func (c *ClientWithResponses) HeadPolicyAssociationWithEndpointWithResponse(ctx context.Context, policyID PolicyIDPath, endpointID EndpointIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithEndpointResponse, error) {
+	rsp, err := c.HeadPolicyAssociationWithEndpoint(ctx, policyID, endpointID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadPolicyAssociationWithEndpointResponse(rsp)
+}
+
 // AssociatePolicyWithEndpointWithResponse Associate a policy with an endpoint.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -55730,6 +56172,19 @@ func (c *ClientWithResponses) CheckPolicyAssociationWithServiceWithResponse(ctx 
 	return ParseCheckPolicyAssociationWithServiceResponse(rsp)
 }
 
+// HeadPolicyAssociationWithServiceWithResponse Check a policy-service association (HEAD).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id} (the `HeadPolicyAssociationWithService` operationId).
+func (c *ClientWithResponses) HeadPolicyAssociationWithServiceWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithServiceResponse, error) {
+	rsp, err := c.HeadPolicyAssociationWithService(ctx, policyID, serviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadPolicyAssociationWithServiceResponse(rsp)
+}
+
 // AssociatePolicyWithServiceWithResponse Associate a policy with every endpoint of a service.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -55767,6 +56222,19 @@ func (c *ClientWithResponses) CheckPolicyAssociationWithServiceInRegionWithRespo
 		return nil, err
 	}
 	return ParseCheckPolicyAssociationWithServiceInRegionResponse(rsp)
+}
+
+// HeadPolicyAssociationWithServiceInRegionWithResponse Check a policy-service-region association (HEAD).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id} (the `HeadPolicyAssociationWithServiceInRegion` operationId).
+func (c *ClientWithResponses) HeadPolicyAssociationWithServiceInRegionWithResponse(ctx context.Context, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath, reqEditors ...RequestEditorFn) (*HeadPolicyAssociationWithServiceInRegionResponse, error) {
+	rsp, err := c.HeadPolicyAssociationWithServiceInRegion(ctx, policyID, serviceID, regionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadPolicyAssociationWithServiceInRegionResponse(rsp)
 }
 
 // AssociatePolicyWithServiceInRegionWithResponse Associate a policy with the endpoints of a service in a region.
@@ -56044,6 +56512,21 @@ func (c *ClientWithResponses) CheckProjectTagWithResponse(ctx context.Context, p
 		return nil, err
 	}
 	return ParseCheckProjectTagResponse(rsp)
+}
+
+// HeadProjectTagWithResponse Check whether a project has a tag (HEAD).
+//
+// The GET check as HEAD, which python-keystoneclient sends (`tags.check`); Keystone 22 serves HEAD on every GET route. 204 when the project has the tag, 404 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v3/projects/{project_id}/tags/{tag} (the `HeadProjectTag` operationId).
+func (c *ClientWithResponses) HeadProjectTagWithResponse(ctx context.Context, projectID ProjectIDPath, tag ProjectTagPath, reqEditors ...RequestEditorFn) (*HeadProjectTagResponse, error) {
+	rsp, err := c.HeadProjectTag(ctx, projectID, tag, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadProjectTagResponse(rsp)
 }
 
 // AddProjectTagWithResponse Add a tag to a project.
@@ -67343,6 +67826,22 @@ func ParseCheckPolicyAssociationWithEndpointResponse(rsp *http.Response) (*Check
 	return response, nil
 }
 
+// ParseHeadPolicyAssociationWithEndpointResponse parses an HTTP response from a HeadPolicyAssociationWithEndpointWithResponse call
+func ParseHeadPolicyAssociationWithEndpointResponse(rsp *http.Response) (*HeadPolicyAssociationWithEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadPolicyAssociationWithEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
 // ParseAssociatePolicyWithEndpointResponse parses an HTTP response from a AssociatePolicyWithEndpointWithResponse call
 func ParseAssociatePolicyWithEndpointResponse(rsp *http.Response) (*AssociatePolicyWithEndpointResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -67675,6 +68174,22 @@ func ParseCheckPolicyAssociationWithServiceResponse(rsp *http.Response) (*CheckP
 	return response, nil
 }
 
+// ParseHeadPolicyAssociationWithServiceResponse parses an HTTP response from a HeadPolicyAssociationWithServiceWithResponse call
+func ParseHeadPolicyAssociationWithServiceResponse(rsp *http.Response) (*HeadPolicyAssociationWithServiceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadPolicyAssociationWithServiceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
 // ParseAssociatePolicyWithServiceResponse parses an HTTP response from a AssociatePolicyWithServiceWithResponse call
 func ParseAssociatePolicyWithServiceResponse(rsp *http.Response) (*AssociatePolicyWithServiceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -67904,6 +68419,22 @@ func ParseCheckPolicyAssociationWithServiceInRegionResponse(rsp *http.Response) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseHeadPolicyAssociationWithServiceInRegionResponse parses an HTTP response from a HeadPolicyAssociationWithServiceInRegionWithResponse call
+func ParseHeadPolicyAssociationWithServiceInRegionResponse(rsp *http.Response) (*HeadPolicyAssociationWithServiceInRegionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadPolicyAssociationWithServiceInRegionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -68683,6 +69214,22 @@ func ParseCheckProjectTagResponse(rsp *http.Response) (*CheckProjectTagResponse,
 		}
 		response.JSON404 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseHeadProjectTagResponse parses an HTTP response from a HeadProjectTagWithResponse call
+func ParseHeadProjectTagResponse(rsp *http.Response) (*HeadProjectTagResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadProjectTagResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil

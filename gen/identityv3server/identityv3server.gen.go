@@ -10081,6 +10081,9 @@ type ServerInterface interface {
 	// CheckPolicyAssociationWithEndpoint Check that a policy is associated with an endpoint.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
 	CheckPolicyAssociationWithEndpoint(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, endpointID EndpointIDPath)
+	// HeadPolicyAssociationWithEndpoint Check a policy-endpoint association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
+	HeadPolicyAssociationWithEndpoint(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, endpointID EndpointIDPath)
 	// AssociatePolicyWithEndpoint Associate a policy with an endpoint.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
 	AssociatePolicyWithEndpoint(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, endpointID EndpointIDPath)
@@ -10096,6 +10099,9 @@ type ServerInterface interface {
 	// CheckPolicyAssociationWithService Check that a policy is associated with a service.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
 	CheckPolicyAssociationWithService(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath)
+	// HeadPolicyAssociationWithService Check a policy-service association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
+	HeadPolicyAssociationWithService(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath)
 	// AssociatePolicyWithService Associate a policy with every endpoint of a service.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
 	AssociatePolicyWithService(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath)
@@ -10105,6 +10111,9 @@ type ServerInterface interface {
 	// CheckPolicyAssociationWithServiceInRegion Check that a policy is associated with a service in a region.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
 	CheckPolicyAssociationWithServiceInRegion(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath)
+	// HeadPolicyAssociationWithServiceInRegion Check a policy-service-region association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
+	HeadPolicyAssociationWithServiceInRegion(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath)
 	// AssociatePolicyWithServiceInRegion Associate a policy with the endpoints of a service in a region.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
 	AssociatePolicyWithServiceInRegion(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath)
@@ -10150,6 +10159,9 @@ type ServerInterface interface {
 	// CheckProjectTag Check whether a project has a tag.
 	// (GET /v3/projects/{project_id}/tags/{tag})
 	CheckProjectTag(w http.ResponseWriter, r *http.Request, projectID ProjectIDPath, tag ProjectTagPath)
+	// HeadProjectTag Check whether a project has a tag (HEAD).
+	// (HEAD /v3/projects/{project_id}/tags/{tag})
+	HeadProjectTag(w http.ResponseWriter, r *http.Request, projectID ProjectIDPath, tag ProjectTagPath)
 	// AddProjectTag Add a tag to a project.
 	// (PUT /v3/projects/{project_id}/tags/{tag})
 	AddProjectTag(w http.ResponseWriter, r *http.Request, projectID ProjectIDPath, tag ProjectTagPath)
@@ -15300,6 +15312,41 @@ func (siw *ServerInterfaceWrapper) CheckPolicyAssociationWithEndpoint(w http.Res
 	handler.ServeHTTP(w, r)
 }
 
+// HeadPolicyAssociationWithEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) HeadPolicyAssociationWithEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "policy_id" -------------
+	var policyID PolicyIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "policy_id", r.PathValue("policy_id"), &policyID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "policy_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "endpoint_id" -------------
+	var endpointID EndpointIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpoint_id", r.PathValue("endpoint_id"), &endpointID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpoint_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.HeadPolicyAssociationWithEndpoint(w, r, policyID, endpointID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // AssociatePolicyWithEndpoint operation middleware
 func (siw *ServerInterfaceWrapper) AssociatePolicyWithEndpoint(w http.ResponseWriter, r *http.Request) {
 
@@ -15457,6 +15504,41 @@ func (siw *ServerInterfaceWrapper) CheckPolicyAssociationWithService(w http.Resp
 	handler.ServeHTTP(w, r)
 }
 
+// HeadPolicyAssociationWithService operation middleware
+func (siw *ServerInterfaceWrapper) HeadPolicyAssociationWithService(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "policy_id" -------------
+	var policyID PolicyIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "policy_id", r.PathValue("policy_id"), &policyID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "policy_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "service_id" -------------
+	var serviceID ServiceIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "service_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.HeadPolicyAssociationWithService(w, r, policyID, serviceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // AssociatePolicyWithService operation middleware
 func (siw *ServerInterfaceWrapper) AssociatePolicyWithService(w http.ResponseWriter, r *http.Request) {
 
@@ -15571,6 +15653,50 @@ func (siw *ServerInterfaceWrapper) CheckPolicyAssociationWithServiceInRegion(w h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CheckPolicyAssociationWithServiceInRegion(w, r, policyID, serviceID, regionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// HeadPolicyAssociationWithServiceInRegion operation middleware
+func (siw *ServerInterfaceWrapper) HeadPolicyAssociationWithServiceInRegion(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "policy_id" -------------
+	var policyID PolicyIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "policy_id", r.PathValue("policy_id"), &policyID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "policy_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "service_id" -------------
+	var serviceID ServiceIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "service_id", r.PathValue("service_id"), &serviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "service_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "region_id" -------------
+	var regionID RegionIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "region_id", r.PathValue("region_id"), &regionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "region_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.HeadPolicyAssociationWithServiceInRegion(w, r, policyID, serviceID, regionID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -16253,6 +16379,41 @@ func (siw *ServerInterfaceWrapper) CheckProjectTag(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CheckProjectTag(w, r, projectID, tag)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// HeadProjectTag operation middleware
+func (siw *ServerInterfaceWrapper) HeadProjectTag(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "project_id" -------------
+	var projectID ProjectIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "project_id", r.PathValue("project_id"), &projectID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "tag" -------------
+	var tag ProjectTagPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tag", r.PathValue("tag"), &tag, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tag", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.HeadProjectTag(w, r, projectID, tag)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -18801,6 +18962,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/projects/{project_id}/tags", wrapper.ReplaceProjectTags)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/projects/{project_id}/tags/{tag}", wrapper.DeleteProjectTag)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/projects/{project_id}/tags/{tag}", wrapper.CheckProjectTag)
+	m.HandleFunc(http.MethodHead+" "+options.BaseURL+"/v3/projects/{project_id}/tags/{tag}", wrapper.HeadProjectTag)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/projects/{project_id}/tags/{tag}", wrapper.AddProjectTag)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/regions", wrapper.ListRegions)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/regions", wrapper.CreateRegion)
@@ -18991,12 +19153,15 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/OS-FEDERATION/domains", wrapper.ListFederatedDomains)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}", wrapper.RemovePolicyAssociationWithEndpoint)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}", wrapper.CheckPolicyAssociationWithEndpoint)
+	m.HandleFunc(http.MethodHead+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}", wrapper.HeadPolicyAssociationWithEndpoint)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}", wrapper.AssociatePolicyWithEndpoint)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}", wrapper.RemovePolicyAssociationWithService)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}", wrapper.CheckPolicyAssociationWithService)
+	m.HandleFunc(http.MethodHead+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}", wrapper.HeadPolicyAssociationWithService)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}", wrapper.AssociatePolicyWithService)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}", wrapper.RemovePolicyAssociationWithServiceInRegion)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}", wrapper.CheckPolicyAssociationWithServiceInRegion)
+	m.HandleFunc(http.MethodHead+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}", wrapper.HeadPolicyAssociationWithServiceInRegion)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}", wrapper.AssociatePolicyWithServiceInRegion)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints", wrapper.ListEndpointsForPolicy)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy", wrapper.GetPolicyForPolicyEndpoint)
@@ -34996,6 +35161,54 @@ func (response CheckPolicyAssociationWithEndpoint503JSONResponse) VisitCheckPoli
 	return err
 }
 
+type HeadPolicyAssociationWithEndpointRequestObject struct {
+	PolicyID   PolicyIDPath   `json:"policy_id"`
+	EndpointID EndpointIDPath `json:"endpoint_id"`
+}
+
+type HeadPolicyAssociationWithEndpointResponseObject interface {
+	VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error
+}
+
+type HeadPolicyAssociationWithEndpoint204Response struct {
+}
+
+func (response HeadPolicyAssociationWithEndpoint204Response) VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type HeadPolicyAssociationWithEndpoint400Response = HeadErrorResponse
+
+func (response HeadPolicyAssociationWithEndpoint400Response) VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(400)
+	return nil
+}
+
+type HeadPolicyAssociationWithEndpoint401Response struct {
+}
+
+func (response HeadPolicyAssociationWithEndpoint401Response) VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(401)
+	return nil
+}
+
+type HeadPolicyAssociationWithEndpoint403Response struct {
+}
+
+func (response HeadPolicyAssociationWithEndpoint403Response) VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(403)
+	return nil
+}
+
+type HeadPolicyAssociationWithEndpoint404Response struct {
+}
+
+func (response HeadPolicyAssociationWithEndpoint404Response) VisitHeadPolicyAssociationWithEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(404)
+	return nil
+}
+
 type AssociatePolicyWithEndpointRequestObject struct {
 	PolicyID   PolicyIDPath   `json:"policy_id"`
 	EndpointID EndpointIDPath `json:"endpoint_id"`
@@ -35580,6 +35793,54 @@ func (response CheckPolicyAssociationWithService503JSONResponse) VisitCheckPolic
 	return err
 }
 
+type HeadPolicyAssociationWithServiceRequestObject struct {
+	PolicyID  PolicyIDPath  `json:"policy_id"`
+	ServiceID ServiceIDPath `json:"service_id"`
+}
+
+type HeadPolicyAssociationWithServiceResponseObject interface {
+	VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error
+}
+
+type HeadPolicyAssociationWithService204Response struct {
+}
+
+func (response HeadPolicyAssociationWithService204Response) VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type HeadPolicyAssociationWithService400Response = HeadErrorResponse
+
+func (response HeadPolicyAssociationWithService400Response) VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(400)
+	return nil
+}
+
+type HeadPolicyAssociationWithService401Response struct {
+}
+
+func (response HeadPolicyAssociationWithService401Response) VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(401)
+	return nil
+}
+
+type HeadPolicyAssociationWithService403Response struct {
+}
+
+func (response HeadPolicyAssociationWithService403Response) VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(403)
+	return nil
+}
+
+type HeadPolicyAssociationWithService404Response struct {
+}
+
+func (response HeadPolicyAssociationWithService404Response) VisitHeadPolicyAssociationWithServiceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(404)
+	return nil
+}
+
 type AssociatePolicyWithServiceRequestObject struct {
 	PolicyID  PolicyIDPath  `json:"policy_id"`
 	ServiceID ServiceIDPath `json:"service_id"`
@@ -35979,6 +36240,55 @@ func (response CheckPolicyAssociationWithServiceInRegion503JSONResponse) VisitCh
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type HeadPolicyAssociationWithServiceInRegionRequestObject struct {
+	PolicyID  PolicyIDPath  `json:"policy_id"`
+	ServiceID ServiceIDPath `json:"service_id"`
+	RegionID  RegionIDPath  `json:"region_id"`
+}
+
+type HeadPolicyAssociationWithServiceInRegionResponseObject interface {
+	VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error
+}
+
+type HeadPolicyAssociationWithServiceInRegion204Response struct {
+}
+
+func (response HeadPolicyAssociationWithServiceInRegion204Response) VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type HeadPolicyAssociationWithServiceInRegion400Response = HeadErrorResponse
+
+func (response HeadPolicyAssociationWithServiceInRegion400Response) VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(400)
+	return nil
+}
+
+type HeadPolicyAssociationWithServiceInRegion401Response struct {
+}
+
+func (response HeadPolicyAssociationWithServiceInRegion401Response) VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(401)
+	return nil
+}
+
+type HeadPolicyAssociationWithServiceInRegion403Response struct {
+}
+
+func (response HeadPolicyAssociationWithServiceInRegion403Response) VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(403)
+	return nil
+}
+
+type HeadPolicyAssociationWithServiceInRegion404Response struct {
+}
+
+func (response HeadPolicyAssociationWithServiceInRegion404Response) VisitHeadPolicyAssociationWithServiceInRegionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(404)
+	return nil
 }
 
 type AssociatePolicyWithServiceInRegionRequestObject struct {
@@ -37164,6 +37474,54 @@ func (response CheckProjectTag404JSONResponse) VisitCheckProjectTagResponse(w ht
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type HeadProjectTagRequestObject struct {
+	ProjectID ProjectIDPath  `json:"project_id"`
+	Tag       ProjectTagPath `json:"tag"`
+}
+
+type HeadProjectTagResponseObject interface {
+	VisitHeadProjectTagResponse(w http.ResponseWriter) error
+}
+
+type HeadProjectTag204Response struct {
+}
+
+func (response HeadProjectTag204Response) VisitHeadProjectTagResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type HeadProjectTag400Response = HeadErrorResponse
+
+func (response HeadProjectTag400Response) VisitHeadProjectTagResponse(w http.ResponseWriter) error {
+	w.WriteHeader(400)
+	return nil
+}
+
+type HeadProjectTag401Response struct {
+}
+
+func (response HeadProjectTag401Response) VisitHeadProjectTagResponse(w http.ResponseWriter) error {
+	w.WriteHeader(401)
+	return nil
+}
+
+type HeadProjectTag403Response struct {
+}
+
+func (response HeadProjectTag403Response) VisitHeadProjectTagResponse(w http.ResponseWriter) error {
+	w.WriteHeader(403)
+	return nil
+}
+
+type HeadProjectTag404Response struct {
+}
+
+func (response HeadProjectTag404Response) VisitHeadProjectTagResponse(w http.ResponseWriter) error {
+	w.WriteHeader(404)
+	return nil
 }
 
 type AddProjectTagRequestObject struct {
@@ -43778,6 +44136,9 @@ type StrictServerInterface interface {
 	// CheckPolicyAssociationWithEndpoint Check that a policy is associated with an endpoint.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
 	CheckPolicyAssociationWithEndpoint(ctx context.Context, request CheckPolicyAssociationWithEndpointRequestObject) (CheckPolicyAssociationWithEndpointResponseObject, error)
+	// HeadPolicyAssociationWithEndpoint Check a policy-endpoint association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
+	HeadPolicyAssociationWithEndpoint(ctx context.Context, request HeadPolicyAssociationWithEndpointRequestObject) (HeadPolicyAssociationWithEndpointResponseObject, error)
 	// AssociatePolicyWithEndpoint Associate a policy with an endpoint.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id})
 	AssociatePolicyWithEndpoint(ctx context.Context, request AssociatePolicyWithEndpointRequestObject) (AssociatePolicyWithEndpointResponseObject, error)
@@ -43793,6 +44154,9 @@ type StrictServerInterface interface {
 	// CheckPolicyAssociationWithService Check that a policy is associated with a service.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
 	CheckPolicyAssociationWithService(ctx context.Context, request CheckPolicyAssociationWithServiceRequestObject) (CheckPolicyAssociationWithServiceResponseObject, error)
+	// HeadPolicyAssociationWithService Check a policy-service association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
+	HeadPolicyAssociationWithService(ctx context.Context, request HeadPolicyAssociationWithServiceRequestObject) (HeadPolicyAssociationWithServiceResponseObject, error)
 	// AssociatePolicyWithService Associate a policy with every endpoint of a service.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id})
 	AssociatePolicyWithService(ctx context.Context, request AssociatePolicyWithServiceRequestObject) (AssociatePolicyWithServiceResponseObject, error)
@@ -43802,6 +44166,9 @@ type StrictServerInterface interface {
 	// CheckPolicyAssociationWithServiceInRegion Check that a policy is associated with a service in a region.
 	// (GET /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
 	CheckPolicyAssociationWithServiceInRegion(ctx context.Context, request CheckPolicyAssociationWithServiceInRegionRequestObject) (CheckPolicyAssociationWithServiceInRegionResponseObject, error)
+	// HeadPolicyAssociationWithServiceInRegion Check a policy-service-region association (HEAD).
+	// (HEAD /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
+	HeadPolicyAssociationWithServiceInRegion(ctx context.Context, request HeadPolicyAssociationWithServiceInRegionRequestObject) (HeadPolicyAssociationWithServiceInRegionResponseObject, error)
 	// AssociatePolicyWithServiceInRegion Associate a policy with the endpoints of a service in a region.
 	// (PUT /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id})
 	AssociatePolicyWithServiceInRegion(ctx context.Context, request AssociatePolicyWithServiceInRegionRequestObject) (AssociatePolicyWithServiceInRegionResponseObject, error)
@@ -43847,6 +44214,9 @@ type StrictServerInterface interface {
 	// CheckProjectTag Check whether a project has a tag.
 	// (GET /v3/projects/{project_id}/tags/{tag})
 	CheckProjectTag(ctx context.Context, request CheckProjectTagRequestObject) (CheckProjectTagResponseObject, error)
+	// HeadProjectTag Check whether a project has a tag (HEAD).
+	// (HEAD /v3/projects/{project_id}/tags/{tag})
+	HeadProjectTag(ctx context.Context, request HeadProjectTagRequestObject) (HeadProjectTagResponseObject, error)
 	// AddProjectTag Add a tag to a project.
 	// (PUT /v3/projects/{project_id}/tags/{tag})
 	AddProjectTag(ctx context.Context, request AddProjectTagRequestObject) (AddProjectTagResponseObject, error)
@@ -48361,6 +48731,33 @@ func (sh *strictHandler) CheckPolicyAssociationWithEndpoint(w http.ResponseWrite
 	}
 }
 
+// HeadPolicyAssociationWithEndpoint operation middleware
+func (sh *strictHandler) HeadPolicyAssociationWithEndpoint(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, endpointID EndpointIDPath) {
+	var request HeadPolicyAssociationWithEndpointRequestObject
+
+	request.PolicyID = policyID
+	request.EndpointID = endpointID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HeadPolicyAssociationWithEndpoint(ctx, request.(HeadPolicyAssociationWithEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HeadPolicyAssociationWithEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(HeadPolicyAssociationWithEndpointResponseObject); ok {
+		if err := validResponse.VisitHeadPolicyAssociationWithEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // AssociatePolicyWithEndpoint operation middleware
 func (sh *strictHandler) AssociatePolicyWithEndpoint(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, endpointID EndpointIDPath) {
 	var request AssociatePolicyWithEndpointRequestObject
@@ -48494,6 +48891,33 @@ func (sh *strictHandler) CheckPolicyAssociationWithService(w http.ResponseWriter
 	}
 }
 
+// HeadPolicyAssociationWithService operation middleware
+func (sh *strictHandler) HeadPolicyAssociationWithService(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath) {
+	var request HeadPolicyAssociationWithServiceRequestObject
+
+	request.PolicyID = policyID
+	request.ServiceID = serviceID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HeadPolicyAssociationWithService(ctx, request.(HeadPolicyAssociationWithServiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HeadPolicyAssociationWithService")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(HeadPolicyAssociationWithServiceResponseObject); ok {
+		if err := validResponse.VisitHeadPolicyAssociationWithServiceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // AssociatePolicyWithService operation middleware
 func (sh *strictHandler) AssociatePolicyWithService(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath) {
 	var request AssociatePolicyWithServiceRequestObject
@@ -48570,6 +48994,34 @@ func (sh *strictHandler) CheckPolicyAssociationWithServiceInRegion(w http.Respon
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CheckPolicyAssociationWithServiceInRegionResponseObject); ok {
 		if err := validResponse.VisitCheckPolicyAssociationWithServiceInRegionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// HeadPolicyAssociationWithServiceInRegion operation middleware
+func (sh *strictHandler) HeadPolicyAssociationWithServiceInRegion(w http.ResponseWriter, r *http.Request, policyID PolicyIDPath, serviceID ServiceIDPath, regionID RegionIDPath) {
+	var request HeadPolicyAssociationWithServiceInRegionRequestObject
+
+	request.PolicyID = policyID
+	request.ServiceID = serviceID
+	request.RegionID = regionID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HeadPolicyAssociationWithServiceInRegion(ctx, request.(HeadPolicyAssociationWithServiceInRegionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HeadPolicyAssociationWithServiceInRegion")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(HeadPolicyAssociationWithServiceInRegionResponseObject); ok {
+		if err := validResponse.VisitHeadPolicyAssociationWithServiceInRegionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -48991,6 +49443,33 @@ func (sh *strictHandler) CheckProjectTag(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CheckProjectTagResponseObject); ok {
 		if err := validResponse.VisitCheckProjectTagResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// HeadProjectTag operation middleware
+func (sh *strictHandler) HeadProjectTag(w http.ResponseWriter, r *http.Request, projectID ProjectIDPath, tag ProjectTagPath) {
+	var request HeadProjectTagRequestObject
+
+	request.ProjectID = projectID
+	request.Tag = tag
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.HeadProjectTag(ctx, request.(HeadProjectTagRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HeadProjectTag")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(HeadProjectTagResponseObject); ok {
+		if err := validResponse.VisitHeadProjectTagResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -51290,523 +51769,526 @@ var swaggerSpec = []string{
 	"f4cTtsJSzQ7e7lsh2xZyaNzCy3l259lC3zCP37udD5f90/P+67O3V6cXO6Y2/LhwGtZenlP97i/GnVfU",
 	"LQfvdsXOrCmY2+NIKRmKFuqBtONU0RUrrQBRLYQVHVJXnEtV3P38Dc+5tOCmu1JekIDreoCA+Ma3AO/8",
 	"TGOjGcInu5s/+Qjm4CxP/spi/Gh/80do9I8Zxy9ebv4C+5u9z+QRphXCh7stptLrOQUEvsqytzSfMfz6",
-	"ZZvVWWWqpKC9bLNKU1mXW9qF161Mo9YO6/9n722X2zaWtdFbmXKdXSKrIIqS5axEqv1D23ZsnR3H3pa8",
-	"ss5eSAlDYiiiDA74YkDJel2pytXkwnIlp6a7ZzD4IkGK1Cf/JBYJAoOZ7p7unu7nyXUpUbtiuot7b406",
-	"FRWghxLhvZgmdU1lh/2+9e0C2s4DDw9B0BlwPk1Sc6hI7gTQWzouhUEeRB7sVFxGCeb/dIgZyUykIz4U",
-	"dKJSVF2sACuM/QWGIkJl/5WEN5vRl2L92h/F8IdOmkuau7+ZkSyy0wbMoygYT1aJ+z8t/uHrRI7iCMPj",
-	"R6/1KInVjWd1zXeKKhftqHvfix9cROEfObJRdaN9A59XtbWgKIf1ubjSvhopQ2/+4GX5cPEvfk2yn3WY",
-	"9rx3MBSPdcoy3lGPsMmjXiCM/fux2o/MWm8lvKWEQxC0Rvl+J2Chx4KHVel+PRbDr23kuyh/p1QMvoSn",
-	"/17wEBJnraWu9IuXS//icKlfFLdMaHaEZFk1XjOvvuqKvOd0MleIHusGml9StA2nbz7xbAy1uFOeDcfV",
-	"hcXjsjt3eouHfa2c3nsyn3SstDWjWy8ZVf4LETOvz/I6R9areMn2mnZZKXUq79xRaZMTUludelLpo8xd",
-	"W9wiJ3oPqmrOjjLHOLfLMVkJX9euuapCmjPDufpIKPXq5yS9M32kZ85TRzP2rTY+OW00S8u4UskwArcG",
-	"s6nr28tcyX4oarj3Pa+OnJtT+gzNL4VB/JwmE8Mn0Ta9ZKY3SqTTUrNVqKeiUCgmhljaLnUyqokB6bTC",
-	"weBeTa/wmQ5bU6sk1KlslN21bypLRVXOvG314kllpO5UK96JzFGJtqmrRVpRqhq0m+VTT2Ld4cK958pZ",
-	"uDU4Cd7Cn9Hz3JTYrMaEnoRh4QHnyTLbfy4srGMnU15iHSaCvDEo++tuzd5TMXt2zTeoLydhaPVlnjvs",
-	"OsK3iUS3QehWSTYdhDrKEikWRqkAeONScLqCzmBF3ZpC0blRaG2EeYtawZ+T9A4c9idbrrfVxlUTtLTC",
-	"1czQ7bcu/SxHrpdWxLLftrwetjwXuVvl2x6JPPcjkUZdYx27GQJKa5rMLsdlVe3ebmO8xVnJGhSy6KW2",
-	"T8lus7FbzVotG3vr3Yx0pyiPbtapAV3l4IAZ/J+D/iHyRpiGSUD6RrT6A4tvOSd7tWriinVKnZp5L1uU",
-	"YSZiQTbjmdVvRev1hEh23nPlCs6trK63fACzOOG1aq5ra0yfdi5rXQrgiJqbxsopzfcQDsZ12HOYiHpY",
-	"oTf2e6YiORSscEO239svMjQYpLX0CuhNPaKI4XHElS+TEUKQnsyyMcICAdvIu7fnTA9WS6IZY9BFBhBL",
-	"SHdE/h0gz/iSLisgshMGcwq96TmuDHp0HnaKc2JClcDjYrv/d5Rh1iKw95gPvyoW6JUgChdDj1LDOWK5",
-	"u+v2GIjQzGDorTcZAuEj5gVANHcP2q7Uu/fuqlMVrcGBAqC/gUBY/pBlCevkwn2sZYOVRK/s4+co0Khr",
-	"+c93U8FVWR8iWVUGENk6cTZCMyZXASCpLP3Ni4pq/2zHAvGEEZt6tTbgphcGRXp+SG7aej/Zqxf00H40",
-	"PfxVYHLCCo4UUQrWNc8i+Etj66xX+zhSdNbRVqmrlZqQKUPWGfFYiW51NMrhIUsFD5Uvc8yEwSxjQT/w",
-	"WDCC/+h76H9I+E+i/5uMRi40jsFHILTBmjfLaTUqr2cBsTbaGlxeynlaXzNdj8sA1L3AXAUuaFRF6qlx",
-	"tqVG7X1HTPpSOF3eLfXnap6u6K3JgtoTbTEg2+U7mfIlYdiZ5ESUIesY7U1WyC3/O+x5rGO4aK71ZpuK",
-	"y0hlAKpVQ3SCQDbFjRKApXeYGvMwuTbMa0gbW7ex4duW57V15qBmgvgTbRVs6J2rzoBZEysht5PwxU11",
-	"i1dvc8ZqURVTDTnCkxUK025WTwixsgBQ19lysXD5NnVtTiW7B1szAnDWSHXVwrGqgfOlLxHS6Ygd9vtH",
-	"hE6ADUJeEWwUYT0HSXgD7j6XiFEA+GMwOb4kvO8eO+z/dGRIXYNUTJJMXEShCgwxgvYUzQ2qs19j9rCf",
-	"pFZx1t/WVX7MvXZ2LavAprnriSvy0m1aDQ1Pa9Z90/dkE1NlLFZ0D1S9zs5kKJDD7vSNUbgpz8ZVPTWq",
-	"yLTKKUcJWcdwGiDqtVfUP5lkvkTAbY9JoGC/Eiwwi4ck+VkWB12txIdHZVo3IMQ0/Gi+BD0341XA3ibB",
-	"Oiyp+76001/i3z7s/0RIdO5IeKxDjRvtLoUILAT382V1Ti2J55hPp0KiQ1jADDzo73ebwVPuyebcK4TK",
-	"sjbH8Xq3ZmeO2THqvwHDU4UlaRdZ7RWoxmyCssQaUW+u4IzB6hdRpNWfEiEeki8tGmIMF+vfHfYPmzJ4",
-	"5df8ZMe6wQ03zwKZxy0o6zNBw6NL7OUhMZ4srlkkqViNVmx9HvHqIg5H94bIrQUUT5P8tQ63LbHd84qy",
-	"8/cG4N/1ixY+yKU5bBtrNy/hJi3Iog3UzNeTD7YdwszRZkJvVyjWY3Ba9WHAMxcH7QUn3vHaKXIG3xlI",
-	"LyN5WfS56UNyy2XiSwALru7KSZqLU+tIuqAW6/duqxpxrzH18gpqoupnoKivLSGYkTnWwZS5DuWQR5XQ",
-	"s7sIip1Pyu1D54L61oXQm9cgSl/VnyeYyBPPFCMFkWujstWHkHeubPcaTC6vbDwMn6yq3S6APAlDR9+8",
-	"/HSLZNvD5MpmgstcNdflgcNpfWPcearUDOg42UzaAoOvQkI+KKcwrFdTpUSaKao3uRYDA0AeSe2TSqBo",
-	"sKFqZ5KEF2ocDTym/wW8fhMRx4n0fGk/SaZCRuHQY3//+VcXFgGafuAg/svnX7win2A+QkPtW5ed0oZ1",
-	"OiOeSBx0lMgd5TIURDJL3OILXwp5FaWJnAiZHbs0DHoALkVgyAJnugPWiYjOfCBYJH0Z/Fv/4nfDORsc",
-	"s0DxSXwA5/LwtlSGQzTcLJ3JwsYg5GUkRdeXYB7opc0jd6xYMnoBZ9zsiqcRH8RCsWugZAAz7UuV8dTQ",
-	"Rf47F9Pf88m5QKaOoMfOhAy1YR8k4Q3mDd2iJF+OsQ4qKMhpQIlR1qmshudoFr6xKUw/9iWR3NLnqGaQ",
-	"8tDvFydDHuMFlyJTjDOVcRnylES2x95+I2q4KPMlJjQLMo1vDCc0wM4SsA4tZAAXBF0PadR8aau5TCdY",
-	"sAcfuaTs+Dnkjc9ri2RlwpAa6LghY7PfY6cZlfn4Euu0kCdCJlnhN3i6BBvmDZRwsYDPwiiDrK8HLEhE",
-	"qR34EsQJD6L0B6xjdBvPxi8hHV0xJSSGZnkCxkFU0kheav1QmeAh5Ju/+y+i0H9xpHX0j6CUN98/KulD",
-	"hJkrqAvEMhdHg7yyyPoS69NqLc6OYvTJ6RusiM7VwJd5HvzCKnYABTa5XwLUm4gnJZT2QV4WfZA8R469",
-	"hViY4zEyhvnT6eDAVTZ6UcrKR1lhSCqwLhFbLaY4cQyflcIXG/QpQEUW+uxm18iLLSw7EhIjwbj+tXs2",
-	"A/ql3QaOpXM83yBOHymu89sUvah5BVd/PLV4oYHH4p3ICjt2ae5RNZz9GGy0Iz6h3Te7y/gsRbaL+438",
-	"aykBzk39IVd43FbRl8AhUKda3kFirZHyjNvjy9/E4OzsI5jEt68/ac0cRbFQOyyMgNBPZiwV2G8VJVJ1",
-	"SztlWwX+pF9kq8RbJS7PvccGN+zTx7Nz1tEymWszYSJqZWSJ1m667haqXBtq0I45v+L2g7log4kkesa8",
-	"AyIz1kd2PpQPu/3KmRmfV+Rp7rv3Pc/RzC3vdD3NkEo9eR6AXAlgjYvd06yZ0m72MXG92c99+VWIKYTL",
-	"p2+aayvpLVqf8ZihPLMjHpNNW0U+FpdINi7C2nV30QZk3/Opn8zcZkFXKnmkXy8+NDk3xU5AeH49TmIn",
-	"NQ3cmTp0UgFEp2Y3pzJv4L5GTuc49GUihfaHKrVUcAPIIbv5FPMQFJlilORLM2GNhyyuEK8/zUt3v9eD",
-	"lJY6ZE5Pnr4ufXYEDmUKTkhuo1sLSgpXEuU81NBfESWrxLZt5BG9ipIYhtZ1jkOcKr/m0447kfp7PdFo",
-	"KfWmUeSxSP3qxxKGZetWcj63gq0G9O3+umhtfrXcRmtGWemjZZ08hEpSX8ok6xZ6a3MMsaV7a33pNtey",
-	"Sm+tvTOmZiN1gYW0t+uptShkW1S91avv8hVfva/WLMSdNNaaMd+yszaHsKtVdjiD2puIjIc8443ng59R",
-	"VGEAIx0B8owF/9Y//p1F4fTC3OBiyrNxoNU5gkw4pCBztmVfXgoJQg0X4EGMGfvuhEt+CS8YX7g3Dbq9",
-	"uoMTX77q95lpCRxyrenQFouZET3MOtV6J7Kzkw+/HHww77xQqzLxLdv7Nonba5N+wBs6/2lSJxgECxDH",
-	"4Q19naSBe1q6o2qLvNtwG+PtzRQWjmC5uvW5tSNkOoI0U9kgY0Sq2q57m0Amlm/eNsT/tb3brKOlg45r",
-	"yG4Xj+MMFfzgBlFt7rbXuzx45Q7YojjMHTE7WdAL7st5zeATweWD7wcvCce87aoyo49s36oZf3v9LCvR",
-	"vDRhRT33vquW/Kmlx7TO41VV9Xkl9Mrvf6ulXZzhW7hMG1PQRXFbdSKeeupvrUu/Ui6wdJe2JI91QrT+",
-	"nEPpKfeacVtSlk3m7RnJtOntXa9UL5OFq1Yls84kUiqSl3j2fzFLY6TvV1P4t8c4ekm+hDjBFCZRXaFk",
-	"xabepXNy96In95qjW1JPnA7WR6cq6+hHXa+yVFN5p7++f/v59Nwgc+19t83cf+wZurOc5SxNYqH2IjkW",
-	"aZSJ8CJLLmoTgJWgxv6EXaZcZhSwYCkMo7Of18lkCi4Pps0GmIRxQUxNuSNT4+RasUTfOYhCCFP4RFAx",
-	"YhzJr8r2yRsFxfc6Zlz60nyGvBlQGHrQ7zc2u5qxI+4YQI1/1hOxSddIP2AufpWdUFiTJ7xt2LwcvCjj",
-	"tGpjrgWAcVrYHZXn7QZW3rgcipLC0DdrL1VD4WhfoNZEO7iKQn7X/4O/G1WzqYrjsH+IWbFsLFJBrEFY",
-	"bFpU2V5FNz4DkE2TdrRHvipIMgR3CJETPunjSP2GRph3VHkW6iV7ZVGux40+cNa+vNxEKH/MrIBEOaQA",
-	"4Qyhi2PNaSOk9BpFxB3b08aJvh4LQGJx7R2XG5aTOzR5iy/XIlIFlK5xEfVE2D6XxIFGdabEY9NUKCEz",
-	"8BFGswxaErUTgr8wGLosypSIRz32TktagU6Ns4P+Ya1XodVBj6Lny0JVnEHgGObI33pwuKAoxKxz0D+s",
-	"RbmBAWzCuoIOPWnrClNnNceCHFMFhWG+gAIQWsCOnafuisrTbgcHGMm97/p/t3OoTTH+jmJaDiv+dSLx",
-	"MMO8n+Nu4xWeLyXUrSdKmOpruqEh/WjhkdNZti9v5ZGbj3yZd2od9PusYzr0zFtNeCio3J5n7PSNx6IR",
-	"4/Km29J3/6JEunXd7891h+V97J67FqIlHfd6tX9AbrtRjK3X3sprJ0P5qJx21uGFHcCXiXR8JcdbSWYy",
-	"6xZ8fGOgndIK4JOxxRXv3p4zkETcaKiaQe+mLYOCWwjgc4wJrCF95CGBa0sfdkQAPfqU/o/yKd51m8W7",
-	"tWGDLxfGDaxN2IC98yjnR+7ZQ0D7CvRNk3fPsiRZLrZYxxbwfEILUMD7iizqGe8edHaQKgu36cH1pQdp",
-	"AXcUU7NBlgrx2NODa5CRbX5wo4KyYRq5DSQIO2fQYnD1snfYZU2+QWWCan0D6A4o/cSmC09MpbhtiIsu",
-	"ZZKKsLVLYDePJXwCX66SS1ynLd4mE3HVBiI2MJpIq3tn2/4Dzi2QoG2TC+tKLjzYLb8xuWD0oVV2oa2H",
-	"sE0WrDVZ8Gj8g/VnC+7GPThmFqTuBpsDAUDIqoy+i7s2elvnkuLIyjot52z4su7ccjVnA96h4GsUfpeM",
-	"RiKF3eLd23Pog9MDweOaSBnClHbOyTYbsbZsxCZdk48nX87f7+/x4VAodZEZiKd6qK2zTEzZoTls1O7H",
-	"JRXj6gF2Pv/8mr368fAnphAfix30XnrMf0GNl6mAHjQeK/+FdnLP8+5MNuRpGiGYsBVI/BnP8bWOqc1Q",
-	"RZfSMG2DWA8TqWYT2HSVGKYCFdLp/rR9v/i1Z5npghOXnyfwJSJfIZanHtQNCxIoLDbPuPgqbqChCj7N",
-	"CFGy5lm+/CpuuvbKK5FGo0ik+W/1a3BteS4QiMy5azQRKuOTKXRx4WcykUNzHFv6fYD9yYXn63miIYdH",
-	"AI1JLZMDwQQhZoYsu46GgnUOMeooMSG1efEkrbwfmCwqyjZewkc9zcyadj24CY9HSTrRJg/wI6Gnz7wR",
-	"M4Bs5q76F9dpAji8Y2HeLC1xpGCvXYiIjIOMR3SGbuFdCWSrslpgbaTWOpZbA+oPh40XkTZDMsIwtOIN",
-	"SgPpJNjlZECt7ZTPa27FoxcxjHkqQjiN6ebOXElSGQmqnkmc6+YadZj9/RNQcQRxW3ajpzu4I3gPz39R",
-	"0/83r9T82+719fWuXvjdWRoLOUxCAW6s+AZ1CNCOAvKUY5uCW7v/crf/0+7+/nn/h6P+P45e7fde9fd/",
-	"7L/6X/3OuUS+OHrBh8Pw5Q9if3TAXx4OXg1/CP8hfhz9xPuD/eFB+FIUf3CBFkH/jh/+I+T7g4Phy/BQ",
-	"vBr9wP8x+HH4U9jHWw20qW9XP1CZ79e56WtE5oarrZ36Km5A1Y29ghmj6XLQDA8OWMwHIlYokuBMBAvn",
-	"O4AUw5aFfxXQ8MdL29/QQm7hk7l0bF/JPJrt0ppjxOAoSC3roJXf7/W5R3t02T8BxdtfwT0xA9v7TgMj",
-	"7aW+1VWsGS0RKOiiKAMcn5cNjg/uvkMexyJlHcTctnvwTOmNRNGBpHkP7VYDEqu5FwF8a5fblBUZJAiD",
-	"LD5O4hCrwsqbT34meowN77CpWJ9Kf4RLY5bP3DqPCfT823DJ7q7JDEKYAZdhz0UpmCZxNLzxpYWTPrIL",
-	"dFFYn8CAhhEMeziJJDq5gxsWihGfxVmp5lKL1BSAvsGaWa5nmJMANlZyB7vGy3MEV/nSwryggygTCgkz",
-	"xuP4mLlLwI14Q6hFkGYKJB0eh6DaZtbmcEXa3R9AptGXschm5NyQgJhLfUkLaov3sMaqlHbpUFBwGV0J",
-	"iYSMNgY8fQNFHL6EervD/n7XYlYX1bfkwbx0B2SBUYBlm47K0XlyGG0dkSc11w9KZyrLn4lSoU3DIAoV",
-	"cFgeHtWMpsZVGjuu0kAI6fhL6EISFI+dBcknonSjJvRdkIuqym+oU6/6IDuGe+prxRH9k4R4UbueFfat",
-	"f/DM/IOcCsWsDePlKEkbVJVMrMmyJsTaLqJ7x80odXCEcsFq5xGg2PbK2oO6W/UQzJ7VXHX9i4PBZ672",
-	"7P6ix43OdjFA05ZJJhZ8hcvQl9buTPllJHkmMMqMG4yQfjC+zWs7yI3ru3lUUx3zCQxXr6Odua3KG5W/",
-	"lQavRwmh8jp3qN1VWkZ/rMQRJEwTiD4mCrTXZZ0/UHbODIRXCLBKkDOryQt1nWiVUnsB/gU1bXkiBicA",
-	"+gwA8BXZqq3CWJMRVfxCKFdtcA7NWAr+Ibl8XVRa8BOH9a+p78GZMyOLcilmWjfqRJiH3Gu3f91Qwrb4",
-	"nEUz69rYral5rt6FQTSVddbt2JERBvZCWwMRYl+STK5XtX5V3ISy37D33Rq0Bbj5bwgrvxAqa/OHvkU1",
-	"c1LIkiBDkw61o+wYo1VDksJOPp0S51MegdEpR6KKOULwSuJEXorUoKKIZuT9GqvV5kguN5JPFbBrq7pL",
-	"qK4BNKtV3dzEGwUoi/7KrstiyLNF8r0p73rhRkjXbZXmAbnWCM1WL8SdajzYXVVsV4JrK96kHYMD7Zf5",
-	"Aa853u0c9vtdj0lK0GkH/tCA6AZRGBCtleo29b3DtotONwucBweA4V1sI75RRyyOvgrGM1+CBxgl0mNR",
-	"xlSWpEA3Glr3nssbcv0ta18z28M9+Nz3ikS3nI0xQHQLZHhrgJ7prm1Q+2oN3o5yw16InsW3LOUOS+7K",
-	"9s8A+1V87sIR0YJqo4Nlqo32odpITKZJytMbsEJuyRFbteLIl6WSI1atOOpwycRkmhleAlI8c3Tqy4YC",
-	"jkWVRrYAqFW5ECtUC9X8uFBBNORxPODDr5awwFAYB0kycFgTLXlBIZNrjgvLh5q2B5Mz84Bjk2axA7KP",
-	"dk8sI8X0/uS/+ECYjuYq9uXzKRaNlU7gZNJQpqS/IK0U4S7VJO6e6lmDo2tf1tUk0WOTdEF5kqlGcg+5",
-	"8lPTtL5wGk+pakmBX/X7vtxs+U/p7Gtt9T/e92byCFdxzbE2UEkl8rhWdOikm18BXKeOeZ2DhR77FXLu",
-	"aWZsgl0QB8McJyYHMa8TgqWoKR9cgdPBTz/9Y3/U5z8MX44OxQ+jn4b74T/Ej4NX/HD0UhyETQVOBy9/",
-	"FIMfh/vhgXh5OHrFfxj8Y/hj+JPoj/b5weDlcNkCJ1eiWlQ4lUsWtiVOW5/nbkqcPmIpKFRONJY4IXO8",
-	"Lbuo1jKxwU3Bzq+ntulgb4EXdG6rdw56fTaMIyGzXcexoYaYDg9DJJtxNMdj/yvCLtWr4k8LlNAKHZr3",
-	"5+ef2H9xFQ3db8EfLG47R3iVLwdciR8OO3jLiyg8on+R0xN0PRNw5hoOzRCSOarrOmgeXSlDxQJ4pQtt",
-	"iP+Tbuy8cFCwFODU+bKUYmW87NQRyoONWu0gnLp08PQ6M+DqADbpf+3q10fi46Cr95/SZ9BbJ4QZh42G",
-	"9WqbWqQpz8Ys2DOlUjWLH0DzlaXNYTOpt/b8JwE6PrkUTGbZjMe757+cseqqwrpxFtjFwQlzPB04D+Pm",
-	"p0ORZtEI5MEl/K+Thy4b8om+ih30D1729o+LaQPsYVGFR0MSML7mNzhRqva+jl8HDExZQebR5H/3Xwh9",
-	"hf9CO/nwzwtHU/wXf4DXl+VD2kEnkQWRhAy5KU0LWEd7h7mQBR6L5DCehVgT9v+effwVC8x8maQsmOWm",
-	"6sL50bF2DPOb4zvjveEMUu6SspRcN0Adx0jh9I2+1PYkoE9pIgc6NOO+DH777bddl0jcuH/YyhdAIuUC",
-	"piQwlZmmRqxB3Y61y1n7y5tsDPS/sRI99hFSNMSTbiHptET7knz2w/6r4n3qHNFTpWbohx4sV3zV6E4t",
-	"4ajgI+8zl3NgqlYWln63z9PgjVfwXPCHVf/lsO1PXZ/kVfuhngGRudPu2LBbg6zk6QptAQrWHbTC2K58",
-	"W6jbjQ+W2I0/v/3nx/9+uyeu9OAbi4je8uEYqLEzypsMoJpA4fZGPc7mhK6DIQy032FhKI9jTAYg2wDm",
-	"RK+xSRuOBQdilKSCBfjnBf4ZdB0+xVQMkxSUUYDP7EuKLDwMFnm+CZrhdAI+CyOwx0BHRe1mkcqJqfR9",
-	"6ICPdSwcUbfH3sJ8sCEUfcWh9pdGUWpOd1Id6s3wgJa4WfHdYeu7sXOEPZO2BPWz0NHVEFGOsCo4UlnK",
-	"s4SmBFriYaVxDw0IRD+gZsfzUuYZQ+Q3jmksVD9nkS1Z82WsHZ8MF7HEUwneB/h4szTVa6x/2FTS9Vlc",
-	"JWgScI5aM5ehiNnV4SO9J4NhhccVhjTlqUL2PK58eXr2kf34Q3+fdYKD/sHhbn9/t39w3n951D886r/6",
-	"34C2jMStavm/iRRdTMlwiqE+//ya7e8fvGQh1q7lc2llGuCpiteBV3VoUPZtOPuibiQNhGLAFvpiuWB7",
-	"jbCexQWbh/CZ2ktptbb584dWG4dWrmahCtsAKlnNNlDW3gpl2tnph0+/vN19/fbz+d6QL8GO66pvmsyw",
-	"UiRSkMsEqj5yh03u73C/z97p6zvBub7u5NMpQnb4kuo77DywcCZM1jUVk+SKx9qskXsKDtyn/zYlJEHX",
-	"mgNf5vYAvqSMZe75K3at7Z3Nbwf/1kFvJC9/D1gCb6ZYJB13f/8H1jlPeSS7PfZFZlGMjRjaUMF7iRAA",
-	"gO0NX5+UAg326e0HX3ZKqZypmOyOolgE3aKRh+o/ZNHWXrfeI17VE368E9lZpE3Ta5Fmr0+WqwXIB7AE",
-	"H4592qe3H5oMSu3rsw6cr9Ke70ytOa5byXbcnSVoYQ21YDt+4lrsuHEhKxP9C3ZPUZ7GiE6H27y+uwR6",
-	"kb26uT9uOAs3ZxQZZRY3kamyfK4leUlGjmK7jMUemo6kkPYpZ6YUSOiuvmEdx5CV3947oTWmyQg61mJr",
-	"Dm9pDikphTctPvmuTKO7nA/DSC6clK3B3BrMBoM5R3bu0Hi6OuWY0fPPX87O96Bdsjm18Ju1Sdhs5FE9",
-	"MfxML8owTmZhMVrGaF7dqExMgAxdpL7UOuKxw/5LrLC6jpTo9thvwL4ON0vSCws43MGD/+tIKswfILBR",
-	"KnwJzZaQMMCfCWF/5mFSA0/7uWwelC9TKnPgN9ggVXv+bTOi0JRkD70hfGRjHfqC4mPFWB5l9xhJME4t",
-	"ZhlkYpuFqZID/7xAEotjX9LV2Kk9U3QmLb6N+Qzupv9SWRTHph+7E6RiwiMtWnoKVMD6Xc+XlM8A+juW",
-	"JUlTpuAcF35BfuBnajHD3Yz6ZAY3eo/CRcOszembJrLy0toux1y+4OlCtHp6LiL3FuXDZC/uekMZ2Ib1",
-	"Dy6sh3XxIFOKGbsJc1lucm0AK0NSV7LZ8GmNtUZFXNAK54A5mHIo2GDosZ2KDW2wtdyXQQ7zGXiMZywW",
-	"XAFdJjb1EzQRGJFO8SYWwYqe5ktbGkP7goMVUQIN8AiWTm8DpoGf4E89NrjxpUPRoqdxcMP0NmYO49gJ",
-	"PrSAjE9QdoKqefTykSF1murs18YkEwFQ4HxxAV/QjMgQ8pr591EiLwBgMiBLVLrhjmKxUJD9pvRwwLUU",
-	"X7h3CBgEIqxv0qAl0CVAxaNcKNUXjWpHD7gQxIAjxbVZC6Js4kq7GxMt5nTEnqTRZSR57FyIZ3hST7BI",
-	"VSI5QOqZdyE8KrvsBtzDvIu5VIgdBTBd+d5ozHLM6V0mNeVxtooND1E7EG+VeicrLgHiG1uYCIJ1QCjB",
-	"YTIRCk8Auh6rbIuIVLcPGptcInwlLpO7PuAyBHn9U4D9oYJNOWJ4IUOzLWvMMSt8SZpJPA6OgnhUKmZc",
-	"10I9hwfaWCdlfJBc6fgO7vI7m/BvF3WXdV6C4hBkCYFSGM0otGppObKnG/V1BqZq0JzR0lJ6ZVBH1hmY",
-	"M2K9yZqnwlcwGcYmWZcbzEPRGBChNZnKPAJVfJLPHd3KGYPnSmyCRbEdmchdOYvjbnH1CIy1sQARzO6G",
-	"yvbh3vfaIQsjaNsRC9O89Tqeffer2R4dYKBIueasu5xLU+1vdWPOve9m053b2HruuDlgaeoiTh3I4Q1Y",
-	"lJW8Fs8xS0JQUY0IjzFHpS8lE7nIcPqy3nKWUl+Gpop4C3OUXMI7Nx5KB2tibLyWOsFeIkW3uXE2N11t",
-	"+mXJxFaaZR88DK3p7MQ38PBsGrwPe6JvG5fJoYyy5SS00sTZKHue6994rG3iAyRT/9OXFcHsFuXCvCbc",
-	"hJbKqxUPX2Iquhr/NyRYGwSmf7fbzXabeZhNp2ZhllGcldpI4bc1HJcNuwJyTjSmJlvTyLI5LLK+zGlk",
-	"nWhsRxG9bE+JeATRR6AHWx6c7VGKCD6PSzgbgvLajhKCBfDSPTfZp2PxcWItwxFU9V6SlgZz83X3zjJb",
-	"6pvZavODS1U5vLi481swz+XzUShud6PnObdMo8YjeIGr9Utqe84ZDcFuKW+RR6xmyuxsWjjJ0oWNGI9m",
-	"060nG1ivvi7ad4s6u1XZh7cBIxbs7fT1nUBhm8PC068IfAHnV49iDvWe/ZmDNdgo/0AWs0gDmmKV6rCe",
-	"EKdOS4kt/mJ/2VG9WvI95jL9lFeF05osI57vuTLieYvNZEl6Htp6tE3S+8/Pb9+8/XxyfvrxV9vFdDFN",
-	"k6soBKitKER+02maZMkwiZERDf4Jn1+LgVJJ4+5EpD+F57D93stel50oFlyLwdnZx8Aj5hrBzBCYGQIl",
-	"nH0JlDY1rVvMdm7hAYYd6V5wXKoZT6+E8mXgvEsAW2IdoQacDwRu1zZ2l7vfYPI7+PdIhKTmv5uUSngR",
-	"cjUeJDyFzdaZsvyXkgmJNf16Lah3x7OEGhM+nerAvohY7aBC18xVoU8Ab0PXnL4xqXshr6I0gdMQMxSC",
-	"tgbIyFRMkky7HCoop2iqD0xSZl6tzuD9Bsv7c5Ia3LRP9MPFu38mvmV742wSt9/2f7bLgM/9xC8bt//3",
-	"5x9+YVN+ST0f00RlyqlOyRK70E+P0qihQOc3MWBa0GPs1t+FwwnMIGn5qC5+J4cIcuZTT2UhH2VZwY1C",
-	"lBOmufqsnfasLHftTeYnEuv2vyiL30eQn/+B2guAhWo8w4YDHm7NYY2+uKYMMrRozNinj2fnSEYTSey/",
-	"IePY7bEzkaOjLKWcn5I2ebGtgj50BfXY4AYkZHV9a/YVFJ/EB8298A37/n4Pqf9s4xvtSYjgY0XcticX",
-	"WrgJrThHoOHs7OTDLwcs+EwTGQD1BvYGExQAV0qkeC46SGZErmeALbAqzpzlAuoZ8nkYd4Sa2eyU7igW",
-	"qOnFLI31aH6FNmmHbSP4t56W3wNb3WiQM9zqTFMuEnybxEoM9wNfTtPkMuWTVWkryB+wkwpJN3orKg2x",
-	"wUr5jVyfIefMKt0L+qY9PO/HtHz5Ns1HyrBEJ2YVNnS2rB9in3Gr/mEwa9+WsWr62W/oeKvJmqGc2mq9",
-	"HGO5JKRaU7ErEob3r12tebuzNG6CE6yKJ+DJaAGFLtMUyu4vReasKrQxXvM0hGC6PbyO9+Jfu2q63GhI",
-	"WZyxKEHyX3jp9qP445lY+/NZ6hCRFiu8IgmYXSQ9KFy5ocN6moqGbmoT2BPDafNGoKO8YY0hCDxoKcmq",
-	"ygGIXXw6RYwUzs4+nnzSYQzm86gWuKZ1+O3rT3oniPnNWQbtxZ16Cw7lRTG/uVD6sotpKkbRt4CNEsyC",
-	"YSltymWYTNjpm67HkOwmS8AJAc8j3wIajN7b15+evcn7ePKJ5atmi5mescUzs7E1eCsavLKlM3bCuGva",
-	"BEzTZBRVEnFrMXeY6yomwJbNfB1Q5ssFd6K4SISUCONskCbXSqRUSXmtHX/A5ED6LeenKFjaj3Xc51Fk",
-	"0BEqMYEv0X6aVyilpuD2Tg7owoKLBuyKpxH08kUlZjs3oQTuKQAz1qeUPCxOUQh8g2vsy5GZABeKnxpO",
-	"TFluHhDiGyBSUjEs1J59Hhe2yeqxDlTLOuAO9Xk1X460AHcpCyiT6lU7ijm5NlWTbgOQz7npQ1aXPSTh",
-	"dvOBSIC+VELQce7dlCBmDSo5wdrXw3Vkp2+a0wnbvMGjyBsQgNTjTOrdY2quTR7O7dDsEvBPbsEVyuXY",
-	"ZAHI0rPkKidysqatbRJvm7F7/Jq35mzdkGc8Ti4d96RSi3Eyy8av6bINVmO4j2kQHeNH06C31RjPture",
-	"domXRMIy7+LYLRVuxw0TsMCpsBPpta7RGy2TUMyVC6ajO2Ey4ZFUjbqjf6jv8Iau26Dy4CPmFh/iILY6",
-	"82x1xpY4kijUKsqQSzYQzKrLMkpi5LygJBSnL9aST+bCDaoJPWOenpjxbhVlqyhGFtauKVbWC6qCzS8L",
-	"FeUML9uwK4ZPmacp1KsDE6BYB+E+bJEkgEsQ17Lb0Y6/ukv6ovq1LY5+3QtMa1RYXvQ9iu16xRX+DNiG",
-	"qxF6nM2giQN+bJg8fm/d5lYCmH16kZcVAJxj07HYYk3LSYha3fwnEXaub+287y8AB+GtVqt/8ngm6tHY",
-	"Pk6irM4T7rETNor55RGeK0BJPyjnNZfQHKejyyt9XzYRXHsD6Uw0QcHIZGgDwLkQNK2GTCnvq5e9H7vM",
-	"zJztIaW8h7Lde4A4QfmSHFMfDugQKYIuvLiOZJhcB90eO7HvNphlLOgHzjs2TIhDOFN6+cJD6iZgkCSx",
-	"4CAcruzs6umnw7WN4uPoaVvYP2g0HGo0KqdpJIFYQVNvIwwnbWj5XhA66BmfUFmjUhFioL7QMWoEUNuw",
-	"ymoFY1PfjeBUN+vdSnzLEDP7oH/oYb1IxrOZYgDqYr7qH9UBdfnyoN+n0yRYYecFDvuHhnyAOBEAx4JQ",
-	"rhMpmpsX7twMFmzKCfJbNlkUSpdWLMDd6/8m9NQcVBW1dL5WLnYMcPk7RY5QI3w5cH60DDHlg283qWns",
-	"AFnipXnxHHR2yMAvr+gNVTFVah844iP6DgKMiiSeE/dMsrhHF2DfnjlJpXpGzx6oAlWJ8W4L0DqUIvBc",
-	"TzlH5yKGHpwDPMS0tO60TwclUTUg/nDY+mEWZ9HuiA8zfc8Sz40yerx/0D0qhhM7in34+YSls5x0Lr7x",
-	"5ZSnWXyjJ8VzTl0M+Gx/3x4NQ/tEKoYimmb2dDr4OBVSZXz4FWtIP+P3lnUAzpixuFJPtzndMkuAqIJm",
-	"Dzz2ZSqmgmduQGHWTRuh/J5wEzpcpps18qw0mNNb+YdslCaTIjhgTZL02Dl9Nyz14ooqqm4QamMlR7PR",
-	"22rtapY0pbS88HZcMsHTOILqXZQSNQPmkdEsZpOCGGaZDmB7TaSD9VKyJCIjndAjv+V+QOt+VIo+HVLX",
-	"nJ+y8/7Dyevds/cn+x6CHZdJS41MucwqlstUdT2EZcN7V/k1/9N/8feff/kvPOYQDeYf/v3nX0GPdfQk",
-	"nHw6RY+CS18WeJCMdBcIOLFEGxFpkyRWxL9aZMWEegwD/cKirNdtZn8sPHIxJuX6C+r0AO4LmKq9p3/N",
-	"Db7LKj7E6RtzkAIgeSZSvitXf23r9DOP4llaO1UnxX1nxKPYZancUQzIr5A2DIprCvbCbkIEZJtvQkcI",
-	"FA6KvmBvMWWp3JgtX9rzfr3hmO+D1PwQ+vDNMlyAqpq9Hk2qs9INJqs+mnBsJ9EO1b8uK73tYt/yPg/W",
-	"Xf8p94Ws/9aZcqWukzT0DG5jPUiVx84/nn9CZrcrkfKY8Qz4kbpLe3rVhODex7PdT/99ukdx1RJA/A4G",
-	"NjBOAWJ+iTJyf591PuodtVvqckW/BeD7fVnE78cdvlhYB87PUY74Ffwbnvw7hYMXg5uLKGT/CX2tpqY6",
-	"x1a0FAAGPNT9DRvxWImgx04zYhSUCdkc7OTREap1UvJY41p7VCWHT4TsehzFgGQ25qEDE36kHeDXH852",
-	"qbLY4ZmJG/rwDSfUVxF++u/Tc0zfbpjOyHnW3Nx77UsU0fQbxKO7PdlaBb7/HhEvGowbHGWYbEwTHj7q",
-	"Mni9Agkf5yDjT79GbQ2Yw9PXWNp8YoAQIfaxlax5PFkHA6eEIACaKANU3gLpP+torYd30hYGcfVVt8dc",
-	"YOb8Ufg965AX2m3ScpfsekVQ96zgNiXX0jCgN4c6a4Z1d2hv9V1YJxDDg8BjQZZkU/3/oUizAJz5bvOg",
-	"YAD3BfWer8NivPcCU+TWoj0sJK0GGk/XalQNjaOFCxDdIZLWMm5EvKT9FoMd/OVBnAwCC/1OdMCIeedL",
-	"JdKIx0AfDk0NKOfoqHQMwHsX8K0xtA7YV3HjsZma8Ti+wfLeAMPswJeIW5e/ydvXB/+lH989xoDdfgGZ",
-	"WYKIxWjh7P3J7sGrH9hYfGNhdClU5ksyJxTUfxU3hsFXv71inTrdZhn/KiDrQu/CFc0BhheXQpvGSyGp",
-	"lwLq9BsYX4Z50tNyiAJ/iDvhCGTEToAiGay5RfWe8BtCSnZFAk4VokyJeISmvoztWW3JgPFrW3YzFTgC",
-	"OxzKopWkwEEN9yWJCWfI0mo2IpyeDpckDUZUDDFml3DNhwcB09/ARPjSbi+OILFOcEpnJHBl5MYPSNKK",
-	"uO5GinoEyK7vNBXpRG+vefs1VE/wGFsKx3oB/53f7nf4+iKOJpEWOVfXCBrcDNrZEihnpF/NCtNCnO9c",
-	"jjfUnZg/4F4Rvx19bQn77WC/bzefZ4/97UrDKrtdCezb+eHe9/yPKtp3HcB1SWfblP+4ZqICdb0V7Ocn",
-	"2BY9/LaCvQAj3EaI5vwUoprocpxhQ7RhxnEE9FIALeJLbKM67B92sUbB3QfRYWkFNDpPW/r3s79s95UH",
-	"izV6W3VYCfk7v4HFZtS3yIbjqkJZSnp0dBVTQmovnstLocMZ6tIG9hlFtHhwPscVA3bAIzaTcfRVgDoR",
-	"t0+wSwcPRwH8BHh6zHF/lrDgwjCYnr4xx8PwRAWMhxLOEwDeu+yV7hS8Ua2wVdcf64oDx5sml/u4yZ93",
-	"4wAdiUAT9EAwILo5Bu9YRwhhNBoJ+IU9Cp/ybLyjjk3VU3m4vuwgiwbOZ5Y4QaiOFQon/lgOgiEBxRUd",
-	"J8bS84EJ9sCf9fsvh8OYK8V2fk2k0MZ8Bz4VbMjlDow+FMMkFDrcMlNKOM3Ft8WJh9HYkMUsB1FDIVVX",
-	"wKfTC/1uNqbDpcCzX7jGlwjlVAisElnMNQ3EMJnoWYRpoPZxQ4RUoEiq2N8v0/Bugwx84K1QUO5iE5hN",
-	"w22QsfXFcOtBmV3D5oM3skFGtXuxgeabkuy2bWxwU0CFJ3DagOqFkNEVkspQmkW7GOsEzu0hk8MvlclY",
-	"6V2FcvRNKfq8iXJFzlUcPux8rCO+8SEBY3Qbi971/5bKzZ+OmBKZh3bZgPZ2tF2BBJDF3O3AiWfX9mTm",
-	"ZzKp4KHyZdDXMzSC/8DhqMeCZAR/S5p2mQSsw+UNG3Igl1R4jEqYKMSsC5B8M+ERcRMkAw0xbyKFp382",
-	"vxyL3mJu2WsLZIVfokmUEZDC4qs/8PSrSHPchXtqm83PGrbNsw/0nMEuTG4QjV2rGkMyIQvOFgrO57kp",
-	"xRnxKFamBwIKVUfAKoW0GTm/epKyQczlV7AzHji9pnY+45eWJzOOhlF2gUMFr6p4RBpyNQZWVD3jqdZw",
-	"9uXL6Rt0yDjk2Un7WJDAwFUvmkxmUPAfdCkNfGJsXsdlzmR8mNGpAPclXtF10sNgIJNU+/ImAb0oTYwT",
-	"uyHvDW9+r+lhHELb1DBO6dZWbNPCRhKWMU6lVDD9YG+YyFF0uUclVXNZfmDLL+ANQyQGN5ih7kKsryi5",
-	"hgbEdDbgA31ZvH7Cb7Rrg6XKgekzCJCCWvt2aXQlUu2f6C2TjqYs5TWgycWCBXHIp/ZHCLT8qk8DUB6b",
-	"gONCHOE6WveYSiaCRTITlyJVni/J7Ck4UNNWiTIPSkgVZdGVfUhgavuwHATLYMbJtYQMQ7GDisiPyPyi",
-	"tYazvU6UMRFHoVBmkFTB1uv1ekETY+AbXCQyXDCPm8f+wOcspjOCoRWlYWuqHlqm0ameNOpsCotIDG08",
-	"ozUzuRJpGoWiaml2caGbDQ6KDWQmSWybTM93UNs/FpqgEyTkq1ECh7/FMSHmE8c2UINRjoOd8imGdGg6",
-	"IskCHFXAOsF3/wX+4b84Yt/9F/pG8M9er/fHH39Q6YUvK/qeTKKMcNYQITSlGuGSGSjlJF8eGe59Cnaz",
-	"MaYUzRshWRq8Tl4VYOyqmophNIqGRRVcxpa8049+KAYF5mFHWWk13ujWpDwKk5LIfAnt0q3BiKCMLn3U",
-	"URHzIhdVg0X6jiP/o5V3VGNUyAGab1XQw9F/+C/U/4n9F2BZCmQq8yxLjQ0BZFvjhhqDktJoHCIG69hY",
-	"j8aXNORO8Fnw0PQkmuUd2bsw8xP9cvgEbZcsYYN9/DL25+PUwpXfgQHCpy0yQ/i6jh0CEd9aoQdvhYwR",
-	"wgVci+0h+VyX8fGW+iE+vN5sfbf5nrmk/VgzoRyoNkzqxrEtDVQeajO2fVqYqijToZ7CdnQwTVFaqLs0",
-	"1DXsMuUyUxg6GUdypjI2ilKskjW5al92AjyOwrcMKACivPARNe90j7BqyGSYKfdNt6Z6ypeeL6EtsXCt",
-	"zVsRokTJTEJmJS8mNQyzxC9r+tTJWObPg/4mX9JA4AJsPLWPqzN4OPVOOqtN9RQ9dFs5tc39OJVT9rDH",
-	"UWHIt2SAe0+qulxuqFJNVd2uG0S3f8e50G0O9KGWMK2Sk1ypbAl/vLhk6Q0oCpKxGfstDdiUgwyuHKyS",
-	"CFnYtJNt8Tp9eeJuJuboo3o+cgRHnkGXpQK3TUyD4i5HW6ferOARBcikWCXmR57l1INDE6uICJlC98J2",
-	"getkFodsGAueuuFGR79EGCrIbqaSx0zPvAHMpztQKye0YUTyUu/pPAPjAYVeyWw4FsqeAeltGJ8TEeoI",
-	"7d2ENxkQCKM59sEeFIh1aBop2KH70V925vTfsN9DWqXVXm1nYs5e7W7JeHAlMbFiTKfTB2EwCSSfiOaS",
-	"ojs4kLrXUqJ2RtiUEW2N8baEaPUDqfqyITeYoXzMvJjmM/SeF0+cjl0zAF1wM7Xg3Krnyzc2dCgdadXU",
-	"fKPFNnWWB/3DkslyChVpZhbEBE2HOXMjgx1VGuk2UtgqpY0UCMbJEY9kNEdTW+dDFnReFMSTasDtOazb",
-	"jTHnYLWqTY5CE/Rz4dVg7y+paGeQaIcreA1ekv58FJkSNjrriox6liZqlFgX4e8//2pOYT7Ec9hay7C1",
-	"Bg8xX7kJ7dxoRPVBpJcUOUFPh6NIFF2QwhffrMNDOEqwR8wy9CWlGbVe3oiMfoiFHYYBTN8Q6ztSoWYx",
-	"bM7lXbt69oFFqCXzYM5VC9VwpjvbA8i5OWcmvbZbuhskOHZhY7Vr8IgHEDAsaZtwUYtCktMfYnSxNVnP",
-	"Paow5sIxjNV9bWVDaaIP78V0VuPGnGl7VGfquHt+Ui/LR+ZiX5oMg2mGk+iJQPMcz6Gzesz219WWe1hz",
-	"SXVvUcpyY2VHliKexzQT4XFttZovaRw5GJvF1+1EGeRWBnpQI5GmmBCDDjZMmuQz4MvgPyzEXVcFXafR",
-	"oITwQTkpKgyAvgIogMMzOmdIpk+w6zGZELITTDQcjwNnRpzw8Kg4+2ayfEnXRYp1UtHVlwJkm5BMim+Z",
-	"jgBDj+mgrWR3JJ9QihBvkI1hUMh2Sy1++m6sQzNqfNjpTTZO5K7+sMsm/KsoCQYibditLs/kKUwA2qMq",
-	"N4U14lHMZjKLYjpVMgKid7oTG2/u5/jF1isOa7zig34fr4wyloppzIcWX73UDGmhIWsxSJI0r2Ao754G",
-	"b2TlrdetVrCTZQsNyoVOrKnOyeb/KFEYEUktl0UgsNabuVuCfmeb+Qrl6A8p0MilDGmOxFWUzBSI3AuA",
-	"g99/SIO95soU12/djedeVQ8MFCC8GwvOGkrwqxlPU4E2L/PpVJpjwTpYe66QpwPRyImv47iOoKMmbdlQ",
-	"POYwd1OZLFpx3LnB7pI1Nec/7dKdDfWmDTlPfPQ2xblVWZvitEWmG4oR8DG25HSZ0s/V6smXq/rMtSIw",
-	"UK4Xej7jiMuhCLQjzMPdRMY3yJXgMGKIEPxTz9TMGcVFAlvoZykcmNgw4iIVl+JbgI5t6dOLYiP29Tga",
-	"jk1MIWdx3M7agD2pfyFnlX3plMi7xX/a1WjKGef1uDCX9nE47XRtK3SfB182vy2Xf6CJ303brHfidjXy",
-	"JgvsrVxT35g+Nj3P2p4YqwjFoeMkDh2VZMZkhY4phQtNOmUgTN7gGNGcnRTIRKSXImQdKa7dFFJ+J8iT",
-	"hKEIu+V2oGhxbqdqw+yr6LdQjJNhsnHsJEkFmikERpgf73oNcfR8H4zdiAx7uFfJUecGbJuo3iaqt27o",
-	"LRLVm7bu+EQy8K3DSNvINC+eXKKHyDFGxqUqRIQtLVE1ImzqAGoICenh25hwq4yFmJDkYpNBYd4LtPaG",
-	"wFkaYzcgcKQt12fcBrPAl+Wjn8P+YXelPkJeH6jZNkK3jbkmgmTzAkg0Mhia1VoZ1srIlIK1h9tjuDVd",
-	"DzFU26gpeSdu2VN462DtFj2IC8M8ra4V44aQpDirCESqv4DT4D/+CBxGUzPxEApCKsmXpRiQDAHavIpx",
-	"VEKGOAAyqH//+dcfgVuC6Etrhcl81jJZk4HVIzvsv8SnlUJGp+/hNjGjeedK0AhoqdDfddyyVqnJakKk",
-	"2DJjX40UHeu52VARH7QNGLc+6pMMGDe9seBzzN4yJ07EsiKKE+GTNIlFM3YrlCnBJdjpLUIWRqkYZtA0",
-	"hi1rJoeHf5nKFm2CIjkWaZRhDYryZUcmKUL3cDqOyMaJEuySRxJKCLARDgfZPWbBu7fnTL+KHsEFVyq6",
-	"lBO9BgEbJlciBcLJRAmy0YmhFgXXVAcH0KKOlSeqsG1YkmA4JzjsH3psMMuK3EU58/ehwfEuup/arOKB",
-	"6VyoWdh+P8M0b5LzMYnFPKLH4iJS+a6zdE+z1bYK9JnlkkKvP+YKschNpydKOEEb4AmZq5uoMS2Y+Dfq",
-	"4IFU2RLu5VV+7zso1QIICS37pvQsJWA7pmbDMc5OneAj+WhJ9FuneEBjr7kyfJRPWBxxohjHd0ae+Vwj",
-	"68pP2kreWPBw6bVkaOKQS44MnVPnWeiAe/f23JdwFyBPMca0gRjz9VgMv64qEDg2Ao5tLQzvBQ/BA28t",
-	"C6VfvFz6F4dL/aJYkQSls9djAVGBa5dIOBrN00M3TIsv18LgdqLUFWc37sBeHg3pl++xd3pSDHaMlhn9",
-	"bxQhfomweYbBtnPQP+xi4JTHkof9n8D6YNE2EEcXXAIot85BE3dtcSou0wjqLkwRgkhrO8thjLe2j7ST",
-	"P73gYqkYoaBG73CdcY6yZD3WdM7OCgBKe9+JP3IdrjTUkD9TTzqnOG5ypL8okT5MPzpft+foRsPbP04v",
-	"WotUGye6VtXvxIU2Qr/1oNewQ9S63EZ5n6bHvbT8PEeH21qwR+hvuyZsPe52/e4O3QbQz4gnDg0tBljH",
-	"l+/0viy77KhvbT12VnTYN+yQr25tn6Q/vsC9vr3lpC1XDA8Qmk0Prp5N51fwgt1w7ZhB12bIBjcFYeyY",
-	"p02iMIzFNU+hol0MD5CRkNjr9Z3evj5gJ59OoYWQRRlRQGBDoVfpJGTW3TbnlsKXgcJDgADmxQOgZAGu",
-	"0DXwYEh4yDCOhMyYdrtF6LTnjCIZ0olihWh9cAO1rjmvpcdSoRdsZuDs9O14NksRbA4bgcQwFRm8oWdb",
-	"QYGeTCiPRUrNwGWDiXBw8LICY+yORcND1nt9Y3jtzgSOdWAyXVZ6D56tNzLJgn/tns0gUNg9h+mG49Az",
-	"O1QdbUD5XEcJwYK3rw/gModgLugeMbQ1+x478GUneD/hw7P3JwevfkB2uCOX6MxOCQLV2SfhEVTAlMhY",
-	"lviycBe9OFAVo3VXCZkhFMUh6wQnv50d7r7/cPJ6ly7Geb+UkUJh00YtOCFNxG5Uph0ANGscpuBk8n93",
-	"T+LLJI2y8SRg1gJ3e+w3vSrBOFFZgHuOL6dJmnmlnT9Lo9plTmYZi7IeO2HBeTQRKuOTacA6V/3dq4Mu",
-	"VOLR49/wTOgvDrssiUNbl1Pg/9f25CLL4oBNIgmT2Nl/1YWioVSMZoo6kQutw7ZgeZCENz122N8/0puC",
-	"K6cyQV25ThN5mY8fgTfEt2kE3eZm9J6Lcmp2BxJAz9U4ZEI1OzRojXOZozraRUpGDqlqD8/hC+3CTIoI",
-	"93/py6KiIzsWaTZGprjpycR9DOIIRq6O9uoj31f9PoonZ9NY71OZ+JZh1QQoaQACogLi05WJL1VZY2yB",
-	"vCGHNfwSh3DAD/fh7OpA/3F1aK7yZcyHXxUJnMeCK5EO9P+nPBvr/6PkKmRu1SO6GHM1Duo2yn8SmKbR",
-	"2Q0VBpjb31MhADx7UQUAGlCwp6ElIylYUIMHYCRZb44013oEJStZ712cvjGtDPQkeGzvRXk65pFL/rGt",
-	"PgifRDGB0T7yKXbRmbDWABln1EyY7d31xhK1K4YHi9yx4re7WpIU6Ztx1GQ4TSKZNac5DW+qfkeeCgYE",
-	"qXrHDlJxGSVIUmh77pBOFDuw7b21zA/HURzqTejSIGjYlGEAOLcjrn0uhBVBEjK7L8WRynrmeQHrxOKS",
-	"D2+61MNoaWYNA7mhpe0QcWy3KQv51r78qtyxktmxNzOl2ksKXKlzDSYN7NT+soZTtpnQ1uxzp2+aB0XX",
-	"XEThcky2zU/F5QHcYCi4o7+xABBkI1MoBqmQ3eaRWbGaO7BNkr+a6V9M/2pF/EGHidVsrzPu3KbktqBq",
-	"VqyqLOBIxdrKSypbROSlwY1rK8C3GSBWEiqy1ewj8vjpT1/yGKonrQOGWB9U0GkeM9IRURk70r0RMdY7",
-	"FicfIdcucLfHTkdskGh3LiW8KK9g366BjPk3dFl98jO9gpUzPcp07477cyiVN+ZLzuK4OwfAp0oo6xpI",
-	"8IQlZEKC6WwQR0P9boGBCgf6fu36BscsmKUx/iAAyRZHf//5F7iFcSIvTfxwcPCKDcc85UOt18e+dAcO",
-	"Y8X3/PL5F4xuHMP9/3T+/vOvrgqYmg1UFmUzU/7KWRxlIuWxL4P/CDBFyhUL/uOgH7BO8BphmYZEhynz",
-	"SUSfOqfG/fL5F0QGygNzGJj2bd1xkpedZ5yMDQRUEFwRI0ZaFMz5VR9NEzRQsDcztBh0VsbR12hxpNwA",
-	"PWSUZlNuNd3+XhlwzSDacuCalX7webXVDyVeV8R6eStbQpqxP9r7bv5ZPaaqa84riGCb/GeuiU+1Ka+W",
-	"leU2a7WYfKV5Ffp3roiPRgFXX1QkNLnNkq6Ewmu99oU4vBYsciImA70RAZ7kcMzlJVVslDwjhiD5BX8D",
-	"srw8MzGVhyaWKISiEZNChGwgPOBzp80W+ku+yDj6KlgwLGxS2o1wM10lHEhyAXZUw66vzGlMya3BCC4w",
-	"ow4sbqDZ4XEKkP8eQsloNBLayYfjXGwfnPJsvKMcxwFmip2+IdRA1zXYK/kF+k6OY4DQkAXPoAQoaKWm",
-	"saPmjvb1e+2eaWtODJXI0zQrt3MEDLvGbSxRiWSjwRHY+3i2+/bXN58+nv56vvvp4y+nr/+/vWkSR8Ob",
-	"uZSneAnjSiXDCJbRnIPZEXtMxKpwHoXaE0n40/jW2uf35ZSn2pDhh92Gn4K6EbKrtjWR6rnHfTuKhuXL",
-	"II7kV9VTIh4FjFJJPGOlecCr9SygL0+4s/hxQ0fxJ/jy5yS9i50ZH7ZIkWi8296yJ5LdtSwBpGRiNBJD",
-	"6Omnisk6m5CoXfPxLulvs3FAudK+iivIt3dbyNRgremyeeFyvdM4kcmM8oWRhIv0BEyULwMdtV9caB3j",
-	"kVSBx+gTlfE0U9pu5J8JGeInOYS2L4dcid1IOnAJeHEEiY4rnkZcZgrNQl5hZbJPFNL32MdsLFJfQh4y",
-	"P9nFJADlkLEKRiXwWTDh6VeR6sGpJM0uvoobA6gHf4dRGuTpBu1MmZPJKb8Erypl+kIo5I2jSZQBKjNO",
-	"FZQExze+vIbqMITGm8bJzQQKDkSm9G9UdoE/bMptv8PVWzWxTZXWQKbWkKeF/y3IHbcsjfofuHOLH/yi",
-	"37n11R9gmfLLSwjxegUMWy6IRKS3lyyNBrNMsE6jwBwboSgVqnSbZsoIyXKZdj0+qiiHLXbN4wmjtDAe",
-	"IWcTbYK4Gr7A/UmbnrtMu4PILs6544o9soS7GXRu6sm8Vs07au6CPHvb1PEkUgqoW1I2iLn8ChqtDaLc",
-	"xTX1pXPjLoVCga2UdlKrpnyy1phacBu4xU9H1oKQQxkpuBGVoZrCr0XY7ZsEtoN732vqFEbQNm+Kfcnb",
-	"4KqSZTUz016zSrnVSj/tvOL/E2R6zdMxBq+VMjnjaOqQqTt9Ob0G9LQthvai1OzyC7w4IbtxyN9Wuv0E",
-	"dbqOWHrp9Vsp+1rsn29MvbbdODFvaZKVf//5V1fvoZh41LGLs0MmKWQu84pC6ggh5H29GRYxZUfO5udL",
-	"W3QIzjZ71d/HgRlqHDbgw69ChobMhoiTyaNoTFJufO+81/RkK/0yucnt3olpjf1WTzidTGOBzl0TW/DS",
-	"Gl3KYlYhLKAfrzHXUOFaN20iWk9MuZejkh5zqsJkiGkBCtGRfauQimCdusSD1vlFqQNf/oZFwKZbxRTg",
-	"fxXSIyp2aiclEGugIkby8lRATAMl2c0x/BeYmWWtof7VJ8JmfAv12eqkfeBcjctrzq9ohllH6zpYR1vz",
-	"3QEu+C699+KIIejrJRvBf/QvIe0D/0n0f5PRKEDqsSHXt50ILpFuHsp6bgBYDZPNeizNpWU05Lo4fJAk",
-	"seByuZI3KAmGuKYzV066K+dQNhlvaxmZ1xltXFtYxefQ/4ziCjo6EHEiLx3QgWVDd1TbW3ox881l3r7c",
-	"tl0ZBdYyxJmjV6p2t9Ab9soSlUZNX7MOhPSr/pwmk+VCGWwC4ZYhD7t3s2fgFuOsGfPh4gQtI2T53Df3",
-	"Kx/Urb1Z92P3HC7LW05qRcGXJVlw8tummo6zd2/PLdrFlNNJotL28Zrf9LpNjc3Q8SpXEB/nbQoUEc+q",
-	"zRlNlVrRVr3nysjQLSzVksAMDX3Kp6GYTBO9sR0xopy2y4u9w3rBwf8D8rOagAuRVgEVaNyIQHIShno4",
-	"58m9iNyjs1cnYWhkbTUZo/m27j+cXDV7+78B7xRe5Hb4KSEUC8UUcIEJnAUcbr0QcC30cA3EKEm1Vbrx",
-	"JcYGDHwkoY4YZ+pGZWJScNTxxuJKpDf41OOyQ+9L58ICwwyNEs8kEyWKwX3ed6uOoT4C/yiFCeJKyEpv",
-	"8o7y8HE2iKBH4bv6UKpkmno7nAX0b8hI0GvjQTOmHsylmTbx1D8M/Krad9YuuFNCVax9p+J1lczSobjA",
-	"SIoeYGCJMmThudTRTCpCHCoT3CwjMhLrBWoKdX5BkVj5uNJpebn7hpferTpZlnoirsLcc9nCUq3ryUZ8",
-	"Tt+wjvm3EUiDBFQ3mFwq1zUSip71QOifbcZhcwP3Fm2BhC8+3cSX2ZYBPSAuAYgPjdAD87crd+5GOJPR",
-	"KBLhLm1w1Q0RzVyLHirISg95CpgBHKWjg7UiKvAYz1gsuMJWoCgTk+5xtUuKx7EvcT+aoF+E/GWh9dht",
-	"tZ85ZSRViqR55rVpecJavKDH3uZWPbkSaRqFQiFynX62mSb600DEZNQWhvuDL/H39vEQIiy1AxUpBSgk",
-	"OSnugpYZPt/7eMb4UO/XOcIMUb9zy6AJY4NC5t/M+AJtIYbZRXadXMTiSsQBE3KUpEPIk7JJEoqY4C8u",
-	"Be5lH/RnQTd/unnpCb+hMGooRAh+S9GbYJ0k9Wr44RUtYHmzJeLMLi1tQTrt0waCaZ1y+DatO+GSZxYc",
-	"FnjzUcyzgN4QKsGVYTIwrs7XSIZLtbOBX6CFFkrUlakco7Y2XxYWEdY+z+weuaSmaFrRJQ8SKT6OAu26",
-	"Uc1DsWPMq/gw2EJGH2Exlcc4tLwV+xVdzCP0/CHbiYURPAe2MMJebT2jtC8G0L6kHsXg7bepGELFfpYA",
-	"cgzL35yZJQy69VgXwIxfwrnwTANiwQ8jb491gi+Q/9RPM613dAk2ElAH4zBJ0TpCBFa+nUPUj78dpIJ/",
-	"NZg3VUUZRyLl6XB8wzrBKdX8Wz/GecOfjohy3hgQq5CGMATxvPChiNBAXaDu8JqLSayLuYkTMbj5vVaT",
-	"OCMI52V1i6Z+62g8e9p8KSxhjbN739rHKVXZ4OV7sJHM7UnArUaJDPrG/02PQwP9u7vtXsCVwZHZozoO",
-	"i3SXOobL1qjHTmp5tGGf1FaGRU2M0fmu/mLTUQI8ZXEfX8kB2aryQ+Mfy/fImsVaXqPeCZK/kk59h/+3",
-	"6weGW7XOeJKbvqXn3G4XeTkeulkryG+lLK+UA3E9WUypYrIWDLMOV62R5tJmajG7SQUWlCqlUMvShts0",
-	"KfmtuLd1sYvEIn856Imdw/5LHxOn15ES3XlbwsZ3g0UbAa3HVjEflvG/haKsVP8Iv23Zel6OeynKdshb",
-	"QddMQ3qh/AqPUqhHCeC6qGSCp1h+oyPXTzfZOJFHOi4vPyoZYbkPLz4QMlWBDr4xMvdf+C8Q0gtrvUSI",
-	"FiGKhcziG9vy0ilkiNU4uaZQdCZx+CFiiqmuB+1btKdRLeVAEJoo60NXFmRj8lH5chgLnjoEDHC0bQ2B",
-	"didNh7t5PagYNYWiJldiCsVq4mM9fimuCfksUphl0a8Lh1y2bX+ZDIu2j2gYTYkHtNYTOBsAojWmFFgp",
-	"o0A2E4fXNtYvtdQ3RuZYF5jb0Q0F5vdaqtrKiJtS1a0x3xJM5l7WjiK90wF5LjOr7CmlClxoLo5K7DbT",
-	"VEBIbDBIG5rUtfk/+XSqTUb+G2317T6hIjkU7H9mQkjFOn5ev2usjC+pK3rCJb8U1NoKc+O/cM8yDg6Y",
-	"yqI4RmhwxaLMY3FyCel7ejbY6WueSgSdD4k4WCbuFYTn3HT8/MlMx4oH0PrvD6cf3rKJFgnEKSbncxAn",
-	"AzwfEd+Q2Dgo25KguWIVTijv68gSG8wXn1kaqdjarQd3amn0tZNraoHywtoBMBz5Rbup4KpYe+/oelYx",
-	"BdJqe5TlBaaNSg5jKBkqo4M1p6PPwjCV3LtAGw70hbXOB8xp5cXZRRugvT3jdeJvAPEpkniul+MWRjJL",
-	"k3AG3eRejn3pmfsXQCFfuaCQzWcqaCE25Lrhze/1UKUddIs5UtlCuGyPVNB7IyOi1fFRmd7SoY15kAuy",
-	"VO41eJ5OI+YyHfPXJp1Ow9/m07e2wsmnk1Q8JjNRk8l/nmbAQslt8eO2IVjTOcAjVPCVTiBQTuuPIJ5j",
-	"BEcHAzicHPiWArtiDFcM1TAb7EuFCSN8qg3z6qkaC7GcnMWxZ8jLojDwZRFWl81B1aXpO30TdEtp/GZI",
-	"Tcwu3kE0eK+Z/HaG2KTytwZ5m8vnj9XDazgucAPBOszhOjqpObxLPyfp5t2nRWw+Lij+NoX9ZPB3LapD",
-	"TkNmlSFSFcxrYoWObzw2uHFL+Ac3Bs/6tkC9Rcqx27pXq2pmewYRRBjAx57QdEUJFDIsTSvC89/r2SfM",
-	"h622PRVtI0yLrLTUyShXOkPttC7ca3yki3tdW1bYzNnvDNQzg0zSufwPAMCwHo1oNkUFlo+OTKDKp7vV",
-	"laeiK6+JUIVnc3ekNarKe65Wx4cv7jveSjQ4sxpP0CgQ7TAbVKKt6jwV1bEys7ltxT4i15glXa0WxCuU",
-	"6rGIcSrHTPLYYJbpPcphxI8FV4KlCRC6R1mBWyBnM/w55urrjmLvzz/8AoyGRwwDQW6fg7uySNME0EF8",
-	"+e7tOVuJV4Z1LmtoVLqeL6ExG99HTcUQAXtwCgZCLSJkMTmWLS3L1oLcBS2L9lAd/tEOVy5wo6OgUXZc",
-	"0ErKGlu97a6Hx8XmQ77tWt5umg8Qbf3UcHdwk397cPDiCMAw/2jEgTsTgl02KtnRPGtj32+BO9xWdRv3",
-	"cGQGeNrIbQ9S7t5zdXu5u8tUBiVn1N73HN9h1UQG2YttHmO7PSyXx7BsdmvJYhgxbKIsaM47LCvA8yMm",
-	"k/fcZh2ebdZhXYL9nitHqjebcqAHrZBx2Ij6bJXmqecbECzUem+wPaxJb+wjrfaswz3awzMstffdIlvd",
-	"0mU6lZ/hTlvXaasrq7lOCDNIHNzrdKOsaK7sTi0t3LX7wtaLevZe1DplPPeoXAG/U89q8Q9wYKt7YuvR",
-	"vEpAQ4STZiG26vi0/bNi3Y/rnq1TIcuuWq6WxmUjLNW51XCfzEXL6vK6WJrMKHtuEpiHKsf98CVXLFFx",
-	"AiCmRw+Or2nBRJ0qnKqmiVoMe35bHuzWz+OpkJmDtt6Iqw4XtoBVXzA15/xStaYF0xefyJvW1/+aZEvd",
-	"n65f5hG3IATfKHICLmAL6ASje4+LzjoftlPGbOxY1W4aE1dp7a/tKceLN9VGgHe/365yHEPrtnK8/MF7",
-	"LWvgcrZY2lhEMOE3jA8zF659WYkrdzTT53vfc6jtFrCZrky2ckrJgD8zpmYrqcut0WK+5nz+Sy4S187s",
-	"28k0u/mndlTq28tOEffMxYLcUbTXEhfAKOYZGuVIsoC+AkzhRAnEOyOgNC2TSohuj50JGSLmJNSXXnOZ",
-	"ifAIwCkJLW2WaVcJ/B+1wNWhR15wdaGHMdflKc7k7ijml8Zo3WpG1GyQpULUzQh9dZczQo+81xkpyIgU",
-	"SptjlaWzYTZLAeHp9I0qSExv8fJGobr/1Z33Lmate4sXZvPvgrCJJe1AWJySgASeAThE5qn8zXMQ87rX",
-	"oR9dxIYfYJXXuQNncmGl2iNxE27NJ7/iLrNaTzP+uq6pubYD9i581/vtgW0njLYJ9ikK5e2c3bwtdDU5",
-	"Lrdm1nm0NZTBaRKLZs5FyBXBJewyhW2bmYY4liVYbUYEm4bf1bjqMtEuwlikkf5VIoXyZUcmKYIeInGk",
-	"R+yIlzySDpoujrJ7zAJTh6yHcMGVii7lBF2wYXIlUuVLuEGPaeHCcfJUMD3v4Hvqj6g9XuFF1Uo6mbDD",
-	"/iHUV/uyvoX+kDgT85b3nBEDaS+bACTxOiC8/AwzvUEd1A+Y181aXEdYPuGu3nPYK2z7JwkLvf8YUZXz",
-	"zB71feJsOSSCRiNRbarqOOYy3L1OoywT8tbbircaL/hSqr/3HXRrCbbwYrccTFCd+H8WV8lXUVaA1qEy",
-	"aC7ygOv7hE+a+Fu/IeP4zi7xd0EmVxG/+rrvBatJACGnb/Q3ZPGcQwBkWibb+O7tuS/hLh1t8I1VRTDx",
-	"hsLwVUUCB/ccCsJzKu/cPJF4NFupB2+fWpwSJ7FYxAbevBt7Ode3fv0ee6enBTF6UGz0v1GKgDcc+MCH",
-	"QDbYOYDGqCLezmH/JzBBWrKVELLnyxPLAD0Vw2gUDWlVRpZRmRiyLKFiHm/m/sTL2nYnPbDb20va37eu",
-	"da5U73DJcY5yrvJbWte5uy3eqnlDzRGhXh6BX+okzRzQpaIA6Zta5gVjAyLly2gymWV8oGUekJncXLPh",
-	"l2REL4l+uSvp2Fpo7Lsvi65vdw7OJT7iXL/rsilwIpXUrwSJwEmSiie9x0MVHI9jmHl4bSyBa4z2duHv",
-	"hflxmP0mlAPn5D6bpVLlD1dQe9Fj79+evGHXSfpVsSxJUDziCLKAeluHTaUxrqlf+bVnFc755by4pqgg",
-	"zyF4WYv46LsZ4bl19qtupz4TmaqxYNoCG25fiECjKyGJypob3hz4E2uBIcgXE607XccNVVkaTRWLBQ8N",
-	"DF+W8ijWf6gpHwqFrjQkfTN+WQXiO29mygn0QGuw1fWwPLBVelBcsh/7ZJXDGQq5QAvN9cdYEBgpfCdv",
-	"DpS6L5OUaZXhkVQs2MNMtmdJfmt2CLy/yJ0f3Bd8mW8MLN8XagO0acyHFSO+sfykfgI9836TlK3NiRTX",
-	"tLq0YSZpKFIU2Ce9V8EirXezopuiwVnoOu19z/jlHw/SgQISXPpkzKmyHe3LQjeptZeklRuTH0+wG6LW",
-	"MYJXptzHOnyiRpdoocNT3CfWJwxu8mMZWXA9ZnP7pysP5QSI+/Yc3315qXjPFYnEhvMd+fLOd41OwtAu",
-	"JuuAKzMVoTayc/yZbr0Lo2+h93oi0e/kboQXzPM5uh5SwZgZdvn0I/QnooxdJ7M4ZIOyJf1xX4ELkvsn",
-	"hbqPOQ4Ka+ufnIThPG3Zn285eRjq8Mb6eMYLK4DksJgPRAzYOUEmvmV742wSBxTxIn4zPO2XBP2N6iM/",
-	"CC6BKHJgdX9HsS+ffykiSifAO6svCOyuFzAlLidCZr7sBH//+ZfeERs2wgBZKsMEJnaUxHFybSnJm+t8",
-	"/3iyVuIkDI2LndxuwzgJQzANc10S4BHe+67/t6ZDU2CXf7Znpvo9FhyZflEifZgnpvnSPcsDU3j9x3pe",
-	"qqWq3XFprcrfzWGpEf3tWWnLs1KjkU/1qHRpgXiOJ6XWLj3Kg1LXMG3+nBQV5vEfk65uKbenpC1OSddg",
-	"V2mPJZiRuQ2vn+maFbmWbZckPkvb5A70HOgLSf2H4ygOUyG1xbUU/diCMOHZcJwz8x8XDP4IngnqlCXT",
-	"XaC1p+eoRb0bFxZZ5d4Im3FmF3cdmjfa9sE/ML5muzCO+pG2VBWQ9KiGL7ncQJHMMsMExTpJmmMmg14k",
-	"UnRzV+ZSSK2wQvv2gnU4C7kax0IpX375cvrGPZnjw6GYZgoaR+AEbIhEUgOInUJstf/y+RfAqbT5qkhe",
-	"+jLYC7pHjF8lETDZTBqSsQVFL6Zke3o7OmIn5lvq+4/0cHxpclzkGjUSGDtgE+s/D8Ob32urKQ6hbafp",
-	"Fh5jS2CMvQkoCZ5BsxmOEyUkVMGTeQgJnKC9mSp14i4EJGsocDk4oI5a5SC67Cjc8o0BxXFHGeukYjhL",
-	"VXQl4pvuMZ6bFx1aTLi5RsQ4D7nBSYbDWdpjpyPnkSxJfakHlIxYlClAOBcyhKyIjk4s/IiHXjQ4u9rN",
-	"OOy/hKQ/OSBwLGl6hBuPFpcExaEhdvRzSoPrbvmHt6ruNm2TrGhR4XFcEpfVPJLFDd1N8ty/451vu+M9",
-	"VNbcKkTTYrlbqcWziliW09bWF6LMKynzqCAFdycdm5boVU/fBF0PysD0BVJcGy8XD2AnHLKew5thLIpH",
-	"mA7RK21acBEcJvnysP9T16lpsXtU+Sn1vnQjpesd+Mf32s7azkqYbtattdhSurr+8Y5ijrB4RseSlIlv",
-	"WcoZz7I0GswyseT+WWrx1T9QmUhFaEAKmk6kT+QN0/IjZBYhTSyk9iacCm2N+4p3I2AEZJ8OxYjP4sx8",
-	"lox8CRW1hJu3o1gqVDJLoT4FbMyIEnR6KnkqTK3vMQusSx+YdJt2lSlFV31+MsL0gfFamzJyOgjx5bVJ",
-	"aFhezoYD5s/2Qb8YaIcVE44GO7AZjy2HWl4XFJzNbjY9sl26cakn4vrORbszF10shL3bdKLTWdp2Gc+C",
-	"0G2N+EPMfZaWKLeZMxmNIhHukv2rN52usi/Iilr/bcjTNIJ6B2xMCCrGNvAYz1gsuJYkKViUiUn32Gmj",
-	"wuyZgugJTJmYYCOBFB6GVeS5WWhSN99WeGVfQs4UhmLsXBBH8qsKqjWBWXNbQ57bTW1vA7Y0cPO3L4Pc",
-	"aAWeNtqOZmNfAu0JOBF6HsofsWSWqSgUvtzd7/UO9g//cfjjyx8O/+G5p5ETMRmItOshaE/+TPjb2Sr0",
-	"c7XN96U9nHR4mM3mELz9NhVD+DbT24MMWX5PFklfllfQNldkefW4oUeXjIeTSEYqS3mWpJRU5u5NcGkc",
-	"SGE+Eawyd/Yt9IKX5nK5dHRpy9qU4+085t4z1JWxhPOKtRq1Z2vTn3viGvKxKfRtrXs/qUlfF7YJTGS7",
-	"Hy1KaRc6WxbbJrCfTm0lFVaYjSMVI5Ga0sWK9ergIHBzGkWpyky2wFjp/Ce+hN/MT0Y7c7NUVrpoU7eZ",
-	"6K3uFjPRrnzcTmErSejWobLeq+uGU09du1AbNhb2tEluF+dzq2MPMc29PplfOQHu3GVxJvyjSeWgZ6+Y",
-	"EtLkt93szxGTszgOTHu3e3jKZejLwLmtuXYYC07ZCefbHrNVXJUALfAlNjFAaQvHkMgET1HWtQl5c+Cq",
-	"PXQXJqFu51sq1CoGOh7W2RCsaNiFg2I3XtirC3pYc8yTRy+29WoVF4G5HkJNgFM4bEjFaKaEIqKzvMdW",
-	"evojSXGuL501anYoSLIxtgJHB+/nnHhEmS9tZ72tHa2OcXHw5ctS9NWdf7pRNt0bj7bu/bxjiR3EPfjY",
-	"7iRbb618BLK+nat85FHqaWs88TDljXQY4ZHFyn/KElsPrzyyiAq7bseCqRuViUmPnWS+nCSU4UtGLIDO",
-	"NTDWiPsJpoYDvDleoIbJVPRMvbT+Wlt5+JCYCtA64Uf4nIB1Dvt9BsbtOlLUg44Q12I0EsMsuhKBgTdz",
-	"Xp/h+cqUyxDqKrMExuG85VT7rrD/+LIDuSrMG/Zojx5H06DrOU2H7t3tDfVdzP4xEDFS5fsy0/KX4ftH",
-	"k2kcaZNgGwqhA5cVHjpNoyS90JcE3WN8HV8W3keGtZ0DeMdYjDKWzOiJw2QygLJRd5LwHIi5q2MKWyur",
-	"QNsCfvzxbPf01/dvP5+eH9nJuMiSwAMKMb3dw6LUnby/6vdZZxrrQWfiW4bcfnpDDQyGuIXJx7o5+1BH",
-	"TPCoa/H5O5xgJbE4cZRgNfqDz+DrICeWmb/C8neUEIwPkivR7bETNor55ZH26Rwsf18imP9xDZh/nm3G",
-	"z3PPpw3Mvx3ShoHkO2eRHAp29bL3Q5edhKj+6H0lI4j9FCme8hoMBgioLztkPCLjYKmuybucvlFNM8gq",
-	"E+jLZegQjIjBkO90rmKV5KfHrtwUe2MVWow6mTd8LhE43No1RH8HzaHjqxcnjw6N62ePrTJ5pJ+rT1/b",
-	"s1S04M2Ht8Zsre3sNonnHU9D/9f6nkZxxekb1qnIAxg3/XW38ay8aJ6XG1RgURWOULdqd7ReAZQhSwXP",
-	"EH0Q44qc1M5/ATeRidytvZH/4ph8hMp2LLWnQX6HDh21CA9uqNHfmOk59CbzdqO18clZIrn6laLvFyxV",
-	"rslLrhWPY7NM1UksrlF0KZNU1CxSx+1TcfYWbYS1VVJFkzQiBxBHvmD2cVCFlxJyNtEeLI9j7bbeYu4h",
-	"ndiskuRg3l8JRcG3aFFBoS2Mu3yPi7GuPHzPai6s1hCyJ3iR3t3B4W3TBVly0ajswI1iIjkSqZDDOUAi",
-	"9dgbh/1D1kErI+DMW4TdY2gfiJTVnR1liE/RS53nSp7mI9mwYNknNcnVW1BSmG87PyydxQYa9nHAZfA4",
-	"rnsH40iibEEshB3YLeUJpchZLVeeFofCAW6tmB0D43sZJwMeU4BFDF7X8F/nWkgqzuK4q3c3XyJU2jGF",
-	"VJVb5kghNn4DH9hu/3lY4Mv85/8ZOA24UscbH7Gt31ZKso6bFg489veff3Vxw01smD9Pym9R5wdreVuu",
-	"1+VYe3+/J9SbomF/jNZcsY4r1xZ2DL9LRuAvOK5oe81rLhv7FeJFLYwzGf2fmWB8ksjLon7p/UMrTSQR",
-	"kpYc3YK3o8N/n7oCLKG8q4sYmLo4DXSb5tIhA4+wgQR2Eov7rRFKYtG6hzWJxXOgStXv6RnJS1KTf8tl",
-	"qFtOsLVXgnKtC0Ii5Uk9AErCRGDzdhQUvZ8eXR/kCH0Gb4f2UPwe9oUCHJkvc58I9p7D/j5o2WH/cGV/",
-	"6BTTmBtHHnOeMx+L2DgJNjWN1iTKzMT0HiuQmLu67WXwncg9oFVweaIkLaDntJHlve/0j4t6+K+6Yihn",
-	"gdsXQs0InaZY/PR4iH5rHfe2K1uYt8b6HBeQy1UPmznXS4V+KOYLsI8bBpZDdNWX7Mxds43o/sJSnUcU",
-	"+pjKldvIQL4ILiRbDTLayupVAEV7FBBn4ATWzqt9mbbT+54rZ3pvaToXxzT4LLUiWpl+lWMEF7MOQf7S",
-	"dUQ2lAbBgyn9uXsoqdW/fLTY4ZWPHJMSKYKyQYi+sqMO1gYLYtzd7AbAGzIl4hGTeT9us4c+V5T378vq",
-	"wD5EznPvqUKeFbzmsnJ1SjuMcUTt1tJd1nO2uld0Otpgip7IHCzb+INzYfKoJHslcLwnWXvd7LF4Bham",
-	"eGYAVQ3FBN6yzsxcqIsNexmtFP0xBMVr8UiWckFWqJUtbXH1BbJVJe4ECXypevaLAM6su65+s5mMhTKZ",
-	"SVgBOgNXIlOs9h4JG/FYQbmonMVxr5BGygHZsOQy9GXnsN/H0zMoU53MVAYbXBiNRiKFE/l5FZObzTLd",
-	"b21kC0WyBZFPTqHWRGq+nA6Wqv7Uyyz5KhA+tCEBW/EFj6FgGo9aXM+tYx42icIwFtc8FTuKBfSIwPMl",
-	"YBQObtjZdTTKdhQ7e8lOPp160IalsBol5xvyKsXWzCL1Uy0asD5QaXJAG86UK0WuhHYxlWJfxQ0iguGZ",
-	"Afzz7CUbxhEwROhtSYSsM+BK/HA4S+NdIYdJKEKPBTjyrs0Q4W92FNM/4tksFW5bcir0AsKRSqF9VQxT",
-	"kVEBNwvE8CDQ7l8oZBbx2FynIxE7Xl9ChVhw9vJcj+C1vVrhYDx03KPMnO141ZZnqJ5PRoz7El4DD+gt",
-	"1n4+gh1LkwBxgt6s4SS9M4HyW1/qIeeXB90e+yLj6KtgAZXli7evD2CggR6SEjKEAvvgX7tnM2gU2MVv",
-	"q2X+ttRAj7bHDvv7R/qX7srxfLLZJFLwwvp1fXny29mhXdQELjPweRMej5J0IkJ8a5QcW+cP2QvARw7U",
-	"SygjjfiEGokV9p+zMFLa3ocW0dlCPFOhgYOKQaDYLkecvsxZZMC0G7HsZkoSUN8gLSI8m5O+LEq+LLwA",
-	"VDJg7b9M3McgkRFFVziBvebKSpqrUn0lihaJPnaQm/kPfBkpl7rPXEXdEUiTg4rEOlHGwjSZKocYx3Sv",
-	"41RZjWM8no75QGQeVqthz0ci2YCHbMrDMJKXtVvkP0n+SE82tE/S3e9pk4RnL9olUcNHdCBX0G0QVi3a",
-	"FrE9AgRZs2hKAG77tr0gfBLdAkYltGk9e7lLuxuphesnJGpXDA8WwYyXajO1AVMk88aFwBE1H0v9XI9a",
-	"xDqBvtt/0p4ZdMvsDuNEJjOqGogk/MqX2qorFkg+ERcXho8r8MwnUfUjlfE0U9rW5Z/pHQo+yWuLWRD9",
-	"/edfAbviacShXElvcdeREqBWMNagi0RCOcEE1h9a16inN0sJ+4Y1itwgKnWw4i5shE86MzN5a9gkqKho",
-	"LMVrU1Ox7BNhZ+sAfQdXLDCLCq15AvQE/j3hl/ChFNl1kn7V/7xK4lneNFY3XhjefVXt0aIsruowevDI",
-	"CjvyYeemwap01TgYGW1dtqFVAEs3jkBchkmOH1OCeNHLja62FqbIJkl92Tno73e9ReQYrOBaosYab8Wz",
-	"8Dy+bCbuO0YDERhaYR3faz+n9ItjZrUca0o4o2J21oGfmMYWliVJtzk/TZO5KbcF736vdSQ0hralJCQX",
-	"z6GaxL7qcmpXKhQxP9n7nnforoTqnYMOWhjtHNI7yirHMtfjKBa+zC+Gs6Nuc77clfU2KXNjIiyitn1U",
-	"97ll0s1UuIDRdjaWFaDF6fPGlerftVl4LObg1nn0FY3BSgl1+vVtQSegUrIAucqUAL5WswN+FdPMs1u8",
-	"L7GJDL7VFiUy9gR4uLul3ZugJ2xyDwEnPMPF60scFOtwhf750N1Rg2Oz/UNOB/f0PDUPRdceMcwFkd7F",
-	"MRkfSWLKhgNKno13VC2cdAl4wSxfYxL/Tjb6e03lt9Rok81/kpq9poT+isagnNmHTqs97K/d+w7/b8Gw",
-	"e2vm2gI7sy/nsNZiR2ZTLAzDf6cvuXeuWhjojjIddQ+/fH/N5aTYWkvEtA6Ggyug8MnuZigfQQrKZaXz",
-	"5XvDdLIl6dzSybakk0VJWpcUNaDMocE50Gtrj2jyg42sROLqgWmyACEN9aurLvhqdLGPbrHLjLG5xSic",
-	"jhkLiqBSXLH3b0/edG8hAXPKWO92xR43we/85bofO78eqt5FBLysyL/ba/RTIHFo6mYNHUwdnk4jse6t",
-	"94wnSay7gCd3nRtG0XGoZaF/CG4xHO7P9YoNN/O9OsV6mM/YJ7ac6PdjKl1S899bCPad+MOrc4Y/U3fY",
-	"sIA/Tm946eV+ps6wNRX37AuvY70emWM7d+rvxVg/HLeW6hpberWsM8e76fe6873e1XeG5+j0rnFbINcA",
-	"fIJlC7SOmRJXIuUx4YFSucbJr28aKrWoMxBLtdiCSq25ZVmIH4qIj0OuxG4klZAqAiDN5lKvyL2pL82n",
-	"+W07xZouB7phcWHXianjSuDMaEpY2NM0yZJhElt+JSx2gT8RLW0kQiLwhmXA/hIDwwOlTjl6nWKdQEx4",
-	"FOtbN6DyUBkZQrWqxJf6w2DC068iBfzbJM0uvoobU9Cs/wyjNCjijZta4ylHpPbUl/pK1T1mAVFNRYpW",
-	"VuSomqkgpPhpnNwADi42yuhXJXT4puDlCwjhssazhN7j1Z5SUjUO62CDT5Lm5dsdaNbp4tw7gpsKHmLp",
-	"Q45NmKg4gUqHIxb09VSO4D/6BiBk8J9E/zcZjQCG9QbEE3FXsS3I08HdDeLei1iJOWCtC2Ba8Z3mImcu",
-	"UaknmSnEY9M0uYpCwMpjnZJ0NgITosSvq2wQTBzUe3XiZMhjENW2Q1kDJpSWxU9cqeskDd9+m0apUCdZ",
-	"k4g1vwaNOELEa7ADS02qYzzWNbPFR+8og5t0+oZxDGErctAImGgs2S0nGwDH88ldcPUHMGRNa3GmbRTO",
-	"qsX+zCsQOo0G/NiYzVLXUjMQJ1nR5dZFD4+FUSqGyFWx5vGEUVqPnamGLzBJUwehucnyWK1Ii2tj0fg+",
-	"rsJYGrMDsQ/7V9Xjgn1tQT1sW24Tp7dmEHP5FWykZ3x2XybEe4z/Nz1l12kiL6Fq1nM6nyxzJDV+kJ+j",
-	"fXxfBtZOBLlBsBho1a0CG6DQwhXw1Ik7kipiqohqMrHwhHM9rG4PKNWP3PYqVG/YJgiagjoRF0Gz6SXZ",
-	"ULGNvvW9ltTqAbStp4Vc8rbGplp9ixPTVrdLRbelDOtccAkdHrlsTLQp47lGzhSRw90XEX/ra2mteLcJ",
-	"pVGbnlfF7HLLu7gktn7C+3eq009Pl+sqYZdbuZUKYAtnJ43Vr45Phkz86GNDvsNQWDsKXaqFVezy/2fv",
-	"+pbTRpb3q0z5xlAl/C/Z3wW+cjnshtokpmzyO3VqtRVkGIPKYoaSRLxUHug8yHmxU9Pd80+MQI5hHW98",
-	"FwehEaPunp6er78vgUOUCQhMj+DjUQXjuiEPoGYVAr2KZZY5nWVYC4iMzJq76MocAK2wzJvlXJf8zJof",
-	"i40rvO0thsMf3W6sFmfSCcMSlZYkw/XdNB9D9xn75eS06+83bpPxPRcTDcRFLCjlWbXQ2T0v5c8Kmm3k",
-	"9oSYfV3KoUX2tNEI/fki45hm1qFsHxdoKuDa6hnr1U3n6uLz8P3pMTbef7GsGsGK6wdIZh2OCryeKML1",
-	"e1AbAXC0tEB5LPDwVqWGH4sCiRlnCVK5dtmZae7XpacMmnNYkGhtkUxTkZQ8FuC9GWTzF9RSLm/LJBV8",
-	"wspZLpfTGWQRU4xSU17WkmTpgt/VxbKcnV7ArxzipOzRodZG27419V7Aaxv8D6TXajAXvo+4p3pmPiuN",
-	"7VJ9chrwZjQQ2Kx7NrkTAEbDqHD8zf1z2w4CtnNSFMs5z9XKqVZlakdF3zSxA7v1IkNWQ/+flizJcp5M",
-	"VrEw3mxvoilc8IzQgALcOa9op52ztyensWjFEBtZ/13BJhI+Bm6W+KBNFCImZFGrD9DAVWJbhZ4EyNkx",
-	"MhKptOkf7/Lx2RecpS8OGw1TWVaElQh7LV3nTvSovjcxGKgab7C8qfrHolleJTsfEbo02kd4xmFds69T",
-	"4otBX/up8U1y5EeGNLRk134b8Txv8HM8zVz34VgEnDgEE2roVntc/rcl196vb1lZvIJIu155cX48AXff",
-	"p3aSDvzGy4rj7BPgs2alO8sjGoOYdeHCmTIsz5fuJStkXW77qUEsviNmsCYho3bPsHewc3DETehn2gVp",
-	"Vd7XMPHTLvUVZLg1DARduL7ytE0KOsELj00+Dv3J6Yn5Hz3tWIAERGMs3p6csvpdSsSWyGJpBS1wtA5V",
-	"PnRsKtqxeNSGpnEutG+i6uCAPx9z9T8h7QHIGqix7C7A+GkPGONzhZdHwqJrghHFHCCU3yz9iZMGF1IG",
-	"eVgwx9EcCs2CzZKv9ki9ZeY8FiBmIJdllurjXfdrAJNYFpylJVuKMs0Ysp7QOSyRHcsHwfOY+F2pmYon",
-	"E56zebIyKuDzrtUW7hCRr88Qq4uxQJHondPgOIZKJWKjRUIYWzZCjt+Rlnk0lG2pzvU0XMkjkV0YvYZ5",
-	"XSKHL/l6+QR5SJdbsBYWZZhVdoCeU/PCWghfhlWiHrin7HAnY74fDgcM30LdYPjpszEg2jfZoB/Q9awX",
-	"p5/mhQV5Fzglcmax4/h6IMY69m+xYTsvMbsRz+Rc6q/trX5vkMMN1pBg4GNFmWaZmoLCSgS14oOPycrk",
-	"XKXdDsLHKZxJxQeIMzNp3DrFdalDH3NDX4X2unIO7QxUX8u18/7YAu5L14gT3g+B1UfIuner3urTDXsN",
-	"ObM+ufiSQfHH5s+EW1RRtM1qlj71T5aWAAtsbgQmpwlbwD6iYsMi48sTnBP+oz/VWJ4M1tmeJNrhtgZO",
-	"+xO+uD9hU9YIpgzE/plcVvOv1gj+RhmKWqNW+Rw0Ns1ZS4Vg02lbOZxPTN9u6CSfGvXw9N9D49LWuFXW",
-	"6du3j9gNlLYp1QOxe1Qer83k7FQ5QhTfm9SpvwHRSzEgHJ++u/Vjr4lQaCKa5EThfcXLS49q9kdPzZSC",
-	"9rWLpKkOjY943mJD6qNcHXbYZs2KVLo0nqF80y0pWKi8xqB0fIdW1ycluJfNgA6xNlW0j1i/LKB5UCPz",
-	"QVoDdfFQpsH7Fpak0sIRcUGmaR0cloI+QXg/NYmaq++5aB+xf9EBFwhFF6OosmXFPWSSZZ6qO3Z1wi3O",
-	"KVLQZ3oqUJKdNoOxoN2mCjIj1pqmX7mAbHDKBXUmQV6Y3AKfKKlotdWPy3m5zNXEw+4zVTtsHTmkyFZd",
-	"GyKLUuacxKnTUm3Ri9m6uozthbiVkxUICo04dnt9ScqR7iZYJFhNBCbvWJTpnBdlMl9Euiu3dbti/Xdt",
-	"i6qw8Xac5PlKU4ka+KcDajBX3gv5gNobGE/URMuHAHL0Vh9BljJPpqArdKeT8HmXxQeHfx0Cw7jQbKjs",
-	"nq8eZD5hST6FUB8ftElgxi0EHBaxcOw5qUK8SA8m5yqajtWLCntHBG3j9gwJ0SVwBDf6I7yw/gmXUoOo",
-	"FwQpvaOZhpUhsKIR/DQ4JqjlhN3YbyIBA6kTwyllNYMGy6UqGyi3hfpe0LLhSn18DNcmYmIJN7JMxchg",
-	"BSYWugRT380SDJB7wsQGx3rWfpfgEzVtgKkzYCNLiXHqtUdmvUemdm00KkPu4kd0BRBRrKDYThOCzV04",
-	"dRn98bfwB1txd4SeK4qlxeSomLxgDzK/R/INtUGtgPLUu1YjjJOSQ3B702X6ZB33wrRWuLsHXEDC8RgW",
-	"wc0BuVonCV9UXzKpjS+Nqic1ofdFF1JqNyU7s+YtpROzTGVS3lfPFthyodYl0vFKMiDiEBOL5iic7DEW",
-	"QAlDObwnDZZzSnXzc+ZqPIytOrrJF2JBUoPfbWy/8bKhpZ087+JR9/ZfWO0m7JdhlNsODfvvKPOERt5W",
-	"8XHXhKubTu/yrLbY01zzVHmdVjVdrMqZFB09Q1pftDXi47MjtXEa0ZEflQUqW2irDclA/LNynBiLi0G/",
-	"Hennyvg0Ga9Y7/IMiHYSaNmAldgcG6oXLB/Eub/UFJh1eqUp9X8rKfhhUdlDrW0gIpPUwhYxnc7KihbC",
-	"NnBX7/LMryLtzfe9kRqUadRcrpdnXjEQP0wvSFL7phqoGvp2t8/q0h6iB25nPIlEXU3x2siAEQrlhtWN",
-	"WGuSFLMMsAqfP/ffFahkTMUTqIZUxIh1bm9EQ52KVCxGJReJKLENDaiTznDHXizzr4CBSAX7+qZ9bvZf",
-	"VFIo82VRetWoKBZp6TTSJiVeRArQTmi8GPRZMZMP0MlSSmn0S0HH+f1F5+yX/4uFriYb3du2FxDxeTaE",
-	"RBP+hrop19W0Vb+lyxIjfetOBGm9vWWt0aVcZhP41l2qgixNXJd9kgIVDncQXB0t4s0EGJ7F76lc4I3x",
-	"rGUC70malgf8QPITlAVeYb0NFxxbBfFtxDl6+55lZ0sNYz1HPf7WvGTxCKn+4GoD9WG13OAAarl550gE",
-	"LsWE59kK4l9l3ahENmr8d2aNgmlIAt0rjpgQiPXlTTHQkzjf0Ni3HgabVDUqb/0fy5/yGhQeERSoQKSc",
-	"yJx57iYd3VIN2plnT3npZZGm35a4AcG5iGvrdlmSc+KHsfAdWuNb88Oiu1bRpLNEsap6EkQR4Mi0zMW0",
-	"Z9wcQpynCkUT1hqpkWxUQGXeO2Xmo/bGWLMt3TIQt5pYQ/D+LYHm5HlSHX/6X4PXjwjs33Ew+RsqcN6I",
-	"2ypvqNFWW23rJSAwIZcLsx8cWWa0L86BfQUjNR7zhQoyJPAZCy20v5lo8BxPzi1LNRWyC8MY7dBIs3ly",
-	"z2HreZekGm4BB8at98OPH2Cr2I5YIWGIu+S//0kmHJARGH8KLibqHSP4wmFXd/fCiGMotdQglgPxsBmY",
-	"lZKcx2IzSEu9vt9wnr8TmKXFdpCV1wHBn7MtxI0/IlbLzEeDwh9O+s+gXkPmVUoCM1Hz9C3PpJg+kuyU",
-	"rG0vsPYFUTOrX7yPCh1IIwiJ7ufAinRji5CafgTOeIGpF7MZPKIF5FILgCdu0mOAWlMohglJ4B7ILZD9",
-	"wQHtqAEhk4kFV3lP+xxzkzydpiLJmJ4EllbP/45YvySWEZeELhbYfBkRxzieUa/cM2xKIkFzpOBjqZ7o",
-	"rtQYNeCTO6qAqBqw1WK0jujX6r+QtU7/ijaizQR/sD/sNucJHW5aQvnDwl4AfQ2xaOV8yv+K2CwtSpmv",
-	"IqbmfL6cs2TKsdPA5K5IQsfZKJPj+y/6RiMizIUDeUotg/MMTLqRfztlDPoSmbO0iIVml0eaPekOnUJt",
-	"shWCGb09OUWZgbcnbyOS44iFm2wG9fMv4bW4jOV75MPTQ+Cgj6rl1eykzdypPTSa2OQVb1Pw8TJPy9VB",
-	"948/fQUbEBk36aCevYhAZp7lqryiOYkt3NmYUF0JikrLm5Hw+iImBa0knscgmC8iIvRshR6K/HGUZsSi",
-	"Vbo3Mt+fJysEuRo8TCmr4PiskCb7g42p7l50mDAjZvgyXRF4OtNI84pOSQsgfRvZqWvzroGesufStjCz",
-	"GM58TRdn+2iHuhZ/q3qFQUVjdvoCE1IykgbpqH6bP0NCuh5I1kW7LCH24xJU45ZPTFH9aP3t4GJZzpAo",
-	"qPvHn8pmoBIX3GvBWxXqw1QKwM1T2crlAHP0/pd5dtA9mJXlont8DMIoM1mU3V9OTk4gnaUfv8YyPugz",
-	"GkQFh7H8yvPVkTV883+BGHNh8Yrq6xAfIezOE5FMuZ52upMymtBNajpDbLT1+4Lt/WrQRutDOAUO1upd",
-	"nkVseDUcRGzM8zK9A7gljgcnqkUbT7knbKG74O2gmwfCoOw+JC4qoWtxD+T8TFu3cL4/1Tul6tcHuMe4",
-	"zeRtwVoTvsj5GM4lU2EWvLZzI9iTpDx4KxM0XHEZbf9rdplMweUWtd/qgKmtf/OaT1PpzU6O/xO6Vma8",
-	"iIJ6ckWEym7eU8A80mRHwD2Vml6TOnp8/RBEjhN6BPcr67JqmkfAVVUL6LqgjxbaeTU1wTgpk0xOj9YI",
-	"CUI36YnJQqbwFNvuwvWlgdtAhIvI4Jz80Npi4LViuKyzdvtyxlLcpdMliRq1DHf3JE9VhAF3wlfUXvOQ",
-	"Dn65zmyKkiuHhB6QIjIrun3p5iMNPIG/2VxOeHbkyRLdpXzSwasDg/XFjOep7lPShta6uun0P73vXfeH",
-	"7qPLopPi9SE/mXE2+J0oGmHHTUEOAHbqjoPf+xGznlu58+I+Dd01Xxb0QMPrzzfVxwEcTL2Ld7RtKLuW",
-	"4xQ5imDOzCdkC2qE3qDza//DsHddGYUvOpg118WlVHkdjaCRPMYsI2275JkYA3DAT+8GV/1Pw87g6kP/",
-	"8t/VYekOHayvhNS2rKaWut2vvXe964th/+pTe12WpojYPFksUjFFgwL2evtw7nVWF0utYfDUNxcfP5wd",
-	"9y4H/iNaUa+Qvxj6ncRfOGF+gN+GnR6dJPDsyIxVmQFi5QkbG97g7OiE4cFdxyOUASs0L9mMcBYa4SwU",
-	"gPyzBXvuANPRuzw7vnnDVKxMymXOnVJP5R2OQzcfVn2Ef+Xa7657/3/1e6/ymFjAqpkIb1kHjFwp4dGs",
-	"P+Ktb/ofBx96ncve9XCDIwJFOu+ou6qU7n8BAAD//w==",
+	"ZZvVWWWqpKC9bLNKU1mXW9qF161Mo9YO6/9n712X2za2/NFX6XKdKYFVEEXJcnYi1XzQWI6tM3HsseSd",
+	"fWYjJTSJpoQS2OAfDUrW35WqPE0eLE9yqtda3WiAAAlSpK78klgkCDS61/3yWwUvpWpbjLdR99awU5kB",
+	"ukgR/qtxWtdUtt/rWdsuJHUe+pgEQWPA+TTNTFKRzAkYb+mYFAZ5EOdgZ+IiTjH+p13MWOYiG/KBoIxK",
+	"mXWxAqy09lfoigiV/1ca3a6HX8r1a3+U3R/KNFc4d3c9K5knpw2YR5kwni0T936a/8O3qRwmMbrHT57r",
+	"kRKnFc/ynO8UVc7TqDvfyx+cx9EfBbLRtKI9hs+nubXEKPv1sbiKXo2VGW/+6Gl5f/4vfk3zn7Wb9rI1",
+	"GJLHKmkZ76hX2GRRzyHG3sNI7ScmrTcU3pLCwQlaIX2/F3DQl4JH09T99lIMrtrQd5n+TqgYfAFL/4Pg",
+	"EQTOWlNd5RevF/7F/kK/KKtMaHaEYNm0v2ZefdkT+cApM1fyHusWWlxSlg0nx595fgm1uGOeDy6nDxbT",
+	"Zfdu9JaTfa2M3gcSn5RW2ojRjZWMLP+VBjOvTvI6KetlrGR7TbuolDqR926otIkJqQ1PPavwUe6eLarI",
+	"kdZB05yzpUwa524xJkvhq9KayzKkyRnO5EdCqVc/p9m98SM9cxY7mrVvuPHZcaM5WsaVSgcxmDUYTV2d",
+	"LnMp+7Gw4c73ojpyZkzpCzS/lBbxc5aOzDyJtuEls71xKp2Wmg1DPReGQjIxg6XtUafDGh+QshUOBvdy",
+	"fIXPdKY1tQpCnchG2l25UlnIq3L2bcMXzyoida9c8V7kDku0DV3N44pK1aBVls89iHWPB/eBK+fgVmAk",
+	"+HN/Rs9zQ2KTGhF6FEWlB5yli6j/gliYZzdTXmAdJoK8MSj762zE3nMRe/bM18gvR1Fk+WWWOewawnfx",
+	"RDdO6IZJ1u2EOswSKxbFmQB444pzugTPYEXdilzRmV5orYd5h1rBn9PsHgz2Z1uut+HGZQO0dMLTkaG7",
+	"qy79LIeuF2bEqt22OB+2zIvcL/NtUiIvPSXSyGvMs8oQUFqzdHJxWWXVzt0U4x1yJStgyLKV2j4ku4nG",
+	"bjhruWjsnbUZ8U6ZHt2oUwO6yt4eM/g/e719nBthGiYB6RvR6vcsvuWM6NWygSvmVTo1i162OMdIxJxo",
+	"xgur34pXawkR7XzgyiWcO0ldf3EHZn7Aa9lY10aYPu9Y1qoYwCE1N4xVjDTfQTgY12AvYCLqYYWO7fdM",
+	"xXIgWOmGbLe7W57QYJDWsmsYb+rTiBiexFwFMh0iBOnRJL9EWCCYNvL+3RnTi9WUaNYYdnACiB1Id0D2",
+	"HSDPBJIuKyGyEwZzBr3pBa4MWnQ+dopzmoQqYY6L7f7fUmayFoG9J3xwpVioT4JGuJjxKDUzR+zs7jod",
+	"Ax6aWQy99TpdIHzELAeI9u5Ry5V68949daqiNThQAPTXFwjLH7E8ZV5B3IeaNliF9Ko2foECjbxW/Hw7",
+	"E1xV+SGW08wAJFtHzoZoLslUAEgqO/7m1RRr/2zXAv6EIZt6tjbgpucGRXq2S27aej/bq+f00H4yPfzT",
+	"wOSEFRwrGilY1zyL4C+NrbN+7eOI0ZmnpVJHMzUhU0bMG/JEic70apQzhywTPFKBLDAT+pOchb3QZ+EQ",
+	"/qPvof8h4T+p/m86HLrQOAYfgdAGa96sGKsx9XoWEGutrcHVo5zF9TXb9bQEQN0LzGTgEkdNUT01zrbk",
+	"qJ3viElfcaer2lJ/rmbxilZNFtSexhYDsl2hyVQgCcPOBCfiHKeOkW6yRG7nv4POY56ZRXOjlW0mLmKV",
+	"A6hWzaATBLIpK0oAlt5i6pJH6Y2ZvIZjY+sUG75tdV9bRw5qNog/01bBht656R0wZ2Ip5G4UPr+pbv7p",
+	"rU9YzatiqhmO8GyJwrSb1Q+EWJoAqOtsMV+4epu6NqeK3APVjACcNVQ9LeHYtIALZCAR0umA7fd6B4RO",
+	"gA1CfhlsFGE9+2l0C+Y+l4hRAPhjsDmBJLzvLtvv/XRghrqGmRiluTiPIxWawQjaUjQ3mN79GrGH/SS1",
+	"jLP6tq7qYx60s2tRBjbNXc+ckRdu02poeFox75u+JxuYqmKxonmg6nl2IiOBM+xOjg3DjXl+Oc2nhhWZ",
+	"ZjnlMCHzzEwDRL32y/wn0zyQCLjtMwkj2K8FC83h4ZD8PE/Cjmbi/YPqWDcYiGnmowUS+NysV8H0NgnS",
+	"YUHeD6Td/sr87f3eT4RE566EJ9rVuNXmUoTAQnC/QE7vqR3iecnHYyHRICxhBu71djvN4CkPJHMeFEJl",
+	"UZnjWL0bsTND7Bj2X4PgmYYlaedZ7ZRGjdkAZWVqRL24ghyD5S8akVafJUI8pEBaNMQELta/2+/tN0Xw",
+	"qq/52a51jQq3iAKZx80p6zNOw5ML7BUuMWYWV0ySVKxGJ7Y6i3h5EofUvRnk1gKKp4n+WrvbdrDdy/Ky",
+	"i/cG4N/VkxY+yB1z2NbXbj7CdUqQeQrU7Nezd7adgZnD9bjeLlGsRuC06sOAZ8532ktGvGO1k+cMtjMM",
+	"vYzlRdnmpg/JLJdpIAEseForp1lBTq096RJbrN66neaIB/WpF2dQ41W/AEZ9aweCGZpjHobMtSuHc1QJ",
+	"PbuDoNjFptzddS6xb50LvX4OovBVfT7BeJ6YU4wVeK6NzFbvQt47sz2oM7k4s/EoerasdjcH8iiKHH7z",
+	"i+wW0baPwZX1OJcFa67KAodsfaPfeaLUBMZxsom0BQZXQkI8qBhhWM+mSoksV1RvciP6BoA8ltomlTCi",
+	"wbqq3iiNztVl3PeZ/hfM9RuJJEmlH0j7SToWMo4GPvv7z786cAjQ9AOJ+K9ffvHL8wSLFZrRvnXRKS1Y",
+	"xxOaE4mLjlO5pdwJBbHMU7f4IpBCXsdZKkdC5ofuGAa9AHdEYMRCZ7tD5sU0zrwvWCwDGf5b/+J3M3M2",
+	"PGSh4qNkD/Ly8LZUhkNjuFk2kSXFIORFLEUnkCAe6KXNI7csWTJ6AWfd7JpnMe8nQrEbGMkAYjqQKueZ",
+	"GRf574JMfy825xwndYRddipkpAV7P41uMW7oFiUF8hLroMISnYYUGGXe1Gn4DmfhG5vC9MNA0pBb+hzZ",
+	"DEIe+v2SdMATvOBC5IpxpnIuI54RyXbZu280Gi7OA4kBzRJN4xtDhgams4TMo4MM4YKw4+MYtUDaai7T",
+	"CRbuwEfuUHb8HOLGZ7VFsjJlOBrosCFis9tlJzmV+QQS67RwToRM89JvMLsECvMWSrhYyCdRnEPU14cp",
+	"SDRSOwwkkBMmovQHzDO8jbnxCwhHT4kSIkNzPCHjQCpZLC80f6hc8Ajizd+DV3EUvDrQPPpHWImb7x5U",
+	"+CHGyBXUBWKZi8NBfpVkA4n1abUSZ0sx+uTkGCuiCzYIZBEHP7eMHUKBTWGXwOhNxJMSStsgr8s2SBEj",
+	"x95CLMzxGQnD4umUOHCZjV6UovJxXlqSCq1JxJbzKY4cwWep8NUabQpgkbk2u9EaRbGFnY6Eg5FgXf/a",
+	"Pp3A+KXthhlLZ5jfoJk+UtwUtylbUbMKrv54bv5CwxyL9yIvaezK3iNrOPoYZLRDPpHVm51FbJbytIuH",
+	"9fxrRwKcmfpDrjDdNsUvoTNAnWp5+6mVRso3Zk8gfxP909NPIBLfvf2sOXMYJ0JtsSiGgX4yZ5nAfqs4",
+	"lapT0ZRtGfizfpENE2+YuLr3Puvfss+fTs+Yp2my4GbCRNTMyFLN3XTdHVi51tUgjTm74vajuWiNgSR6",
+	"xqwEkVnrE8sPFctuf3Jmx2cVeZr77nwvYjQzyztdSzOiUk9eOCDXAqbGJW42a6K0mX1Is97s54G8EmIM",
+	"7vLJcXNtJb1F6xyPWcoLS/GYaNoy9DG/RLLxEFbOu/MUkH3P556ZucuBLlXySL+enzQ5M8VOMPD85jJN",
+	"nNA0zM7UrpMKwTs12pzKvGH2Nc50TqJAplJoe2iqlgpuADFkN55iHoIkU/aSAmk2rDHJ4hLx6sO8dPcH",
+	"TaS05CGTPXn+vPTFITikKciQ3IW35pQULkXKhauhv6KRrBLbtnGO6HWcJrC0jpMOcar8mrMd90L1D5rR",
+	"aEn1plHkqVD98mkJM2XrTnQ+s4KtBvTt4bpobXy12kZrVjnVR8u8woVKs0DKNO+UemsLDLGFe2sD6TbX",
+	"sqneWntnDM3G6hwLae/WU2tRyDaoestX3xUnvnxfrTmIe2msNWu+Y2dtAWFXy+yQg9oZiZxHPOeN+cEv",
+	"SKqwgKH2AHnOwn/rH//O4mh8bm5wPub5ZajZOYZIOIQgi2nLgbwQEogaLsBEjFn79ohLfgEvmJy7Nw07",
+	"3brESSDf9HrMtAQOuOZ0aIvFyIheZh1rvRf56dHHX/Y+mneey1W5+JbvfBsl7blJP+CY8j9N7ASLYCHi",
+	"OBzT12kWutnSLVVb5N1mtjHe3mxhKQXL1Z3z1g6RaQ/SbGUDjdFQ1Xbd2wQysXjzthn8X9u7zTxNHZSu",
+	"IbldTseZUfD9W0S1ud9e7+rilbtgi+Iwc8XsaE4veCBnNYOPBJePvh+8Qhyz1NXUjj4xvVWz/vb8WWWi",
+	"WWHCKfbc+a5azk+tPKZ1HG+aVV9WQK/6/nc62vkRvrnHtDYGnee3TW/Ecw/9rfTol4oFVu7SdshjHRGt",
+	"PuZQecqDRtwWpGUTeXtBNG16e1dL1YtE4aarkpk3ipWK5QXm/s8nWYLj+9UY/u0zjlZSIMFPMIVJVFco",
+	"Wbmpd+GY3IPwyYPG6BbkE6eD9cmxyir6UVfLLNOhvJNfP7z7cnJmkLl2vttm7j92zLizYspZliZC7cTy",
+	"UmRxLqLzPD2vDQBOOTX2J+wi4zInhwVLYRjlft6mozGYPBg262MQxgUxNeWOTF2mN4ql+s5hHIGbwkeC",
+	"ihGTWF4p2ydvGBTf65BxGUjzGc7NgMLQvV6vsdnVrB1xxwBq/IveiHWaRvoBM/Gr7IbCmTxjtWHjcvCi",
+	"jNOpXXJNAIzTwW6pIm7Xt/TG5UBUGIa+WXmpGhJH+wK1prGDyzDkd/0/+LuRNZuqOPZ7+xgVyy9FJmhq",
+	"EBabllm2O8UbXwDIpok72iNflSgZnDuEyImedTpSv6Eh5i1V3YV6yl6alOtxo/ecs68eNw2UP2SWQOIC",
+	"UoBwhtDEseK0EVJ6hSTiru1540TfXApAYnHlHZdrppN7FHnzL9ckMg0oXWMi6o2wfS6pA43qbInPxplQ",
+	"QuZgIwwnObQkaiMEf2EwdFmcK5EMu+y9prTSODXO9nr7tVaFZge9im4gS1VxBoFjUCB/68XhgSIRM2+v",
+	"t1+LcgMLWId0BR561tIVts5yjgU5pgoKM/kCCkDoAD27T50lmaedBgcYyZ3v+n93M6hNMf6WYpoOp+zr",
+	"VGIyw7yfY27jFX4gJdStp0qY6mu6oRn60cIip1x2IO9kkZuPAll0au31eswzHXrmrUY8ElRuz3N2cuyz",
+	"eMi4vO20tN2/KpFtTPeHM93heJ+65a6JaEHDvZ7tH5HZbhhjY7W3stpJUD4po515vKQBAplKx1ZyrJV0",
+	"IvNOycY3AtoprYB5Mra44v27MwaUiIqGqhm0Nm3pFNyBAF+iT2AF6RN3CVxZ+rg9AujRp/B/XGzxttss",
+	"3ql1GwI5129gbdwG7J1HOj9wcw8h6RXomybrnuVpuphvsQoV8HJcC2DAh/Is6ifePeroIFUWbsKDqwsP",
+	"0gFuKaYm/TwT4qmHB1dAI5v44FoJZc1j5NYQIPROocXg+nV3v8OabIOpDaq1DaA7oPITGy48MpXitiEu",
+	"vpBpJqLWJoFVHgvYBIFcJpa4Slm8CSbiqfVFYmA0cazuvan9RxxbIELbBBdWFVx4tCq/Mbhg+KFVdKGt",
+	"hbAJFqw0WPBk7IPVRwvuxzw4ZBak7habAwFAyLKMvot7Nlqtc0l+5NQ5LWZsBLIub7mcsQHvULI1Sr9L",
+	"h0ORgbZ4/+4M+uD0QjBdEyszMKWdcbKJRqwsGrFO0+TT0dezD7s7fDAQSp3nBuKpHmrrNBdjtm+Sjdr8",
+	"uKBiXL1A78vPb9mbH/d/Ygrxsdhe97XPglfUeJkJ6EHjiQpeaSP3rOjOZAOeZTGCCVuCxJ/xAl/rkNoM",
+	"VXwhzaRtIOtBKtVkBEpXiUEmkCGd7k/b94tf+3YyXXjkzucJA4nIV4jlqRd1y8IUCovNM86vxC00VMGn",
+	"OSFK1jwrkFfitmOvvBZZPIxFVvxWvwbXkuccgcicu8YjoXI+GkMXF34mUzkw6djK70PsTy49X+8TLTk6",
+	"AGhMapnsCyYIMTNi+U08EMzbR6+jMgmpzYun2dT7gciiomxjJXzS28ysaNeLG/FkmGYjLfIAPxJ6+swb",
+	"MQPIZu6qf3GTpYDDeynMm2WVGSnYaxchImM/5zHl0C28K4FsTZ0WSBupuY4V0oD6w0HxItJmREIYlla+",
+	"QWUhXopdTgbU2m75rOZWTL2IQcIzEUE2plMYcxVKZUSoeidxr5tr1GH3d4+AxRHEbVFFT3dwV/ABnv+q",
+	"pv9vVqn5t+2bm5ttffDbkywRcpBGAsxY8Q3qEKAdBeipwDYFs3b39Xbvp+3d3bPeDwe9fxy82e2+6e3+",
+	"2Hvzv/qdC4p8dfCKDwbR6x/E7nCPv97vvxn8EP1D/Dj8iff6u4O96LUo/+AcJYL+Hd//R8R3+3uD19G+",
+	"eDP8gf+j/+Pgp6iHt+prUd+ufmBqv98Woq8RmRuutnLqStwCqxt5BTtG2+WgGe7tsYT3RaKQJMGYCOfu",
+	"dwghhs0U/mVAw5/u2P6GFnILn8ylI/sq4tGoSyuOEYOjRLXMQym/2+1xn3R01T4BxttdwjwxC9v5Tgsj",
+	"7qW+1WWkGR0RMOg8LwMMn9cNhg9q3wFPEpExDzG3rQ6eKK1IFCUkzXtosxqQWM29COBbm9ymrMggQRhk",
+	"8cs0ibAqrKp8ipzoITa8g1KxNpX+CI/GHJ+5deET6P237pLVrukEXJg+l1HXRSkYp0k8uA2khZM+sAd0",
+	"Xjqf0ICGEQx7NIolGrn9WxaJIZ8keaXmUpPUGIC+QZrZWc+wJyEoVjIHO8bKcwhXBdLCvKCBKFNyCXPG",
+	"k+SQuUfADXmDq0WQZgooHR6HoNpm12bMirTaH0Cm0ZaxyGZk3BCBmEsDSQdqi/ewxqoSdvHIKbiIr4XE",
+	"gYzWBzw5hiKOQEK93X5vt2Mxq8vsW7FgXrsLssAoMGWbUuVoPDkTbR2SJzbXD8omKi+eiVShRUM/jhTM",
+	"sNw/qFlNjal06ZhKfSGkYy+hCUlQPHYXJB+Jyo2a0HeBLqZZfk2detMPsmt4oL5WXNE/iYjntetZYt/Y",
+	"By/MPihGoZizYbzqJWmBqtKRFVlWhFjZRePeURllDo5QQVjtLAIk226Ve5B3py0Eo7Oaq65/cTD4zNW+",
+	"1S963Whslx00LZlkasFXuIwCaeXOmF/EkucCvcykQQjpB+PbvLWLXDu/m0c11TEfwXL1Odqd27C8Yfk7",
+	"cfBqmBAqrwuD2j2lRfjHUhxBwjSB6GOgQFtd1vgDZufMQHhFAKsEMbOauFDH8VYptBfiX1DTVgRicAOg",
+	"zwAAX3FatWUYKzLiKbsQylUbjEOzlpJ9SCZfB5kW7MRB/Wvqe3Dm7Mi8WIrZ1rUaEeYhD9rtX7eUqC0+",
+	"Z1nMujJ2I2peqnVhEE1lnXQ7dGiEgbzQ0kBE2Jck05tlpd80bkLVbtj5bgXaHNz8Y8LKL7nKWvyhbTEd",
+	"OSlFSXBCk3a14/wQvVUzJIUdfT6hmU+FB0ZZjlSVY4RglSSpvBCZQUURzcj7NVKrTUquEJLPFbBrw7oL",
+	"sK4BNKtl3ULEGwaokv7Spst8yLN59L0u63quIqTrNkzziExrhGarJ2Jv2h/sLEu2S8G1lW/SboID6csi",
+	"wWvSu95+r9fxmaQAnTbg9w2IbhhHIY21Up2mvndQu2h0s9B5cAgY3uU24lt1wJL4SjCeBxIswDiVPotz",
+	"pvI0g3GjkTXvubwl099O7Wue9vAANveDItEtJmMMEN0cGt4IoBeqtQ1qX63A21Ku2wves/iWZ9yZkru0",
+	"/DPAflM2dylFNKfaaG+RaqNdqDYSo3Ga8ewWpJBbcsSWrTgKZKXkiE1XHHlcMjEa52YuATGeSZ0GsqGA",
+	"Y16lkS0AalUuxErVQjU/LlUQDXiS9Pngyg4sMCOMwzTtO1MT7fCCUiTXpAurSU3bg8mZecChCbPYBdlH",
+	"uxnLWDGtn4JXHwnT0VzFvn45waKxSgZOpg1lSvoL4koRbVNN4vaJ3jVIXQeyriaJHptmc8qTTDWSm+Qq",
+	"sqZZfeE0ZqlqhwK/6fUCud7yn0rua2X1P/735uERLuOatDaMkkrlYS3pUKabXwNcp/Z5ncRCl/0KMfcs",
+	"NzLBHoiDYY4bU4CY1xHBQqMpH12B095PP/1jd9jjPwxeD/fFD8OfBrvRP8SP/Td8f/ha7EVNBU57r38U",
+	"/R8Hu9GeeL0/fMN/6P9j8GP0k+gNd/le//Vg0QInl6JaVDhVSxY2JU4bm+d+Spw+YSkoVE40ljjh5Hhb",
+	"djFdy8T6tyU5v5rapr2dOVbQma3e2ev22CCJhcy3HcOGGmI8HkU4bMbhHJ/9r4g6VK+KPy2NhFZo0Hw4",
+	"O/vM/oureOB+C/ZgWe0c4FWB7HMlftj38JbncXRA/yKjJ+z4xuEsOByaISRzWNc10Hy6UkaKhfBK51oQ",
+	"/yfd2HnhsCQpwKgLZCXEynjVqCOUB+u12kU4delg6XkTmNUB06T/ta1fHwcfhx2tfyqfQW+dEGYd1hvW",
+	"p21qkcY8v2ThjimVqjn8EJqv7NgcNpFatRc/CdHwKahgNMknPNk+++WUTZ8qnBtnoT0c3DDH0oF8GDc/",
+	"HYgsj4dAD+7A/zp66LABH+mr2F5v73V397AcNsAeFlV6NAQBkxt+ixulau/r2HUwgSkv0TyK/O/BK6Gv",
+	"CF5pIx/+ee5wSvDqD7D68mJJW2gksjCWECE3pWkh87R1WBBZ6LNYDpJJhDVh/+/pp1+xwCyQacbCSSGq",
+	"zp0fHWrDsLg5vjPeG3KQcpuYpWK6Aeo4egonx/pS25OANqXxHChpxgMZ/vbbb9vuIHFj/mErXwiBlHPY",
+	"ktBUZpoasQZ2O9QmZ+0vb/NLGP+bKNFlnyBEQ3PSLSSdpuhAks2+33tTvk+dIXqi1ATt0L3Fiq8azakF",
+	"DBV85EPGcvZM1crc0u/2cRq88RKWC/5w2n7Zb/tT1yZ5036ppzDI3Gl3bNDWQCtFuEJLgJJ0B64wsqtQ",
+	"C3XaeG8Bbfzl3T8//fe7HXGtF99YRPSODy5hNHZOcZM+VBMoVG/U42wydB66MNB+h4WhPEkwGIDTBjAm",
+	"eoNN2pAW7IthmgkW4p/n+GfYceYpZmKQZsCMAmzmQJJn4aOzyAslaJbjhXwSxSCPYRwVtZvFqhhMpe9D",
+	"CT7mWTiiTpe9g/1gAyj6SiJtLw3jzGR3Mu3qTTBBS7NZ8d1B9d3aPcKeSVuC+kVo72qAKEdYFRyrPON5",
+	"SlsCLfFw0qhDQwLRD6nZ8awSeUYX+dgRjaXq5zy2JWuBTLThk+MhVuZUgvUBNt4ky/QZ6x82lXR9Edcp",
+	"igTco9aTy5DE7OnwodbJIFjhcaUljXmmcHoeV4E8Of3Efvyht8u8cK+3t7/d293u7Z31Xh/09g96b/43",
+	"JJWRulUt/zeVooMhGU4+1Jef37Ld3b3XLMLatWIvLU0DPFX5OrCq9g3KvnVnX9WtpGGgGEwLfbWYs71C",
+	"WM/ygc1C+MzspXRam/j5Y6uNQylXc1AlNYBMVqMGqtw7NTLt9OTj51/ebb999+VsZ8AXmI7rsm+WTrBS",
+	"JFYQy4RRfWQOm9jf/m6PvdfXe+GZvu7o8wlCdgSS6jvsPrBoIkzUNROj9JonWqyReQoG3Of/NiUkYceK",
+	"g0AW8gC+pIhlYfkrdqPlnY1vh//WTm8sL34PWQpvplgsHXN/9wfmnWU8lp0u+yrzOMFGDC2o4L1EBADA",
+	"9oZvjyqOBvv87mMgvUooZyxG28M4EWGnLOSh+g+naGurW+uIN/UDP96L/DTWoumtyPK3R4vVAhQLWGAe",
+	"jn3a53cfmwRK7eszD/KrpPOdrTXpuqVkx/1JghbSUBO2YyeuRI4bE3Jqo3/B7imK0xjS8biN67tHoA/Z",
+	"r9v7w4ZcuMlR5BRZXEekys5zrdBLOnQY251Y7KPoSEthn2pkSgGFbusb1s0YsvTbfS80xzQJQUdabMTh",
+	"HcUhBaXwpuUn35dodI/zcQjJuZuyEZgbgdkgMGfQzj0KT5enHDF69uXr6dkOtEs2hxZ+szIJm418qieG",
+	"n+lDGSTpJCp7y+jNq1uVixEMQxdZIDWP+Gy/9xorrG5iJTpd9htMX4ebpdm5BRz2MPF/E0uF8QMENspE",
+	"IKHZEgIG+DMh7M98DGpgtp/L5kUFMqMyB36LDVK1+W8bEYWmJJv0BveRXWrXFxgfK8YKL7vLiIJxazHK",
+	"IFPbLEyVHPjnOQ6xOAwkXY2d2hNFOWnx7ZJP4G76L5XHSWL6sb0wEyMea9LSW6BC1uv4gaR4Boy/Y3ma",
+	"NkUKzvDg58QHfqYWM9Rm1CfTv9U6Cg8NozYnx03Dyitnu9jk8jlPF6LV0wsSeTAvHzZ7ftcb0sDGrX90",
+	"bj2ciw+RUozYjZg75abgBpAyRHUVmQ2f1khrZMQ5rXAOmIMphwIFQ4/1pmRog6zlgQwLmM/QZzxnieAK",
+	"xmViUz9BE4EQ8co3sQhW9LRA2tIY0gsOVkQFNMAnWDqtBkwDP8Gf+qx/G0hnRIvexv4t02rMJOPYET60",
+	"hIxPUHaCqnn08ZEgdZrq7NdGJNMAoND54hy+oB2REcQ1i+/jVJ4DwGRIkqhywy3FEqEg+k3h4ZBrKj53",
+	"7xAycERYz4RBK6BLgIpHsVCqLxrWrh5wIWgCjhQ35ixoZBNX2twYaTKnFHuaxRex5IlzIebwpN5gkalU",
+	"coDUM+9CeFT22A24h3kXc6kQWwpgugrdaMRywuldRjXlcbaKDZOoHvhbld7JKZMA8Y0tTATBOiCU4CAd",
+	"CYUZgI7PptQiItXtAsemFwhficfkng+YDGFR/xRif6hgY44YXjih2ZY1FpgVgSTOpDkODoP4VCpmTNdS",
+	"PYcP3FhHZbyfXmv/Du7yOxvxb+d1l3mvgXEIsoRAKQxnlFq1NB3Z7EZ9nYGpGjQ5WjpKvwrqyLy+yRFr",
+	"JWueCl/BZhiZZE1uEA9lYUADrUlUFh6o4qNi7+hWzhp8l2JTLIr1ZCq35SRJOuXTIzDWxgJEELtrKtuH",
+	"ez9ohyysoG1HLGzzxup48d2vRj06wECxcsVZZzGTZrq/1fU5d74bpTuzsfXMMXNA0tR5nNqRwxuwOK9Y",
+	"Lb4jloSgohoRHWKMSl9KInKe4AxkveSshL7MmCqaW1ig5BLeubFQPKyJsf5a5jh7qRSd5sbZQnS16Zcl",
+	"ETvVLPvoYWhNZye+gY+5abA+bEbfNi6TQRnni1HoVBNnI+35rn3js7aBD6BM/c9AThFmp0wX5jXhJnRU",
+	"fi15BBJD0dP+f0OAtYFgeverbjZq5nE2nZqDWYRxlmojhd/WzLhs0Ao4c6IxNNl6jCybMUU2kMUYWccb",
+	"21I0XrarRDIE7yPUi60uzvYoxQSfxyXkhqC81lNCsBBeuusG+7QvfplayXAAVb0XxKXhzHjdg0+ZrfTN",
+	"bLj50YWqnLm4qPktmOfi8Sgkt/vh82K2TCPHI3iBy/ULcnsxMxqc3UrcovBYzZbZ3bRwkpULGzEejdKt",
+	"HzawWn6dp3fLPLth2cengBEL9m78+l4gsc2YwtObIvgSzq9exYzRe/ZnDtZgI/3DsJh5HNDkq0wv6xnN",
+	"1GlJseVf7C66qjcLvsfMST/VU+F0JouQ5weuDHneQZksOJ6HVI+WSVr//Pzu+N2Xo7OTT7/aLqbzcZZe",
+	"xxFAbcURzjcdZ2meDtIEJ6LBP+HzG9FXKm3UTjT0p/Qcttt93e2wI8XCG9E/Pf0U+jS5RjCzBGaWQAHn",
+	"QMJIm5rWLWY7tzCBYVe6Ex5Wasaza6ECGTrvEoJKrBuoAfmB0O3axu5y9xsMfof/HoqI2Px3E1KJziOu",
+	"Lvspz0DZOltW/FIyIbGmX58F9e74dqDGiI/H2rEvI1Y7qNA1e1XqE8Db0DUnxyZ0L+R1nKWQDTFLIWhr",
+	"gIzMxCjNtcmhwmqIZvqBacbMq9UJvN/geH9OM4Ob9pl+OF/75+JbvnOZj5L2av9newz43M/8olH9fzj7",
+	"+Asb8wvq+RinKldOdUqe2oN+fiONGgp0fhN9pgk9wW79bUhOYARJ08f04XsFRJCzn3orS/EoOxXcMEQ1",
+	"YFqwz8rHnlXprr3I/Exk3f4XVfL7BPTzP1B7AbBQjTlsSPBwKw5r+MUVZRChRWHGPn86PcNhNLHE/hsS",
+	"jp0uOxUFOspCzPk5bRMX2zDoY2dQn/VvgUKW57dmW0HxUbLX3AvfoPd3uzj6zza+kU5CBB9L4rY9udTC",
+	"TWjFBQINZ6dHH3/ZY+EX2sgQRm9gbzBBAXClRIZ50X46oeF6BtgCq+JMLhdQz3CehzFHqJnNbumWYqEa",
+	"n0+yRK/mV2iTdqZthP/W2/J7aKsbDXKGW51pykXCb6NEicFuGMhxll5kfLTs2AqyB+ymQtCN3opKQ6yz",
+	"Un0j12YoZmZV7gV90z7m+zEsX71Nc0oZjujInMKacsv6IfYZd+ofBrH2bRGppp99TOmtJmmGdGqr9QqM",
+	"5QqRak7FrkhY3r+2NedtT7KkCU5wmjwBT0YTKHSZZlB2fyFy51ShjfGGZxE40+3hdfxX/9pW48VWQ8zi",
+	"rEUJov/SS7dfxR8vRNqfTTJnEGm5wiuWgNlF1IPEVQg6rKeZ4tB1KYEdMRg3KwLt5Q1qBEHoQ0tJPs0c",
+	"gNjFx2PESOHs9NPRZ+3GYDyPaoFrWoffvf2sNUHCb09zaC/26iU4lBcl/PZc6cvOx5kYxt9CNkwxCoal",
+	"tBmXUTpiJ8cdn+GwmzwFIwQsj0IFNAi9d28/v3iR9+noMytOzRYzvWCJZ3ZjI/CWFHhVSWfkhDHXtAgY",
+	"Z+kwngrErUTcYayrHABbNPK1R5EvF9yJ/CIRUSCMs36W3iiRUSXljTb8AZMDx285P0XC0nasYz4PY4OO",
+	"MOUTBBLlp3mFSmgKbu/EgM4tuGjIrnkWQy9fXJls5waUwDwFYMb6kJKPxSkKgW/wjAM5NBvgQvFTw4kp",
+	"yy0cQnwDREoqu4Xasi/8wjZRPeZBtawD7lAfVwvkUBNwh6KAMp2+aksxJ9amasJtAPI5M3zI6qKHRNxu",
+	"PBAHoC8UEHSMezckiFGDqZhg7evhObKT4+ZwwiZu8CTiBgQg9TSDeg8YmmsTh3M7NDsE/FNIcIV0eWmi",
+	"ACTpWXpdDHKyoq1tEG8TsXv6nLfiaN2A5zxJLxzzZKoW42iSX76ly9ZYjeE+poF0jB1Ni95UY7zYqnvb",
+	"JV4hCTt5F9duR+F6rpuABU4lTaTPuoZvNE1CMVdBmA7vROmIx1I18o7+ob7DMV23RubBR8wsPsRFbHjm",
+	"xfKMLXEkUqhllAGXrC+YZZdFmMTQeYlJyE+fzyWfzYVrZBN6xiw+MevdMMqGUQwtrJxTLK2XWAWbX+Yy",
+	"yiletmZTDJ8yi1OoVwc2QDEP4T5skSSAS9CsZbejHX91n+OL6s+2vPpVHzCdUel40fYot+uVT/gLYBsu",
+	"N9DjdAJNHPBjM8nj99ZtbhWA2efneVkCwD02HYstzrQahKjlzX/SwM7VnZ3//RXgILzTbPVPnkxEPRrb",
+	"p1Gc11nCXXbEhgm/OMC8ApT0A3PecAnNcdq7vNb3ZSPBtTWQTUQTFIxMB9YBnAlB02rJFPK+ft39scPM",
+	"ztkeUop7KNu9B4gTFC8pMPUhQYdIEXTh+U0so/Qm7HTZkX23/iRnYS903rFhQ5yBM5WXLz2kbgP6aZoI",
+	"DsTh0s623n5Krq0VH0dv29z+QcPhUKMxlU0jCsQKmnoZYWbSRnbeC0IHveAMlRUqU0QMoy+0jxoD1Dac",
+	"slpC2NR3IzjVzVpbiW85Ymbv9fZ9rBfJeT5RDEBdzFe9gzqgrkDu9XqUTYITdl5gv7dvhg/QTATAsSCU",
+	"61SK5uaFexeDJZlyhPMtmyQKhUunJMD98/86+NQkqspcOpsr5xsGePxeeUaoIb4COD9eZDDlo283qWns",
+	"AFrilX3xHXR2iMAvzugNVTHTo30gxUfjOwgwKpaYJ+6aYHGXLsC+PZNJpXpG3yZUYVSJsW5L0DoUIvBd",
+	"S7lA56IJPbgHmMS0Y91JT4cVUjUg/pBs/ThJ8nh7yAe5vmdlzo0yfLy71zkouxNbin38+Yhlk2LoXHIb",
+	"yDHP8uRWb4rvZF0M+Gxv16aGoX0iEwMRj3ObnQ4/jYVUOR9cYQ3pF/zeTh2AHDMWV+rtNtktcwSIKmh0",
+	"4GEgMzEWPHcdCnNuWggV94SbUHKZbtY4Z6VBnN7JPmTDLB2VwQFrgqSHTvbdTKkX11RRdYtQG0sZmo3W",
+	"VmtTs8IpleOFt+OSCZ4lMVTvIpWoCUweGU4SNiqRYZ5rB7bbNHSwnkoWRGSkDD3Ot9wN6dwPKt6nM9S1",
+	"mE/pffh49Hb79MPRro9gx9WhpYam3Mkqdpap6vgIy4b3np6v+Z/Bq7///Ct45TNn0GDx4d9//hV2mac3",
+	"4ejzCVoUXAayNAfJUHdpACeWaCMibZomiuavlqdiQj2GgX5hcd7tNE9/LD1yPibl6gvq9AIeCpiqvaV/",
+	"ww2+yzI2xMmxSaQASJ7xlO/L1F/ZOf3M42SS1W7VUVnvDHmcuFMqtxSD4Vc4NgyKa0rywiohArItlNAB",
+	"AoUDo8/RLaYslRuxFUib79cKx3wfZuaH0IdvjuEcWNXoehSpzkk3iKx6b8KRnTR2qP51WeVt59uWD5lY",
+	"d+2nwhay9ps35krdpFnkG9zGepAqn519OvuMk92uRcYTxnOYj9RZ2NKbDgjufDrd/vzfJzvkVy0AxO9g",
+	"YMPEKUDMr4yM3N1l3ietUTuVLle0WwC+P5Bl/H7U8OXCOjB+DgrEr/Df8OTfyR0879+exxH7T+hrNTXV",
+	"BbaiHQFgwEPd37AhT5QIu+wkp4mCMiWZg5082kO1Rkrha9xoi6pi8ImI3VzGCSCZXfLIgQk/0Abw24+n",
+	"21RZ7MyZSRr68M1MqCsRff7vkzMM3655nJHzrJmx99qXKKPpN5BHZ5PZWga+/wERLxqEG6QyTDSmCQ8f",
+	"eRmsXoEDH2cg44+v4rYCzJnT11jafGSAEMH3sZWshT9ZBwOnhCAAmjgHVN7S0H/maa6Hd9ISBnH1VafL",
+	"XGDm4lH4PfPICu00cbk77HpJUPe8ZDalN9JMQG92dVYM6+6MvdV3YV4oBnuhz8I8zcf6/wOR5SEY853m",
+	"RcECHgrqvTiH+XjvpUmRG4n2uJC0GsZ4ulJjWtA4XDgH0R08aU3jhsQr3G8x2MFe7idpP7TQ7zQOGDHv",
+	"AqlEFvMExodDUwPSORoqngF47wC+NbrWIbsStz6bqAlPklss7w3RzQ4Dibh1xZu8e7v3X/rxnUN02O0X",
+	"EJkliFj0Fk4/HG3vvfmBXYpvLIovhMoDSeKEnPorcWsm+Oq3V8yr422W8ysBURd6F65oD9C9uBBaNF4I",
+	"Sb0UUKffMPFlUAQ97QxRmB/ibjgCGbEjGJEM0tyieo/4LSEluyQBWYU4VyIZoqivYntOt2TA+rUsux0L",
+	"XIFdDkXRKlTgoIYHksiEM5zSahQRbo/HJVGDIRUzGLNDuOaDvZDpb2AjAmnVi0NIzAtPKEcCV8au/4BD",
+	"WhHX3VBRlwDZ9Z3GIhtp9Vq0X0P1BE+wpfBSH+C/i9v9Dl+fJ/Eo1iTn8hpBg5tFOyqBYkb61SwxzcX5",
+	"Luh4Td2JxQMeFPHb4deWsN8O9vtG+bx47G+XGpbRdhWwb+eHO9+LP6bRvusAris826b8xxUTU1DXG8J+",
+	"eYRt0cPvSthzMMKth2jyp+DVxBeXOTZEm8k4DoFeCBiL+BrbqPZ7+x2sUXD1IBosrYBGZ3FL72H0y0av",
+	"PFqs0buyw1LI38UNLDajvkU+uJxmKDuSHg1dxZSQ2orn8kJod4a6tGH6jKKxeJCf44rBdMADNpFJfCWA",
+	"nWi2T7hNiYeDEH4Cc3pMuj9PWXhuJpieHJv0MDxRwcRDCfkEgPeuWqVbJWtUM+y06Y91xaFjTZPJfdhk",
+	"z7t+gPZEoAm6LxgMujkE61h7CFE8HAr4hU2Fj3l+uaUOTdVTdbmB9HCKBu5nnjpOqPYVShl/LAdBl4D8",
+	"Cs/xsfR+YIA9DCa93uvBIOFKsa1fUym0MN+CTwUbcLkFq4/EII2EdrfMlhJOc/ltceNhNdZlMcdBo6Fw",
+	"VFfIx+Nz/W7Wp8OjwNwvXBNIhHIqOVapLMea+mKQjvQuwjZQ+7gZhFQakTQlf7+Oo/t1MvCBd0JBuQ8l",
+	"MBlHGydjY4uh6kGaXYHywRtZJ2O6e7FhzDcF2W3bWP+2hApP4LQh1QvhRFcIKkNpFmkx5oXO7SGSwy+U",
+	"iVhprUIx+qYQfdFEueTMVVw+aD7miW98QMAYncaid/2/hWLzJ0OmRO6jXDagvZ6WKxAAspi7HmQ8O7Yn",
+	"s8jJZIJHKpBhT+/QEP4DyVGfhekQ/pa07TINmcflLRtwGC6pMI1KmCg0WRcg+SbCp8FNEAw0g3lTKXz9",
+	"s9nlWPQWM8teWyAr/BKP4pyAFOZf/ZFnVyIrcBceqG22yDVsmmcfaZ7BHkwhEI1cmxaGJELm5BZKxueZ",
+	"KcUZ8jhRpgcCClWHMFUKx2YU89XTjPUTLq9Azvhg9Jra+Zxf2DmZSTyI83NcKlhV5RRpxNUlTEXVO55p",
+	"Dmdfv54co0HGIc5O3MfCFBauuvFoNIGC/7BDYeAjI/M8d3Im44OcsgI8kHhFxwkPg4BMM23LmwD0vDAx",
+	"buyarDe8+YOGh3EJbUPDuKUbWbEJCxtKWEQ4VULB9IOdQSqH8cUOlVTNnPIDKr+ENwyeGNxggrwLvr6i",
+	"4BoKENPZgA8MZPn6Eb/Vpg2WKoemzyDEEdTatsvia5Fp+0SrTEpN2ZHXgCaXCBYmER/bHyHQ8pseLUD5",
+	"bASGC80I1966z1Q6EiyWubgQmfIDSWJPQUJNSyWKPCghVZzH1/Yhoantw3IQLIO5TG8kRBjKHVQ0/IjE",
+	"L0pryO15cc5EEkdCmUVSBVu32+2GTRMDj/GQSHDBPq4f+wOfM3+cESytTA0bUfXYIo1O9aRhZ1NYRGRo",
+	"/RnNmem1yLI4EtOSZhsPulngINlAZJLItkn0fAe2/WOuCDrCgXw1TODMb3FEiPnEkQ3UYFTgYGd8jC4d",
+	"io5YshBXFTIv/B68wj+CVwfse/BK3wj+2e12//jjDyq9COQUv6ejOCecNUQIzahGuCIGKjHJ1wdm9j45",
+	"u/klhhTNG+GwNHidoirAyFU1FoN4GA/KLLiILHmvH/1YBArsw5ay1Gqs0Y1IeRIiJZXFEdqjW4EQQRpd",
+	"ONUxReblWVQNEuk7rvyPVtZRjVAhA2i2VEELR/8RvFL/JwlegWQpDVOZJVlqZAgg2xoz1AiUjFbjDGKw",
+	"ho21aAJJS/bCL4JHpifRHO/Q3oWZn+iXwydouWQHNtjHLyJ/Po0tXPk9CCB82jwxhK/ryCEg8Y0UevRS",
+	"yAghPMCVyB6iz1UJH3+hH+LD68XWdxvvmTm0H2smlAPVhkHdJLGlgcpHbsa2TwtTFefa1VPYjg6iKc5K",
+	"dZdmdA27yLjMFbpOxpCcqJwN4wyrZE2sOpBeiOkofMuQHCCKCx9Q807nAKuGTISZYt90a6qnfO0HEtoS",
+	"S9fauBUhSlTEJERWimJSM2GW5suaPnUSlsXzoL8pkLQQuAAbT+3j6gQebr0TzmpTPUUP3VRObWI/TuWU",
+	"TfY4LAzxlhxw74lVF4sNTVVTTavrBtLt3XMsdBMDfawlTMvEJJcqW8Ifzy9ZOgZGwWFsRn5LAzblIIMr",
+	"B6skxils2si2eJ2BPHKViUl9TOdHDiDlGXZYJlBtYhgUtRypTq2s4BElyKREpeZHvp2pB0kTy4gImUL3",
+	"wnaBm3SSRGyQCJ657oanXyKKFEQ3M8kTpnfeAObTHaiVE9owYnmhdTrPQXhAoVc6GVwKZXNAWg3jc2JC",
+	"HSHdTXiTIYEwmrQP9qCAr0PbSM4O3Y/+sjun/wZ9D2GVVrra7sQMXe2qZExcSQysGNHp9EEYTALJR6K5",
+	"pOgeElIPWkrUTgibMqKNMN6UEC2fkKovG3KdGYrHzPJpvkDveTnjdOiKAeiCm6g5eatuII+t61BJadXU",
+	"fKPENnWWe739ishyChVpZ+b4BE3JnJmewZaqrHTjKWyY0noKBOPkkEc6nMGpreMhczovSuRJNeA2D+t2",
+	"Y8xIrE5zk8PQBP1cejXQ/RUW9fqpNrjCt2Al6c+HsSlho1xXbNizslHD1JoIf//5V3MI8zHmYWslw0Ya",
+	"PMZ45Tq4c60e1UeRXZDnBD0dDiORd0EMX34zj0eQSrApZhkFksKMmi9vRU4/xMIOMwFM3xDrOzKhJgko",
+	"56rWns59YBFqRTyYvGqpGs50Z/sAOTcjZ9Jtq9JdJ8GRC2urXYNHPAKHYUHZhIdaJpJi/CF6FxuR9dK9",
+	"CiMuHME4rdeWFpTG+/BfjSc1Zsyplkd1oo67+ZN6Wj4wFwfSRBhMM5xESwSa53gBndVltr+uttzDikuq",
+	"e4szVggru7IM8TzGuYgOa6vVAknrKMDYLL6uF+cQW+nrRQ1FlmFADDrYMGhS7EAgw/+wEHcdFXacRoMK",
+	"wgfFpKgwAPoKoAAOc3TOkkyfYMdnMiVkJ9hoSI/DzIwk5dFBeffNZgWSrosV8zLR0ZcCZJuQTIpvufYA",
+	"I59pp60idyQfUYgQb5BfwqJw2i21+Om7MY921Niw49v8MpXb+sMOG/ErUSEMRNqwqq6I5CkMANpUlRvC",
+	"GvI4YROZxwlllQyBaE13ZP3N3QK/2FrFUY1VvNfr4ZVxzjIxTvjA4qtXmiEtNGQtBkmaFRUMVe1p8EaW",
+	"Vr1utYLdLFtoUC10Yk11Tjb+R4HCmIbUclkGAmutzN0S9HtT5kuUoz8mR6OgMhxzJK7jdKKA5F4BHPzu",
+	"Y1rsDVemuH5jbrz0qnqYQAHEuzbnrKEEfzriaSrQZkU+nUpzLFgHac8VzulANHKa13FYN6CjJmzZUDzm",
+	"TO6mMlmU4qi5Qe6SNDX5n3bhzoZ604aYJz56E+LcsKwNcdoi0zX5CPgYW3K6SOnncvXki1V9FlwRGijX",
+	"c72fSczlQITaEObRdiqTW5yV4EzEEBHYp76pmTOMiwNsoZ+llDCxbsR5Ji7EtxAN28qn5+VG7JvLeHBp",
+	"fAo5SZJ20gbkSf0LOaccSKdE3i3+06ZGU8y4qMeFvbSPw22na1uh+zz6svlNufwjDfyuW2a9F3erkTdR",
+	"YH/pmvrG8LHpedbyxEhFKA69TJPIYUlmRFbkiFK40IRT+sLEDQ4RzdkJgYxEdiEi5klx44aQijtBnCSK",
+	"RNSptgPF82M70zLMvop+C8U4CSbrx47STKCYQmCE2f6u3+BHz7bB2K3IsYd7mRh1IcA2gepNoHpjht4h",
+	"UL1u6Y5PJAHf2o20jUyz/MkFeogcYWRMqpJH2FISTXuETR1ADS4hPXzjE26YseQTEl2s0ykseoFW3hA4",
+	"yRLsBoQZaYv1GbfBLAhkNfWz39vvLNVHyOsdNdtG6LYx13iQbJYDiUIGXbNaKcNaCZmKs/Z4eww3ousx",
+	"umprFSXvxR17Cu/srN2hB3Gum6fZdUq4ISQp7ioCkeovIBv8xx+hM9HUbDy4ghBKCmTFByRBgDJvSjgq",
+	"ISNcAAnUv//864/QLUEMpJXCJD5rJ1mTgNUr2++9xqdVXEan7+EuPqN55ymnEdBSob/rsGWtUpPUBE+x",
+	"ZcR+2lN0pOd6XUV80MZh3Nioz9JhXLdiwecY3TLDT8SyIvIT4ZMsTUQzdiuUKcEl2OktIhbFmRjk0DSG",
+	"LWsmhod/mcoWLYJieSmyOMcaFBVIT6YZQvdwSkfkl6kS7ILHEkoIsBEOF9k5ZOH7d2dMv4pewTlXKr6Q",
+	"I30GIRuk1yKDgZOpEiSjUzNaFExT7RxAizpWnqiS2rBDgiFPsN/b91l/kpdnFxWTv/cNjnfZ/NRiFROm",
+	"M6FmQf1+gW1e58zHNBGzBj2WD5HKd52je56tttNAn3lBKfT6l1whFrnp9EQKJ2gDzJC5vIkc02IS/1oN",
+	"PKAqW8K9OMvvfAemmgMhoWnflJ5lBGzH1GRwibtTR/g4fLRC+q1DPMCxN1yZeZTPmBxxoxjHd8Y58wVH",
+	"1pWftKW8S8Gjhc+SoYjDWXIk6Jw6z1IH3Pt3Z4GEu8DwFCNMGwZjvr0Ug6tlCQLXRsCxrYnhg+ARWOCt",
+	"aaHyi9cL/2J/oV+UK5KgdPbmUoBX4MolIo5G8fTYBdP8yzUxuJ0odcXZjRrYL7wh/fJd9l5visGO0TSj",
+	"/40kxC8QNs9MsPX2evsddJwKX3K/9xNIHyzahsHRJZMAyq0L0MRtW5yKxzSEugtThCCy2s5yWOOd5SNp",
+	"8ufnXCzkI5TY6D2eM+5Rnq5Gms7QrACgtPOd5keuwpSGGvIXakkXI46bDOmvSmSP044uzu0lmtHw9k/T",
+	"itYk1caIrmX1ezGhDdFvLOgVaIhak9sw7/O0uBemn5docFsJ9gTtbVeErcbcrtfu0G0A/YyYcWhoMcA6",
+	"vkLTB7JqsiO/tbXYWdlgX7NBvry0fZb2+Bzz+u6Sk1SuGOwhNJteXP00nV/BCnbdtUMGXZsR69+WiNEz",
+	"TxvFUZSIG55BRbsY7OFEQpper+/07u0eO/p8Ai2ELM5pBAQ2FPpTnYTMmtsmbykCGSpMAoSwLz4AJQsw",
+	"hW5gDoaEhwySWMicabNbRE57zjCWEWUUpwat92+h1rWYa+mzTOgDmxg4O307nk8yBJvDRiAxyEQOb+jb",
+	"VlAYTyaUz2KlJmCywUY4OHh5aWLslkXDw6n3+sbw2t4I0jqwme5Ueh+erRWZZOG/tk8n4Chsn8F2Qzr0",
+	"1C5VextQPucpIVj47u0eXOYMmAs7Bwxlza7P9gLphR9GfHD64WjvzQ84He7AHXRmtwSB6uyTMAUVMiVy",
+	"lqeBLN1FHw5UxWjeVULmCEWxz7zw6LfT/e0PH4/ebtPFuO8XMlZIbFqohUfEidiNyrQBgGKNwxYcjf7v",
+	"9lFykWZxfjkKmZXAnS77TZ9KeJmqPESdE8hxmuV+RfPnWVx7zOkkZ3HeZUcsPItHQuV8NA6Zd93bvt7r",
+	"QCUePf6Y50J/sd9haRLZupzS/H8tT87zPAnZKJawid7umw4UDWViOFHUiVxqHbYFy/00uu2y/d7ugVYK",
+	"Lp3KFHnlJkvlRbF+BN4Q38YxdJub1fsuyqnRDkSAvstxOAnVaGjgGucyh3W0iZQOnaGqXczDl9qFmRQx",
+	"6n8ZyDKj43Qs4mz0TFHpydR9DOIIxi6Pdus93ze9HpInZ+NE66lcfMuxagKYNAQCUSHN05VpIFWVY2yB",
+	"vBkOa+ZL7EOCH+7D2fWe/uN631wVyIQPrhQRnM/Ca5H19f/HPL/U/0fKVTi5Va/o/JKry7BOUf6TwDQN",
+	"z66pMMDc/oEKAeDZ8yoAUICCPI3sMJKSBDV4AIaStXKkvdYrqEjJeuvi5Ni0MtCT4LHdV9XtmDVc8o9N",
+	"9UH0LIoJDPeRTbGNxoSVBjhxRk2EUe+uNZaqbTHYm2eOlb/d1pSkiN+MoSajcRrLvDnMaeam6nfkmWAw",
+	"IFVr7DATF3GKQwptzx2OE8UObHtvTfODyziJtBK6MAgaNmQYAs7tkGubC2FFcAiZ1UtJrPKueV7IvERc",
+	"8MFth3oY7ZhZM4HcjKX1aHBspykK+c6+/LKzYyWza2+elGovKc1KnSkwaWEn9pc1M2WbB9oaPXdy3Lwo",
+	"uuY8jhabZNv8VDwewA2Ggjv6GwsAgTZyhWSQCdlpXpklq5kLW+fwV7P988e/WhJ/1G7idLTXWXchUwpZ",
+	"MC1WLKvMmZGKtZUXVLaIyEv9W1dWgG3TR6wkZGTL2Qdk8dOfgeQJVE9aAwyxPqig0zxmqD2iKnakeyOa",
+	"WO9InGKFXJvAnS47GbJ+qs25jPCi/JJ8u4FhzL+hyRqQnemXpJzpUaZ7e+7PoVTeiC85SZLODACf6YGy",
+	"roAES1hCJCQcT/pJPNDvFhqocBjfr03f8JCFkyzBH4RA2eLg7z//ArMwSeWF8R/29t6wwSXP+EDz9WEg",
+	"3YXDWvE9v375Bb0bR3D/P97ff/7VUSFTk77K43xiyl85S+JcZDwJZPgfIYZIuWLhf+z1QuaFbxGWaUDj",
+	"MGWxiWhTF6Nxv375BZGBCsccFqZtW3edZGUXEScjAwEVBE/EkJEmBZO/6qFoggYKdjxBiUG5Mo62RouU",
+	"cgP0kGGadZnVdPsHnYBrFtF2Bq456UcfV1s+KfF2iqwXl7IVpBn7o53v5p/Taaq65rwSCbaJfxac+Fyb",
+	"8mqnstzlrOYPX2k+hd69M+KTYcDlDxUHmtzlSJdC4bVW+1wcXgsWORKjvlZEgCc5uOTygio2KpYRQ5D8",
+	"kr0BUV6eG5/KRxFLI4TiIZNCRKwvfJjnTsoW+ku+yiS+EiwclJSUNiPcSFcFB5JMgC3VoPWVycZUzBr0",
+	"4EKz6tDiBhoNj1uA8+/BlYyHQ6GNfEjnYvvgmOeXW8oxHGCn2MkxoQa6psFOxS7Qd3IMA4SGLFkGFUBB",
+	"SzWNHTX3pNcftHumrTgxo0Sep1i5myFgpmvcRRJVhmw0GAI7n0633/16/PnTya9n258//XLy9v/bGadJ",
+	"PLidOfIUL2FcqXQQwzGaPJhdsc9Eokr5KOSeWMKfxrbWNn8gxzzTggw/7DT8FNiNkF21rIlV1033bSla",
+	"ViDDJJZXqqtEMgwZhZJ4zir7gFfrXUBbnnBn8eOGjuLP8OXPaXYfmhkfNo+RaL2b3rJnEt21UwKIycRw",
+	"KAbQ008Vk3UyIVXb5uNt4t9m4YB0pW0Vl5DvbraQqMFa00XjwtV6p8tUphOKF8YSLtIbMFKBDLXXfn6u",
+	"eYzHUoU+o09UzrNcablRfCZkhJ8UENqBHHAltmPpwCXgxTEEOq55FnOZKxQLRYWViT6RS99ln/JLkQUS",
+	"4pBFZheDABRDxioYlcJn4YhnVyLTi1Nplp9fiVsDqAd/R3EWFuEGbUyZzOSYX4BVlTF9IRTyJvEozgGV",
+	"GbcKSoKT20DeQHUYQuONk/R2BAUHIlf6Nyo/xx82xbbf4+ktG9imSmsYptYQp4X/zYkdtyyN+h+4c4sf",
+	"/KLfufXVH+GYissrCPH6BMy0XCCJWKuXPIv7k1wwr5FgDg1RVApVOk07ZYhksUi7Xh9VlIOKXfF6ojgr",
+	"rUfIyUiLIK4Gr1A/adFzn2F3INn5MXc8sScWcDeLLkQ9iddp8Y6cOyfO3jZ0PIqVgtEtGesnXF4BR2uB",
+	"KLfxTAPp3LhDrlBoK6Wd0Kopn6wVphbcBm7x04GVIGRQxgpuRGWopvBrHnb7OoHt4N4PGjqFFbSNm2Jf",
+	"8sa5moqymp1pz1mV2OpUP+2s4v8jnPRahGMMXitFci7jsTNM3enL6Tagp20wtOeFZhc/4PkB2bVD/rbi",
+	"7WfI03WDpRc+v6Wir+X++cbQa1vFiXFLE6z8+8+/OlqHYuBR+y6OhkwziFwWFYXUEULI+1oZljFlh47y",
+	"C6QtOgRjm73p7eLCzGgc1ueDKyEjM8yGBieTRdEYpFy77nzQ8GQr/jKxyY3uxLDGbqsnnIzGiUDjrmla",
+	"8MIcXYliTkNYQD9eY6xhata6aRPRfGLKvRyW9JlTFSYjDAuQi47Tt0qhCObVBR40z88LHQTyNywCNt0q",
+	"pgD/SkifRrFTOymBWMMoYhxengnwaaAku9mH/wo7s6g01L/6TNiM76A+Wx21d5yn/fKa/BXtMPM0r4N0",
+	"tDXfHsyC79B7z/cYwp4+siH8R/8Swj7wn1T/Nx0OQxw9NuD6tiPBJY6bh7KeWwBWw2CzXktzaRktuc4P",
+	"76dpIrhcrOQNSoLBr/Fm0kln6RjKOv1tTSOzOqONaQun+BL6n5FcgUf7IknlhQM6sKjrjmx7Rytmtrgs",
+	"2pfbtisjwdoJcSb1StXuFnrDXlkZpVHT16wdIf2qP2fpaDFXBptAuJ2Qh927+Qswi3HXjPhwcYIWIbJi",
+	"75v7lffqzt6c+6Gbh8uLlpNaUghkhRac+LappuPs/bszi3Yx5pRJVFo+3vDbbqepsRk6XuUS5OO8TWlE",
+	"xItqc0ZRpZaUVR+4MjR0B0m1IDBDQ5/ySSRG41QrtgNGI6ft8WLvsD5wsP9g+FmNw4VIq4AKdNmIQHIU",
+	"RXo5Z+mDkNyTk1dHUWRobTkao/225j9krpqt/d9g7hRe5Hb4KSEUi8QYcIEJnAUMbn0QcC30cPXFMM20",
+	"VLoNJPoGDGwkoQ4YZ+pW5WJUMtTxxuJaZLf41MOqQR9I58LShBlaJeYkUyXKzn3Rd6sOoT4C/6i4CeJa",
+	"yKne5C3l4+OsE0GPwncNoFTJNPV6nIX0b4hI0GtjohlDD+bSXIt46h+G+aradtYmuFNCVa59p+J1lU6y",
+	"gThHT4oeYGCJcpzCc6G9mUxEuFQmuDlGnEisD6jJ1fkFSWLpdKXT8nL/DS/dO3WyLPREPIWZednSUa3q",
+	"yYZ8To6ZZ/5tCNIgAdUtpqDKVa2EvGe9EPpnm3XY2MCDeVtA4fOzm/gymzKgRzRLAPxDQ/Qw+dulO1cR",
+	"TmQ8jEW0TQpuWiGimGvRQwVR6QHPADOAI3V4WCuiQp/xnCWCK2wFinMx6hxOd0nxJAkk6qMR2kU4vyyy",
+	"Frut9jNZRmKlWJpn3piWJ6zFC7vsXSHV02uRZXEkFCLX6WebbaI/DURMTm1hqB8Cib+3jwcXYSENVB4p",
+	"QC7JUVkL2snwhe7jOeMDra8LhBka/c7tBE1YGxQy/2bWF2oJMcjP85v0PBHXIgmZkMM0G0CclI3SSCQE",
+	"f3EhUJd91J+FneLp5qVH/JbcqIEQEdgtZWuCeWnm18yHV3SAVWVLgzM7dLQl6rRP6wumecqZt2nNCXd4",
+	"ZslggTcfJjwP6Q2hElyZSQbG1LmKZbRQOxvYBZpooURdmcoxamsLZOkQ4eyLyO6BO9QURSua5GEqxadh",
+	"qE03qnkod4z5UzYMtpDRR1hM5TMOLW/lfkUX8wgtf4h2YmEEL4AtDLFPt55R2Bcd6EBSj2L47ttYDKBi",
+	"P08BOYYVb87MEYadeqwLmIxfwbnwTQNiyQ4ja4954VeIf+qnmdY7ugQbCaiDcZBmKB3BA6vezhnUj7/t",
+	"Z4JfGcybaUa5jEXGs8HlLfPCE6r5t3aM84Y/HdDIeSNALEOagSGI54UPRYQG6gJ1l9dcTGJNzHVkxODm",
+	"D1pN4qwgmhXVLYv6jaHx4sfmS2EH1jja+842TqXKBi/fAUUysycBVY0SOfSN/5sehwL6d1ftnsOV4YHR",
+	"UZ4zRbpDHcNVadRlR7VztEFPainD4qaJ0YVWf7VuLwGeMr+Pr2KAbFj5sc0fK3RkzWEtzlHvBdFfhae+",
+	"w//b9QPDrVpHPMlM34zn3KiLohwPzawl6HeqLK8SA3EtWQypYrAWBLN2V62Q5tJGajG6SQUWFColV8uO",
+	"DbdhUrJbUbd1sIvEIn856Inefu91gIHTm1iJziyVsHZtME8R0HlsGPNxCf87MMpS9Y/w25at51W/l7xs",
+	"Z3gr8JppSC+VX2EqhXqUAK6LSiZ4huU32nP9fJtfpvJA++XVR6VDLPfh5QdCpCrUzjd65sGr4BVCemGt",
+	"l4hQIsSJkHlya1tevFKEWF2mN+SKTiQuP0JMMdXxoX2LdBrVUvYFoYmyHnRlQTSmWFUgB4ngmTOAAVLb",
+	"VhBoc9J0uJvXg4pRUyhqYiWmUKzGP9brl+KGkM9ihVEW/bqQ5LJt+4tEWLR8RMFoSjygtZ7A2QAQrTGk",
+	"wCoRBZKZuLy2vn6lpb7RM8e6wEKOrskxf9BS1VZC3JSqboT5ZsBkYWVtKeI77ZAXNLOMTqlU4EJzcVyZ",
+	"bjPOBLjEBoO0oUldi/+jzydaZBS/0VLf6gkVy4Fg/zMRQirmBUX9rpEygaSu6BGX/EJQayvsTfDKzWXs",
+	"7TGVx0mC0OCKxbnPkvQCwvf0bJDTNzyTCDof0eBgmbpXEJ5zU/r5s9mOJRPQ+u+PJx/fsZEmCcQpJuOz",
+	"n6R9zI+IbzjYOKzKkrC5YhUylA+VssQG8/k5S0MVG7n16LKWhl+9glNLIy+sHADBUVy0nQmuyrX3Dq/n",
+	"U6JAWm6P86LAtJHJYQ0VQWV4sCY7+iIEU8W8C7XgQFtY83zInFZe3F2UAdraM1Yn/gYQn2KJeb0CtzCW",
+	"eZZGE+gm9wvsS9/cvwQK+cYFhWzOqaCEWJPphjd/0KRKO+gWk1LZQLhsUipovZEQ0ez4pERvJWljHuSC",
+	"LFV7DV6m0YixTEf8tQmn0/I38fSNrHDi6UQVT0lM1ETyX6YYsFByG/y4jQvWlAd4ggy+VAYC6bQ+BfES",
+	"PThKDOByCuBbcuzKPlzZVcNocCAVBozwqdbNqx/VWPLl5CRJfDO8LI7CQJZhddkMVF3avpPjsFMJ4zdD",
+	"amJ08R68wQeN5LcTxCaUvxHIm1g+f6oWXkO6wHUE6zCH68ZJzZi79HOard98mjfNxwXF34Swnw3+rkV1",
+	"KMaQWWaI1RTmNU2FTm591r91S/j7twbP+q5AveWRY3c1r5blzPYTRBBhAB97RNsVp1DIsPBYEV78Xu8+",
+	"YT5suO25cBthWuSVo06HBdOZ0U6rwr3GR7q417Vlhc0z+52F+maRaTZz/gMAMKyGI5pFUWnKhydTqPLp",
+	"bHjlufDKWxqowvOZGmmFrPKBK5dP6sFiNFG+f3dG8164Yh/eHR1TnyUbQ0HftnmEGX8Ojqlnp7uck88D",
+	"t6A/zh02Ox+m2bkdBdPpsr0ezjre7+3XsdsHwaPHzm1PEUHGkJ2lpJLQ9vTBL27tlCbP3tG68ZcatjSp",
+	"8TcM4ZAds0bi2Qjo5yKgLc2sz3ixjyjk8oIGfYvxPhRQtLiEqkDm8ll/kmtLyIYWMpEIrgTL0kkO0dDS",
+	"BItiZubPCVdXW4p9OPv4C8zNPGAYbuD2OShGhBY/bJhmgdRqZanpRcy7qBnW0/EDiWoJ3keNxQBhoXAL",
+	"+kLNG/tjInmb4T8bCXIfw3+0H+RMufW4cuFBHQaN88MSV1JuwvJtZzXTgmzU7Zs16bZpP4C09VOj7f5t",
+	"8e3e3qsDgFz9o9GAPBWCXTQy2cEsaWPfb47T1ZZ1G3U4zp943tbdo6S7D1zdne7uM2BGIUC1871AEVk2",
+	"XEbyYhMt26iHxaJldmbiSmJlhgybBmM0R7cWJeDZHpOJrm9iWy82trUqwv7AlUPVxi5pGUV6NFT9pGNI",
+	"5r2fXAiJjn+JCNJaCGcjBJ97/Aghhq01Dup+RXLQPtJKw1WYuzuY+VY73y0e3h1N4BP5Be60MYU3vLKc",
+	"KYzgpDS5f5VmsSXNpc3jhYm7Vi9srOIXbxWvksYLC9kl8OUs5Qcj8OdgIG8TGOxTt5Pn/wCJZHm7ejVk",
+	"NuWY0dBhw1Yb4fq8re1y7adrbK9SvFYN70LIGgOc8LRnVkR/NhctysurmtRnVtl1UzQ8UgX2UyC5YqlK",
+	"UgCyPnh0M/vmbNSJwq1q2qj5oy9mzdxY6agNngmZOxM3GmdrwIUtRmvM2ZozfqFaj4bUFx/J29bX/5rm",
+	"C92frl/kEYBw1Prqjzy7Ehldvlb0HDzAFvA5hvces0pqnIhRAoe2wm5abhoRNwXvUosrghevq5UM7/6w",
+	"yCK4htbQInj5o7daVjDP385TwBKfEb9lfJC7IzsWpbgqqgV9vvO9GLfQAjrZpclWRikJ8Bc2rd9S6mJn",
+	"NH9mf7H/FROJa2P23Wic3/5TGyr1LcYniH3p4gFvKdK1NA9mmPAchXIsWUhfAa58qgRiXhJYpqZJJUSn",
+	"y06FjBB3GHoMbrjMRXQAAMWEmDnJtakE9o+aY+rQI8+5OtfLmGnylHdye5jwCyO07rQjatLPMyHqdoS+",
+	"us8doUc+6I6UaEQKpcWxyrPJIJ9kgPJ3cqxKFNOdf7xxpB7+dGe9iznr7vyDWf+7IHRuhTsQGq1CIKFv",
+	"QG5x+mDx5sUgi7rXoR+dJ2ZGzDKvcw/G5Nw60idiJiyvZwymxnJaZjlcC/x1HbBFLQrCfdiuD4uD0I4Y",
+	"LRDCcyTKuxm7BTTAcnRcbc+vs2hrxsZnaSKa5+5CrAguYRcZqG1mmqJZnmItKA1ZNjO+jakuU20iXIos",
+	"1r9KpVCB9GSaIfAtDg/2aULuBY+lg6iOq+wcstB0CeglnHOl4gs5QhNskF6LTAUSbtBlmrhwnTwTTO87",
+	"2J76I4JIUXjRdJ2rTNl+bx+6HwJZD6OyT3NzC9iTYioSjj5uAhHG62Do8RfY6TXyoH7ALESD8jnC8Qn3",
+	"9F6CrrAQAEQs9P6XiKxfRPao9x93yxkkazgS2WblaZiyWvEXm7j++zKsv/MdeKsGxbFdxzRsUB35fxHX",
+	"6ZWoMkBrVxk4V/vJGdznOfvJuFOM4zsDFhMv+LJWIbQlv/qujDmnSSBRJ8f6G5J4ThIAp+2TbHz/7iyQ",
+	"cBdPC3wjVXGgREPbxrIkgYt7Ce0aN5cCRnW44onIo1lKPXr51CJLnCY1tZfTxFuvjX3DNBlsVZe919uC",
+	"OG1INvrfSEVcmxyBVJPBAAbOenvQtljGXNvv/QQiSFO2EkJ2A3lE8cZtNRaDeBgP6FSGdqo+TUm0Q3UL",
+	"f7OwJ17XNiPqhd1dXpJ+35jWBVO9xyPHPcrTFUnXmdoWb9WsUAtUwNcHYJc6QTMHeK9MQPqmdvqOkQGx",
+	"CmQ8Gk1y3tc0D+h8bqzZzBhmNGIY7XKX0rHx18j3QJZN384MrGN8xJl+10VD4DRYWL8SBAJHaSaetY6H",
+	"mkaeJLDz8NpY0Njo7W3D33Pj47D7TUg3TuY+n2RSFQ9XUHvRBUQPdpNmV4rlaYrkkcQQBdRqHZRKo19T",
+	"f/Irjyqc8YtZfk2ZQV6C87IS8tF3M8Rz5+hXnaY+FbmqkWBaApv57uCBxtdCYkrB42Z2GvyJld3g5IuR",
+	"5p2OY4aqPIvHiiWCRwaKNc94nOg/1JgPhEJTGoK+Ob+YBmM9a56WFuqF1szX0MvyQVbpRXHJfuyRVI4m",
+	"SOQCJTTXH2N5Z6zwnfwZ4zQCmWZMswyPpWLhDkayfTvovUZD4P1FYfygXghkoRhYoRdqHbRxwgdTQnxt",
+	"8Un9BHrmwwYpW4sTKW7odElhplkkMiTYZ62r4JBWq6zopihw5ppOO99zfvHHozSgYBA6fXLJqU8B5ctc",
+	"M6m1laSZG4Mfz7C3pdYwglem2McqbKJGk2iuwVPWE6sjBjf4sQgtuBazuf3zpYdqAMR9e47vvjhVfOCK",
+	"SGLlOHdgcsLvwiqSPOJlAL2lkjr99FMA4ASA7mwUru6QfUg82InTjWB490xRTzueNkVONf0Wc6jqnkNo",
+	"xfnOtraPosieJvPAOh6LSOvtGSZyp94q1rfQ5qMEm5h5hWXqh7PM2I6PE+bMLvMkEzy6hd2O0USNc3aT",
+	"TpKI9avK+cddBVZtYfKWSolm2Lysrcl7FM1kl93ZyphHkfaYrdtgDPsSKhpLeF8kAJYW5uJbvnOZj5KQ",
+	"gig4FgKe9kuKJuz0Iz8KLmH+dN+qky3Fvn75pSxeUhhnry8IrSEVMiUuRkLmgfTCv//8SxtZDbZViMOv",
+	"oxQ2dpgmSXrDzETm5tLxP56t4jmKIuO1pXezQY6iCLTNTCt3ojRzf9f/W1EeXt/q5abh9XvMycJ/VSJ7",
+	"nEn44uheZA4eXv+ppuA1VbXLwNey/P3k3w3pb9LvLdPvhiOfa/Z9YYJ4icl3K5eeZO7dFUzrT70jwzz9",
+	"zPvyknKTeG+ReF+BXCUdSzhEM3uov9A1U7y2YOMtwTScHDMP2lj0hcT+g8s4iTIhtcQ9Mtkr7GoZ8Xxw",
+	"icHBy1heHJYE/hCeCeyUp+PtRFyLhJ6j5rUDnVvopZm+2jqbD3Bn5zeymjfaQCs8nhmkv2BulQ7GYT/i",
+	"lmkGJD6a6tOd7slJJ7kZMMm8NCtA8oEvUik6hSlzIaRmWKFte8E8ziKuLhOhVCC/fj05dpO9fDAQ41xB",
+	"LxIkVQc4n7IPvlOE6A1fv/wCwMQ2XhXLi0CGO2HngPHrNIYBeaOG+H6J0ctR/q5WRwfsyHxLUBKxXk4g",
+	"TYyLTKM6u4uaii1+yepTrHjzB+1exiW0bV7eIK688EmYtrcbKcE3cFeDy1QJCY0VJB4iwrtoL6Yqzd1z",
+	"EQsbaqb29qhJWzkgQVsKVb4RoLjuOGdeJgaTTMXXIrntHGIpRtmgxYCbK0SM8VAInHQwmGRddjJ0HsnS",
+	"LJB6QemQxbmCkRZCRhAV0d6JRbTx0YoGY1ebGfu91xD0JwMEMt2m7bwxW70gzhIt0dPPqSyu83z73Des",
+	"vgCrWxwAg3YmI6gtKZPLchbJfIyAJnru3bPm22i8xzqMfxr1az7dLdU1PA2CV0zDr69tmlWl6FONE2on",
+	"7ZtWprafHIcdHyoL9QVS3BgrFxOwIw5Rz8HtIBHlFKYzP56UFlwEyaRA7vd+6jhlUlZHVZ9Sb0s3Toq/",
+	"B/v4QTuk20kJ0yC9kRabSfGufbylmEMsvuGxNGPiW55xxvM8i/uTXCyoPytd4/oHKheZiAzuRVNG+kje",
+	"Mk0/QuYxTp+H0N6IU+22MV/xboS1wTyInIkhnyS5+SwdBhKKtAmKcUuxTKh0kkF9CsiYIQXo9FbyTJjy",
+	"8UMWWpM+NOE2bSpTiG76+ekQwwfGam2KyGknJJA3JqBhx303JJi/2Af9YtBClgw4GjjKZoi/Aot9VeiC",
+	"NrrZ9Mh24caFnojnOxNA0Vx0PhdJcd2BTudo20U8S0S3EeKPMfZZOaJCZk5kPIxFtE3yr150usw+Jypq",
+	"7bcBz7IY6h2w1yWcErahz3jOEsE1JUnB4lyMnKLSQGL0TIH3BKJMjLA3RQof3Sqy3CzarRtvK71yICFm",
+	"Cksxci5MYnmlwumawLy5U6aI7Wa2XQa7ZLj5O5BhIbRCXwtth7Ox1YV0Am6E3ofqRyyd5CqORCC3d7vd",
+	"vd39f+z/+PqH/X/4bjZyJEZ9kXV8xIEqngl/O6pCP1fL/EDa5KQRvGlmlUP47ttYDODbXKsHGbHiniyW",
+	"gayeoO3XyYuGhBitXy4Zj0axjFWe8TzNKKjM3Zvg0Tgo1Xwk2NTe2bfQB17Zy8XC0RWVtS7D23nMg0eo",
+	"p9YSzSrWauSejUx/6YFriMdm0Aq4an1SE74uqQkMZLsfzQtpl5ql5ssmkJ9ObSUVVhjFkYmhyEzp4pT0",
+	"8nARqJyGcaZyEy0wUrr4SSDhN7OD0c7eLBSVLsvUTSR6w7vlSLRLH3dj2KkgdGtXWevquuXUzyqfyw1r",
+	"c3vaBLfL+7nhsccY5l4dzS8dAHfuMj8S/smEctCyV0wJaeLbbvTngMlJkoQGMcBNnnIZBTJ0bmuuHSSC",
+	"U3TC+bbLbBXXlIMWBhKbGKC0haNLZJynOO/YgLxJuGoL3UXeqNN8C7laZUfHxzobQqqNOpAodv2FnTqn",
+	"hzX7PIX3YluvljERmGsh1Dg4pWRDJoYTJRT1RxZt29LXH0nycwPpnFGzQUGUjb4VGDp4PyfjEeeBtGAN",
+	"tnZ0eo3zna9AVryvzuzsRlV0r93bevB8xwIaxE18bDTJxlqrpkBWp7mqKY9KT1tjxsOUN1IywieJVfyU",
+	"pbYeXvkkERV23V4Kpm5VLkZddpQHcpRShC8dshA610BYI5QsiBoOiPl4gRqkY9E19dL6ay3l4UMafoHS",
+	"CT/C54TM2+/1iu5xbPRF1HQxHIpBHl+L0CDmOa/PML8y5jKCuso8hXU4bznWtivon0B6EKvCuGGXdPRl",
+	"PA47vtN06N7d3lDfxeiPvkjSG5Tyuaa/HN8/Ho2TWIsE21AIHbis9NBxFqfZub4k7Bzi6wSy9D4yqu0c",
+	"wDsmYpizdEJPHKSjPpSNupuEeSDmno4pbJ06BVIL+PGn0+2TXz+8+3JydmA34zxPQx+m0ml1D4dSl3l/",
+	"0+sxb5zoRefiW46zEbVCDQ0svZ28gHVz9qEOmWCqa37+HTJYaSKOHCZYbqLGF7B1cMya2b/S8XtKCMb7",
+	"6bXodNkRGyb84gCgFIrxEIHE+RCHNfMhimgzfl5YPm0mR9glrXk2gXcay4Fg16+7P3TYUYTsj9ZXOgTf",
+	"TxHjKb9BYACBBtIj4REbA0t1TNzl5Fg17SCb2sBALjJhw5AYLPle9ypRaZE9dumm3BurUGLU0bwB7YjB",
+	"4NamIdo7KA4dW728eZQ0rt89tszmEX8uv31tc6kowZuTt0ZsrSx3myaz0tPQ/7W6p5FfcXLMvCl6AOGm",
+	"v+405srL4nmxRYUWVeEAeatWo3VLoAx5JniOgJboVxRzEoNXcBOZyu3aGwWvDslGmFLHUlsaZHdo11GT",
+	"cP+WGv2NmJ4xMWeWNlrZiEI7m7D+pOj7OUdVcPKCZ8WTxBzT9CaWzyi+kGkmag7Jc/tUHN2ihbCWSqos",
+	"koZkAOLK5+w+Lqr0UkJORtqC5UmizdY77D2EE5tZkgzMhyuhKNkWLSootIRxj+9pDUGsLt+3nAunNYDo",
+	"CV6ktTsYvG26ICsmGpUduF5MLIciE3IwA0ikHntjv7fPPJQyAnLeIuocQvtArCzvbCkzSxet1Fmm5Emx",
+	"kjUTln1SE129AyaF/bb7w7JJYtCGnwZcBk+SuncwhiTSFvhC2IHdkp6QipzTculpviscomrF6BgI34sk",
+	"7fOEHCwaCncD/3WuhaDiJEk6WrsFEtH3DsmlmrplgRRi/Tewga36L9yCQBY//8/QacCV2t/4hG39tlKS",
+	"eW5YOPTZ33/+1UGFm1o3fxaV36HOD87yruODFxsE/fsDod6UBftTlOaKeS5dW9gx/C4dgr3gmKLtOa+5",
+	"bOxX8Bc1MU5k/H8mgvFRKi/K/KX1h2aaWCLKMRm6JWtHu/8BdQWIwRXyjcuL6Ji6OA10m+bSIQOPsIYA",
+	"dpqIh60RShPRuoc1TcRLmL6r39M3lJdmJv5W0FCnGmBrzwTVWheERCqCegCUhIHAZnUUlq2fLl0fFgh9",
+	"FmcTdSh+D3qhBEcWyMImAt2z39sFLtvv7S9tD51gGHPtyGPOc2bDWxsjwYamUZrEudmY7lMFEnNPtz0N",
+	"vheFBbQMLk+cZiX0nDa0vPOd/nFeD/9VVwzlHHD7QqgJodOUi5+ezuzoWsO97cmW9q2xPme/DMRr2cNG",
+	"zvVRoR2K8QLs44aFFRBd9SU7M89sLbw/t1TnCbk+pnLlLjRQHIILyVaDjLY0e5VA0Z4ExBkYgbX7al+m",
+	"7fZ+4MrZ3juKzvk+DT5LLYlWpl/lEMHFrEFQvHTdbCQKg2BiSn/uJiU1+1dTix6f+sgRKbEiKBuE6Ksa",
+	"6iBtsCDG1Wa3AN6QK5EMmSz6cZst9JmkvPtQUgf0EBnP3ecKeVaymqvM5VU0jDFErWrpLGo5W94rGx1t",
+	"MEWPZAGWbezBmTB5VJK9FDjes6y9brZYfAMLU84ZQFVDOYC3qDEzE+pizVZGK0Z/Ck7xSiyShUyQJWpl",
+	"KyquvkB2mom9MIUvVdd+EULOuuPyN5vIRCgTmYQToBy4ErlitfdI2ZAnCspF5SRJuqUwUgHIhiWXUSC9",
+	"/V4Ps2dQpjqaqBwUXBQPhyKDjPysisn1RpketjayBSPZgshnx1ArmpO/GA9Wqv7U6zy9Eggf2hCAnbIF",
+	"D3GkC6RaXMvNMw8bxVGUiBueiS3FQnpE6AcSMAr7t+z0Jh7mW4qdvmZHn098aMNSWI1SjLDyp4qtmUXq",
+	"p1o0mPpApckhKZwxV4pMCW1iKsWuxC0igmHOAP55+prhAJtAarUkIub1uRI/7E+yZFvIQRqJyGchrrxj",
+	"I0T4my3F9I94PsmE25acCX2AkFIpta+KQSZyKuBmoRjshdr8i4TMY56Y67QnYtcbSKgQC09fn+kVvLVX",
+	"K1yMj4Z7nJvcjj/d8gzV8+mQ8UDCa2CC3mLtFyvYsmMSwE/Qyhoy6d4Iym8DqZdcXB52uuyrTOIrwUIq",
+	"yxfv3u7BQkO9JBwJJFMW/mv7dAKNAtv47XSZvy010Kvtsv3e7oH+pXtyvNhsNooVvLB+3UAe/Xa6bw81",
+	"hcsMfN6IJ8M0G4kI3xopx9b5Q/QC8JFD9RrKSGM+okZihf3nLIqVlveRRXS2EM9UaOCgYhAotjt2UF/m",
+	"HDJg2g1ZfjsmCqhvkBYx5uZkIMuUL0svAJUMWPsvU/cxOMmIvCvcwG5zZSXtVaW+EkmLSB87yM3+h4GM",
+	"lTsN0lxF3RE4JgcZiXlxzqIsHStnMI7pXsetshzHeDK+5H2R+1ithj0fqWR9HrExj6JYXtSqyH8S/RGf",
+	"rElP0t0fSEnCs+dpSeTwISXkSrwNxKpJ2yK2x4Agaw5NCcBt37QXRM+iW8CwhBatp6+3SbsRW7h2Qqq2",
+	"xWBvHsx4pTZTCzBFNG9MCFxRc1rq53rUIuaF+m7/SToz7FSnO1ymMp1Q1UAs4VeB1FJdsVDykTg/N/O4",
+	"Qt98Ek9/pHKe5UrLuuIzraHgk6K2mIXx33/+FbJrnsUcypW0iruJlQC2grWGHRwkVAyYwPpDaxp1tbKU",
+	"oDesUOQGUcnDiruoET7p1OzknWGToKKisRSvTU3Fok8EzebB+A6uWGgOFVrzBPAJ/HvEL+BDKfKbNLvS",
+	"/7xOk0nRNFa3XljeQ1Xt0aHMr+owfPDECjuKZReiwbL0tHAwNNq6bEOzAJZuHAC5DNICP6YC8aKPG01t",
+	"TUyxDZIG0tvr7Xb8ecMxWMm0RI411opv4XkC2Ty47xAFRGgmVWv/Xts5lV8cMsvlWFPCGRWzMw9+Yhpb",
+	"WJ6mneb4NG3muswWvPuD1pHQGtqWkhBdvIRqEvuqi7FdpVDE/GTne9GhuxSqdwE6aGG0C0jvOJ9Ky9xc",
+	"xokIZHEx5I46zfFyl9bbhMyNiLCI2vZRnZcWSTdb4QJG291YlIDmh88bT6p332LhqYiDO8fRlxQGSwXU",
+	"6dd3BZ2ASskS5CpTAua1Gg14Jca5b1V8ILGJDL7VEiU28gRGu3cq2pugJ2xwDwEnfDOLN5C4KOZxhfb5",
+	"wNWo4aFR/xDTQZ1ehOah6NqnCXNhrLU4BuNjScPXIUHJ88stVQsnXQFeMMfXGMS/F0X/oKH8lhxtovnP",
+	"krNXFNBfUhhUI/vQabWD/bU73+H/LSbs3nlybWk6cyBnTK3FjswmXxiW/15f8uCzamGhW8p01D3+8v0V",
+	"l5Niay0NpnUwHFwChU+21zPyEaigWlY6m77XPE62Qp2bcbItx8kiJa2KihpQ5lDg7OmztSmaIrGRV4a4",
+	"+iCaLEBIQ/3qsge+3LjYJ3fY1YmxhcQoZceMBEVQKa7Yh3dHx507UMCMMtb7PbGnPeB39nE9jJxfzaje",
+	"eQN4WXn+brfRToHAoambNeNg6vB0Ggfr3llnPMvBunPm5K5SYZQNh9op9I/BLIbk/kyr2MxmflCjWC/z",
+	"BdvEdib6w4hKd6j57y0I+17s4eVnhr9Qc9hMAX+a1vDCx/1CjWErKh7YFl7FeT0xw3bm1j+IsH48Zi3V",
+	"Nba0apk3w7rpdTuzrd7lNcNLNHpXqBbINACbYNECrUOmxLXIeEJ4oFSucfTrcUOlFnUGYqkWm1OpNbMs",
+	"C/FDEfFxwJXYjqUSUsUApNlc6hW7Nw2k+bS4rVeu6XKgG+YXdh2ZOq4UckZjwsIeZ2meDtLEzlfCYhf4",
+	"E9HShiKiAd5wDNhfYmB4oNSpQK9TzAvFiMeJvnUDKg+VkSFUq0oDqT8MRzy7Ehng36ZZfn4lbk1Bs/4z",
+	"irOwjDduao3HHJHas0DqK1XnkIU0aipWdLKiQNXMBCHFj5P0FnBwsVFGvyqhwzc5L1+BCBcVnhX0Hr82",
+	"S0nVOMzDBp80K8q3PWjW6eDeO4SbCR5h6UOBTZiqJIVKhwMW9vRWDuE/+gZAZPCfVP83HQ4BhvUWyBNx",
+	"V7EtyNfO3S3i3otEiRlgrXNgWvGdZiJnLlCpJ5kpxGPjLL2OI8DKY16FOhuBCZHiV1U2CCIO6r28JB3w",
+	"BEi17VJWgAmlafEzV+omzaJ338ZxJtRR3kRiza9BK44R8RrkwEKb6giPVe1s+dFbyuAmnRwzji7sFB00",
+	"AiYaSXbHzQbA8WJz51z9EQRZ01mcahmFu2qxP4sKBK9RgB8asVnpWmoG4iQputi56OWx6P9n7+p220aW",
+	"9Ks0fGMJoPyXzF7IV4ajMxEmiQVb2cViOIhoqS0RproFkoqPkAfaB9kXO+iq6j+qKdGxFMeJr2YcUWyq",
+	"WVVdXf3V96U5H6NWxY6fZ5LmYe7MYnyARZoQheY+4bHKkbZjYzH4vixgLD2zQ7EP69d6xgXr2hY8bFNt",
+	"E6e35jZLxD3EyEjn7LGQpHuM/9U9ZQ+5FFNAzUZO55NRjqTGD8pzVI4fi5GJEyMbEAwH2vpSgQ1QGOE8",
+	"PnXSjiREzDqjmpCGnnBjhtU+Akn1rttehe4NywRRU1An4jZqNvVK9gS2Ubd+VkiteoCmeFqoJb9ibNbR",
+	"tzgxTX27ArqtVFg3kkuo7ZGrxkSLMp5rWKUIS3fvM/6GsbTGvJtspdGbfi/E7ONe73ZIbHjCT36oT/96",
+	"vhxCwj7uzX0XANY7O6lFvzo5GSrxY44N9Q4tYe04dAULW7BpAocoExCYHsHHowrGdUMeQM0qBHoVyyxz",
+	"OsuwFhAZmTV30ZU5AFphmTfLuS75mTU/FhtXeNtbDIc/ut1YLc6kE4YlKi1Jhuu7aT6G7jP2x8lp199v",
+	"3Cbjey4mGoiLWFDKs2qhs3teyp8VNNvI7Qkx+7qUQ4vsaaMR+vNFxjHNrEPZPi7QVMC11TPWq5vO1cXn",
+	"4fvTY2y8/2JZNYIV1w+QzDocFXg9UYTr96A2AuBoaYHyWODhrUoNPxYFEjPOEqRy7bIz09yvS08ZNOew",
+	"INHaIpmmIil5LMB7M8jmL6ilXN6WSSr4hJWzXC6nM8giphilprysJcnSBb+ri2U5O72AXznESdmjQ62N",
+	"tn1r6r2A1zb4n0iv1WAufB9xT/XMfFYa26X65DTgzWggsFn3bHInAIyGUeH4m/vnth0EbOekKJZznquV",
+	"U63K1I6KvmliB3brRYashv49LVmS5TyZrGJhvNneRFO44BmhAQW4c17RTjtnb09OY9GKITay/ruCTSR8",
+	"DNws8UGbKERMyKJWH6CBq8S2Cj0JkLNjZCRSadM/3uXjsy84S18cNhqmsqwIKxH2WrrOnehRfW9iMFA1",
+	"3mB5U/XLolleJTsfEbo02kd4xmFds69T4otBX/up8U1y5EeGNLRk134b8Txv8HM8zVz34VgEnDgEE2ro",
+	"Vntc/rcl196vb1lZvIJIu155cX4+AXffp3aSDvzJy4rj7BPgs2alO8sjGoOYdeHCmTIsz5fuJStkXW77",
+	"qUEsviNmsCYho3bPsHewc3DETehn2gVpVd7XMPHbLvUVZLg1DARduL7ytE0KOsELj00+Dv3J6Yn5Fz3t",
+	"WIAERGMs3p6csvpdSsSWyGJpBS1wtA5VPnRsKtqxeNSGpnEutG+i6uCAvx9z9a+Q9gBkDdRYdhdg/LQH",
+	"jPG5wssjYdE1wYhiDhDKb5b+xEmDCymDPCyY42gOhWbBZslXe6TeMnMeCxAzkMsyS/Xxrvs1gEksC87S",
+	"ki1FmWYMWU/oHJbIjuWD4HlM/K7UTMWTCc/ZPFkZFfB512oLd4jI12eI1cVYoEj0zmlwHEOlErHRIiGM",
+	"LRshx+9IyzwayrZU53oaruSRyC6MXsO8LpHDl3y9fII8pMstWAuLMswqO0DPqXlhLYQvwypRD9xTdriT",
+	"Md8PhwOGb6FuMPz02RgQ7Zts0A/oetaL00/zwoK8C5wSObPYcXw9EGMd+7fYsJ2XmN2IZ3Iu9df2Vr83",
+	"yOEGa0gw8LGiTLNMTUFhJYJa8cHHZGVyrtJuB+HjFM6k4gPEmZk0bp3iutShj7mhr0J7XTmHdgaqr+Xa",
+	"eX9sAfela8QJ74fA6iNk3btVb/Xphr2GnFmfXHzJoPhj82fCLaoo2mY1S5/6X5aWAAtsbgQmpwlbwD6i",
+	"YsMi48sTnBP+oz/VWJ4M1tmeJNrhtgZO+xO+uD9hU9YIpgzE/plcVvOv1gj+RhmKWqNW+Rw0Ns1ZS4Vg",
+	"02lbOZxPTN9u6CSfGvXw9N9D49LWuFXW6du3j9gNlLYp1QOxe1Qer83k7FQ5QhTfm9SpvwHRSzEgHJ++",
+	"u/Vjr4lQaCKa5EThfcXLS49q9kdPzZSC9rWLpKkOjY943mJD6qNcHXbYZs2KVLo0nqF80y0pWKi8xqB0",
+	"fIdW1ycluJfNgA6xNlW0j1i/LKB5UCPzQVoDdfFQpsH7Fpak0sIRcUGmaR0cloI+QXg/NYmaq++5aB+x",
+	"/6EDLhCKLkZRZcuKe8gkyzxVd+zqhFucU6Sgz/RUoCQ7bQZjQbtNFWRGrDVNv3IB2eCUC+pMgrwwuQU+",
+	"UVLRaqsfl/NymauJh91nqnbYOnJIka26NkQWpcw5iVOnpdqiF7N1dRnbC3ErJysQFBpx7Pb6kpQj3U2w",
+	"SLCaCEzesSjTOS/KZL6IdFdu63bF+u/aFlVh4+04yfOVphI18E8H1GCuvBfyAbU3MJ6oiZYPAeTorT6C",
+	"LGWeTEFX6E4n4fMuiw8O/30IDONCs6Gye756kPmEJfkUQn180CaBGbcQcFjEwrHnpArxIj2YnKtoOlYv",
+	"KuwdEbSN2zMkRJfAEdzo7/DC+g9cSg2iXhCk9I5mGlaGwIpG8NPgmKCWE3Zjv4kEDKRODKeU1QwaLJeq",
+	"bKDcFup7QcuGK/XxMVybiIkl3MgyFSODFZhY6BJMfTdLMEDuCRMbHOtZ+12CT9S0AabOgI0sJcap1x6Z",
+	"9R6Z2rXRqAy5ix/RFUBEsYJiO00INnfh1GX0x9/CH2zF3RF6riiWFpOjYvKCPcj8Hsk31Aa1AspT71qN",
+	"ME5KDsHtTZfpk3XcC9Na4e4ecAEJx2NYBDcH5GqdJHxRfcmkNr40qp7UhN4XXUip3ZTszJq3lE7MMpVJ",
+	"eV89W2DLhVqXSMcryYCIQ0wsmqNwssdYACUM5fCeNFjOKdXNz5mr8TC26ugmX4gFSQ1+t7H9ycuGlnby",
+	"vItH3dt/YbWbsF+GUW47NOwfUeYJjbyt4uOuCVc3nd7lWW2xp7nmqfI6rWq6WJUzKTp6hrS+aGvEx2dH",
+	"auM0oiM/KgtUttBWG5KB+GflODEWF4N+O9LPlfFpMl6x3uUZEO0k0LIBK7E5NlQvWD6Ic3+pKTDr9EpT",
+	"6t9WUvDDorKHWttARCaphS1iOp2VFS2EbeCu3uWZX0Xam+97IzUo06i5XC/PvGIgfppekKT2TTVQNfTt",
+	"bp/VpT1ED9zOeBKJupritZEBIxTKDasbsdYkKWYZYBU+f+6/K1DJmIonUA2piBHr3N6IhjoVqViMSi4S",
+	"UWIbGlAnneGOvVjmXwEDkQr29U373Oy/qKRQ5sui9KpRUSzS0mmkTUq8iBSgndB4MeizYiYfoJOllNLo",
+	"l4KO8/uLztkf/xULXU02urdtLyDi82wIiSb8DXVTrqtpq35LlyVG+tadCNJ6e8tao0u5zCbwrbtUBVma",
+	"uC77JAUqHO4guDpaxJsJMDyL31O5wBvjWcsE3pM0LQ/4geQ3KAu8wnobLji2CuLbiHP09j3LzpYaxnqO",
+	"evytecniEVL9wdUG6sNqucEB1HLzzpEIXIoJz7MVxL/KulGJbNT478waBdOQBLpXHDEhEOvLm2KgJ3G+",
+	"obFvPQw2qWpU3vovy5/yGhQeERSoQKScyJx57iYd3VIN2plnT3npZZGm35a4AcG5iGvrdlmSc+KHsfAd",
+	"WuNb88Oiu1bRpLNEsap6EkQR4Mi0zMW0Z9wcQpynCkUT1hqpkWxUQGXeO2Xmo/bGWLMt3TIQt5pYQ/D+",
+	"LYHm5HlSHX/6X4PXzwjs33Ew+QEVOG/EbZU31Girrbb1EhCYkMuF2Q+OLDPaF+fAvoKRGo/5QgUZEviM",
+	"hRba30w0eI4n55almgrZhWGMdmik2Ty557D1vEtSDbeAA+PW++HHD7BVbEeskDDEXfL//5dMOCAjMP4U",
+	"XEzUO0bwhcOu7u6FEcdQaqlBLAfiYTMwKyU5j8VmkJZ6fX/iPH8nMEuL7SArrwOCP2dbiBt/RqyWmY8G",
+	"hT+c9N9BvYbMq5QEZqLm6VueSTF9JNkpWdteYO0LomZWv3gfFTqQRhAS3c+BFenGFiE1/Qic8QJTL2Yz",
+	"eEQLyKUWAE/cpMcAtaZQDBOSwD2QWyD7gwPaUQNCJhMLrvKe9jnmJnk6TUWSMT0JLK2e/x2xfkksIy4J",
+	"XSyw+TIijnE8o165Z9iURILmSMHHUj3RXakxasAnd1QBUTVgq8VoHdGv1X8ha53+FW1Emwn+YH/Ybc4T",
+	"Oty0hPKHhb0A+hpi0cr5lP87YrO0KGW+ipia8/lyzpIpx04Dk7siCR1no0yO77/oG42IMBcO5Cm1DM4z",
+	"MOlG/u2UMehLZM7SIhaaXR5p9qQ7dAq1yVYIZvT25BRlBt6evI1IjiMWbrIZ1M+/hNfiMpbvkQ9PD4GD",
+	"PqqWV7OTNnOn9tBoYpNXvE3Bx8s8LVcH3b//8RVsQGTcpIN69iICmXmWq/KK5iS2cGdjQnUlKCotb0bC",
+	"64uYFLSSeB6DYL6IiNCzFXoo8sdRmhGLVuneyHx/nqwQ5GrwMKWsguOzQprsDzamunvRYcKMmOHLdEXg",
+	"6UwjzSs6JS2A9G1kp67NuwZ6yp5L28LMYjjzNV2c7aMd6lr8UPUKg4rG7PQFJqRkJA3SUf02f4eEdD2Q",
+	"rIt2WULsxyWoxi2fmKL60frbwcWynCFRUPfvf5TNQCUuuNeCtyrUh6kUgJunspXLAebo/S/z7KB7MCvL",
+	"Rff4GIRRZrIou3+cnJxAOks/fo1lfNBnNIgKDmP5leerI2v45t8CMebC4hXV1yE+QtidJyKZcj3tdCdl",
+	"NKGb1HSG2Gjr9wXb+9WgjdaHcAocrNW7PIvY8Go4iNiY52V6B3BLHA9OVIs2nnJP2EJ3wdtBNw+EQdl9",
+	"SFxUQtfiHsj5mbZu4Xx/qndK1a8PcI9xm8nbgrUmfJHzMZxLpsIseG3nRrAnSXnwViZouOIy2v7X7DKZ",
+	"gsstar/VAVNb/+Y1n6bSm50c/yV0rcx4EQX15IoIld28p4B5pMmOgHsqNb0mdfT4+iGIHCf0CO5X1mXV",
+	"NI+Aq6oW0HVBHy2082pqgnFSJpmcHq0REoRu0hOThUzhKbbdhetLA7eBCBeRwTn5obXFwGvFcFln7fbl",
+	"jKW4S6dLEjVqGe7uSZ6qCAPuhK+oveYhHfxyndkUJVcOCT0gRWRWdPvSzUcaeAJ/s7mc8OzIkyW6S/mk",
+	"g1cHBuuLGc9T3aekDa11ddPpf3rfu+4P3UeXRSfF60N+MuNs8BdRNMKOm4IcAOzUHQd/9SNmPbdy58V9",
+	"GrprvizogYbXn2+qjwM4mHoX72jbUHYtxylyFMGcmU/IFtQIvUHnX/0Pw951ZRS+6GDWXBeXUuV1NIJG",
+	"8hizjLTtkmdiDMABP70bXPU/DTuDqw/9y/+tDkt36GB9JaS2ZTW11O3+1XvXu74Y9q8+tddlaYqIzZPF",
+	"IhVTNChgr7cP515ndbHUGgZPfXPx8cPZce9y4D+iFfUK+Yuh30n8hRPmB/ht2OnRSQLPjsxYlRkgVp6w",
+	"seENzo5OGB7cdTxCGbBC85LNCGehEc5CAcg/W7DnDjAdvcuz45s3TMXKpFzm3Cn1VN7hOHTzYdVH+Feu",
+	"/e66999Xf/Uqj4kFrJqJ8JZ1wMiVEh7N+iPe+qb/cfCh17nsXQ83OCJQpPOOuqtK6f4TAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

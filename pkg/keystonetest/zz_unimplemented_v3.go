@@ -722,6 +722,26 @@ func (unimplementedV3) GrantSystemUserRole(context.Context, identityv3server.Gra
 	return nil, errNotImplemented
 }
 
+// HeadPolicyAssociationWithEndpoint is not implemented.
+func (unimplementedV3) HeadPolicyAssociationWithEndpoint(context.Context, identityv3server.HeadPolicyAssociationWithEndpointRequestObject) (identityv3server.HeadPolicyAssociationWithEndpointResponseObject, error) {
+	return nil, errNotImplemented
+}
+
+// HeadPolicyAssociationWithService is not implemented.
+func (unimplementedV3) HeadPolicyAssociationWithService(context.Context, identityv3server.HeadPolicyAssociationWithServiceRequestObject) (identityv3server.HeadPolicyAssociationWithServiceResponseObject, error) {
+	return nil, errNotImplemented
+}
+
+// HeadPolicyAssociationWithServiceInRegion is not implemented.
+func (unimplementedV3) HeadPolicyAssociationWithServiceInRegion(context.Context, identityv3server.HeadPolicyAssociationWithServiceInRegionRequestObject) (identityv3server.HeadPolicyAssociationWithServiceInRegionResponseObject, error) {
+	return nil, errNotImplemented
+}
+
+// HeadProjectTag is not implemented.
+func (unimplementedV3) HeadProjectTag(context.Context, identityv3server.HeadProjectTagRequestObject) (identityv3server.HeadProjectTagResponseObject, error) {
+	return nil, errNotImplemented
+}
+
 // IssueOAuth2Token is not implemented.
 func (unimplementedV3) IssueOAuth2Token(context.Context, identityv3server.IssueOAuth2TokenRequestObject) (identityv3server.IssueOAuth2TokenResponseObject, error) {
 	return nil, errNotImplemented

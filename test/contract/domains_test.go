@@ -127,6 +127,11 @@ func TestProjectTags(t *testing.T) {
 		expectError(t, r, err, 400) // already there
 		c, err = adm.CheckProjectTagWithResponse(t.Context(), p.ID, "nope")
 		expectError(t, c, err, 404)
+		// The HEAD form, which python-keystoneclient's tags.check sends.
+		h, err := adm.HeadProjectTagWithResponse(t.Context(), p.ID, "z")
+		expect(t, h, err, 204)
+		h, err = adm.HeadProjectTagWithResponse(t.Context(), p.ID, "nope")
+		expectError(t, h, err, 404)
 	})
 	t.Run("deleteProjectTag", func(t *testing.T) {
 		r, err := adm.DeleteProjectTagWithResponse(t.Context(), p.ID, "z")

@@ -72,7 +72,7 @@ integration:
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	FEDLAB_SAML=1 $(FEDLAB_SCRIPT) start >/dev/null; . $(FEDLAB_ENV); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/; \
-	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/; \
+	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/ ./internal/fakeserver/; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 
 ## bench: the benchmarks side by side with gophercloud and plain net/http

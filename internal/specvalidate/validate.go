@@ -9,6 +9,7 @@ package specvalidate
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -103,28 +104,15 @@ type Doer struct {
 // OpenAPI document in spec. serverURL is the URL the spec's paths are relative to
 // (for Keystone, its unversioned root, such as http://127.0.0.1:5000).
 func New(spec []byte, serverURL string, next HTTPDoer) (*Doer, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	doc, err := loader.LoadFromData(spec)
-	if err != nil {
-		return nil, fmt.Errorf("specvalidate: load spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("specvalidate: invalid spec: %w", err)
-	}
 	u, err := url.Parse(serverURL)
 	if err != nil {
 		return nil, fmt.Errorf("specvalidate: server URL: %w", err)
 	}
 	// Route by path only: match any host, under the server URL's path prefix.
 	prefix := strings.TrimRight(u.Path, "/")
-	doc.Servers = openapi3.Servers{{URL: prefix + "/"}}
-	if prefix == "" {
-		doc.Servers = nil
-	}
-	router, err := gorillamux.NewRouter(doc)
+	router, err := loadRouter(spec, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: router: %w", err)
+		return nil, err
 	}
 	if next == nil {
 		next = http.DefaultClient
@@ -299,4 +287,50 @@ func OperationIDs(spec []byte) ([]string, error) {
 	}
 	sort.Strings(ids)
 	return ids, nil
+}
+
+// routerCache keeps the routers of loadRouter, by spec digest and prefix:
+// loading a spec takes tens of milliseconds, and every in-memory Keystone
+// of a test binary validates against the same two. Routers and the documents
+// they hold are only read once built, so Doers share them.
+var routerCache sync.Map // routerKey -> *routerEntry
+
+type routerKey struct {
+	sum    [sha256.Size]byte
+	prefix string
+}
+
+type routerEntry struct {
+	once   sync.Once
+	router routers.Router
+	err    error
+}
+
+// loadRouter loads and validates spec and returns its router for the paths
+// under prefix, once per process for a given spec and prefix.
+func loadRouter(spec []byte, prefix string) (routers.Router, error) {
+	v, _ := routerCache.LoadOrStore(routerKey{sha256.Sum256(spec), prefix}, &routerEntry{})
+	e := v.(*routerEntry)
+	e.once.Do(func() {
+		loader := openapi3.NewLoader()
+		loader.IsExternalRefsAllowed = false
+		doc, err := loader.LoadFromData(spec)
+		if err != nil {
+			e.err = fmt.Errorf("specvalidate: load spec: %w", err)
+			return
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			e.err = fmt.Errorf("specvalidate: invalid spec: %w", err)
+			return
+		}
+		doc.Servers = openapi3.Servers{{URL: prefix + "/"}}
+		if prefix == "" {
+			doc.Servers = nil
+		}
+		e.router, e.err = gorillamux.NewRouter(doc)
+		if e.err != nil {
+			e.err = fmt.Errorf("specvalidate: router: %w", e.err)
+		}
+	})
+	return e.router, e.err
 }

@@ -1,6 +1,7 @@
 package keystonetest
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,6 +68,8 @@ type config struct {
 	validate      bool
 	clock         func() time.Time
 	tls           bool
+	listener      net.Listener
+	bootstrap     Bootstrap
 }
 
 // WithAdminPassword sets the bootstrap administrator's password (by default a
@@ -84,6 +88,26 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // 127.0.0.1 (that of net/http/httptest): Server.Client trusts it, and
 // Server.Certificate returns it for clients that need a CA bundle.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithListener serves on l instead of a new listener on a random 127.0.0.1
+// port (for a fixed address, as cmd/keystone-fake does). Server.URL is then
+// http://(or https://) followed by l's address; the server closes l.
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
+// Bootstrap names what the server creates at start, as the options of
+// `keystone-manage bootstrap` do. An empty field keeps its default.
+type Bootstrap struct {
+	AdminUser    string // the administrator's name ("admin")
+	AdminProject string // the admin project's name ("admin")
+	Region       string // the region of the identity endpoints ("RegionOne")
+	// PublicURL is the URL of the identity endpoints in the catalog
+	// (Server.URL+"/v3/").
+	PublicURL string
+}
+
+// WithBootstrap sets the names and the identity endpoint URL the server is
+// bootstrapped with.
+func WithBootstrap(b Bootstrap) Option { return func(c *config) { c.bootstrap = b } }
 
 // WithoutValidation turns off checking every exchange against the OpenAPI spec
 // (on by default).
@@ -118,32 +142,44 @@ func Start(opts ...Option) (*Server, error) {
 	if cfg.adminPassword == "" {
 		cfg.adminPassword = newID()
 	}
+	b := cfg.bootstrap
 	s := &Server{
-		AdminUser:     "admin",
+		AdminUser:     cmp.Or(b.AdminUser, "admin"),
 		AdminPassword: cfg.adminPassword,
-		AdminProject:  "admin",
+		AdminProject:  cmp.Or(b.AdminProject, "admin"),
 		DomainID:      "default",
-		Region:        "RegionOne",
+		Region:        cmp.Or(b.Region, "RegionOne"),
 		clock:         cfg.clock,
 		seen:          map[string]*seenRequest{},
 	}
-	s.httpServer = httptest.NewUnstartedServer(nil)
+	if cfg.listener != nil {
+		s.httpServer = &httptest.Server{Listener: cfg.listener, Config: &http.Server{}}
+	} else {
+		s.httpServer = httptest.NewUnstartedServer(nil)
+	}
 	scheme := "http://"
 	if cfg.tls {
 		scheme = "https://"
 	}
 	s.URL = scheme + s.httpServer.Listener.Addr().String()
 	s.state = newState(s.URL, s.now, cfg.tokenLifetime)
-	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region)
+	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region,
+		cmp.Or(b.PublicURL, s.URL+"/v3/"))
 
 	v3h, v2h := s.v3Handler(), s.v2Handler()
 	if cfg.validate {
+		// Both specs load at once: the first time in a process, that is most
+		// of the start (specvalidate keeps them for the next servers).
+		var v2v *specvalidate.Doer
+		v2err := make(chan error, 1)
+		go func() {
+			var err error
+			v2v, err = specvalidate.New(api.IdentityV2, s.URL, handlerDoer{s.rejectInvalid(v2h)})
+			v2err <- err
+		}()
 		v3v, err := specvalidate.New(api.IdentityV3, s.URL, handlerDoer{s.rejectInvalid(v3h)})
-		if err != nil {
-			return nil, err
-		}
-		v2v, err := specvalidate.New(api.IdentityV2, s.URL, handlerDoer{s.rejectInvalid(v2h)})
-		if err != nil {
+		if err := errors.Join(err, <-v2err); err != nil {
+			s.httpServer.Listener.Close()
 			return nil, err
 		}
 		v3v.ContinueOnInvalidRequest, v2v.ContinueOnInvalidRequest = true, true
@@ -167,6 +203,15 @@ func Start(opts ...Option) (*Server, error) {
 
 // Close shuts the server down.
 func (s *Server) Close() { s.httpServer.Close() }
+
+// Shutdown shuts the server down gracefully: it stops accepting connections
+// and waits for the requests in flight to finish, or for ctx to be done,
+// whichever comes first (see http.Server.Shutdown), then closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.httpServer.Config.Shutdown(ctx)
+	s.httpServer.Close()
+	return err
+}
 
 // Client returns an *http.Client for the server (one that trusts its
 // certificate with WithTLS).
@@ -454,6 +499,7 @@ func (s *Server) v2Handler() http.Handler {
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Openstack-Request-Id", "req-"+newUUID())
+		r = keepConfigBody(r) // hook: the raw body of domain config writes (v3_domainconfig.go)
 		next.ServeHTTP(w, r)
 	})
 }

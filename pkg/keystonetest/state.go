@@ -132,6 +132,9 @@ type state struct {
 	tokens      map[string]*token
 	receipts    map[string]*receipt
 	nIssued     int
+	// hashes caches the password hashes of ExportState, by user ID and
+	// password, so that a state is exported the same until it changes.
+	hashes map[[2]string]string
 
 	// The areas served by files of their own (v3_limits.go,
 	// v3_epfilter.go, v3_domainconfig.go): each keeps its state here.
@@ -194,7 +197,7 @@ func (st *state) collection(path string) v3s.CollectionLinks {
 
 // bootstrap creates what `keystone-manage bootstrap` does and returns the
 // admin user's and project's IDs.
-func (st *state) bootstrap(user, password, project, region string) (string, string) {
+func (st *state) bootstrap(user, password, project, region, publicURL string) (string, string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.domains.put("default", &v3s.Domain{
@@ -225,7 +228,7 @@ func (st *state) bootstrap(user, password, project, region string) (string, stri
 	for _, iface := range []v3s.EndpointInterface{v3s.EndpointInterfacePublic, v3s.EndpointInterfaceInternal, v3s.EndpointInterfaceAdmin} {
 		eid := newID()
 		st.endpoints.put(eid, &v3s.Endpoint{
-			ID: eid, Interface: iface, ServiceID: sid, URL: st.root + "/v3/", Enabled: true,
+			ID: eid, Interface: iface, ServiceID: sid, URL: publicURL, Enabled: true,
 			Region: some(region), RegionID: some(region), Links: st.link("endpoints/" + eid),
 		})
 	}
@@ -401,6 +404,10 @@ func (st *state) catalog(projectID string) []v3s.CatalogService {
 		}
 		out = append(out, cs)
 	}
+	// OS-EP-FILTER (v3_epfilter.go): a project's endpoint associations filter its catalog.
+	if projectID != "" {
+		out = st.filterCatalog(projectID, out)
+	}
 	return out
 }
 
@@ -448,8 +455,12 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 	return body
 }
 
-// checkPassword compares passwords in constant time.
+// checkPassword compares passwords in constant time. A stored password that
+// came from a state file is a hash (see ImportState).
 func checkPassword(stored, given string) bool {
+	if h, ok := strings.CutPrefix(stored, hashedPassword); ok {
+		return checkPasswordHash(h, given)
+	}
 	return stored != "" && subtle.ConstantTimeCompare([]byte(stored), []byte(given)) == 1
 }
 

@@ -282,6 +282,7 @@ func (s *v2) RevokeToken(_ context.Context, req v2s.RevokeTokenRequestObject) (v
 		return nil, err
 	}
 	t.revoked = true
+	st.recordRevocation(revocationEvent{auditID: t.auditIDs[0]}) // hook: records the revocation event (v3_revoke.go)
 	return v2s.RevokeToken204Response{}, nil
 }
 
@@ -689,7 +690,7 @@ func (s *v2) UpdateUser(_ context.Context, req v2s.UpdateUserRequestObject) (v2s
 	}
 	setExtras(u, in.Email, in.AdditionalProperties)
 	if revoke {
-		st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+		st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	}
 	return v2s.UpdateUser200JSONResponse{User: userOf(u)}, nil
 }
@@ -720,7 +721,7 @@ func (s *v2) SetUserEnabled(_ context.Context, req v2s.SetUserEnabledRequestObje
 	}
 	u.Enabled = req.Body.User.Enabled
 	if !u.Enabled {
-		st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+		st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	}
 	return v2s.SetUserEnabled200JSONResponse{User: userOf(u)}, nil
 }
@@ -738,7 +739,7 @@ func (s *v2) SetUserPassword(_ context.Context, req v2s.SetUserPasswordRequestOb
 		return nil, err
 	}
 	u.password = req.Body.User.Password
-	st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+	st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	return v2s.SetUserPassword200JSONResponse{User: userOf(u)}, nil
 }
 
@@ -782,7 +783,7 @@ func (s *v2) ChangeOwnPassword(ctx context.Context, req v2s.ChangeOwnPasswordReq
 		return nil, unauthorized()
 	}
 	u.password = req.Body.User.Password
-	st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+	st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	t := st.issue(u.ID, []string{"password"}, c.tok.scope, "", nil)
 	return v2s.ChangeOwnPassword200JSONResponse{Access: st.accessV2(t)}, nil
 }

@@ -329,6 +329,7 @@ func (s *v3) RevokeToken(ctx context.Context, req v3s.RevokeTokenRequestObject) 
 		return nil, err
 	}
 	t.revoked = true
+	s.state.recordRevocation(revocationEvent{auditID: t.auditIDs[0]}) // hook: records the revocation event (v3_revoke.go)
 	return v3s.RevokeToken204Response{}, nil
 }
 

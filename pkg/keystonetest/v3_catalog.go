@@ -251,6 +251,7 @@ func (s *v3) DeleteEndpoint(_ context.Context, req v3s.DeleteEndpointRequestObje
 	if st.endpoints.get(req.EndpointID) == nil {
 		return nil, notFound("endpoint", req.EndpointID)
 	}
+	st.epArea.dropEndpoint(req.EndpointID) // OS-EP-FILTER associations (v3_epfilter.go)
 	st.endpoints.del(req.EndpointID)
 	return v3s.DeleteEndpoint204Response{}, nil
 }

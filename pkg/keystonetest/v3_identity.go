@@ -146,7 +146,7 @@ func (s *v3) UpdateUser(_ context.Context, req v3s.UpdateUserRequestObject) (v3s
 	}
 	mergeExtras(&u.AdditionalProperties, in.AdditionalProperties)
 	if revoke {
-		st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+		st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	}
 	return v3s.UpdateUser200JSONResponse{User: u.User}, nil
 }
@@ -178,7 +178,7 @@ func (st *state) deleteUser(id string) {
 			st.credentials.del(c.ID)
 		}
 	}
-	st.revokeWhere(func(t *token) bool { return t.userID == id })
+	st.revokeUser(id) // hook: records the revocation event (v3_revoke.go)
 	st.users.del(id)
 }
 
@@ -195,7 +195,7 @@ func (s *v3) ChangeUserPassword(_ context.Context, req v3s.ChangeUserPasswordReq
 		return nil, unauthorized()
 	}
 	u.password = req.Body.User.Password
-	st.revokeWhere(func(t *token) bool { return t.userID == u.ID })
+	st.revokeUser(u.ID) // hook: records the revocation event (v3_revoke.go)
 	return v3s.ChangeUserPassword204Response{}, nil
 }
 
@@ -354,6 +354,7 @@ func (s *v3) DeleteGroup(_ context.Context, req v3s.DeleteGroupRequestObject) (v
 }
 
 func (st *state) deleteGroup(id string) {
+	st.revokeGroupMembers(id) // hook: records the revocation event (v3_revoke.go)
 	st.dropGrants(func(g grant) bool { return g.group && g.actor == id })
 	delete(st.members, id)
 	st.groups.del(id)
@@ -425,6 +426,7 @@ func (s *v3) RemoveUserFromGroup(_ context.Context, req v3s.RemoveUserFromGroupR
 		return nil, errorf(http.StatusNotFound, "User '%s' not found in group '%s'", req.UserID, req.GroupID)
 	}
 	delete(st.members[req.GroupID], req.UserID)
+	st.recordRevocation(revocationEvent{userID: req.UserID}) // hook: records the revocation event (v3_revoke.go)
 	return v3s.RemoveUserFromGroup204Response{}, nil
 }
 

@@ -184,6 +184,7 @@ func (s *v3) DeleteDomain(_ context.Context, req v3s.DeleteDomainRequestObject) 
 	}
 	st.dropGrants(func(g grant) bool { return g.domain == d.ID })
 	st.domains.del(d.ID)
+	st.domainDeleted(d.ID) // hook: drops its config, records the revocation event (v3_domainconfig.go)
 	return v3s.DeleteDomain204Response{}, nil
 }
 
@@ -452,7 +453,9 @@ func (st *state) deleteProject(id string) {
 			st.appcreds.del(ac.ID)
 		}
 	}
+	st.epArea.dropProject(id) // OS-EP-FILTER associations (v3_epfilter.go)
 	st.projects.del(id)
+	st.recordRevocation(revocationEvent{projectID: id}) // hook: records the revocation event (v3_revoke.go)
 }
 
 // --- project tags

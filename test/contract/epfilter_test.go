@@ -46,7 +46,6 @@ func newPolicy(t *testing.T) v3.Policy {
 }
 
 func TestEndpointPolicy(t *testing.T) {
-	realOnly(t, "endpoint policy")
 	region := newRegion(t, v3.RegionCreate{})
 	svc := newService(t, v3.ServiceCreate{})
 	ep1 := newEndpoint(t, v3.EndpointCreate{ServiceID: svc.ID, Interface: v3.EndpointInterfacePublic, URL: "http://127.0.0.1:1/a", RegionID: &region.ID})
@@ -126,7 +125,6 @@ func TestEndpointPolicy(t *testing.T) {
 }
 
 func TestEndpointFilter(t *testing.T) {
-	realOnly(t, "endpoint filters")
 	svc := newService(t, v3.ServiceCreate{})
 	pub := newEndpoint(t, v3.EndpointCreate{ServiceID: svc.ID, Interface: v3.EndpointInterfacePublic, URL: "http://127.0.0.1:1/pub"})
 	internal := newEndpoint(t, v3.EndpointCreate{ServiceID: svc.ID, Interface: v3.EndpointInterfaceInternal, URL: "http://127.0.0.1:1/int"})
@@ -276,7 +274,6 @@ func TestEndpointFilter(t *testing.T) {
 // TestPolicyForPolicyEndpoint checks that the path the api-ref documents is
 // indeed not served (Flask's HTML 404, which the spec does not describe).
 func TestPolicyForPolicyEndpoint(t *testing.T) {
-	realOnly(t, "endpoint policy")
 	pol := newPolicy(t)
 	resp, err := rawGet(t, "/v3/policies/"+pol.ID+"/OS-ENDPOINT-POLICY/policy")
 	if err != nil {

@@ -119,7 +119,6 @@ func checkIDs(t testing.TB, what string, got, want, absent []string) {
 }
 
 func TestUnifiedLimits(t *testing.T) {
-	realOnly(t, "unified limits")
 	sys := limitsSystemAdmin(t)
 	svc := newService(t, v3.ServiceCreate{})
 	region := newRegion(t, v3.RegionCreate{})
@@ -509,7 +508,6 @@ func newDomainConfig(t testing.TB, domID string, config v3.DomainConfig) v3.Doma
 }
 
 func TestDomainConfigs(t *testing.T) {
-	realOnly(t, "domain configs")
 	dom := newDomain(t, v3.DomainCreate{})
 	_, _, reader := userWithRole(t, "reader")
 
@@ -1309,7 +1307,6 @@ func TestOAuth2Token(t *testing.T) {
 }
 
 func TestRevocationEvents(t *testing.T) {
-	realOnly(t, "revocation events")
 	password := uniq("pw")
 	u := newUser(t, v3.UserCreate{Password: nullable.NewNullableWithValue(password)})
 	before := time.Now().UTC().Add(-time.Minute)

@@ -128,19 +128,46 @@ func TestLimitFiles(t *testing.T) {
 	}
 }
 
-// TestLimitUnserved checks that the resources the in-memory Keystone does not
-// serve (limits, registered limits, endpoint groups) fail as
-// server errors: exit 1 with one line.
-func TestLimitUnserved(t *testing.T) {
+// TestLimitsAndEndpointGroupsOnTheFake runs the unified limits and
+// endpoint group commands against the in-memory Keystone, which serves
+// them (their parity with openstack is tested on the real Keystone).
+func TestLimitsAndEndpointGroupsOnTheFake(t *testing.T) {
 	e := newEnv(t)
-	for _, args := range [][]string{
-		{"limit", "list"},
-		{"limit", "show", "abc"},
-		{"registered", "limit", "list"},
-		{"endpoint", "group", "list"},
-	} {
-		e.fails(1, args...)
+	rl := e.object("registered", "limit", "create", "--service", "keystone", "--default-limit", "10", "widgets")
+	if rl["resource_name"] != "widgets" || rl["default_limit"] != float64(10) {
+		t.Errorf("registered limit create: %v", rl)
 	}
+	if l := e.list("registered", "limit", "list"); find(l, "ID", rl["id"]) == nil {
+		t.Errorf("registered limit list: %v", l)
+	}
+	lim := e.object("limit", "create", "--project", e.ks.AdminProject, "--service", "keystone", "--resource-limit", "5", "widgets")
+	if lim["resource_limit"] != float64(5) || lim["project_id"] != e.ks.AdminProjectID {
+		t.Errorf("limit create: %v", lim)
+	}
+	e.ok("limit", "set", lim["id"].(string), "--resource-limit", "7")
+	if s := e.object("limit", "show", lim["id"].(string)); s["resource_limit"] != float64(7) {
+		t.Errorf("limit show after set: %v", s)
+	}
+	e.fails(1, "registered", "limit", "delete", rl["id"].(string)) // a limit refers to it
+	e.ok("limit", "delete", lim["id"].(string))
+	e.ok("registered", "limit", "delete", rl["id"].(string))
+	e.fails(1, "limit", "show", lim["id"].(string))
+
+	filters := filepath.Join(t.TempDir(), "filters.json")
+	if err := os.WriteFile(filters, []byte(`{"interface": "public"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := e.object("endpoint", "group", "create", "public-eps", filters)
+	if g["name"] != "public-eps" {
+		t.Errorf("endpoint group create: %v", g)
+	}
+	e.ok("endpoint", "group", "add", "project", "public-eps", e.ks.AdminProject)
+	if l := e.list("endpoint", "group", "list", "--project", e.ks.AdminProject); find(l, "ID", g["id"]) == nil {
+		t.Errorf("endpoint group list --project: %v", l)
+	}
+	e.ok("endpoint", "group", "remove", "project", "public-eps", e.ks.AdminProject)
+	e.ok("endpoint", "group", "delete", "public-eps")
+	e.fails(1, "endpoint", "group", "show", "public-eps")
 }
 
 // TestPolicyLifecycle creates, shows, lists, sets and deletes a policy on

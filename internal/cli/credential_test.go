@@ -304,17 +304,28 @@ func credTestAppCredID(e *env, name string) string {
 	return e.object("application", "credential", "show", name)["id"].(string)
 }
 
-// TestTrustCommandsUnserved checks the trust commands, which the in-memory
-// Keystone does not serve: a server error is exit status 1 with one line, a
-// usage mistake 2 before any request.
-func TestTrustCommandsUnserved(t *testing.T) {
+// TestTrustCommands checks the trust commands against the in-memory Keystone:
+// a server error is exit status 1 with one line, a usage mistake 2 before any
+// request.
+func TestTrustCommands(t *testing.T) {
 	e := newEnv(t)
 	e.ok("user", "create", "alice")
+	tr := e.object("trust", "create", "admin", "alice", "--project", "admin", "--role", "admin")
+	id, _ := tr["id"].(string)
+	if id == "" || tr["impersonation"] != false {
+		t.Fatalf("trust create: %v", tr)
+	}
+	if got := e.object("trust", "show", id); got["id"] != id {
+		t.Errorf("trust show: %v", got)
+	}
+	if out := e.ok("trust", "list"); !strings.Contains(out, id) {
+		t.Errorf("trust list: %s", out)
+	}
+	e.ok("trust", "delete", id)
 	for _, args := range [][]string{
-		{"trust", "list"},
+		{"trust", "show", id},
 		{"trust", "show", "x"},
 		{"trust", "delete", "x"},
-		{"trust", "create", "admin", "alice", "--project", "admin", "--role", "admin"},
 		{"trust", "create", "admin", "nobody", "--project", "admin", "--role", "admin"},
 	} {
 		e.fails(1, args...)

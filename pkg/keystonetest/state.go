@@ -141,6 +141,9 @@ type state struct {
 	limitArea  limitState
 	epArea     epFilterState
 	configArea domainConfigState
+	// --- OS-TRUST (v3_trusts.go): trusts and trust-scoped tokens.
+	trustArea trustState
+	// --- end OS-TRUST
 }
 
 func newState(root string, now func() time.Time, lifetime time.Duration) *state {
@@ -281,6 +284,11 @@ func (st *state) validToken(id string) (*token, error) {
 	if t.appCredID != "" && st.appcreds.get(t.appCredID) == nil {
 		return nil, notFound("token", "<token>")
 	}
+	// --- OS-TRUST (v3_trusts.go): a trust-scoped token needs a usable trust.
+	if st.checkTrustToken(t) != nil {
+		return nil, notFound("token", "<token>")
+	}
+	// --- end OS-TRUST
 	return t, nil
 }
 
@@ -359,6 +367,11 @@ func (st *state) tokenRoles(t *token) []string {
 		}
 		return nil
 	}
+	// --- OS-TRUST (v3_trusts.go): a trust-scoped token has the trust's roles.
+	if tr := st.tokenTrust(t); tr != nil {
+		return st.trustTokenRoles(tr)
+	}
+	// --- end OS-TRUST
 	if t.scope == (target{}) {
 		return nil
 	}
@@ -452,6 +465,7 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 		body.ApplicationCredential = &v3s.TokenApplicationCredential{ID: ac.ID, Name: ptr(ac.Name), Restricted: ptr(ac.restricted),
 			AccessRules: ac.AccessRules}
 	}
+	st.addTrustToToken(t, &body) // --- OS-TRUST (v3_trusts.go): the OS-TRUST:trust member
 	return body
 }
 

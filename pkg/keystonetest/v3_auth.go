@@ -96,6 +96,11 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 			if t.appCredID != "" {
 				return nil, errorf(http.StatusForbidden, "Cannot rescope a token created by an application credential.")
 			}
+			// --- OS-TRUST (v3_trusts.go): a trust-scoped token creates no other token.
+			if st.isTrustToken(t) {
+				return nil, errorf(http.StatusForbidden, "Using trust-scoped token to create another token. Create a new trust-scoped token instead")
+			}
+			// --- end OS-TRUST
 			fromToken, uid = t, t.userID
 		case "totp":
 			if id.TOTP == nil {
@@ -166,6 +171,11 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 		}
 	}
 
+	// --- OS-TRUST (v3_trusts.go): a trust scope issues a trust-scoped token.
+	if trustID, ok := trustScopeID(req.Body.Auth.Scope); ok {
+		return st.issueTrustToken(trustID, userID, methods, fromToken, appCredID, req.Params.Nocatalog == nil)
+	}
+	// --- end OS-TRUST
 	scope, explicit, err := st.requestedScope(req.Body.Auth.Scope)
 	if err != nil {
 		return nil, err
@@ -257,7 +267,8 @@ func (st *state) requestedScope(req *v3s.AuthScopeRequest) (target, bool, error)
 	case sc.System != nil:
 		return target{system: true}, true, nil
 	case sc.OSTRUSTTrust != nil:
-		return target{}, false, errNotImplemented
+		// --- OS-TRUST: IssueToken hands trust scopes to issueTrustToken (v3_trusts.go) first.
+		return target{}, false, unauthorized()
 	}
 	return target{}, true, nil
 }

@@ -442,7 +442,6 @@ func TestApplicationCredentials(t *testing.T) {
 }
 
 func TestTrusts(t *testing.T) {
-	realOnly(t, "trusts")
 	owner, project, oc := trustor(t)
 	trustee, trusteePW := userWithPassword(t)
 	third, thirdPW := userWithPassword(t)

@@ -1362,7 +1362,6 @@ func TestRevocationEvents(t *testing.T) {
 }
 
 func TestPKIAndSimpleCert(t *testing.T) {
-	realOnly(t, "PKI and simple-cert")
 	for name, c := range map[string]*v3.ClientWithResponses{"no token": anon, "admin": adm} {
 		t.Run(name, func(t *testing.T) {
 			// [token] revoke_by_id is true by default: 403 (410 when false).

@@ -163,12 +163,12 @@ func (s *v3) AddEndpointToProject(_ context.Context, req v3s.AddEndpointToProjec
 	if st.projects.get(req.ProjectID) == nil {
 		return nil, notFound("project", req.ProjectID)
 	}
-	// Keystone 22 answers 409 to a second association, a status the spec
-	// does not give this operation: the fake takes it as done.
+	// Keystone 22 answers 409 to a second association.
 	a := projectEndpoint{project: req.ProjectID, endpoint: req.EndpointID}
-	if !slices.Contains(st.epArea.projectEndpoints, a) {
-		st.epArea.projectEndpoints = append(st.epArea.projectEndpoints, a)
+	if slices.Contains(st.epArea.projectEndpoints, a) {
+		return nil, errorf(http.StatusConflict, "Conflict occurred attempting to store project_endpoint - Duplicate entry.")
 	}
+	st.epArea.projectEndpoints = append(st.epArea.projectEndpoints, a)
 	return v3s.AddEndpointToProject204Response{}, nil
 }
 
@@ -396,12 +396,12 @@ func (s *v3) AddEndpointGroupToProject(_ context.Context, req v3s.AddEndpointGro
 	if err := st.groupAndProject(req.EndpointGroupID, req.ProjectID); err != nil {
 		return nil, err
 	}
-	// Keystone 22 answers 409 to a second association; the spec says it is
-	// no error.
+	// Keystone 22 answers 409 to a second association.
 	a := groupProject{group: req.EndpointGroupID, project: req.ProjectID}
-	if !slices.Contains(st.epArea.groupProjects, a) {
-		st.epArea.groupProjects = append(st.epArea.groupProjects, a)
+	if slices.Contains(st.epArea.groupProjects, a) {
+		return nil, errorf(http.StatusConflict, "Conflict occurred attempting to store project_endpoint_group - Duplicate entry.")
 	}
+	st.epArea.groupProjects = append(st.epArea.groupProjects, a)
 	return v3s.AddEndpointGroupToProject204Response{}, nil
 }
 

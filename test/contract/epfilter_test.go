@@ -154,6 +154,8 @@ func TestEndpointFilter(t *testing.T) {
 	t.Run("project endpoints", func(t *testing.T) {
 		r, err := adm.AddEndpointToProjectWithResponse(t.Context(), project.ID, pub.ID)
 		expect(t, r, err, 204)
+		again, err := adm.AddEndpointToProjectWithResponse(t.Context(), project.ID, pub.ID)
+		expectError(t, again, err, 409) // Keystone stores an association once
 		t.Cleanup(func() {
 			deleteQuietly(t, "project endpoint", func() (response, error) {
 				return adm.RemoveEndpointFromProjectWithResponse(cleanupCtx(), project.ID, pub.ID)
@@ -224,6 +226,8 @@ func TestEndpointFilter(t *testing.T) {
 
 		a, err := adm.AddEndpointGroupToProjectWithResponse(t.Context(), eg.ID, project.ID)
 		expect(t, a, err, 204)
+		again, err := adm.AddEndpointGroupToProjectWithResponse(t.Context(), eg.ID, project.ID)
+		expectError(t, again, err, 409)
 		t.Cleanup(func() {
 			deleteQuietly(t, "endpoint group association", func() (response, error) {
 				return adm.RemoveEndpointGroupFromProjectWithResponse(cleanupCtx(), eg.ID, project.ID)

@@ -112,10 +112,9 @@ func TestEndpointFilterFake(t *testing.T) {
 	epfWant(t, srv, adm, "PUT", "/v3/projects/"+project+"/users/"+user+"/roles/"+member, "", 204)
 	tok := epfToken(t, srv, "u", "pw", project)
 
-	// Associating twice is no error (Keystone 22 answers 409, which the spec
-	// does not give the operation).
+	// Associating twice is a 409, as Keystone 22 answers.
 	epfWant(t, srv, adm, "PUT", "/v3/OS-EP-FILTER/projects/"+project+"/endpoints/"+a1, "", 204)
-	epfWant(t, srv, adm, "PUT", "/v3/OS-EP-FILTER/projects/"+project+"/endpoints/"+a1, "", 204)
+	epfWant(t, srv, adm, "PUT", "/v3/OS-EP-FILTER/projects/"+project+"/endpoints/"+a1, "", 409)
 	epfWant(t, srv, adm, "HEAD", "/v3/OS-EP-FILTER/projects/"+project+"/endpoints/"+a1, "", 204)
 	eps, svcs := epfCatalog(t, srv, tok)
 	if !slices.Equal(eps, []string{a1}) || !slices.Equal(svcs, []string{svcA}) {

@@ -500,6 +500,8 @@ func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Openstack-Request-Id", "req-"+newUUID())
 		r = keepConfigBody(r) // hook: the raw body of domain config writes (v3_domainconfig.go)
+		// hook: the raw body of ec2tokens and s3tokens (v3_ec2tokens.go)
+		r = keepEC2TokensBody(r)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -144,6 +144,9 @@ type state struct {
 	// --- OS-TRUST (v3_trusts.go): trusts and trust-scoped tokens.
 	trustArea trustState
 	// --- end OS-TRUST
+	// --- OS-OAUTH1 (v3_oauth1.go): consumers, request and access tokens.
+	oauthArea oauth1State
+	// --- end OS-OAUTH1
 }
 
 func newState(root string, now func() time.Time, lifetime time.Duration) *state {
@@ -372,6 +375,11 @@ func (st *state) tokenRoles(t *token) []string {
 		return st.trustTokenRoles(tr)
 	}
 	// --- end OS-TRUST
+	// --- OS-OAUTH1 (v3_oauth1.go): a token of the oauth1 method has the delegated roles.
+	if at := st.tokenOAuth1(t); at != nil {
+		return st.oauth1TokenRoles(t, at)
+	}
+	// --- end OS-OAUTH1
 	if t.scope == (target{}) {
 		return nil
 	}
@@ -466,6 +474,8 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 			AccessRules: ac.AccessRules}
 	}
 	st.addTrustToToken(t, &body) // --- OS-TRUST (v3_trusts.go): the OS-TRUST:trust member
+	// --- OS-OAUTH1 (v3_oauth1.go): the OS-OAUTH1 member
+	st.addOAuth1ToToken(t, &body)
 	return body
 }
 

@@ -55,7 +55,7 @@ func (s *v3) GetVersion(context.Context, v3s.GetVersionRequestObject) (v3s.GetVe
 }
 
 // IssueToken authenticates with password, token or application credential.
-func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s.IssueTokenResponseObject, error) {
+func (s *v3) IssueToken(ctx context.Context, req v3s.IssueTokenRequestObject) (v3s.IssueTokenResponseObject, error) {
 	if req.Body == nil {
 		return nil, badRequest("Expecting to find auth in request body.")
 	}
@@ -71,6 +71,7 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 		methods   []string
 		appCredID string
 		fromToken *token
+		oauth1At  *oauth1AccessToken // --- OS-OAUTH1 (v3_oauth1.go)
 	)
 	for _, m := range id.Methods {
 		var uid string
@@ -136,6 +137,14 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 				return nil, unauthorized()
 			}
 			uid, appCredID = ac.UserID, ac.ID
+		// --- OS-OAUTH1 (v3_oauth1.go): a request signed with an access token.
+		case "oauth1":
+			at, err := st.oauth1Authenticate(ctx, id.Oauth1)
+			if err != nil {
+				return nil, err
+			}
+			uid, oauth1At = at.userID, at
+		// --- end OS-OAUTH1
 		default:
 			return nil, unauthorized()
 		}
@@ -171,6 +180,11 @@ func (s *v3) IssueToken(_ context.Context, req v3s.IssueTokenRequestObject) (v3s
 		}
 	}
 
+	// --- OS-OAUTH1 (v3_oauth1.go): the token of an access token, on its project.
+	if oauth1At != nil {
+		return st.issueOAuth1Token(oauth1At, methods, req.Params.Nocatalog == nil)
+	}
+	// --- end OS-OAUTH1
 	// --- OS-TRUST (v3_trusts.go): a trust scope issues a trust-scoped token.
 	if trustID, ok := trustScopeID(req.Body.Auth.Scope); ok {
 		return st.issueTrustToken(trustID, userID, methods, fromToken, appCredID, req.Params.Nocatalog == nil)

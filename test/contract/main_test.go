@@ -108,6 +108,8 @@ func TestMain(m *testing.M) {
 		onFake, err = keystonetest.Start()
 		if err == nil {
 			defer onFake.Close()
+			// As scripts/keystone-local.sh sets [oauth1] request_token_duration.
+			onFake.SetOAuth1RequestTokenDuration(5 * time.Second)
 			k = testenv.Keystone{URL: onFake.URL, AdminUser: onFake.AdminUser, AdminPassword: onFake.AdminPassword,
 				AdminProject: onFake.AdminProject, Domain: onFake.DomainID, Region: onFake.Region}
 		}

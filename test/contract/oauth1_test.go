@@ -292,7 +292,6 @@ func TestOAuth1Signature(t *testing.T) {
 }
 
 func TestOAuth1Consumers(t *testing.T) {
-	realOnly(t, "OAuth1")
 	described := newOAuth1Consumer(t, v3.OAuth1ConsumerCreate{
 		Description:          nullable.NewNullableWithValue("contract consumer"),
 		AdditionalProperties: map[string]interface{}{"ct_extra": "kept"},
@@ -442,7 +441,6 @@ func TestOAuth1Consumers(t *testing.T) {
 }
 
 func TestOAuth1Delegation(t *testing.T) {
-	realOnly(t, "OAuth1")
 	consumer := newOAuth1Consumer(t, v3.OAuth1ConsumerCreate{Description: nullable.NewNullableWithValue("contract delegation")})
 	other := newOAuth1Consumer(t, v3.OAuth1ConsumerCreate{})
 	// The authorizing user: Keystone's policy lets only admins authorize request

@@ -91,6 +91,8 @@ type OIDCError struct {
 	Endpoint    string
 }
 
+// Error describes the provider's answer: the endpoint, the status, the
+// OAuth 2.0 error code and its description.
 func (e *OIDCError) Error() string {
 	msg := fmt.Sprintf("authplugin: OpenID provider %s: %d %s", e.Endpoint, e.StatusCode, e.Code)
 	if e.Description != "" {

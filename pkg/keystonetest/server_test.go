@@ -181,7 +181,7 @@ func TestErrorsAreKeystones(t *testing.T) {
 		t.Errorf("delete an enabled domain: %v", err)
 	}
 	// Operations the fake does not serve answer 501 with Keystone's body.
-	if _, err := keystone.Collect(c.IdentityProviders.List(ctx, nil)); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
+	if _, err := keystone.Collect(c.Federation.ListProjects(ctx)); !errors.Is(err, keystone.ErrHTTPNotImplemented) {
 		t.Errorf("an unserved operation: %v", err)
 	}
 

@@ -147,6 +147,10 @@ type state struct {
 	// --- OS-OAUTH1 (v3_oauth1.go): consumers, request and access tokens.
 	oauthArea oauth1State
 	// --- end OS-OAUTH1
+	// --- OS-FEDERATION (v3_federation.go): identity providers, protocols,
+	// mappings and service providers.
+	fedArea federationState
+	// --- end OS-FEDERATION
 }
 
 func newState(root string, now func() time.Time, lifetime time.Duration) *state {
@@ -476,6 +480,7 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 	st.addTrustToToken(t, &body) // --- OS-TRUST (v3_trusts.go): the OS-TRUST:trust member
 	// --- OS-OAUTH1 (v3_oauth1.go): the OS-OAUTH1 member
 	st.addOAuth1ToToken(t, &body)
+	st.addServiceProvidersToToken(&body) // --- OS-FEDERATION (v3_federation.go): enabled service providers
 	return body
 }
 

@@ -185,6 +185,8 @@ func (s *v3) DeleteDomain(_ context.Context, req v3s.DeleteDomainRequestObject) 
 	st.dropGrants(func(g grant) bool { return g.domain == d.ID })
 	st.domains.del(d.ID)
 	st.domainDeleted(d.ID) // hook: drops its config, records the revocation event (v3_domainconfig.go)
+	// hook: deletes its identity providers (v3_federation.go)
+	st.fedArea.dropDomain(d.ID)
 	return v3s.DeleteDomain204Response{}, nil
 }
 

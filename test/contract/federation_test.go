@@ -215,7 +215,6 @@ func checkFederatedToken(t testing.TB, f federation, name string, tok v3.Token) 
 }
 
 func TestIdentityProviders(t *testing.T) {
-	realOnly(t, "federation")
 	dom := newDomain(t, v3.DomainCreate{})
 	remote := uniq("remote")
 	idp := newIdentityProvider(t, v3.IdentityProviderCreate{
@@ -412,7 +411,6 @@ func TestIdentityProviders(t *testing.T) {
 }
 
 func TestFederationProtocols(t *testing.T) {
-	realOnly(t, "federation")
 	dom := newDomain(t, v3.DomainCreate{})
 	idp := newIdentityProvider(t, v3.IdentityProviderCreate{DomainID: nullable.NewNullableWithValue(dom.ID)})
 	group := newGroup(t, v3.GroupCreate{})
@@ -610,7 +608,6 @@ func sameJSON(t testing.TB, a, b any) bool {
 }
 
 func TestMappings(t *testing.T) {
-	realOnly(t, "federation")
 	group := newGroup(t, v3.GroupCreate{})
 	rules := fullRules(group.ID, ks.Domain)
 	m := newMapping(t, rules)
@@ -740,7 +737,6 @@ func TestMappings(t *testing.T) {
 }
 
 func TestServiceProviders(t *testing.T) {
-	realOnly(t, "federation")
 	sp := newServiceProvider(t, v3.ServiceProviderCreate{
 		Description: nullable.NewNullableWithValue("contract sp"), RelayStatePrefix: ptr("ss:ct:"),
 	})

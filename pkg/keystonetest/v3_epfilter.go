@@ -516,28 +516,36 @@ func (e *epFilterState) policyOf(target policyAssoc) (string, bool) {
 	return "", false
 }
 
-// AssociatePolicyWithEndpoint associates a policy with an endpoint.
-func (s *v3) AssociatePolicyWithEndpoint(_ context.Context, req v3s.AssociatePolicyWithEndpointRequestObject) (v3s.AssociatePolicyWithEndpointResponseObject, error) {
+// withPolicyAssoc checks, under the state's lock, that the policy and the
+// endpoint, service or region of the association exist (Keystone's
+// order), then applies op to it.
+func (s *v3) withPolicyAssoc(a policyAssoc, op func(*epFilterState, policyAssoc) error) error {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, req.EndpointID, "", ""); err != nil {
+	if err := st.checkExist(a.policy, a.endpoint, a.service, a.region); err != nil {
+		return err
+	}
+	return op(&st.epArea, a)
+}
+
+// The operations withPolicyAssoc applies.
+func addPolicyAssoc(e *epFilterState, a policyAssoc) error    { e.associate(a); return nil }
+func removePolicyAssoc(e *epFilterState, a policyAssoc) error { e.unassociate(a); return nil }
+func checkPolicyAssoc(e *epFilterState, a policyAssoc) error  { return e.associated(a) }
+
+// AssociatePolicyWithEndpoint associates a policy with an endpoint.
+func (s *v3) AssociatePolicyWithEndpoint(_ context.Context, req v3s.AssociatePolicyWithEndpointRequestObject) (v3s.AssociatePolicyWithEndpointResponseObject, error) {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID}, addPolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.associate(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID})
 	return v3s.AssociatePolicyWithEndpoint204Response{}, nil
 }
 
 // CheckPolicyAssociationWithEndpoint checks that a policy is associated with
 // an endpoint.
 func (s *v3) CheckPolicyAssociationWithEndpoint(_ context.Context, req v3s.CheckPolicyAssociationWithEndpointRequestObject) (v3s.CheckPolicyAssociationWithEndpointResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, req.EndpointID, "", ""); err != nil {
-		return nil, err
-	}
-	if err := st.epArea.associated(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID}); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID}, checkPolicyAssoc); err != nil {
 		return nil, err
 	}
 	return v3s.CheckPolicyAssociationWithEndpoint204Response{}, nil
@@ -546,38 +554,24 @@ func (s *v3) CheckPolicyAssociationWithEndpoint(_ context.Context, req v3s.Check
 // RemovePolicyAssociationWithEndpoint removes the association of a policy
 // with an endpoint.
 func (s *v3) RemovePolicyAssociationWithEndpoint(_ context.Context, req v3s.RemovePolicyAssociationWithEndpointRequestObject) (v3s.RemovePolicyAssociationWithEndpointResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, req.EndpointID, "", ""); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID}, removePolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.unassociate(policyAssoc{policy: req.PolicyID, endpoint: req.EndpointID})
 	return v3s.RemovePolicyAssociationWithEndpoint204Response{}, nil
 }
 
 // AssociatePolicyWithService associates a policy with a service.
 func (s *v3) AssociatePolicyWithService(_ context.Context, req v3s.AssociatePolicyWithServiceRequestObject) (v3s.AssociatePolicyWithServiceResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, ""); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID}, addPolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.associate(policyAssoc{policy: req.PolicyID, service: req.ServiceID})
 	return v3s.AssociatePolicyWithService204Response{}, nil
 }
 
 // CheckPolicyAssociationWithService checks that a policy is associated with a
 // service.
 func (s *v3) CheckPolicyAssociationWithService(_ context.Context, req v3s.CheckPolicyAssociationWithServiceRequestObject) (v3s.CheckPolicyAssociationWithServiceResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, ""); err != nil {
-		return nil, err
-	}
-	if err := st.epArea.associated(policyAssoc{policy: req.PolicyID, service: req.ServiceID}); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID}, checkPolicyAssoc); err != nil {
 		return nil, err
 	}
 	return v3s.CheckPolicyAssociationWithService204Response{}, nil
@@ -586,39 +580,25 @@ func (s *v3) CheckPolicyAssociationWithService(_ context.Context, req v3s.CheckP
 // RemovePolicyAssociationWithService removes the association of a policy with
 // a service.
 func (s *v3) RemovePolicyAssociationWithService(_ context.Context, req v3s.RemovePolicyAssociationWithServiceRequestObject) (v3s.RemovePolicyAssociationWithServiceResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, ""); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID}, removePolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.unassociate(policyAssoc{policy: req.PolicyID, service: req.ServiceID})
 	return v3s.RemovePolicyAssociationWithService204Response{}, nil
 }
 
 // AssociatePolicyWithServiceInRegion associates a policy with a service in a
 // region.
 func (s *v3) AssociatePolicyWithServiceInRegion(_ context.Context, req v3s.AssociatePolicyWithServiceInRegionRequestObject) (v3s.AssociatePolicyWithServiceInRegionResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, req.RegionID); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID}, addPolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.associate(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID})
 	return v3s.AssociatePolicyWithServiceInRegion204Response{}, nil
 }
 
 // CheckPolicyAssociationWithServiceInRegion checks that a policy is associated
 // with a service in a region.
 func (s *v3) CheckPolicyAssociationWithServiceInRegion(_ context.Context, req v3s.CheckPolicyAssociationWithServiceInRegionRequestObject) (v3s.CheckPolicyAssociationWithServiceInRegionResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, req.RegionID); err != nil {
-		return nil, err
-	}
-	if err := st.epArea.associated(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID}); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID}, checkPolicyAssoc); err != nil {
 		return nil, err
 	}
 	return v3s.CheckPolicyAssociationWithServiceInRegion204Response{}, nil
@@ -627,13 +607,9 @@ func (s *v3) CheckPolicyAssociationWithServiceInRegion(_ context.Context, req v3
 // RemovePolicyAssociationWithServiceInRegion removes the association of a
 // policy with a service in a region.
 func (s *v3) RemovePolicyAssociationWithServiceInRegion(_ context.Context, req v3s.RemovePolicyAssociationWithServiceInRegionRequestObject) (v3s.RemovePolicyAssociationWithServiceInRegionResponseObject, error) {
-	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkExist(req.PolicyID, "", req.ServiceID, req.RegionID); err != nil {
+	if err := s.withPolicyAssoc(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID}, removePolicyAssoc); err != nil {
 		return nil, err
 	}
-	st.epArea.unassociate(policyAssoc{policy: req.PolicyID, service: req.ServiceID, region: req.RegionID})
 	return v3s.RemovePolicyAssociationWithServiceInRegion204Response{}, nil
 }
 

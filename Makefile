@@ -62,16 +62,21 @@ contract-fake:
 ## integration: start a local Keystone and the federation lab (Keystone
 ## behind Apache with mod_auth_openidc and mod_shib, an OpenID provider, a
 ## second Keystone as SAML2 identity provider), run the contract tests, the
+## contract suite on the in-memory Keystone again, to check that the same
+## tests pass on both (internal/cmd/passset), the
 ## facade's and the plugins' integration tests and the CLI's parity with the
 ## openstack CLI against them (one package at a time: the local Keystone
 ## answers one request at a time, and the fault suite bounds times),
 ## and the benchmarks once each as a smoke test (numbers are never asserted),
 ## stop them.
 integration:
-	@set -e; trap '$(KEYSTONE_SCRIPT) stop; $(FEDLAB_SCRIPT) stop' EXIT; \
+	@set -eo pipefail; trap '$(KEYSTONE_SCRIPT) stop; $(FEDLAB_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	FEDLAB_SAML=1 $(FEDLAB_SCRIPT) start >/dev/null; . $(FEDLAB_ENV); \
-	$(GO) test -tags integration -count=1 -v ./test/contract/; \
+	out=$$(mktemp -d); \
+	$(GO) test -tags integration -count=1 -v ./test/contract/ 2>&1 | tee $$out/real.txt; \
+	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 -v ./test/contract/ >$$out/fake.txt 2>&1 || { cat $$out/fake.txt; exit 1; }; \
+	$(GO) run ./internal/cmd/passset $$out/fake.txt $$out/real.txt; \
 	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/ ./internal/fakeserver/; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 

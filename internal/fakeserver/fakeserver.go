@@ -47,6 +47,27 @@ type Config struct {
 	// NoValidate turns off checking exchanges against the OpenAPI specs
 	// (loading them is most of a start).
 	NoValidate bool
+	// LimitModel is [unified_limit] enforcement_model: "flat" (the
+	// default) or "strict_two_level".
+	LimitModel string
+	// TrustedDashboards are [federation] trusted_dashboard: the WebSSO
+	// origins the server posts tokens to.
+	TrustedDashboards []string
+}
+
+// stringList is a repeatable string flag.
+type stringList struct{ s *[]string }
+
+func (l stringList) String() string {
+	if l.s == nil {
+		return ""
+	}
+	return strings.Join(*l.s, ",")
+}
+
+func (l stringList) Set(v string) error {
+	*l.s = append(*l.s, v)
+	return nil
 }
 
 // Service is a catalog entry of --service type:name:url.
@@ -101,6 +122,8 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 	fs.DurationVar(&c.SaveInterval, "save-interval", 2*time.Second, "how often to save the state when changed")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "bound of the graceful shutdown")
 	fs.BoolVar(&c.NoValidate, "no-validate", false, "do not check exchanges against the OpenAPI specs (starts faster)")
+	fs.StringVar(&c.LimitModel, "limit-model", "flat", "unified limits enforcement `model`: flat or strict_two_level")
+	fs.Var(stringList{&c.TrustedDashboards}, "trusted-dashboard", "WebSSO origin `URL` tokens may be posted to; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -197,6 +220,12 @@ func Run(ctx context.Context, cfg Config, stderr io.Writer, ready func(*keystone
 	}
 	if cfg.NoValidate {
 		opts = append(opts, keystonetest.WithoutValidation())
+	}
+	if cfg.LimitModel != "" {
+		opts = append(opts, keystonetest.WithLimitModel(cfg.LimitModel))
+	}
+	if len(cfg.TrustedDashboards) > 0 {
+		opts = append(opts, keystonetest.WithTrustedDashboard(cfg.TrustedDashboards...))
 	}
 	ks, err := keystonetest.Start(opts...)
 	if err != nil {

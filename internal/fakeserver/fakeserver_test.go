@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,52 @@ func BenchmarkStart(b *testing.B) {
 		}
 		http.DefaultClient.CloseIdleConnections()
 		b.StartTimer()
+	}
+}
+
+// TestLimitModelAndDashboards: --limit-model and --trusted-dashboard reach
+// the server (the model it reports, the WebSSO origins it accepts), and an
+// unknown model fails the start.
+func TestLimitModelAndDashboards(t *testing.T) {
+	cfg, err := fakeserver.ParseArgs([]string{"--limit-model", "strict_two_level",
+		"--trusted-dashboard", "https://a.example/sso", "--trusted-dashboard", "https://b.example/sso"},
+		func(string) string { return "pw" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LimitModel != "strict_two_level" || len(cfg.TrustedDashboards) != 2 || cfg.TrustedDashboards[1] != "https://b.example/sso" {
+		t.Fatalf("config %+v", cfg)
+	}
+	cfg.Listen = "127.0.0.1:0"
+	r := start(t, cfg)
+	_, session := client(t, r.ks, "pw")
+	resp, err := session.Request(t.Context(), keystone.Request{Method: http.MethodGet, URL: r.ks.AuthURL() + "/limits/model"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var model struct{ Model struct{ Name string } }
+	err = json.NewDecoder(resp.Body).Decode(&model)
+	resp.Body.Close()
+	if err != nil || model.Model.Name != "strict_two_level" {
+		t.Fatalf("limit model: %v %+v", err, model)
+	}
+	// WebSSO checks the origin first: a trusted one gets as far as the
+	// identity provider (404: there is none), another is refused (401).
+	for origin, want := range map[string]int{"https://b.example/sso": http.StatusNotFound, "https://evil.example/": http.StatusUnauthorized} {
+		res, err := http.Get(r.ks.AuthURL() + "/auth/OS-FEDERATION/identity_providers/nobody/protocols/mapped/websso?origin=" + url.QueryEscape(origin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("origin %s: %s, want %d", origin, res.Status, want)
+		}
+	}
+	bad := cfg
+	bad.LimitModel = "hierarchical"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	if err := fakeserver.Run(ctx, bad, io.Discard, func(*keystonetest.Server) { t.Error("started with an unknown limit model") }); err == nil {
+		t.Error("an unknown limit model: no error")
 	}
 }

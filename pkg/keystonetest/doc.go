@@ -1,22 +1,33 @@
 // Package keystonetest is an in-memory Keystone for tests and demos.
 //
-// It serves the core of the Identity API v3 from the same OpenAPI spec as the
-// SDK's generated client (oapi-codegen's strict server over
-// api/identity-v3.yaml): version discovery; tokens (issue with password,
-// token, application credential or TOTP, scoped to a project, a domain or the
-// system, or unscoped; multi-factor rules with auth receipts; validate,
-// check, revoke; the catalog and what a token can be scoped to); projects
-// (with tags and hierarchy), domains, users (password change, groups,
-// projects), groups (membership), roles (implied roles; grants on projects,
-// domains and the system; inherited grants), role assignments (filters,
-// effective, include_names, include_subtree), services, endpoints, regions,
-// application credentials and their access rules, credentials (EC2 ones also
-// under the users' OS-EC2 paths) and policies.
+// It serves every operation of the Identity API v3 from the same OpenAPI
+// spec as the SDK's generated client (oapi-codegen's strict server over
+// api/identity-v3.yaml), with Keystone 22's behaviour as the contract suite
+// (test/contract) observes it on the real server: version discovery; tokens
+// (issue with password, token, application credential, TOTP, OAuth1 or a
+// trust, scoped to a project, a domain or the system, or unscoped;
+// multi-factor rules with auth receipts; validate, check, revoke; the
+// catalog and what a token can be scoped to); projects (with tags and
+// hierarchy), domains and their configuration, users, groups, roles
+// (implied roles; grants on projects, domains and the system; inherited
+// grants), role assignments, services, endpoints, regions, endpoint groups
+// and the project/endpoint filter, endpoint policy, application credentials
+// and access rules, credentials, policies, limits and registered limits
+// (flat or strict_two_level, WithLimitModel), trusts, OAuth 1.0a and OAuth
+// 2.0 client credentials, EC2/S3 signature validation, revocation events;
+// federation: identity providers, protocols, mappings and service
+// providers, the mapping engine (a mapped login reads the assertion from the
+// request headers, as Keystone behind a web server reads its environment,
+// and creates shadow users), WebSSO (WithTrustedDashboard), and Keystone as
+// a SAML2 identity provider (signed assertions, ECP, metadata).
 // State is real: a user you create can authenticate once you grant it a
 // role, a password change revokes its tokens, deleting a project removes its
 // grants. Errors are Keystone's: its status codes and its
-// {"error": {"code", "title", "message"}} body. Other operations of the spec
-// answer 501.
+// {"error": {"code", "title", "message"}} body.
+//
+// Authorization is Keystone 22's default policy (policy_keystone22.yaml,
+// evaluated as oslo.policy does): the reader, member and admin personas on
+// the system, a domain or a project, with Keystone's 403 messages.
 //
 // It serves Identity v2.0 too (api/identity-v2.yaml) over the same state, as
 // Keystone did before Queens: tenants are the projects of the default domain,
@@ -58,13 +69,12 @@
 //		// … run the code under test against ks.AuthURL() …
 //	}
 //
-// The fake is for tests: it keeps passwords in memory in clear and applies a
-// simple policy (the admin role may do anything; other users may read
-// themselves, their projects, and their application credentials).
+// The fake is for tests: it keeps passwords in memory in clear.
 package keystonetest
 
 import "errors"
 
-// errNotImplemented is returned by the operations the fake does not serve;
-// the server answers them 501 with Keystone's error body.
+// errNotImplemented is returned by the operations the fake does not serve
+// (of Identity v2.0: every v3 operation is served); the server answers them
+// 501 with Keystone's error body.
 var errNotImplemented = errors.New("keystonetest: operation not implemented by the in-memory Keystone")

@@ -12,14 +12,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	v3s "github.com/gokeystone/keystone/gen/identityv3server"
 )
 
-// stateVersion is the version of the ExportState format.
-const stateVersion = 1
+// stateVersion is the version of the ExportState format. Version 1 had the
+// resources up to policies; version 2 adds the other areas. ImportState reads
+// both.
+const stateVersion = 2
 
-// savedState is the ExportState format.
+// savedState is the ExportState format. Resources are in the order the
+// server keeps them (creation order), maps and role assignments sorted, so
+// that the same state exports the same bytes.
 type savedState struct {
 	Version int `json:"version"`
 	// Root is the server's URL when exported: ImportState moves the links
@@ -37,6 +42,37 @@ type savedState struct {
 	Services     []*v3s.Service      `json:"services"`
 	Endpoints    []*v3s.Endpoint     `json:"endpoints"`
 	Policies     []*v3s.Policy       `json:"policies"`
+
+	// Version 2.
+
+	AppCreds    []savedAppCred    `json:"application_credentials"`
+	AccessRules []savedAccessRule `json:"access_rules"`
+	// Credentials keep their blob, the secret of an ec2 credential and the
+	// seed of a totp one included: Keystone must read them back too (it
+	// encrypts them with its credential keys, which the fake has not).
+	Credentials      []*v3s.Credential      `json:"credentials"`
+	RegisteredLimits []*v3s.RegisteredLimit `json:"registered_limits"`
+	Limits           []savedLimit           `json:"limits"`
+	EndpointGroups   []*v3s.EndpointGroup   `json:"endpoint_groups"`
+	ProjectEndpoints []savedProjectEndpoint `json:"project_endpoints"`
+	GroupProjects    []savedGroupProject    `json:"endpoint_group_projects"`
+	PolicyAssocs     []savedPolicyAssoc     `json:"endpoint_policy_associations"`
+	// DomainConfigs are domain ID -> group -> option -> value, the sensitive
+	// options (the LDAP password) included, as Keystone's sensitive_config
+	// table keeps them.
+	DomainConfigs map[string]map[string]map[string]any `json:"domain_configs"`
+	Trusts        []savedTrust                         `json:"trusts"`
+	// The OAuth 1.0a consumers and tokens keep their secrets, as Keystone's
+	// consumer, request_token and access_token tables do: HMAC-SHA1
+	// signatures are checked with them.
+	OAuth1Consumers     []savedConsumer         `json:"oauth1_consumers"`
+	OAuth1RequestTokens []savedRequestToken     `json:"oauth1_request_tokens"`
+	OAuth1AccessTokens  []savedAccessToken      `json:"oauth1_access_tokens"`
+	IdentityProviders   []*v3s.IdentityProvider `json:"identity_providers"`
+	Protocols           []savedProtocol         `json:"federation_protocols"`
+	Mappings            []*v3s.Mapping          `json:"mappings"`
+	ServiceProviders    []*v3s.ServiceProvider  `json:"service_providers"`
+	RevocationEvents    []savedRevocation       `json:"revocation_events"`
 }
 
 type savedUser struct {
@@ -54,6 +90,96 @@ type savedGrant struct {
 	Domain    string `json:"domain_id,omitempty"`
 	System    bool   `json:"system,omitempty"`
 	Inherited bool   `json:"inherited,omitempty"`
+}
+
+type savedAppCred struct {
+	AppCred v3s.ApplicationCredential `json:"application_credential"`
+	// SecretHash is the secret's hash, as PasswordHash; never the secret.
+	SecretHash string   `json:"secret_hash"`
+	RoleIDs    []string `json:"role_ids"`
+	Restricted bool     `json:"restricted"`
+}
+
+type savedAccessRule struct {
+	ID      string `json:"id"`
+	UserID  string `json:"user_id"`
+	Service string `json:"service"`
+	Path    string `json:"path"`
+	Method  string `json:"method"`
+}
+
+type savedLimit struct {
+	ID                string  `json:"id"`
+	ProjectID         string  `json:"project_id,omitempty"`
+	DomainID          string  `json:"domain_id,omitempty"`
+	RegisteredLimitID string  `json:"registered_limit_id"`
+	ResourceLimit     int     `json:"resource_limit"`
+	Description       *string `json:"description,omitempty"`
+}
+
+type savedProjectEndpoint struct {
+	ProjectID  string `json:"project_id"`
+	EndpointID string `json:"endpoint_id"`
+}
+
+type savedGroupProject struct {
+	EndpointGroupID string `json:"endpoint_group_id"`
+	ProjectID       string `json:"project_id"`
+}
+
+type savedPolicyAssoc struct {
+	PolicyID   string `json:"policy_id"`
+	EndpointID string `json:"endpoint_id,omitempty"`
+	ServiceID  string `json:"service_id,omitempty"`
+	RegionID   string `json:"region_id,omitempty"`
+}
+
+type savedTrust struct {
+	Trust   v3s.Trust `json:"trust"`
+	RoleIDs []string  `json:"role_ids"`
+	// Deleted trusts stay, as Keystone soft-deletes them.
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+type savedConsumer struct {
+	Consumer v3s.OAuth1Consumer `json:"consumer"`
+	Secret   string             `json:"secret"`
+}
+
+type savedRequestToken struct {
+	ID                string    `json:"id"`
+	Secret            string    `json:"secret"`
+	ConsumerID        string    `json:"consumer_id"`
+	ProjectID         string    `json:"project_id"`
+	ExpiresAt         time.Time `json:"expires_at,omitzero"` // zero: no expiry
+	AuthorizingUserID string    `json:"authorizing_user_id,omitempty"`
+	Verifier          string    `json:"verifier,omitempty"`
+	RoleIDs           []string  `json:"role_ids"`
+}
+
+type savedAccessToken struct {
+	ID         string    `json:"id"`
+	Secret     string    `json:"secret"`
+	ConsumerID string    `json:"consumer_id"`
+	ProjectID  string    `json:"project_id"`
+	UserID     string    `json:"authorizing_user_id"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"` // zero: no expiry
+	RoleIDs    []string  `json:"role_ids"`
+}
+
+type savedProtocol struct {
+	IdpID             string  `json:"idp_id"`
+	ID                string  `json:"id"`
+	MappingID         string  `json:"mapping_id"`
+	RemoteIDAttribute *string `json:"remote_id_attribute,omitempty"`
+}
+
+type savedRevocation struct {
+	UserID       string    `json:"user_id,omitempty"`
+	ProjectID    string    `json:"project_id,omitempty"`
+	AuditID      string    `json:"audit_id,omitempty"`
+	RevokedAt    time.Time `json:"revoked_at"`
+	IssuedBefore time.Time `json:"issued_before"`
 }
 
 // hashedPassword prefixes the stored password of a user imported from a
@@ -93,46 +219,77 @@ func checkPasswordHash(hash, given string) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// ExportState returns the server's resources as JSON, for ImportState:
-// domains, projects, users (with a salted PBKDF2-SHA256 hash of their
-// password, never the password), groups and their members, roles, implied
-// roles, role assignments, regions, services, endpoints and policies. It
-// leaves out tokens, auth receipts, application credentials, access rules,
-// credentials (EC2, TOTP: the fake keeps their secrets in clear), and the
-// areas of files of their own (limits, endpoint filters, domain
-// configurations, revocation events). The same state exports the same bytes.
+// ExportState returns the server's resources as JSON (version 2), for
+// ImportState: domains, projects, users, groups and their members, roles,
+// implied roles, role assignments, regions, services, endpoints, policies,
+// application credentials and access rules, credentials, registered limits
+// and limits, endpoint groups and the project, endpoint group and policy
+// associations of endpoints, domain configurations, trusts, OAuth 1.0a
+// consumers and request and access tokens, identity providers, their
+// protocols, mappings, service providers, and revocation events. It leaves
+// out tokens and auth receipts (and so which tokens came from a trust or an
+// OAuth 1.0a access token).
+//
+// Secrets are kept as Keystone keeps them. Passwords and application
+// credential secrets, which Keystone hashes, are saved as a salted
+// PBKDF2-SHA256 hash, never in clear. What Keystone must read back is saved
+// in clear, so the file is to be kept private (keystone-fake writes it with
+// mode 0600): the blob of credentials (an ec2 credential's secret, a totp
+// credential's seed: Keystone encrypts them with its credential keys, which
+// the fake has not), the secrets of OAuth 1.0a consumers and tokens (in clear
+// in Keystone's tables, to check signatures), and the sensitive options of
+// domain configurations (in clear in Keystone's sensitive_config table).
+//
+// The same state exports the same bytes.
 func (s *Server) ExportState() ([]byte, error) {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.purgeLimits()
 	out := savedState{
 		Version: stateVersion, Root: st.root,
 		Domains: st.domains.all(), Projects: st.projects.all(), Groups: st.groups.all(),
 		Members: map[string][]string{}, Roles: st.roles.all(), ImpliedRoles: map[string][]string{},
 		Regions: st.regions.all(), Services: st.services.all(), Endpoints: st.endpoints.all(),
 		Policies: st.policies.all(), Users: []savedUser{}, Grants: []savedGrant{},
+		AppCreds: []savedAppCred{}, AccessRules: []savedAccessRule{}, Credentials: st.credentials.all(),
+		RegisteredLimits: st.limitArea.registered.all(), Limits: []savedLimit{},
+		EndpointGroups: st.epArea.groups.all(), ProjectEndpoints: []savedProjectEndpoint{},
+		GroupProjects: []savedGroupProject{}, PolicyAssocs: []savedPolicyAssoc{},
+		DomainConfigs: map[string]map[string]map[string]any{}, Trusts: []savedTrust{},
+		OAuth1Consumers: []savedConsumer{}, OAuth1RequestTokens: []savedRequestToken{},
+		OAuth1AccessTokens: []savedAccessToken{}, IdentityProviders: st.fedArea.idps.all(),
+		Protocols: []savedProtocol{}, Mappings: st.fedArea.mappings.all(), ServiceProviders: st.fedArea.sps.all(),
+		RevocationEvents: []savedRevocation{},
 	}
-	if st.hashes == nil {
-		st.hashes = map[[2]string]string{}
-	}
+	// The hashes of the secrets still in use, computed once for each: a new
+	// salt at each export would change the bytes.
 	hashes := map[[2]string]string{}
-	for _, u := range st.users.all() {
-		su := savedUser{User: u.User}
-		switch h, ok := strings.CutPrefix(u.password, hashedPassword); {
-		case ok:
-			su.PasswordHash = h
-		case u.password != "":
-			k := [2]string{u.ID, u.password}
-			h := st.hashes[k]
-			if h == "" {
-				h = hashPassword(u.password)
-			}
-			hashes[k] = h
-			su.PasswordHash = h
+	hashOf := func(key, secret string) string {
+		if h, ok := strings.CutPrefix(secret, hashedPassword); ok {
+			return h // imported: only the hash is known
 		}
-		out.Users = append(out.Users, su)
+		if secret == "" {
+			return ""
+		}
+		k := [2]string{key, secret}
+		h := st.hashes[k]
+		if h == "" {
+			h = hashPassword(secret)
+		}
+		hashes[k] = h
+		return h
 	}
-	st.hashes = hashes // forget the passwords no longer in use
+	for _, u := range st.users.all() {
+		out.Users = append(out.Users, savedUser{User: u.User, PasswordHash: hashOf(u.ID, u.password)})
+	}
+	for _, ac := range st.appcreds.all() {
+		sa := savedAppCred{AppCred: ac.ApplicationCredential, RoleIDs: ac.roleIDs, Restricted: ac.restricted,
+			SecretHash: hashOf("application_credential:"+ac.ID, ac.secret)}
+		sa.AppCred.Secret = nil
+		out.AppCreds = append(out.AppCreds, sa)
+	}
+	st.hashes = hashes // forget the secrets no longer in use
 	for g, m := range st.members {
 		if len(m) > 0 {
 			out.Members[g] = slices.Sorted(maps.Keys(m))
@@ -150,28 +307,79 @@ func (s *Server) ExportState() ([]byte, error) {
 	slices.SortFunc(out.Grants, func(a, b savedGrant) int {
 		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 	})
+	for _, r := range st.rules.all() {
+		out.AccessRules = append(out.AccessRules, savedAccessRule{ID: r.id, UserID: r.userID, Service: r.service, Path: r.path, Method: r.method})
+	}
+	for _, l := range st.limitArea.limits.all() {
+		out.Limits = append(out.Limits, savedLimit{ID: l.id, ProjectID: l.projectID, DomainID: l.domainID,
+			RegisteredLimitID: l.registeredID, ResourceLimit: l.resourceLimit, Description: l.description})
+	}
+	ep := &st.epArea
+	for _, a := range ep.projectEndpoints {
+		out.ProjectEndpoints = append(out.ProjectEndpoints, savedProjectEndpoint{ProjectID: a.project, EndpointID: a.endpoint})
+	}
+	for _, a := range ep.groupProjects {
+		out.GroupProjects = append(out.GroupProjects, savedGroupProject{EndpointGroupID: a.group, ProjectID: a.project})
+	}
+	for _, a := range ep.policyAssocs {
+		out.PolicyAssocs = append(out.PolicyAssocs, savedPolicyAssoc{PolicyID: a.policy, EndpointID: a.endpoint, ServiceID: a.service, RegionID: a.region})
+	}
+	for d, c := range st.configArea.configs {
+		if len(c) > 0 {
+			out.DomainConfigs[d] = c
+		}
+	}
+	for _, tr := range st.trustArea.trusts.all() {
+		out.Trusts = append(out.Trusts, savedTrust{Trust: tr.Trust, RoleIDs: tr.roleIDs, Deleted: tr.deleted})
+	}
+	oa := &st.oauthArea
+	for _, c := range oa.consumers.all() {
+		out.OAuth1Consumers = append(out.OAuth1Consumers, savedConsumer{Consumer: c.OAuth1Consumer, Secret: c.secret})
+	}
+	for _, r := range oa.requests.all() {
+		out.OAuth1RequestTokens = append(out.OAuth1RequestTokens, savedRequestToken{ID: r.id, Secret: r.secret,
+			ConsumerID: r.consumerID, ProjectID: r.projectID, ExpiresAt: r.expires.UTC(),
+			AuthorizingUserID: r.authorizingUserID, Verifier: r.verifier, RoleIDs: r.roleIDs})
+	}
+	for _, a := range oa.access.all() {
+		out.OAuth1AccessTokens = append(out.OAuth1AccessTokens, savedAccessToken{ID: a.id, Secret: a.secret,
+			ConsumerID: a.consumerID, ProjectID: a.projectID, UserID: a.userID, ExpiresAt: a.expires.UTC(), RoleIDs: a.roleIDs})
+	}
+	for _, p := range st.fedArea.protocols {
+		out.Protocols = append(out.Protocols, savedProtocol{IdpID: p.idp, ID: p.id, MappingID: p.mapping, RemoteIDAttribute: p.remoteIDAttribute})
+	}
+	for _, e := range st.configArea.events {
+		out.RevocationEvents = append(out.RevocationEvents, savedRevocation{UserID: e.userID, ProjectID: e.projectID,
+			AuditID: e.auditID, RevokedAt: e.revokedAt.UTC(), IssuedBefore: e.issuedBefore.UTC()})
+	}
 	return json.MarshalIndent(out, "", "  ")
 }
 
 // ImportState replaces the server's resources by those of data, from
-// ExportState (see there for what it holds). It drops every token, auth
-// receipt, application credential, access rule and credential of the server.
-// Links and endpoint URLs under the exporting server's URL are moved under
-// this one's. The administrator's IDs are those of the users and projects
-// named Server.AdminUser and Server.AdminProject in the default domain, if
-// any; Server.AdminPassword is emptied (the state has only its hash: see
-// SetPassword).
+// ExportState (see there for what it holds; a version 1 state, without the
+// areas version 2 added, leaves them empty). It drops every token and auth
+// receipt of the server. Links and endpoint URLs (and service provider URLs)
+// under the exporting server's URL are moved under this one's. The
+// administrator's IDs are those of the users and projects named
+// Server.AdminUser and Server.AdminProject in the default domain, if any;
+// Server.AdminPassword is emptied (the state has only its hash: see
+// SetPassword). With the strict_two_level limit model (WithLimitModel), a
+// state with a project under a project is refused, as Keystone refuses to
+// start with one.
 func (s *Server) ImportState(data []byte) error {
 	var in savedState
 	if err := json.Unmarshal(data, &in); err != nil {
 		return fmt.Errorf("keystonetest: state: %w", err)
 	}
-	if in.Version != stateVersion {
-		return fmt.Errorf("keystonetest: state: version %d, want %d", in.Version, stateVersion)
+	if in.Version != 1 && in.Version != stateVersion {
+		return fmt.Errorf("keystonetest: state: version %d, want 1 or %d", in.Version, stateVersion)
 	}
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if ids := st.limitArea.tooDeepProjects(in.Projects); len(ids) > 0 {
+		return fmt.Errorf("keystonetest: state: %w", limitTreeExceeded(ids, st.limitArea.modelDepth()))
+	}
 	move := func(u string) string {
 		if in.Root != "" && in.Root != st.root {
 			if rest, ok := strings.CutPrefix(u, in.Root); ok && (rest == "" || rest[0] == '/') {
@@ -185,6 +393,17 @@ func (s *Server) ImportState(data []byte) error {
 	st.policies, st.appcreds, st.rules, st.credentials = table[v3s.Policy]{}, table[appCred]{}, table[accessRule]{}, table[v3s.Credential]{}
 	st.members, st.implies, st.grants = map[string]map[string]bool{}, map[string][]string{}, map[grant]bool{}
 	st.tokens, st.receipts = map[string]*token{}, map[string]*receipt{}
+	// The areas: their configuration (the limit model, the request token
+	// duration) and what the federation area may keep besides its
+	// resources stay.
+	st.limitArea.registered, st.limitArea.limits = table[v3s.RegisteredLimit]{}, table[limitRec]{}
+	st.epArea = epFilterState{}
+	st.configArea = domainConfigState{}
+	st.trustArea = trustState{}
+	st.oauthArea.consumers, st.oauthArea.requests, st.oauthArea.access = table[oauth1Consumer]{}, table[oauth1RequestToken]{}, table[oauth1AccessToken]{}
+	st.oauthArea.tokens = nil
+	st.fedArea.idps, st.fedArea.protocols = table[v3s.IdentityProvider]{}, nil
+	st.fedArea.mappings, st.fedArea.sps = table[v3s.Mapping]{}, table[v3s.ServiceProvider]{}
 	for _, d := range in.Domains {
 		d.Links.Self = move(d.Links.Self)
 		st.domains.put(d.ID, d)
@@ -236,6 +455,7 @@ func (s *Server) ImportState(data []byte) error {
 		p.Links.Self = move(p.Links.Self)
 		st.policies.put(p.ID, p)
 	}
+	st.importAreas(&in, move)
 	s.AdminUserID, s.AdminProjectID, s.AdminPassword = "", "", ""
 	if u := st.findUser(nil, &s.AdminUser, &v3s.DomainRef{ID: &s.DomainID}); u != nil {
 		s.AdminUserID = u.ID
@@ -246,6 +466,90 @@ func (s *Server) ImportState(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// importAreas loads the resources of version 2 into the emptied areas, links
+// moved by move. Called with st.mu held.
+func (st *state) importAreas(in *savedState, move func(string) string) {
+	for _, a := range in.AppCreds {
+		ac := a.AppCred
+		ac.Links.Self, ac.Secret = move(ac.Links.Self), nil
+		rec := &appCred{ApplicationCredential: ac, roleIDs: a.RoleIDs, restricted: a.Restricted}
+		if a.SecretHash != "" {
+			rec.secret = hashedPassword + a.SecretHash
+		}
+		st.appcreds.put(ac.ID, rec)
+	}
+	for _, r := range in.AccessRules {
+		st.rules.put(r.ID, &accessRule{id: r.ID, userID: r.UserID, service: r.Service, path: r.Path, method: r.Method})
+	}
+	for _, c := range in.Credentials {
+		c.Links.Self = move(c.Links.Self)
+		st.credentials.put(c.ID, c)
+	}
+	for _, rl := range in.RegisteredLimits {
+		rl.Links.Self = move(rl.Links.Self)
+		st.limitArea.registered.put(rl.ID, rl)
+	}
+	for _, l := range in.Limits {
+		st.limitArea.limits.put(l.ID, &limitRec{id: l.ID, projectID: l.ProjectID, domainID: l.DomainID,
+			registeredID: l.RegisteredLimitID, resourceLimit: l.ResourceLimit, description: l.Description})
+	}
+	ep := &st.epArea
+	for _, g := range in.EndpointGroups {
+		g.Links.Self = move(g.Links.Self)
+		ep.groups.put(g.ID, g)
+	}
+	for _, a := range in.ProjectEndpoints {
+		ep.projectEndpoints = append(ep.projectEndpoints, projectEndpoint{project: a.ProjectID, endpoint: a.EndpointID})
+	}
+	for _, a := range in.GroupProjects {
+		ep.groupProjects = append(ep.groupProjects, groupProject{group: a.EndpointGroupID, project: a.ProjectID})
+	}
+	for _, a := range in.PolicyAssocs {
+		ep.policyAssocs = append(ep.policyAssocs, policyAssoc{policy: a.PolicyID, endpoint: a.EndpointID, service: a.ServiceID, region: a.RegionID})
+	}
+	if len(in.DomainConfigs) > 0 {
+		st.configArea.configs = in.DomainConfigs
+	}
+	for _, e := range in.RevocationEvents {
+		st.configArea.events = append(st.configArea.events, revocationEvent{userID: e.UserID, projectID: e.ProjectID,
+			auditID: e.AuditID, revokedAt: e.RevokedAt, issuedBefore: e.IssuedBefore})
+	}
+	for _, t := range in.Trusts {
+		tr := t.Trust
+		tr.Links.Self = move(tr.Links.Self)
+		st.trustArea.trusts.put(tr.ID, &trustRec{Trust: tr, roleIDs: t.RoleIDs, deleted: t.Deleted})
+	}
+	oa := &st.oauthArea
+	for _, c := range in.OAuth1Consumers {
+		c.Consumer.Links.Self = move(c.Consumer.Links.Self)
+		oa.consumers.put(c.Consumer.ID, &oauth1Consumer{OAuth1Consumer: c.Consumer, secret: c.Secret})
+	}
+	for _, r := range in.OAuth1RequestTokens {
+		oa.requests.put(r.ID, &oauth1RequestToken{id: r.ID, secret: r.Secret, consumerID: r.ConsumerID, projectID: r.ProjectID,
+			expires: r.ExpiresAt, authorizingUserID: r.AuthorizingUserID, verifier: r.Verifier, roleIDs: r.RoleIDs})
+	}
+	for _, a := range in.OAuth1AccessTokens {
+		oa.access.put(a.ID, &oauth1AccessToken{id: a.ID, secret: a.Secret, consumerID: a.ConsumerID, projectID: a.ProjectID,
+			userID: a.UserID, expires: a.ExpiresAt, roleIDs: a.RoleIDs})
+	}
+	f := &st.fedArea
+	for _, idp := range in.IdentityProviders {
+		idp.Links.Self, idp.Links.Protocols = move(idp.Links.Self), move(idp.Links.Protocols)
+		f.idps.put(idp.ID, idp)
+	}
+	for _, p := range in.Protocols {
+		f.protocols = append(f.protocols, fedProtocol{idp: p.IdpID, id: p.ID, mapping: p.MappingID, remoteIDAttribute: p.RemoteIDAttribute})
+	}
+	for _, m := range in.Mappings {
+		m.Links.Self = move(m.Links.Self)
+		f.mappings.put(m.ID, m)
+	}
+	for _, sp := range in.ServiceProviders {
+		sp.Links.Self, sp.AuthURL, sp.SpURL = move(sp.Links.Self), move(sp.AuthURL), move(sp.SpURL)
+		f.sps.put(sp.ID, sp)
+	}
 }
 
 // SetPassword sets the password of the user with ID userID and revokes its

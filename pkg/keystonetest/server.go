@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,9 @@ type config struct {
 	tls           bool
 	listener      net.Listener
 	bootstrap     Bootstrap
+	limitModel    string // hook: [unified_limit] enforcement_model (v3_limits.go)
+	// hook: federated login (v3_mapped.go): [federation] trusted_dashboard (v3_websso.go)
+	trustedDashboards []string
 }
 
 // WithAdminPassword sets the bootstrap administrator's password (by default a
@@ -163,28 +167,27 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s.URL = scheme + s.httpServer.Listener.Addr().String()
 	s.state = newState(s.URL, s.now, cfg.tokenLifetime)
+	if err := s.state.setLimitModel(cfg.limitModel); err != nil { // hook (v3_limits.go)
+		s.httpServer.Listener.Close()
+		return nil, err
+	}
+	s.state.fedArea.trustedDashboards = cfg.trustedDashboards // hook: federated login (v3_mapped.go)
 	s.AdminUserID, s.AdminProjectID = s.state.bootstrap(s.AdminUser, s.AdminPassword, s.AdminProject, s.Region,
 		cmp.Or(b.PublicURL, s.URL+"/v3/"))
 
 	v3h, v2h := s.v3Handler(), s.v2Handler()
 	if cfg.validate {
-		// Both specs load at once: the first time in a process, that is most
-		// of the start (specvalidate keeps them for the next servers).
-		var v2v *specvalidate.Doer
-		v2err := make(chan error, 1)
-		go func() {
-			var err error
-			v2v, err = specvalidate.New(api.IdentityV2, s.URL, handlerDoer{s.rejectInvalid(v2h)})
-			v2err <- err
-		}()
+		// Loading a spec is most of a process's first start; the v2.0
+		// spec loads on the first v2.0 request (specvalidate keeps both
+		// for the next servers of the process).
 		v3v, err := specvalidate.New(api.IdentityV3, s.URL, handlerDoer{s.rejectInvalid(v3h)})
-		if err := errors.Join(err, <-v2err); err != nil {
+		if err != nil {
 			s.httpServer.Listener.Close()
 			return nil, err
 		}
-		v3v.ContinueOnInvalidRequest, v2v.ContinueOnInvalidRequest = true, true
-		s.validators = []*specvalidate.Doer{v3v, v2v}
-		v3h, v2h = s.validating(v3v), s.validating(v2v)
+		v3v.ContinueOnInvalidRequest = true
+		s.validators = []*specvalidate.Doer{v3v}
+		v3h, v2h = s.validating(v3v), s.lazyValidating(v2h)
 	}
 	s.httpServer.Config.Handler = s.front(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v2.0" || strings.HasPrefix(r.URL.Path, "/v2.0/") {
@@ -277,7 +280,10 @@ func (s *Server) now() time.Time {
 // requests from clients and responses of the fake.
 func (s *Server) Failures() []error {
 	var out []error
-	for _, v := range s.validators {
+	s.mu.Lock()
+	validators := slices.Clone(s.validators)
+	s.mu.Unlock()
+	for _, v := range validators {
 		for _, f := range v.Failures() {
 			if f.Status != http.StatusNotImplemented { // operations the fake does not serve
 				out = append(out, f)
@@ -329,6 +335,30 @@ func (s *Server) rejectInvalid(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// lazyValidating is validating for Identity v2.0, whose spec loads on the
+// first v2.0 request.
+func (s *Server) lazyValidating(v2h http.Handler) http.Handler {
+	load := sync.OnceValues(func() (http.Handler, error) {
+		v, err := specvalidate.New(api.IdentityV2, s.URL, handlerDoer{s.rejectInvalid(v2h)})
+		if err != nil {
+			return nil, err
+		}
+		v.ContinueOnInvalidRequest = true
+		s.mu.Lock()
+		s.validators = append(s.validators, v)
+		s.mu.Unlock()
+		return s.validating(v), nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, err := load()
+		if err != nil {
+			writeError(w, s.URL, &Error{Code: http.StatusInternalServerError, Message: "keystonetest: " + err.Error()})
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -502,6 +532,7 @@ func requestID(next http.Handler) http.Handler {
 		r = keepConfigBody(r) // hook: the raw body of domain config writes (v3_domainconfig.go)
 		// hook: the raw body of ec2tokens and s3tokens (v3_ec2tokens.go)
 		r = keepEC2TokensBody(r)
+		r = keepFederatedEnv(r) // hook: federated login (v3_mapped.go): the assertion in the request environment
 		next.ServeHTTP(w, r)
 	})
 }
@@ -512,6 +543,9 @@ type callerKey struct{}
 type caller struct {
 	tok   *token
 	admin bool
+	// policyChecked: the operation's Keystone rule has been enforced, so
+	// the handler need not check who may call it.
+	policyChecked bool
 }
 
 func callerFrom(ctx context.Context) *caller {
@@ -523,36 +557,58 @@ func callerFrom(ctx context.Context) *caller {
 // Authorization header.
 type authorizationKey struct{}
 
-// public operations need no token; ChangeUserPassword is checked with the
-// original password.
-var public = map[string]bool{
-	"ListVersions": true, "GetVersion": true, "IssueToken": true, "ChangeUserPassword": true,
-	"IssueOAuth2Token": true,
-}
-
-// selfService operations are open to any valid token; their handlers check
-// what the caller may see.
-var selfService = map[string]bool{
-	"ValidateToken": true, "CheckToken": true, "RevokeToken": true, "GetAuthCatalog": true,
-	"ListAuthProjects": true, "ListAuthDomains": true, "ListAuthSystem": true,
-	"GetUser": true, "ListUserProjects": true, "ListUserGroups": true, "GetProject": true,
-	"CreateApplicationCredential": true, "ListApplicationCredentials": true,
-	"GetApplicationCredential": true, "DeleteApplicationCredential": true,
-	"ListAccessRules": true, "GetAccessRule": true, "DeleteAccessRule": true,
-	"ListUserEC2Credentials": true, "CreateUserEC2Credential": true, "GetUserEC2Credential": true,
-	"DeleteUserEC2Credential": true,
-}
-
 // notWithRestrictedAppCred are the operations a token obtained with a
 // restricted application credential may not call (Keystone answers 403).
 var notWithRestrictedAppCred = map[string]bool{
 	"CreateApplicationCredential": true, "DeleteApplicationCredential": true, "CreateTrust": true,
 }
 
-// authenticate checks X-Auth-Token and a simple policy: operations other than
-// the public and self-service ones need the admin role.
+// authenticate checks X-Auth-Token and Keystone's default policy (policy.go,
+// policy_table.go) for operation op of Identity v3.
 func (st *state) authenticate(f identityv3server.StrictHandlerFunc, op string) identityv3server.StrictHandlerFunc {
-	return st.policy(f, op, public, selfService)
+	pol, known := v3Policy[op]
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		if known && pol.mode == noToken {
+			// The OAuth 2.0 token endpoint authenticates its client with
+			// HTTP Basic, which the strict request object does not carry.
+			return f(context.WithValue(ctx, authorizationKey{}, r.Header.Get("Authorization")), w, r, req)
+		}
+		id := r.Header.Get("X-Auth-Token")
+		if id == "" {
+			return nil, unauthorized()
+		}
+		st.mu.Lock()
+		tok, err := st.validToken(id)
+		var admin, restricted bool
+		if err == nil {
+			admin = st.hasAdminRole(tok)
+			if ac := st.appcreds.get(tok.appCredID); ac != nil {
+				restricted = ac.restricted
+			}
+			switch {
+			case !known:
+				err = forbidden()
+			case pol.mode == byRule:
+				err = st.enforce(op, pol.rule, r, req, tok)
+			}
+		}
+		st.mu.Unlock()
+		if err != nil {
+			if e, ok := err.(*Error); ok && e.Code == http.StatusForbidden {
+				return nil, err
+			}
+			return nil, unauthorized()
+		}
+		if restricted && notWithRestrictedAppCred[op] {
+			return nil, errorf(http.StatusForbidden, "Using method 'application_credential' is not allowed for managing additional application_credentials or trusts.")
+		}
+		resp, err := f(context.WithValue(ctx, callerKey{}, &caller{tok: tok, admin: admin, policyChecked: pol.mode == byRule}), w, r, req)
+		if e, ok := err.(*Error); ok && *e == *forbidden() && pol.rule != "" {
+			// A handler's own check of the rule: Keystone names it.
+			err = errorf(http.StatusForbidden, "You are not authorized to perform the requested action: %s.", pol.rule)
+		}
+		return resp, err
+	}
 }
 
 // policy authenticates the request of operation op and applies the policy:

@@ -384,6 +384,9 @@ func (st *state) tokenRoles(t *token) []string {
 		return st.oauth1TokenRoles(t, at)
 	}
 	// --- end OS-OAUTH1
+	if roles, ok := st.federatedTokenRoles(t); ok { // hook: federated login (v3_mapped.go)
+		return roles
+	}
 	if t.scope == (target{}) {
 		return nil
 	}
@@ -481,6 +484,7 @@ func (st *state) tokenBody(t *token, withCatalog bool) v3s.Token {
 	// --- OS-OAUTH1 (v3_oauth1.go): the OS-OAUTH1 member
 	st.addOAuth1ToToken(t, &body)
 	st.addServiceProvidersToToken(&body) // --- OS-FEDERATION (v3_federation.go): enabled service providers
+	st.addFederationToToken(t, &body)    // hook: federated login (v3_mapped.go): the user's OS-FEDERATION
 	return body
 }
 

@@ -17,8 +17,9 @@ import (
 	v3s "github.com/gokeystone/keystone/gen/identityv3server"
 )
 
-// v3 implements the Identity v3 operations the fake serves; the others answer
-// 501 through unimplementedV3.
+// v3 implements the Identity v3 operations. It serves them all; an
+// operation added to the spec answers 501 through unimplementedV3 until it
+// has a handler (TestEveryV3OperationServed fails meanwhile).
 type v3 struct {
 	unimplementedV3
 	state *state
@@ -102,6 +103,9 @@ func (s *v3) IssueToken(ctx context.Context, req v3s.IssueTokenRequestObject) (v
 				return nil, errorf(http.StatusForbidden, "Using trust-scoped token to create another token. Create a new trust-scoped token instead")
 			}
 			// --- end OS-TRUST
+			if err := st.checkFederatedRescope(t); err != nil { // hook: federated login (v3_mapped.go)
+				return nil, err
+			}
 			fromToken, uid = t, t.userID
 		case "totp":
 			if id.TOTP == nil {
@@ -209,7 +213,8 @@ func (s *v3) IssueToken(ctx context.Context, req v3s.IssueTokenRequestObject) (v
 				scope = target{project: p.ID}
 			}
 		}
-	} else if scope != (target{}) && len(st.directRoles(userID, scope)) == 0 {
+	} else if scope != (target{}) && len(st.directRoles(userID, scope)) == 0 &&
+		!st.federatedRescopeHasRoles(fromToken, scope) { // hook: federated login (v3_mapped.go)
 		return nil, unauthorized()
 	}
 
@@ -224,6 +229,7 @@ func (s *v3) IssueToken(ctx context.Context, req v3s.IssueTokenRequestObject) (v
 		t.expires = fromToken.expires
 		t.auditIDs = append(t.auditIDs, fromToken.auditIDs[len(fromToken.auditIDs)-1])
 	}
+	st.inheritFederation(fromToken, t) // hook: federated login (v3_mapped.go)
 	st.tokens[t.id] = t
 	st.nIssued++
 	return v3s.IssueToken201JSONResponse{
@@ -314,7 +320,7 @@ func (s *v3) subject(ctx context.Context, id string) (*token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.admin && t.userID != c.tok.userID {
+	if !c.admin && !c.policyChecked && t.userID != c.tok.userID {
 		return nil, forbidden()
 	}
 	return t, nil
@@ -369,34 +375,59 @@ func (s *v3) GetAuthCatalog(ctx context.Context, _ v3s.GetAuthCatalogRequestObje
 	return v3s.GetAuthCatalog200JSONResponse{Catalog: s.state.catalog(c.tok.scope.project), Links: s.state.collection("auth/catalog")}, nil
 }
 
-// ListAuthProjects lists the projects the caller's user has a role on.
+// ListAuthProjects lists the projects the caller's token may be scoped to.
 func (s *v3) ListAuthProjects(ctx context.Context, _ v3s.ListAuthProjectsRequestObject) (v3s.ListAuthProjectsResponseObject, error) {
-	uid := callerFrom(ctx).tok.userID
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := []v3s.Project{}
-	for _, p := range st.projects.all() {
-		if p.Enabled && len(st.directRoles(uid, target{project: p.ID})) > 0 {
-			out = append(out, *p)
-		}
-	}
+	out := st.scopableProjects(callerFrom(ctx).tok)
 	return projectJSON{200, v3s.ProjectList{Projects: out, Links: st.collection("auth/projects")}}, nil
 }
 
-// ListAuthDomains lists the domains the caller's user has a role on.
+// ListAuthDomains lists the domains the caller's token may be scoped to.
 func (s *v3) ListAuthDomains(ctx context.Context, _ v3s.ListAuthDomainsRequestObject) (v3s.ListAuthDomainsResponseObject, error) {
-	uid := callerFrom(ctx).tok.userID
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	out := st.scopableDomains(callerFrom(ctx).tok)
+	return v3s.ListAuthDomains200JSONResponse{Domains: out, Links: st.collection("auth/domains")}, nil
+}
+
+// scopableProjects are the enabled projects tok's user has a role on,
+// directly or through its groups (for a federated token, the groups the
+// mapping gave it). Callers hold st.mu.
+func (st *state) scopableProjects(tok *token) []v3s.Project {
+	out := []v3s.Project{}
+	for _, p := range st.projects.all() {
+		if p.Enabled && st.hasScopeRoles(tok, target{project: p.ID}) {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// scopableDomains is scopableProjects for domains.
+func (st *state) scopableDomains(tok *token) []v3s.Domain {
 	out := []v3s.Domain{}
 	for _, d := range st.domains.all() {
-		if d.Enabled && len(st.directRoles(uid, target{domain: d.ID})) > 0 {
+		if d.Enabled && st.hasScopeRoles(tok, target{domain: d.ID}) {
 			out = append(out, *d)
 		}
 	}
-	return v3s.ListAuthDomains200JSONResponse{Domains: out, Links: st.collection("auth/domains")}, nil
+	return out
+}
+
+// hasScopeRoles reports whether tok's user has a role on t. Callers hold
+// st.mu.
+func (st *state) hasScopeRoles(tok *token, t target) bool {
+	if len(st.directRoles(tok.userID, t)) > 0 {
+		return true
+	}
+	// --- hook: federated login (v3_mapped.go): the mapped groups' roles.
+	if fed := st.tokenFederation(tok); fed != nil {
+		return len(st.groupRoles(fed.groups, t)) > 0
+	}
+	return false
 }
 
 // ListAuthSystem lists the system scope if the caller's user has a role on it.

@@ -23,13 +23,18 @@ func ec2Access(blob string) (string, bool) {
 }
 
 // ListCredentials lists credentials.
-func (s *v3) ListCredentials(_ context.Context, req v3s.ListCredentialsRequestObject) (v3s.ListCredentialsResponseObject, error) {
+func (s *v3) ListCredentials(ctx context.Context, req v3s.ListCredentialsRequestObject) (v3s.ListCredentialsResponseObject, error) {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	caller := callerFrom(ctx)
 	out := []v3s.Credential{}
 	for _, c := range st.credentials.all() {
 		if (req.Params.UserID != nil && c.UserID != *req.Params.UserID) || (req.Params.Type != nil && c.Type != *req.Params.Type) {
+			continue
+		}
+		// Keystone lists the credentials the caller may get.
+		if caller != nil && !st.allowed("identity:get_credential", caller.tok, map[string]string{"target.credential.user_id": c.UserID}) {
 			continue
 		}
 		out = append(out, *c)

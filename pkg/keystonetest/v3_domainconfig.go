@@ -83,13 +83,6 @@ var configDefaults = func() map[string]map[string]any {
 var securityCompliance = map[string]any{"password_regex": nil, "password_regex_description": nil}
 
 func init() {
-	// Hook into server.go's policy maps (kept here, not there): the handlers
-	// below check who may read what (security_compliance is open to any
-	// token; the rest to administrators and system readers).
-	for _, op := range []string{"GetDefaultDomainConfig", "GetDefaultDomainConfigGroup", "GetDefaultDomainConfigOption",
-		"GetDomainConfig", "GetDomainConfigGroup", "GetDomainConfigOption"} {
-		selfService[op] = true
-	}
 	// Keystone checks no schema on these bodies: it reads "config" and answers
 	// 403 for what it cannot store, a body without "config" included.
 	for _, op := range []string{"createDomainConfig", "updateDomainConfig", "updateDomainConfigGroup", "updateDomainConfigOption"} {
@@ -205,7 +198,7 @@ func (st *state) canReadConfig(ctx context.Context) bool {
 	if c == nil {
 		return false
 	}
-	if c.admin {
+	if c.admin || c.policyChecked {
 		return true
 	}
 	if !c.tok.scope.system {

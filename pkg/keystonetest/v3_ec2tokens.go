@@ -29,10 +29,6 @@ import (
 const ec2AuthTTL = 15 * time.Minute
 
 func init() {
-	// Hook into server.go's policy maps: the handlers apply Keystone's
-	// service_or_admin rule themselves.
-	selfService["ValidateEC2Token"] = true
-	selfService["ValidateS3Token"] = true
 	// Keystone has no schema for these bodies: it answers from what it finds
 	// (no access key is a 401, not a 400).
 	unvalidatedBodies["validateEC2Token"] = true

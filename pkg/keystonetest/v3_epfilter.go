@@ -712,11 +712,8 @@ func (s *v3) GetPolicyForEndpoint(_ context.Context, req v3s.GetPolicyForEndpoin
 }
 
 // The api-ref's /v3/policies/{policy_id}/OS-ENDPOINT-POLICY/policy is routed
-// by no Keystone: it answers Flask's 404 before authenticating.
-func init() {
-	public["GetPolicyForPolicyEndpoint"] = true
-	public["CheckPolicyForPolicyEndpoint"] = true
-}
+// by no Keystone: it answers Flask's 404 before authenticating (see the
+// policy table).
 
 // GetPolicyForPolicyEndpoint answers 404, as Keystone 22 does.
 func (s *v3) GetPolicyForPolicyEndpoint(context.Context, v3s.GetPolicyForPolicyEndpointRequestObject) (v3s.GetPolicyForPolicyEndpointResponseObject, error) {

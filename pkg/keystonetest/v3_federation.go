@@ -17,6 +17,12 @@ type federationState struct {
 	protocols []fedProtocol // in creation order
 	mappings  table[v3s.Mapping]
 	sps       table[v3s.ServiceProvider]
+
+	// trustedDashboards is `[federation] trusted_dashboard` (WebSSO, v3_websso.go).
+	trustedDashboards []string
+	// tokens holds the federation data of federated tokens, by token ID
+	// (v3_mapped.go).
+	tokens map[string]*fedToken
 }
 
 // fedProtocol is a protocol of an identity provider.
@@ -276,6 +282,7 @@ func (s *v3) DeleteIdentityProvider(_ context.Context, req v3s.DeleteIdentityPro
 		return nil, idpNotFound(req.IdpID)
 	}
 	st.fedArea.deleteIdp(req.IdpID)
+	st.forgetFederatedIdentities(req.IdpID, "")
 	return v3s.DeleteIdentityProvider204Response{}, nil
 }
 
@@ -371,6 +378,7 @@ func (s *v3) DeleteIdentityProviderProtocol(_ context.Context, req v3s.DeleteIde
 		return nil, protocolNotFound(req.IdpID, req.ProtocolID)
 	}
 	st.fedArea.protocols = slices.Delete(st.fedArea.protocols, i, i+1)
+	st.forgetFederatedIdentities(req.IdpID, req.ProtocolID)
 	return v3s.DeleteIdentityProviderProtocol204Response{}, nil
 }
 

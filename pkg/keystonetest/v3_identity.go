@@ -15,11 +15,16 @@ func userMatches(u *userRec, domainID *string, enabled *bool, name *string) bool
 }
 
 // ListUsers lists users.
-func (s *v3) ListUsers(_ context.Context, req v3s.ListUsersRequestObject) (v3s.ListUsersResponseObject, error) {
+func (s *v3) ListUsers(ctx context.Context, req v3s.ListUsersRequestObject) (v3s.ListUsersResponseObject, error) {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	p := req.Params
+	dom, err := st.listDomain(ctx, p.DomainID)
+	if err != nil {
+		return nil, err
+	}
+	p.DomainID = dom
 	// The fake has no federated users: federated filters match none.
 	federated := p.IdpID != nil || p.ProtocolID != nil || p.UniqueID != nil
 	out := []v3s.User{}
@@ -30,7 +35,9 @@ func (s *v3) ListUsers(_ context.Context, req v3s.ListUsersRequestObject) (v3s.L
 		// No password of the fake expires: a password_expires_at filter
 		// matches none, as in Keystone for users without an expiry.
 		if p.PasswordExpiresAt == nil && userMatches(u, p.DomainID, p.Enabled, p.Name) {
-			out = append(out, u.User)
+			listed := u.User
+			listed.Federated = nil // Keystone shows a user's federated identities on GET only
+			out = append(out, listed)
 		}
 	}
 	return v3s.ListUsers200JSONResponse{Users: out, Links: st.collection("users")}, nil
@@ -78,7 +85,7 @@ func (s *v3) CreateUser(ctx context.Context, req v3s.CreateUserRequestObject) (v
 
 // selfOrAdmin lets administrators and the user itself through.
 func selfOrAdmin(ctx context.Context, userID string) error {
-	if c := callerFrom(ctx); c != nil && !c.admin && c.tok.userID != userID {
+	if c := callerFrom(ctx); c != nil && !c.admin && !c.policyChecked && c.tok.userID != userID {
 		return forbidden()
 	}
 	return nil
@@ -252,13 +259,17 @@ func (s *v3) ListUserProjects(ctx context.Context, req v3s.ListUserProjectsReque
 // --- groups
 
 // ListGroups lists groups.
-func (s *v3) ListGroups(_ context.Context, req v3s.ListGroupsRequestObject) (v3s.ListGroupsResponseObject, error) {
+func (s *v3) ListGroups(ctx context.Context, req v3s.ListGroupsRequestObject) (v3s.ListGroupsResponseObject, error) {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	dom, err := st.listDomain(ctx, req.Params.DomainID)
+	if err != nil {
+		return nil, err
+	}
 	out := []v3s.Group{}
 	for _, g := range st.groups.all() {
-		if (req.Params.Name != nil && g.Name != *req.Params.Name) || (req.Params.DomainID != nil && g.DomainID != *req.Params.DomainID) {
+		if (req.Params.Name != nil && g.Name != *req.Params.Name) || (dom != nil && g.DomainID != *dom) {
 			continue
 		}
 		out = append(out, *g)

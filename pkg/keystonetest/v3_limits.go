@@ -2,20 +2,27 @@ package keystonetest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	v3s "github.com/gokeystone/keystone/gen/identityv3server"
 )
 
 // Unified limits (registered limits, project and domain limits, the limit
-// model) as Keystone 22 serves them with its default flat enforcement model:
-// keystone/api/limits.py, keystone/api/registered_limits.py,
-// keystone/limit/core.py and keystone/limit/backends/sql.py.
+// model) as Keystone 22 serves them: keystone/api/limits.py,
+// keystone/api/registered_limits.py, keystone/limit/core.py,
+// keystone/limit/backends/sql.py, and the enforcement models of
+// keystone/limit/models (flat by default, strict_two_level with
+// WithLimitModel).
 
 // limitState holds limits and registered limits.
 type limitState struct {
 	registered table[v3s.RegisteredLimit]
 	limits     table[limitRec]
+	// model is `[unified_limit] enforcement_model`: limitModelFlat or
+	// limitModelStrict ("" is flat).
+	model string
 }
 
 // limitRec is a project or domain limit and the registered limit it refers
@@ -32,17 +39,223 @@ type limitRec struct {
 // are ""), so is listing limits (list_limits is "", what a token sees depends
 // on its scope); get_limit lets a project's or domain's users read theirs.
 // The handlers check the rest.
-func init() {
-	for _, op := range []string{"ListRegisteredLimits", "GetRegisteredLimit", "GetLimitModel", "ListLimits", "GetLimit"} {
-		selfService[op] = true
-	}
+const (
+	maxLimit = 0x7FFFFFFF
+	// The enforcement models of Keystone 22 (keystone/limit/models).
+	limitModelFlat   = "flat"
+	limitModelStrict = "strict_two_level"
+	// maxProjectTreeDepth is Keystone's `[DEFAULT] max_project_tree_depth`.
+	maxProjectTreeDepth = 5
+	// strictTwoLevelDepth is the strict_two_level model's
+	// MAX_PROJECT_TREE_DEPTH (the flat model has none).
+	strictTwoLevelDepth = 2
+)
+
+// limitModelDescriptions are the DESCRIPTION of each model, as GET
+// /v3/limits/model shows it.
+var limitModelDescriptions = map[string]string{
+	limitModelFlat:   "Limit enforcement and validation does not take project hierarchy into consideration.",
+	limitModelStrict: "This model requires project hierarchy never exceeds a depth of two",
 }
 
-const (
-	limitModelName        = "flat"
-	limitModelDescription = "Limit enforcement and validation does not take project hierarchy into consideration."
-	maxLimit              = 0x7FFFFFFF
-)
+// WithLimitModel sets Keystone's `[unified_limit] enforcement_model`: "flat"
+// (the default) or "strict_two_level". With strict_two_level, projects are at
+// most two levels under their domain, a project's limit may not exceed its
+// parent domain's (or, without one, the registered default), and a domain's
+// limit may not be below its projects'. Start fails on another name, as
+// Keystone does not start with one.
+func WithLimitModel(name string) Option { return func(c *config) { c.limitModel = name } }
+
+// setLimitModel sets the enforcement model ("" for flat), or tells why it
+// cannot, as oslo.config refuses a value outside the option's choices.
+func (st *state) setLimitModel(name string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch name {
+	case "", limitModelFlat:
+		st.limitArea.model = limitModelFlat
+	case limitModelStrict:
+		st.limitArea.model = limitModelStrict
+	default:
+		return fmt.Errorf("keystonetest: [unified_limit] enforcement_model: valid values are [%s, %s], but found %q",
+			limitModelFlat, limitModelStrict, name)
+	}
+	return nil
+}
+
+// limitModel returns the enforcement model's name.
+func (ls *limitState) limitModel() string {
+	if ls.model == "" {
+		return limitModelFlat
+	}
+	return ls.model
+}
+
+// modelDepth is the model's MAX_PROJECT_TREE_DEPTH, 0 for none.
+func (ls *limitState) modelDepth() int {
+	if ls.limitModel() == limitModelStrict {
+		return strictTwoLevelDepth
+	}
+	return 0
+}
+
+// checkProjectDepth refuses a new project under parent (a project, or its
+// domain for a top-level project) that would be too deep, as Keystone's
+// resource manager does (_assert_max_hierarchy_depth): the new project's
+// depth counts the domain (a top-level project is at depth 2) and may not
+// exceed max_project_tree_depth + 1, nor the model's depth + 1. So the flat
+// model allows five levels of projects under a domain, strict_two_level two.
+// Called with st.mu held.
+func (st *state) checkProjectDepth(parent string) *Error {
+	maxDepth := maxProjectTreeDepth + 1
+	if d := st.limitArea.modelDepth(); d != 0 {
+		maxDepth = min(maxDepth, d+1)
+	}
+	// The parents of the new project: the parent, its parents, the domain.
+	parents, seen := 1, map[string]bool{}
+	for id := parent; ; {
+		p := st.projects.get(id)
+		if p == nil || seen[id] {
+			break
+		}
+		seen[id] = true
+		parents++
+		id, _ = value(p.ParentID)
+	}
+	if parents+1 > maxDepth {
+		return errorf(http.StatusForbidden, "Max hierarchy depth reached for %s branch.", parent)
+	}
+	return nil
+}
+
+// tooDeepProjects returns, with the strict_two_level model, the projects
+// whose tree under their domain is deeper than the model allows (those at its
+// depth + 1, the domain being at depth 1), as Keystone's check_project_depth
+// finds them when it starts; nil otherwise. (Keystone refuses to start then,
+// although its API lets a project have a child: its start check counts the
+// domain, the API's does not.)
+func (ls *limitState) tooDeepProjects(projects []*v3s.Project) []string {
+	depth := ls.modelDepth()
+	if depth == 0 {
+		return nil
+	}
+	byID := map[string]*v3s.Project{}
+	for _, p := range projects {
+		byID[p.ID] = p
+	}
+	var out []string
+	for _, p := range projects {
+		// p's depth: 1 for its domain, plus one per project up to it.
+		n, q := 1, p
+		for q != nil && n <= depth+1 {
+			n++
+			parent, _ := value(q.ParentID)
+			q = byID[parent]
+		}
+		if n == depth+1 {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+// limitTreeExceeded is Keystone's LimitTreeExceedError.
+func limitTreeExceeded(ids []string, depth int) error {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = "'" + id + "'"
+	}
+	return fmt.Errorf("Keystone cannot start due to project hierarchical depth in the current deployment (project_ids: [%s]) exceeds the enforcement model's maximum limit of %d. Please use a different enforcement model to correct the issue.",
+		strings.Join(quoted, ", "), depth)
+}
+
+// modelLimit is a limit as the enforcement model checks it: a new one, or an
+// existing one with its update applied.
+type modelLimit struct {
+	project, domain           string
+	service, region, resource string
+	value                     int
+}
+
+// checkLimitModel checks limits, a creation's batch or an update, against
+// the enforcement model: the flat model accepts everything; the
+// strict_two_level one (StrictTwoLevelModel.check_limit) refuses the first
+// limit, in order, that breaks the tree of its domain. Called with st.mu held.
+func (st *state) checkLimitModel(batch []modelLimit) *Error {
+	if st.limitArea.limitModel() != limitModelStrict {
+		return nil
+	}
+	for _, l := range batch {
+		if st.strictLimitOK(l, batch) {
+			continue
+		}
+		level, id, region := "project_id", l.project, l.region
+		if l.project == "" {
+			level, id = "domain_id", l.domain
+		}
+		if region == "" {
+			region = "None" // Python's None
+		}
+		// InvalidLimit, whatever the rule broken: Keystone replaces each
+		// reason by this one.
+		return errorf(http.StatusForbidden, "Invalid resource limit: The resource limit (%s: %s, resource_name: %s, resource_limit: %d, service_id: %s, region_id: %s) doesn't satisfy current hierarchy model..",
+			level, id, l.resource, l.value, l.service, region)
+	}
+	return nil
+}
+
+// strictLimitOK applies strict_two_level's rules to l. A project's limit may
+// not exceed its parent's: the parent domain's limit in the same batch if
+// there is one, else the stored one, else (for a project under a domain, or
+// under a project, which Keystone looks up as a domain and never finds) the
+// registered limit's default. A domain's limit may not be below any stored
+// limit of a project of its subtree (the batch's own project limits are not
+// looked at). As in Keystone, a value of 0 (false in Python) is never
+// compared, and -1 (unlimited) is compared as a number.
+func (st *state) strictLimitOK(l modelLimit, batch []modelLimit) bool {
+	same := func(o modelLimit) bool {
+		return o.service == l.service && o.region == l.region && o.resource == l.resource
+	}
+	if l.project != "" {
+		parent := ""
+		if p := st.projects.get(l.project); p != nil {
+			parent, _ = value(p.ParentID)
+		}
+		for _, o := range batch {
+			if o.project == "" && o.domain == parent && same(o) {
+				return l.value <= o.value
+			}
+		}
+		v, ok := st.specifiedLimit(l, "", parent)
+		return !ok || v == 0 || l.value <= v
+	}
+	for _, sub := range st.descendants(l.domain) {
+		if v, ok := st.specifiedLimit(l, sub.ID, ""); ok && v != 0 && l.value < v {
+			return false
+		}
+	}
+	return true
+}
+
+// specifiedLimit returns the stored limit value of project (or, with project
+// "", of domain) for l's service, region and resource name; for a domain
+// without one, the registered limit's default (Keystone's
+// _get_specified_limit_value). It reports false when there is neither.
+func (st *state) specifiedLimit(l modelLimit, project, domain string) (int, bool) {
+	ls := &st.limitArea
+	rl := ls.findRegistered(l.service, l.region, l.resource)
+	if rl != nil {
+		for _, o := range ls.limits.all() {
+			if o.registeredID == rl.ID && o.projectID == project && (project != "" || o.domainID == domain) {
+				return o.resourceLimit, true
+			}
+		}
+	}
+	if project == "" && domain != "" && rl != nil {
+		return rl.DefaultLimit, true
+	}
+	return 0, false
+}
 
 // limitValidation is Keystone's ValidationError for a reference to a missing
 // service, region, project or domain.
@@ -148,9 +361,14 @@ func (st *state) renderLimit(l *limitRec) v3s.Limit {
 
 // --- limit model
 
-// GetLimitModel shows the enforcement model: flat, Keystone 22's default.
+// GetLimitModel shows the enforcement model: flat (Keystone 22's default) or
+// the one of WithLimitModel.
 func (s *v3) GetLimitModel(context.Context, v3s.GetLimitModelRequestObject) (v3s.GetLimitModelResponseObject, error) {
-	return v3s.GetLimitModel200JSONResponse{Model: v3s.LimitModel{Name: limitModelName, Description: limitModelDescription}}, nil
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	name := st.limitArea.limitModel()
+	return v3s.GetLimitModel200JSONResponse{Model: v3s.LimitModel{Name: name, Description: limitModelDescriptions[name]}}, nil
 }
 
 // --- registered limits
@@ -242,7 +460,10 @@ func (s *v3) GetRegisteredLimit(_ context.Context, req v3s.GetRegisteredLimitReq
 	return v3s.GetRegisteredLimit200JSONResponse{RegisteredLimit: *rl}, nil
 }
 
-// UpdateRegisteredLimit updates a registered limit no limit refers to.
+// UpdateRegisteredLimit updates a registered limit no limit refers to. No
+// model checks it (Keystone's update_registered_limit does not call the
+// model): with strict_two_level, the default it sets is the parent value of
+// the limits created after.
 func (s *v3) UpdateRegisteredLimit(_ context.Context, req v3s.UpdateRegisteredLimitRequestObject) (v3s.UpdateRegisteredLimitResponseObject, error) {
 	if req.Body == nil {
 		return nil, badRequest("Expecting to find registered_limit in request body.")
@@ -450,8 +671,17 @@ func (s *v3) CreateLimits(_ context.Context, req v3s.CreateLimitsRequestObject) 
 		}
 		todo = append(todo, pd)
 	}
-	// The flat model checks nothing more. Then the driver: a registered
-	// limit must exist, and the limit must be new.
+	// Then the model, on the whole batch.
+	batch := make([]modelLimit, 0, len(todo))
+	for _, pd := range todo {
+		batch = append(batch, modelLimit{project: pd.project, domain: pd.domain, service: pd.in.ServiceID,
+			region: pd.region, resource: pd.in.ResourceName, value: pd.in.ResourceLimit})
+	}
+	if err := st.checkLimitModel(batch); err != nil {
+		return nil, err
+	}
+	// Then the driver: a registered limit must exist, and the limit must be
+	// new.
 	created := make([]*limitRec, 0, len(todo))
 	for _, pd := range todo {
 		rl := ls.findRegistered(pd.in.ServiceID, pd.region, pd.in.ResourceName)
@@ -533,6 +763,19 @@ func (s *v3) UpdateLimit(_ context.Context, req v3s.UpdateLimitRequestObject) (v
 	l := st.limitArea.limits.get(req.LimitID)
 	if l == nil {
 		return nil, limitNotFound(req.LimitID)
+	}
+	// The model checks the limit with the body applied (a resource_limit of
+	// 0 included, which the driver then ignores).
+	ml := modelLimit{project: l.projectID, domain: l.domainID, value: l.resourceLimit}
+	if rl := st.limitArea.registered.get(l.registeredID); rl != nil {
+		ml.service, ml.resource = rl.ServiceID, rl.ResourceName
+		ml.region, _ = value(rl.RegionID)
+	}
+	if in.ResourceLimit != nil {
+		ml.value = *in.ResourceLimit
+	}
+	if err := st.checkLimitModel([]modelLimit{ml}); err != nil {
+		return nil, err
 	}
 	if in.ResourceLimit != nil && *in.ResourceLimit != 0 {
 		l.resourceLimit = *in.ResourceLimit

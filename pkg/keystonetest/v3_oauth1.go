@@ -71,13 +71,6 @@ type oauth1AccessToken struct {
 }
 
 func init() {
-	// Consumers and access tokens follow the default policy (the admin role);
-	// the request and access token endpoints are authenticated by their
-	// signature; deleting an access token is open to its owner too
-	// (identity:ec2_delete_credential).
-	public["CreateOAuth1RequestToken"] = true
-	public["CreateOAuth1AccessToken"] = true
-	selfService["DeleteUserOAuth1AccessToken"] = true
 	// Keystone accepts a consumer creation without "consumer".
 	unvalidatedBodies["createOAuth1Consumer"] = true
 }

@@ -11,12 +11,6 @@ import (
 // answers 403 ([token] revoke_by_id is true by default), the simple-cert
 // certificates 410 Gone, with or without a token.
 
-func init() {
-	for _, op := range []string{"ListRevokedPKITokens", "GetSimpleCertCA", "GetSimpleCertCertificates"} {
-		public[op] = true
-	}
-}
-
 const pkiGone = "This API is no longer available due to the removal of support for PKI tokens."
 
 // ListRevokedPKITokens answers as Keystone 22 with revoke_by_id: 403.

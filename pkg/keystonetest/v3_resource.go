@@ -201,11 +201,16 @@ func (st *state) dropGrants(f func(grant) bool) {
 // --- projects
 
 // ListProjects lists projects with Keystone's filters.
-func (s *v3) ListProjects(_ context.Context, req v3s.ListProjectsRequestObject) (v3s.ListProjectsResponseObject, error) {
+func (s *v3) ListProjects(ctx context.Context, req v3s.ListProjectsRequestObject) (v3s.ListProjectsResponseObject, error) {
 	st := s.state
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	p := req.Params
+	if c := callerFrom(ctx); c != nil && c.tok.scope.domain != "" {
+		// A domain-scoped caller lists its domain's projects (Keystone's
+		// list_projects filters on the token's domain).
+		p.DomainID = &c.tok.scope.domain
+	}
 	var candidates []v3s.Project
 	if p.IsDomain != nil && *p.IsDomain {
 		for _, d := range st.domains.all() {
@@ -308,6 +313,9 @@ func (s *v3) CreateProject(ctx context.Context, req v3s.CreateProjectRequestObje
 	if st.domains.get(dom) == nil {
 		return nil, notFound("domain", dom)
 	}
+	if err := st.checkProjectDepth(parent); err != nil { // hook: the hierarchy's depth (v3_limits.go)
+		return nil, err
+	}
 	for _, o := range st.projects.all() {
 		if od, _ := value(o.DomainID); od == dom && o.Name == in.Name {
 			return nil, conflict("project", "name", in.Name)
@@ -335,7 +343,7 @@ func (s *v3) GetProject(ctx context.Context, req v3s.GetProjectRequestObject) (v
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := callerFrom(ctx)
-	if !c.admin && c.tok.scope.project != req.ProjectID {
+	if !c.admin && !c.policyChecked && c.tok.scope.project != req.ProjectID {
 		return nil, forbidden()
 	}
 	p := st.projects.get(req.ProjectID)

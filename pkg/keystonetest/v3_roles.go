@@ -260,7 +260,7 @@ type assignment struct {
 // ListRoleAssignments lists role assignments with Keystone's filters:
 // effective (group memberships, inherited grants and implied roles
 // expanded), include_names and include_subtree.
-func (s *v3) ListRoleAssignments(_ context.Context, req v3s.ListRoleAssignmentsRequestObject) (v3s.ListRoleAssignmentsResponseObject, error) {
+func (s *v3) ListRoleAssignments(ctx context.Context, req v3s.ListRoleAssignmentsRequestObject) (v3s.ListRoleAssignmentsResponseObject, error) {
 	p := req.Params
 	effective := p.Effective != nil && *p.Effective
 	if effective && p.GroupID != nil {
@@ -348,10 +348,29 @@ func (s *v3) ListRoleAssignments(_ context.Context, req v3s.ListRoleAssignmentsR
 			}
 		}
 	}
+	// A domain-scoped caller sees the assignments on its domain and on
+	// the domain's projects.
+	var onlyDomain string
+	if c := callerFrom(ctx); c != nil {
+		onlyDomain = c.tok.scope.domain
+	}
+	inDomain := func(a assignment) bool {
+		if a.domain != "" {
+			return a.domain == onlyDomain
+		}
+		pr := st.projects.get(a.project)
+		d := ""
+		if pr != nil {
+			d, _ = value(pr.DomainID)
+		}
+		return a.project != "" && d == onlyDomain
+	}
 	out := []v3s.RoleAssignment{}
 	seen := map[string]bool{}
 	for _, a := range rows {
 		switch {
+		case onlyDomain != "" && !inDomain(a):
+			continue
 		case p.UserID != nil && (a.group || a.actor != *p.UserID),
 			p.GroupID != nil && (!a.group || a.actor != *p.GroupID),
 			p.RoleID != nil && a.role != *p.RoleID,

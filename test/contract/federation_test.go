@@ -886,7 +886,6 @@ func TestServiceProviders(t *testing.T) {
 }
 
 func TestFederatedAuthentication(t *testing.T) {
-	realOnly(t, "federation")
 	f := newFederation(t)
 
 	t.Run("authenticateFederated", func(t *testing.T) {
@@ -1144,7 +1143,6 @@ func b64(t testing.TB, s string) []byte {
 }
 
 func TestSAML(t *testing.T) {
-	realOnly(t, "federation")
 	m, err := anon.GetSAML2MetadataWithResponse(t.Context())
 	expect(t, m, err, 200)
 	var md samlEntityDescriptor

@@ -105,7 +105,7 @@ func TestMain(m *testing.M) {
 	case "keystone":
 		k, err = testenv.Lookup()
 	case "fake":
-		onFake, err = keystonetest.Start()
+		onFake, err = keystonetest.Start(keystonetest.WithTrustedDashboard(fedDashboard)) // as scripts/keystone-local.sh
 		if err == nil {
 			defer onFake.Close()
 			// As scripts/keystone-local.sh sets [oauth1] request_token_duration.

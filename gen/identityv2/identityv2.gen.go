@@ -2510,8 +2510,31 @@ type ClientInterface interface {
 
 	// ListUserGlobalRoles List a user's global roles.
 	//
+	// The roles granted to the user globally (not on a tenant), as python-keystoneclient's
+	// `roles.roles_for_user(user)` lists them. Keystone dropped global roles after Diablo:
+	// its later v2.0 controllers answer 501 ("User roles not supported: tenant_id required").
+	//
 	// Corresponds with GET /v2.0/users/{user_id}/roles (the `ListUserGlobalRoles` operationId).
 	ListUserGlobalRoles(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeUserGlobalRole Revoke a user's global role.
+	//
+	// python-keystoneclient's `roles.remove_user_role(user, role)` without a tenant
+	// (OS-KSADM, "Delete Global Role from User"). Keystone dropped global roles after
+	// Diablo: its later v2.0 controllers answer 501.
+	//
+	// Corresponds with DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeUserGlobalRole` operationId).
+	RevokeUserGlobalRole(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GrantUserGlobalRole Grant a global role to a user (not on a tenant).
+	//
+	// python-keystoneclient's `roles.add_user_role(user, role)` without a tenant. The
+	// api-ref (OS-KSADM, "Add Global Role to User") gives no request body and a 201
+	// without a body. Keystone dropped global roles after Diablo: its later v2.0
+	// controllers answer 501 ("User roles not supported: tenant_id required").
+	//
+	// Corresponds with PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantUserGlobalRole` operationId).
+	GrantUserGlobalRole(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListVersions List the Identity API versions the server offers.
@@ -3589,9 +3612,52 @@ func (c *Client) GetEC2Credential(ctx context.Context, userID string, credential
 
 // ListUserGlobalRoles List a user's global roles.
 //
+// The roles granted to the user globally (not on a tenant), as python-keystoneclient's
+// `roles.roles_for_user(user)` lists them. Keystone dropped global roles after Diablo:
+// its later v2.0 controllers answer 501 ("User roles not supported: tenant_id required").
+//
 // Corresponds with GET /v2.0/users/{user_id}/roles (the `ListUserGlobalRoles` operationId).
 func (c *Client) ListUserGlobalRoles(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUserGlobalRolesRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeUserGlobalRole Revoke a user's global role.
+//
+// python-keystoneclient's `roles.remove_user_role(user, role)` without a tenant
+// (OS-KSADM, "Delete Global Role from User"). Keystone dropped global roles after
+// Diablo: its later v2.0 controllers answer 501.
+//
+// Corresponds with DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeUserGlobalRole` operationId).
+func (c *Client) RevokeUserGlobalRole(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeUserGlobalRoleRequest(c.Server, userID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GrantUserGlobalRole Grant a global role to a user (not on a tenant).
+//
+// python-keystoneclient's `roles.add_user_role(user, role)` without a tenant. The
+// api-ref (OS-KSADM, "Add Global Role to User") gives no request body and a 201
+// without a body. Keystone dropped global roles after Diablo: its later v2.0
+// controllers answer 501 ("User roles not supported: tenant_id required").
+//
+// Corresponds with PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantUserGlobalRole` operationId).
+func (c *Client) GrantUserGlobalRole(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGrantUserGlobalRoleRequest(c.Server, userID, roleID)
 	if err != nil {
 		return nil, err
 	}
@@ -5774,6 +5840,88 @@ func NewListUserGlobalRolesRequest(server string, userID string) (*http.Request,
 	return req, nil
 }
 
+// NewRevokeUserGlobalRoleRequest constructs an http.Request for the RevokeUserGlobalRole method
+func NewRevokeUserGlobalRoleRequest(server string, userID string, roleID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.0/users/%s/roles/OS-KSADM/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGrantUserGlobalRoleRequest constructs an http.Request for the GrantUserGlobalRole method
+func NewGrantUserGlobalRoleRequest(server string, userID string, roleID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2.0/users/%s/roles/OS-KSADM/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -6293,10 +6441,37 @@ type ClientWithResponsesInterface interface {
 
 	// ListUserGlobalRolesWithResponse List a user's global roles.
 	//
+	// The roles granted to the user globally (not on a tenant), as python-keystoneclient's
+	// `roles.roles_for_user(user)` lists them. Keystone dropped global roles after Diablo:
+	// its later v2.0 controllers answer 501 ("User roles not supported: tenant_id required").
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v2.0/users/{user_id}/roles (the `ListUserGlobalRoles` operationId).
 	ListUserGlobalRolesWithResponse(ctx context.Context, userID string, reqEditors ...RequestEditorFn) (*ListUserGlobalRolesResponse, error)
+
+	// RevokeUserGlobalRoleWithResponse Revoke a user's global role.
+	//
+	// python-keystoneclient's `roles.remove_user_role(user, role)` without a tenant
+	// (OS-KSADM, "Delete Global Role from User"). Keystone dropped global roles after
+	// Diablo: its later v2.0 controllers answer 501.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeUserGlobalRole` operationId).
+	RevokeUserGlobalRoleWithResponse(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*RevokeUserGlobalRoleResponse, error)
+
+	// GrantUserGlobalRoleWithResponse Grant a global role to a user (not on a tenant).
+	//
+	// python-keystoneclient's `roles.add_user_role(user, role)` without a tenant. The
+	// api-ref (OS-KSADM, "Add Global Role to User") gives no request body and a 201
+	// without a body. Keystone dropped global roles after Diablo: its later v2.0
+	// controllers answer 501 ("User roles not supported: tenant_id required").
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantUserGlobalRole` operationId).
+	GrantUserGlobalRoleWithResponse(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*GrantUserGlobalRoleResponse, error)
 }
 
 type ListVersionsResponse struct {
@@ -9467,6 +9642,137 @@ func (r ListUserGlobalRolesResponse) ContentType() string {
 	return ""
 }
 
+type RevokeUserGlobalRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeUserGlobalRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeUserGlobalRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeUserGlobalRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r RevokeUserGlobalRoleResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeUserGlobalRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeUserGlobalRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeUserGlobalRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeUserGlobalRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GrantUserGlobalRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GrantUserGlobalRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GrantUserGlobalRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GrantUserGlobalRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GrantUserGlobalRoleResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GrantUserGlobalRoleResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r GrantUserGlobalRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GrantUserGlobalRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GrantUserGlobalRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GrantUserGlobalRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListVersionsWithResponse List the Identity API versions the server offers.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10344,6 +10650,10 @@ func (c *ClientWithResponses) GetEC2CredentialWithResponse(ctx context.Context, 
 
 // ListUserGlobalRolesWithResponse List a user's global roles.
 //
+// The roles granted to the user globally (not on a tenant), as python-keystoneclient's
+// `roles.roles_for_user(user)` lists them. Keystone dropped global roles after Diablo:
+// its later v2.0 controllers answer 501 ("User roles not supported: tenant_id required").
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v2.0/users/{user_id}/roles (the `ListUserGlobalRoles` operationId).
@@ -10353,6 +10663,41 @@ func (c *ClientWithResponses) ListUserGlobalRolesWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListUserGlobalRolesResponse(rsp)
+}
+
+// RevokeUserGlobalRoleWithResponse Revoke a user's global role.
+//
+// python-keystoneclient's `roles.remove_user_role(user, role)` without a tenant
+// (OS-KSADM, "Delete Global Role from User"). Keystone dropped global roles after
+// Diablo: its later v2.0 controllers answer 501.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `RevokeUserGlobalRole` operationId).
+func (c *ClientWithResponses) RevokeUserGlobalRoleWithResponse(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*RevokeUserGlobalRoleResponse, error) {
+	rsp, err := c.RevokeUserGlobalRole(ctx, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeUserGlobalRoleResponse(rsp)
+}
+
+// GrantUserGlobalRoleWithResponse Grant a global role to a user (not on a tenant).
+//
+// python-keystoneclient's `roles.add_user_role(user, role)` without a tenant. The
+// api-ref (OS-KSADM, "Add Global Role to User") gives no request body and a 201
+// without a body. Keystone dropped global roles after Diablo: its later v2.0
+// controllers answer 501 ("User roles not supported: tenant_id required").
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (the `GrantUserGlobalRole` operationId).
+func (c *ClientWithResponses) GrantUserGlobalRoleWithResponse(ctx context.Context, userID string, roleID string, reqEditors ...RequestEditorFn) (*GrantUserGlobalRoleResponse, error) {
+	rsp, err := c.GrantUserGlobalRole(ctx, userID, roleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGrantUserGlobalRoleResponse(rsp)
 }
 
 // ParseListVersionsResponse parses an HTTP response from a ListVersionsWithResponse call
@@ -12763,6 +13108,113 @@ func ParseListUserGlobalRolesResponse(rsp *http.Response) (*ListUserGlobalRolesR
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeUserGlobalRoleResponse parses an HTTP response from a RevokeUserGlobalRoleWithResponse call
+func ParseRevokeUserGlobalRoleResponse(rsp *http.Response) (*RevokeUserGlobalRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeUserGlobalRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGrantUserGlobalRoleResponse parses an HTTP response from a GrantUserGlobalRoleWithResponse call
+func ParseGrantUserGlobalRoleResponse(rsp *http.Response) (*GrantUserGlobalRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GrantUserGlobalRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented

@@ -2195,6 +2195,12 @@ type ServerInterface interface {
 	// ListUserGlobalRoles List a user's global roles.
 	// (GET /v2.0/users/{user_id}/roles)
 	ListUserGlobalRoles(w http.ResponseWriter, r *http.Request, userID string)
+	// RevokeUserGlobalRole Revoke a user's global role.
+	// (DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id})
+	RevokeUserGlobalRole(w http.ResponseWriter, r *http.Request, userID string, roleID string)
+	// GrantUserGlobalRole Grant a global role to a user (not on a tenant).
+	// (PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id})
+	GrantUserGlobalRole(w http.ResponseWriter, r *http.Request, userID string, roleID string)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -3620,6 +3626,76 @@ func (siw *ServerInterfaceWrapper) ListUserGlobalRoles(w http.ResponseWriter, r 
 	handler.ServeHTTP(w, r)
 }
 
+// RevokeUserGlobalRole operation middleware
+func (siw *ServerInterfaceWrapper) RevokeUserGlobalRole(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "user_id" -------------
+	var userID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeUserGlobalRole(w, r, userID, roleID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GrantUserGlobalRole operation middleware
+func (siw *ServerInterfaceWrapper) GrantUserGlobalRole(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "user_id" -------------
+	var userID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", r.PathValue("user_id"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "user_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", r.PathValue("role_id"), &roleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GrantUserGlobalRole(w, r, userID, roleID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -3771,6 +3847,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2.0/users/{user_id}/OS-KSADM/tenant", wrapper.SetUserTenant)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v2.0/OS-KSCRUD/users/{user_id}", wrapper.ChangeOwnPassword)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2.0/users/{user_id}/roles", wrapper.ListUserGlobalRoles)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2.0/users/{user_id}/roles/OS-KSADM/{role_id}", wrapper.RevokeUserGlobalRole)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2.0/users/{user_id}/roles/OS-KSADM/{role_id}", wrapper.GrantUserGlobalRole)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2.0/OS-KSADM/roles", wrapper.ListRoles)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2.0/OS-KSADM/roles", wrapper.CreateRole)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2.0/OS-KSADM/roles/{role_id}", wrapper.DeleteRole)
@@ -7146,6 +7224,166 @@ func (response ListUserGlobalRoles501JSONResponse) VisitListUserGlobalRolesRespo
 	return err
 }
 
+type RevokeUserGlobalRoleRequestObject struct {
+	UserID string `json:"user_id"`
+	RoleID string `json:"role_id"`
+}
+
+type RevokeUserGlobalRoleResponseObject interface {
+	VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error
+}
+
+type RevokeUserGlobalRole204Response struct {
+}
+
+func (response RevokeUserGlobalRole204Response) VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeUserGlobalRole401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeUserGlobalRole401JSONResponse) VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserGlobalRole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RevokeUserGlobalRole403JSONResponse) VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserGlobalRole404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeUserGlobalRole404JSONResponse) VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserGlobalRole501JSONResponse struct{ NotImplementedJSONResponse }
+
+func (response RevokeUserGlobalRole501JSONResponse) VisitRevokeUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GrantUserGlobalRoleRequestObject struct {
+	UserID string `json:"user_id"`
+	RoleID string `json:"role_id"`
+}
+
+type GrantUserGlobalRoleResponseObject interface {
+	VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error
+}
+
+type GrantUserGlobalRole201Response struct {
+}
+
+func (response GrantUserGlobalRole201Response) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(201)
+	return nil
+}
+
+type GrantUserGlobalRole401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GrantUserGlobalRole401JSONResponse) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GrantUserGlobalRole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GrantUserGlobalRole403JSONResponse) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GrantUserGlobalRole404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GrantUserGlobalRole404JSONResponse) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GrantUserGlobalRole409JSONResponse struct{ ConflictJSONResponse }
+
+func (response GrantUserGlobalRole409JSONResponse) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GrantUserGlobalRole501JSONResponse struct{ NotImplementedJSONResponse }
+
+func (response GrantUserGlobalRole501JSONResponse) VisitGrantUserGlobalRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(501)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListVersions List the Identity API versions the server offers.
@@ -7304,6 +7542,12 @@ type StrictServerInterface interface {
 	// ListUserGlobalRoles List a user's global roles.
 	// (GET /v2.0/users/{user_id}/roles)
 	ListUserGlobalRoles(ctx context.Context, request ListUserGlobalRolesRequestObject) (ListUserGlobalRolesResponseObject, error)
+	// RevokeUserGlobalRole Revoke a user's global role.
+	// (DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id})
+	RevokeUserGlobalRole(ctx context.Context, request RevokeUserGlobalRoleRequestObject) (RevokeUserGlobalRoleResponseObject, error)
+	// GrantUserGlobalRole Grant a global role to a user (not on a tenant).
+	// (PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id})
+	GrantUserGlobalRole(ctx context.Context, request GrantUserGlobalRoleRequestObject) (GrantUserGlobalRoleResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -8791,119 +9035,178 @@ func (sh *strictHandler) ListUserGlobalRoles(w http.ResponseWriter, r *http.Requ
 	}
 }
 
+// RevokeUserGlobalRole operation middleware
+func (sh *strictHandler) RevokeUserGlobalRole(w http.ResponseWriter, r *http.Request, userID string, roleID string) {
+	var request RevokeUserGlobalRoleRequestObject
+
+	request.UserID = userID
+	request.RoleID = roleID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeUserGlobalRole(ctx, request.(RevokeUserGlobalRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeUserGlobalRole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RevokeUserGlobalRoleResponseObject); ok {
+		if err := validResponse.VisitRevokeUserGlobalRoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GrantUserGlobalRole operation middleware
+func (sh *strictHandler) GrantUserGlobalRole(w http.ResponseWriter, r *http.Request, userID string, roleID string) {
+	var request GrantUserGlobalRoleRequestObject
+
+	request.UserID = userID
+	request.RoleID = roleID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GrantUserGlobalRole(ctx, request.(GrantUserGlobalRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GrantUserGlobalRole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GrantUserGlobalRoleResponseObject); ok {
+		if err := validResponse.VisitGrantUserGlobalRoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rbuM4lvCrEPo+oBJAsVOp6t0d96+MK90TdN22kppeoNMoM9KJzYlMekgqLk8QYJ9mH2yfZMGLJEqi",
-	"Lk7ixEnlT3fK4uXw8Nx5eHgdRGy+YBSoFMHoOuAgFowK0P/4K46/wD9TEFL9K2JUAtV/4sUiIRGWhNHh",
-	"PwSj6jcRzWCO1V//n8NFMAr+37AYemi+iuER54wHNzc3YRCDiDhZqEGCUXA6A8TNZIgINMfJBeNziAfB",
-	"TRiMGb1ISPTAYER2VoGWRM6QnAESEktA7AJhxEGwlEeAdi4YR/AdzxcJIIzi1AAFiOI57Gr4f2H8nMQx",
-	"0IdZQISTBDia4xWiTKIFcIVLJGdEILYArifUgH1k8heW0vihEGtRFjMQGjT4ToTMIDlWGJwDlfAA8PwG",
-	"KyEZdWAh2fQ+RH2lOJUzxsm/IH5YKqQAsUAYXeGExEiyS6CIcU2NEYcYqCQ4EQhzQEvO6HQQqPHsFAqC",
-	"wygCof+qT3J1MNhHWDdAMYtStfwRwmaaEBEpUCqAhwjT2BA6RhIopnJPRGwBFqBdwxzAr0ikyE/ihE0H",
-	"QRgsuEKjJEaezEHiGMtOvBiIP2St1XLM0GMzcn0tR/OFXCm04HOhdlBDSlFKXSgVQETCXHTNb6c5MZOq",
-	"+eVqAcEowJzjlf63Gq9rmFPdSLXmqRGh3Ys+1U1vwkChvV+Xr6ql2nNFMYQr+vzDAmiH+TNfADv/B0R6",
-	"fNP3iF5BwtSn68pe4ZxquiGozW47N8/7waGE8rxEfMPxnGjk2s6ESpiqNYYBZwk0kPLxO6EEsyJEtehX",
-	"AunGpU23AwrJCZ3W9/WmEd7TbAcrwMbeUcl8AVwwig14eYtzxhLABUkAfFOgfmsYRrdhvKVNM8BfLfn0",
-	"glcpKu+HHN05BsvjNXSsUINu5aOFKlfp6b4lhF6WJ22jwPeEXvrGUkjrBx6Jg7AZxkNFjEc0XjBixX0c",
-	"E7WvOPns4ELyFKpS/JAisB0RFpoyjbxVQ6LDz8dIzNhSICJHSGkiM6mRXbkwJVTbGlPCaGjsEIy+fnmv",
-	"lDpSjMEvsLJBaJokaDkDiuQMS+fLDCvtRmF3gHKVx0GmnEKMJnaWbySe/KwBxAuyx+ECCW3OCMTmRCIi",
-	"67JcLyLliZ8ZzRK/fnmvOirY8HkCGZZqZAZUfY79nNLEY2qFFCeNIGQNekOxSM8TEjWOZz73Hs1smX8o",
-	"863XMMUG9SLkTgpuFvjg0HiryC8xRBWGfJROSN4Tn0TN+vcXABV4PDLdB1+DckrlrL5lY8fM2pkssBBL",
-	"xmPn14myPCZa5U52lakUIrYwMiJZhZqvjNGEJEPaIjG/aVtOMrQzMZ+PYzuS/tdHPIfJbp3zPADUYT7U",
-	"ShCdr9Akk4RmbPWv43hiLDpl32XDNU/UwA/2K9pRwiriIDWsNQo2E3p5uL+MzkHxqhGLPL8SzXHp/5wZ",
-	"cj5FWRfnyl0hdGq3rnXl/ZhT6/hvvulODJ0wZXGrRv4pvCTsOO0VoW3pu5WfVJuaQad+9MFvTWVXQZaX",
-	"8YlCoQW142xFmtVmigSVPtNONI5mhepq0Dlfv7z3K4R2PdHUzYj1pq+FFO+B+goufidylrkQXmIqYUVT",
-	"1CuROU8Odiy+HgYdjabgLfGUoWkdBDpIu6tyqJKnx1DMB70nw7MRg82IKDlu6mvYoaeOxgeF9G/z3TyW",
-	"mXH2L2EVIpwIVgkkvBLo+J1XjhtJ5x/UfFODdmkDI45bPR6vNFSz6K8VeNESC/VPLCHWLNPLqmr1qDyO",
-	"rAt30btzZ8YarkZp3IaLKlXkTTsnbbbwohLJtAamSvRVBcYZpxMav5UXlU2XXvxWganOeM6g98LKjatu",
-	"5MkTMqVYprw1nFIjxnMWr77NsJh5v84Ax8BFs+fZHNUoYJsxswt1qY45nt9x8AWWftCFi47a1yvg52sw",
-	"YDFYA/J1tM3htZq+PRof5EHVfDRlYEUziC7RzsTZ4UmYxVhZEgNHE4gOXIPfY5ZXaLqDlAtSUSqoNPh6",
-	"vX07kqm7Dvnjenybc+437KjPCX0PdKpI8HW4lmGyjmvttHXnr5PiOu7wfXvCLfbnxu2etdxsc+5RI4Ys",
-	"PvVKIFAtkJKMdUaDrHfn0co7kJjU9ZcZoBEw26uutFgMfgr+2+npZ300mAqkWimY7YFgMHq7/zb0RLLn",
-	"IASeegb8fYYlWgKV2XGOM1YwZmkS69OqC0JjG1UYodcHb/zWFpFJG8wcsGAULWYcizLUwUcmkTka7PJs",
-	"NV6yuYqFefH7XQIV3rjYoYmIQtZigCbpIlZm3QQRgS44AJLwXSJCkUsoWXuBdhRacLLEK4G+/DJGb968",
-	"+YtHTuOEYL9mKwHk+b5h/0B9EAsc+b9aZPSMtrujhXbJrRvSEhd096yV5fKGNYbLv7TC0CAH8x2uf7vC",
-	"SQprmJAFhB3yyw7cLd8L4HxL++3k8N2Hsqe2xvGB6+bY84NPJ3t6zILu82NbgYhEOxPd4mh8MKpYLCMn",
-	"EBiiySWs1P9yO2gSov/97/9xfbbGVTSTSsPcXdtSxZLXpqk0uj+/oml12+dh6EE8kV4FCuKQ2GyFqsCb",
-	"abi8QZvkDoEKPawPzA8QE3y68hHIORZ3iY3o7raxb+ZPS/rZBoobjd7UezDKOJkSipNv7THvKOVcaea+",
-	"se/20Sgse47UFA0PPYB3yqzGlIAvcMUuIdaOlEfYKlkBvrg4Gn842TNfUUKEDmhyM5YJa4ruJdnBvWAx",
-	"Y8O0Sc4ypBVFXgXX+Xc/D2atU/O1TpfV2jq8NP7Yy8/W2epp9Tvyr7TSS2tCS7OayTDSJnA10aw1n1+j",
-	"1DMgumfdZGKDZ0V+ZeEE0R+Ncm5zrn/H8DmJ2xSERUoHx2VG1khsAQ478bEOWzYgptKqtv4WVHYYgxUs",
-	"ttF7Hqq4AzR+Hq6O0J8HW8IntUE3wd51yH2LP9VRgHWdC5uRsIPRgjOdeGSz52K4wGkiUczmmNDdAfqF",
-	"A+zpDGL4LjlGWEpOzlMJJus0zybCAk3JFXhM0FaeOM3TI16JxxQxjYq7mKUZ+0akbLu0rYVcjt8hyVAq",
-	"ABEqJODYHEZPgQLXR2qMgteyvUejoIzCjtOyzpxbdzf8p2gtIDRLs3VmX39eJbc+8U/UlyiAFniqrxyY",
-	"UUSeLSSUA2//NMJnsosYt5kDE+vpM5onH2UdfacX660vOw/tL+6cntVUancFdxefDRj+qsNnT4s/P6RC",
-	"onNw8sdeCcSWtOmEvi9PtqLoXvjPYnsdPvDnYeE0JvIbicuE0ZHGHQbwfUG4GUHpLSyDUaAg2pNkDkGj",
-	"i+fRSwqsEcJOKM6LeiJECvE3LH3xfJ2Um6X7LbFApjXayRNyl5wobUqk5l2WSoTRvxiFEBGKvp6O23Ip",
-	"et1CaBBMWsdlyGrclsK+eE5a3bfcLGt+HTtK51nubM52grk9jarj195zgD3VBOE45iDEI3hmTv5lI5AZ",
-	"Zkzj3lk62aSN46oGCE8xoWhHZ9dHCdHRcK6sGSByBrxfemYva09RyG1svYZdPKT3vnu9tEB4u+TeTsja",
-	"SWFtGuhrQBa70hn3bROVzub2DpqqPkdmP9aMObfsYu00vYkg14Oyybjti5v15vM746pLfzPPzOq/3bMR",
-	"j9uA17akBjs9E0nKPtf/bzLGjb7QbXyGeP+9CLcRl1603fJQZtOnJ3djJ2MVrbmklqsKXlv5+K5Q3sbv",
-	"eThd1eX1WB1/V5+nTdsdthHSI+i7ll28s25rcMsaCejvwP3JOp8o6GydK9OgLsV8G6uss1KKkf1hQ3k2",
-	"c4gJ3lO/9h+rOLr2DGgSvOrrElLtaIhiWHCIsIRY51KUllp8816RKnJ7+rirPtPVApchr2U3m82Aq2K7",
-	"25CUUUUtZ8b+3jK33ySwHe+e35NDdk/ZPTlg3pYCopQTuTpRsxsoD1M5yyMZVTljCjjkPn9RkkB9Nmne",
-	"mQ8yCv5rT421d2qv8WfLWZDfYGUqRhB6werT/A3TeG/JiZRAUcSo5NheKXaS5o51KEOuDA8fDPZDxGHO",
-	"riBGF5zNCxgJRf+ZAlCBdl6/GewP9ndHZ7TU5JWwd5rtveEd+8fQVPoYXh2E6OpgT6cM67/guwzROVww",
-	"Dihi8zmR6A3+t/PX5+f/8Zfd8IzKovSFQIuVnDG6d2knM66dnvLbPppjiqfK4BJAY3Of0YEqwUIa0DQW",
-	"WJIAF4MzekbHjF6p9TMqRmd0D33GciZQhDlfaaUzGapuE7TgcEG+/5yXtgCuL6oRk4mVUksdECPOWH56",
-	"kuM2u7alpnDuDyuU75isiDAP6RY3wEIno1FfJTW3svMb4ztwBXwlZ4ROUUpj4GcU5VlhobFAw/xqmdhF",
-	"S+AW/BgxiuSSoQXjUqCdn/b39/UMb35689O/75qFLjQyMDf6V+C5WYBOjBVohq/ARfI5i1docn1mUmrP",
-	"ghG6PtP5oGdBiM5MSqj502aFngU3NxM94kfmsMIMSyQWgC8tNfGUCjQDDiMDxgIihXedqA+xcfftVaDK",
-	"hXV921bhpJ2G0BxfqsZq+YvL6TD7KkHIjKQv8CWEaDljApDGOoLv0QzTqR6fCMPQ+pQkA4jIwRnVQjgC",
-	"alKdLD8fLnA0gz2j8XTqejCTciFGw+FyuRxg/XnA+HRo+4rh++Px0ceTI92nyOUNPi2AnkgcXdbZuIgo",
-	"7gZhIc4DOwJbAMULEowCxctvAnN1QwuuofrP1FzvygvfKLMmUCL775kcDMv1oQ729++tFo6rIRoq4mTi",
-	"ODRSyvCkMNSDqVgCRwf7+7pcz5vHgcwJ6RqABHqzv48+pIkkiwTQeMZIBGJ3UFIgweiPP8NApPM55iuL",
-	"8rIscWwt4cojdnGhpJpSEHgqlMqKiYiYIlals77vTVlG2YrgHN2gAdCCrnHnf4Vs4x9g34u0ywYMK/LO",
-	"zc027J3M2NKDPad/njJ7N8QNM7E7zJOEGjnoi25h71uB1G77Hz6XIcF8qqs+pfNzvcFIWz5IMhsrzi2G",
-	"f6YK2NxgSMicyCB0sD4nlMzTuesQ5fcPbkJ/CZ1Mi2ntqWbOflhwuCIsFfo0sgmGOeaX2ogpgKiarn9u",
-	"kJTyLK6milqmHtBNGLzdf900WA7dsFTyS3d6092pqPSmabTM03lBoozo8vStCsFpchmYtYTBwt7eK5OV",
-	"jXcyfenCaru/snh1r+gsB1U7KpVl13UKE1o5uTcb3vEuyaFwbDd9v3v/nJKHD0UnqsdfunvkNRDLhGV2",
-	"CGG7zr605YS5fcJseK3+943EN8bFSMAEkcok+E7/bkmwU7SpEfPr5Vp86JujufSwM9YIaD1x8rbuExkw",
-	"48GD7ujb7h558cXyjhpw195R001N3qTNt2ujHk0KbD0BaAtm3e3/FaSPm92Ux0br5CRr9GKgbJRQ3SzV",
-	"BjrN9usxzZQChoL43ATUCv1l1NPLXskyajdjsnjzu7fOaqmmTreTwlbbLn5TxKlYtA79NNskWe/hdXER",
-	"v4dlUhBbp1iz47apvVINgBcTxd3pvJhcHnhcd++7rZct3cxHFgtPxZi5pUjwWDXjL1/fDXWce3htKzHd",
-	"mGwBGc08akdHbJ2boX0IyJ47N1JPVgFqbdK5f5XnufO6dQqvUmvaA585hTcZshe28o5JlFFShckZcHuV",
-	"1KZN6tulu1vv19+ebwzdInPOwpbUSVHI2WDXZac8c6kteFn+mp2O6/3PuSwCLsmFfsJADCPcFh8eH46L",
-	"xt1RYgnf5XCRYFKhnSqr+B81KGZChKLPRx8Gt8RxV+B4fFiabOfz0YcSpl0EeRDuoEQLsPFh0IBcQaZU",
-	"rbgFwyemyXNEs+F2i4N7xbhFmoN2iA5kca3d65/83Z7mZaXENuSiVCuVPUFhnV+MyEV1qX6klts4r070",
-	"/GR0A2EfpnKmkKBJ2FRqN0Xn8iIrI3PzIzvrdykcooP+B0+l0mCNUZ2jvNUmqaVW0ruBYBzP4PEiG173",
-	"pFSrrLIBOQ57BTfyMrMbEh3esn7bJ0C89eY7yOI5W3I2LEKdxa5LfbXQSN5teJ392S8m4tBopxuUjdzm",
-	"Cjmzv4RFbFjkLjudBUKKnS7VP2uW9kWzDfJ2uVZbE0/noPTMcykV/ivL5lJ9tZ7aMe8zvNaV727aDOyi",
-	"JlwfhsgavxJIDx0ikUYzhEWeg9fAJqYE37aEmupl/7q2chNOAK6WfOy78QWtVwJEzq30RkY5tW1ezrrq",
-	"837Rq3IfLLEvHxJ70XIHI0HoNIE9+1iRMi92m0Cw9ykfh8arlRU8FP67ezdrcn1mr3PoPNbBYHBzM/nZ",
-	"xJ6WRLjX8AXawUlid2OePTank3SJkBxLxnWubZ65m4n+sHB8raP0SmQtbX4wo2DyfiulHZ6KDjRC3YCu",
-	"i2gLxeqMAjpfaRpyuTzj1zqLWy7tZXbb++mbMbp9tUm2zuSuVC9p8tmfhj9+D7lQxYWr/pRWM7Ftl+F1",
-	"/vhCD/M6p8VO5ZIXR2g0rd03J14M61tvbPfR4jZu2qMKh6dyqngbctAWY5NCMTckt4QeNqXMyrdJX5TZ",
-	"1pD43bSf2dZbcoVzNbhR+w3zegMdztVX3e4R2Sd8yVy8X57M63k0cKOmjKflouT1OuyjupwloHyx2/GP",
-	"GtOQfQ8WKhJXelwdKliq9yWiB2WrjeXK/Bi3hO6BlHHpwfP1abi4bfQL43mdnzVpuEjW7HV1xNSaL9P2",
-	"D0Ha4VZdjbEl/58KuRtwywR/W3r/oise5LSn3xXzuYccU/lCp8/7ZhCaql22fHBg+OBRAEA7gs2V85UA",
-	"FiCKa+2vdwfP1W/RHJYZYPq9a51BdEu2PozjgqcLNVZL/qrknzq5O7lFWGRceh9930Um7l99FDx7CN59",
-	"BN6cEWSHKrrSp36bvfHd9wEqsqyO3yEiEKFoYl7DHJjsIRJPFGLK4upYiBQ2mb/mvi/+lHPXQn1fIctV",
-	"C+0G6cf546yFTm0zjyr+kFlsLflqlqF6H8qb9kObuN1eK6H0DNEmtUNpoqbrFsW7Rg8qgV/f42m/fu/S",
-	"s75fGYUR+vzbcZ5bb+oNEa4z7M1k5kknzAFRhhJGp8CRSBcLxo3CvPEm91b764Njjcnxh5O8AMduL5Iy",
-	"GzRwaKNOWNf6/z29Diseu404I9Dd6t8jRKSSxgvM85JPX7+8320y8ixUL5Z7ZrnfVpI0nN5kWdvbvqfh",
-	"ddMDLMfvRk46/NxWv8wVkX7VERIB6K02Av3hwXNQnClO2aNFCNdQva8EMoaMU4jnaVBxRm0ZHWuBqRMc",
-	"lDFRW9QtiHwGOPZdYoPo8oXEb0/iTUjKqrhZx+9tn7aNPtrb3cGTuVwG0eU9mnWF9u15N0HTsntB4eno",
-	"4v17z+ffsmsT93S4kkPuVLd8JQp/aj3Dr6CVgvi6jyN7H0T+yJme2gd+unme5br8fbI81YJbcjyf3lmm",
-	"rfrakWzZdEFYM0mvREt9NrSZsFL9BY+tCy6V3tBoOQd/yUnxZGQaxPQlxloupqfeQ3sepiXVx6v08Fwz",
-	"MNfbyO7cy+3aqEeTFk8l43K97c9yLdPGVMtH3/7NqLItT7F8UWV3SK9cjwVqiZXV7Jk8b6ZwbNudGt3a",
-	"OYh8jtKzssY2D9lB29PM2nIWYGv76KcccBFJ1JWOumpFWAs6x4XGmWqVV/uxpzb6VQIm9bM0+QTKYZBZ",
-	"nfX8MQ/zXsfwUkBk3/AYEBrtovNUIs5S2486TznYqNjPuvCFuzJcPEOh361Afm5wuijOOBofKMdS99s7",
-	"X+0V673AidBFi9oclgoZPTNFU1ldZ57Jmurm9WMB6r61+2yrQhzGcelZYSfz5R6FgHWknr0YWEu7mh+P",
-	"xgcjiA7GZa3b7lXqoY7GB1siUp6zj/lKVGjnPtnClkLRVPXsFWST573NxLy/NbrnKTnmG+WZX0H+IAzT",
-	"djV0y5jmyRmV+y9G5QZlQSlGsVFpYGb6IQRCt23pvHHsDXWemDC3fSb+GYY7Kw/gv8Q7t080mC1CjKOY",
-	"CP3nupHME5AZBffgCffF7TameKZl2X3P3r+wxRZaz+BEYp1X4N1aXrtr8UhO0D2YxORHdrFI/3IkT4xB",
-	"zMJe2OOJsEcMFzhNpOdSXidTWBJuZgmPUdZa7XR88MxPwEorfNbnXxUzvtsXKW9+v8rcz9hjL61ty3Po",
-	"SrD2d9lDk59KpEACIg4/Rrnwivdubqi23Y3uxS5duXUeUTy8Ln7rWWV8G/jNm2xdRmpxFekSVg1Tl9b+",
-	"ckiT1zgvY3JtOuxODXwhogc1Mp7r0cidKbVcY3z9Cl7KCv41Yec46V3B61kW1UI7eQx3hgWiDE01VsxX",
-	"fZvL3KUT6KdtL3jyUx+4PjJ5PF8kYOLfrUawi4n1Lm0Ymrqp1HS41oUczJXR0R9/qs3XIe5miqPqI2EU",
-	"YsQZyy/UHWs2kCv3BceUJ8EomEm5GA2HCYtwMmNCjn7a398P1EwW+Np90M/HyE6CYiIidgVcy0tL1Plv",
-	"gecuae2JiOz9keKhAE+vopiFmlSXNzB3yirXAn2dP/927L5K5vYpvUfmURG2Sryar6juk1V6nw+qRaB8",
-	"Y5gNLnO8r90Xw1lZSGl3UK7G5OuSva6ZbbG9kucfJH+lsz7OkXvDr1QrpfY6jLd79fiGxlpSm5ueV+aq",
-	"tX0WIhsuOghu/rz5vwAAAP//",
+	"7H3rUiM5lvCrKPL7IsARiU1R1bs77l+Mi+4hum5bUNMb0e7AIlPYGtJSjqSE8hBE7NPsg+2TbOiSSmWm",
+	"8mLAYCj+dFNOXY6Ozl1HRzdBRJcpJYgIHoxvAoZ4SglH6h9/hfFX9M8McSH/FVEiEFF/wjRNcAQFpmT0",
+	"D06J/I1HC7SE8q//z9BFMA7+36gYeqS/8tERY5QFt7e3YRAjHjGcykGCcXC6QIDpyQDmYAmTC8qWKB4G",
+	"t2EwoeQiwdEjgxGZWTm4xmIBxAIBLqBAgF4ACBjiNGMRArsXlAH0HS7TBAEI4kwDhQCBSzRQ8P9C2TmO",
+	"Y0QeZwERTBLEwBKuAKECpIhJXAKxwBzQFDE1oQLsExW/0IzEj4VYg7KYIq5AQ98xFzkkxxKDS0QEegR4",
+	"fkMrLihxYMH59D5EfSMwEwvK8L9Q/LhUSBCKOYDgCiY4BoJeIgIoU9QYMRQjIjBMOIAMgWtGyXwYyPHM",
+	"FBKCwyhCXP1Vn+TqYLgPoGoAYhplcvljAPU0IcCCg4wjFgJIYk3oEAhEIBF7PKIpMgANNHMgdoUjSX4C",
+	"JnQ+DMIgZRKNAmt5skQCxlB04kVD/DFvLZejh57oketrOVqmYiXRAs+53EEFKQEZcaGUAGGBlrxrfjPN",
+	"iZ5Uzi9WKQrGAWQMrtS/5Xhdw5yqRrI1y7QI7V70qWp6GwYS7f26fJMt5Z5LisFM0ucfBkAzzJ92AfT8",
+	"HyhS4+u+R+QKJVR+uqnsFbRU0w1BbXbTuXnejw4llOfF/AzGS6yQazpjItBcrjEMGE1QAykfv+dSMEtC",
+	"lIve4UA1Lm26GZALhsm8vq+3jfCe5jtYATb2joqXKWKcEqjBsy3OKU0QLEgCoTMJ6lnDMKoNZS1tmgH+",
+	"ZsinF7xSUXk/WHRbDJbHa+hYoQbVykcLVa5S050lmFyWJ22jwA+YXPrGkkjrBx6Og7AZxkNJjEckTik2",
+	"4j6OsdxXmHxxcCFYhqpS/JAAZDoCyBVlankrhwSHX44BX9BrDrAYA6mJ9KRadllhiomyNeaYklDbIRB8",
+	"+/pBKnUgGYNdQGmDkCxJwPUCESAWUDhfFlBqN4IGQ2BVHkMiYwTFYGZmOcPx7GcFIEzxHkMXgCtzhgO6",
+	"xAJgUZflahEZS/zMqJf47esH2VHCBs8TlGOpRmaIyM+xn1OaeEyukMCkEYS8QW8o0uw8wVHjePpz79H0",
+	"lvmH0t96DVNsUC9C7qTgZoGPHBpvFfklhqjCYEfphOQD9knUvH9/AVCBxyPTffA1KKdMLOpbNnHMrN1Z",
+	"Cjm/pix2fp1Jy2OmVO5sIE2lENBUy4hkFSq+0kYTEBQoi0T/pmw5QcHuTH8+js1I6l+f4BLNBnXO8wBQ",
+	"h/lQKUFwvgKzXBLqseW/juOZtuikfZcP1zxRAz+Yr2BXCquIIaFgrVGwntDLw/1ltAXFq0YM8vxK1OLS",
+	"/zk35HyKsi7OpbuCydxsXevK+zGn0vFnvulONJ1QaXHLRv4pvCTsOO0VoW3ou5WfZJuaQSd/9MFvTGVX",
+	"QZaX8ZmgQgsqx9mINKPNJAlKfaacaBgtCtXVoHO+ff3gVwjteqKpmxbrTV8LKd4D9RVc/I7FInchvMRU",
+	"woqiqB2eO08Odgy+HgcdjabgHfGUo2kdBDpIu69yqJKnx1C0gz6Q4dmIwWZElBw3+TXs0FNHk4NC+rf5",
+	"bh7LTDv7l2gVAphwWgkk7HBw/N4rx7Wk8w+qv8lBu7SBFsetHo9XGspZ1NcKvOAacvlPKFCsWKaXVdXq",
+	"UXkcWRfuonfnzkwUXI3SuA0XVaqwTTsnbbbwohLJtAamSvRVBcYZpxMav5UXlU2XXvxWganOeM6gD8LK",
+	"jatu5MkTPCdQZKw1nFIjxnMar84WkC+8XxcIxojxZs+zOapRwLagehfqUh0yuLzn4CkUftC5i47a1yvE",
+	"ztdgwGKwBuSraJvDazV9ezQ5sEFVO5o0sKIFii7B7szZ4VmYx1hpEiMGZig6cA1+j1leoekOUi5IRaqg",
+	"0uDr9fbtSK7uOuSP6/FtzrnfsKO+xOQDInNJgm/CtQyTdVxrp607f50U13GHH9oTbrE/N273rOVm63OP",
+	"GjHk8akdDpBsAaRkrDMaynt3Hq28RwLiuv7SAzQCZnrVlRaNkZ+C/3Z6+kUdDWYcyFYSZnMgGIzf7b8L",
+	"PZHsJeIczj0D/r6AAlwjIvLjHGesYEKzJFanVReYxCaqMAZvDt76rS0skjaYGYKcEpAuGORlqINPVAB9",
+	"NNjl2Sq85HMVC/Pi97tAhHvjYoc6IoryFkMwy9JYmnUzgDm4YAgBgb4LgAlwCSVvz8GuRAtMruGKg6+/",
+	"TMDbt2//4pHTMMHQr9lKAHm+b9g/kB94CiP/V4OMntF2d7TQLLl1Q1rigu6etbKcbVhjOPulFYYGOWh3",
+	"uP7tCiYZWsOELCDskF9m4G75XgDnW9pvJ4fvP5Y9tTWOD1w3x5wffD7ZU2MWdG+PbTnAAuzOVIujycG4",
+	"YrGMnUBgCGaXaCX/Z+2gWQj+97//x/XZGlfRTCoNc3dtSxVLXpum0ujh/Iqm1W2fh6EG8UR6JSiAocRk",
+	"K1QF3kLB5Q3aJPcIVKhhfWB+RDGGpysfgZxDfp/YiOpuGvtm/nxNvphAcaPRm3kPRinDc0xgctYe844y",
+	"xqRm7hv7bh+NoOueIzVFw0MP4J0yqzEl4Cu6opcoVo6UR9hKWYF8cXEw+Xiyp7+CBHMV0GR6LB3W5N1L",
+	"MoN7waLahmmTnGVIK4q8Cq7z734ezFqn5mudLsu1dXhp7KmXn6+z1dPqd+RfaaWW1oSWZjWTY6RN4Cqi",
+	"WWs+v0apZ0B0z7rJxAbPivzKwgmiPxnl3OVc/57hcxy3KQiDlA6Oy42sMd8CHHbiYx22bEBMpVVt/S2o",
+	"7DAGK1hso3cbqrgHNH4ero7Qnwdbwie1QTfB3nXIfYs/VVGAdZ0Lk5GwC0HKqEo8MtlzMbqAWSJATJcQ",
+	"k8EQ/MIQ2lMZxOi7YBBAIRg+zwTSWac2mwhyMMdXyGOCtvLEqU2P2OFPKWIaFXcxSzP2tUjZdmlbC7kc",
+	"vweCgowjgAkXCMb6MHqOCGLqSI0S5LVsH9AoKKOw47SsM+fW3Q3/KVoLCM3SbJ3Z159Xyq3P7DPxJQqA",
+	"FM7VlQM9CrfZQlw68OZPLXxmA0CZyRyYGU+fEpt8lHf0nV6st778PLS/uHN6VlOp3RXcX3w2YPibCp89",
+	"L/78mHEBzpGTP7bDAb0mTSf0fXmyFUUPwn8G2+vwgT8PC2YxFmc4LhNGRxp3GKDvKWZ6BKm3oAjGgYRo",
+	"T+AlChpdPI9ekmCNAXRCcV7UY84zFJ9B4Yvnq6TcPN3vGnKgW4Ndm5B7zbDUplgo3qWZABD8ixIUAkzA",
+	"t9NJWy5Fr1sIDYJJ6bgcWY3bUtgXL0mr+5abZ82vY0epPMvdzdlOaGlOo+r4Nfcc0J5sAmAcM8T5E3hm",
+	"Tv5lI5A5ZnTj3lk6+aSN48oGAM4hJmBXZddHCVbRcCatGYTFArF+6Zm9rD1JIXex9Rp28ZA8+O710gLh",
+	"3ZJ7OyFrJ4W1aaCvAVnsSmfct01UOpvbO2gq+xzp/Vgz5tyyi7XT9CaCXA/KJuO2L27Wm8/vjMsu/c08",
+	"Pav/ds9GPG4NXtuSGuz0XCRJ+1z9v8kY1/pCtfEZ4v33ItxGXHrRdsdDmU2fntyPnbRVtOaSWq4qeG3l",
+	"4/tCeRe/5/F0VZfXY3T8fX2eNm132EZIT6DvWnbx3rqtwS1rJKC/I+ZP1vlMkMrWudIN6lLMt7HSOiul",
+	"GJkfNpRns0Qxhnvy1/5jFUfXngF1gld9XVzIHQ1BjFKGIihQrHIpSkstvnmvSBW5PX3cVZ/paoDLkdey",
+	"m81mwFWx3W1IyqmiljNjfm+Z228SmI73z++xkD1Qdo8FzNuSoyhjWKxO5OwaysNMLGwkoypndAEH6/MX",
+	"JQnkZ53mnfsg4+C/9uRYe6fmGn++nBT/hla6YgQmF7Q+zd8gifeuGRYCERBRIhg0V4qdpLljFcoQK83D",
+	"B8P9EDC0pFcoBheMLgsYMQH/mSFEONh983a4P9wfjKek1GSHmzvN5t7wrvljpCt9jK4OQnB1sKdShtVf",
+	"6LsIwTm6oAyBiC6XWIC38N/O35yf/8dfBuGUiKL0BQfpSiwo2bs0k2nXTk15tg+WkMC5NLg4IrG+z+hA",
+	"lUAuNGgKCzRJEOPDKZmSCSVXcv2U8PGU7IEvUCw4iCBjK6V0ZiPZbQZShi7w959taQvE1EU1rDOxMmKo",
+	"A8WAUWpPTyxu82tbcgrn/rBE+a7OightSLe4ARY6GY3qKqm+lW1vjO+iK8RWYoHJHGQkRmxKgM0KC7UF",
+	"GtqrZXwArhEz4MeAEiCuKUgpExzs/rS/v69mePvT25/+faAXmipkQKb1L4dLvQCVGMvBAl4hF8nnNF6B",
+	"2c1Up9ROgzG4map80GkQgqlOCdV/mqzQaXB7O1MjfqIOKyygADxF8NJQE8sIBwvE0FiDkaJI4l0l6qNY",
+	"u/vmKlDlwrq6bStx0k5DYAkvZWO5/PRyPsq/CsRFTtIX8BKF4HpBOQIK6wB9jxaQzNX4mGuGVqckOUBY",
+	"DKdECeEIEZ3qZPj5MIXRAu1pjadS14OFECkfj0bX19dDqD4PKZuPTF8++nA8Ofp0cqT6FLm8wecUkRMB",
+	"o8s6GxcRxUEQFuI8MCPQFBGY4mAcSF5+G+irG0pwjeR/5vp6ly18I82aQIrsv+dyMCzXhzrY33+wWjiu",
+	"hmioiJOL41BLKc2TXFMPJPwaMXCwv6/K9bx9GsickK4GiIO3+/vgY5YInCYITBYUR4gPhiUFEoz/+DMM",
+	"eLZcQrYyKC/LEsfW4q48ohcXUqpJBQHnXKqsGPOISmKVOuv73pzmlC0JztENCgAl6Bp3/leUb/wj7HuR",
+	"dtmAYUne1txsw97Jgl57sOf0tymz90PcKBe7I5sk1MhBX1ULc98KCeW2/+FzGRLI5qrqU7Y8VxsMlOUD",
+	"BDWxYmsx/DOTwFqDIcFLLILQwfoSE7zMlq5DZO8f3Ib+Ejq5FlPaU86c/5AydIVpxtVpZBMMS8gulRFT",
+	"AFE1Xf/cICnZLK6milq6HtBtGLzbf9M0mIVuVCr5pTq97e5UVHpTNFrmaVuQKCc6m75VIThFLkO9ljBI",
+	"ze29MlmZeCdVly6MtvsrjVcPis5yULWjUll+XacwoaWTe7vhHe+SHBLHZtP3u/fPKXn4WHQie/ylu4et",
+	"gVgmLL1DAJp19qUtJ8ztE2ajG/m/MxzfahcjQTqIVCbB9+p3Q4Kdok2OaK+XK/Ghbo5a6WFmrBHQeuLk",
+	"Xd0n0mDGw0fd0XfdPWzxxfKOanDX3lHdTU7epM23a6OeTApsPQEoC2bd7f8VCR83uymPjdbJSd7o1UDZ",
+	"KKG6WaoNdJrv11OaKQUMBfG5CagV+supp5e9kmfUbsZk8eZ3b53VUk2dbieFrbZd/KaIU7FoHfpptkny",
+	"3qOb4iJ+D8ukILZOsWbGbVN7pRoAryaKu9O2mJwNPK67993Wy5Zu5hOLhedizNxRJHismsnXb+9HKs49",
+	"ujGVmG51toCIFh61oyK2zs3QPgRkzp0bqSevALU26Ty8yvPced06hVepNe2BT5/C6wzZC1N5RyfKSKlC",
+	"xQIxc5XUpE2q26WDrffr7843mm6BPmeh18RJUbBsMHDZyWYutQUvy1/z03G1/5bLIsQEvlBPGPBRBNvi",
+	"w5PDSdG4O0os0HcxShOIK7RTZRX/owbFTAAT8OXo4/COOO4KHE8OS5Ptfjn6WMK0iyAPwh2UKAE2OQwa",
+	"kMvxnMgVt2D4RDd5iWjW3G5w8KAYN0hz0I6iA1Fca/f6J383p3l5KbENuSjVSmXPUFjbixFWVJfqRyq5",
+	"DW11opcnoxsI+zATC4kERcK6UrsuOmeLrIz1zY/8rN+lcBQd9D94KpUGa4zqHNlWm6SWWknvBoJxPIOn",
+	"i2x43ZNSrbLKBlgc9gpu2DKzGxId3rJ+2ydAvPXmO8jiJVtyJixCnMWuS3210IjtNrrJ/+wXE3FotNMN",
+	"ykduc4Wc2V/DIiYscp+dzgMhxU6X6p81S/ui2QZ5u1yrrYmnLSg981xKhf/KsrlUX62ndrR9Rjeq8t1t",
+	"m4Fd1ITrwxB54x0O1NAh4Fm0AJDbHLwGNtEl+LYl1FQv+9e1lZtwAmC15GPfjS9ovRIgcm6lNzLKqWnz",
+	"etZVn/erWpX7YIl5+RCbi5a7EHBM5gnaM48VSfNi0ASCuU/5NDRerazgofDf3btZs5upuc6h8liHw+Ht",
+	"7exnHXu6xty9hs/BLkwSsxvL/LE5laSLuWBQUKZybW3mbi76w8LxNY7SDs9bmvxgSpDO+62UdnguOlAL",
+	"dQ26KqLNJatTgsD5StGQy+U5v9ZZ3HBpL7Pb3E/fjNHtq02ydSZ3pXpJk8/+PPzxB8iFKi5c9ae0molt",
+	"uoxu7OMLPcxrS4udysUWR2g0rd03J14N6ztvbPfR4jZu2pMKh+dyqngXclAWY5NC0Tckt4QeNqXMyrdJ",
+	"X5XZ1pD4/bSf3tY7coVzNbhR+41svYEO5+qbaveE7BO+Zi4+LE/aeh4N3Kgo43m5KLZeh3lUl9EESV/s",
+	"bvwjx9Rk34OFisSVHleHCpbqfYnoUdlqY7kyP8YtoQcgZVh68Hx9Gi5uG/1Cma3zsyYNF8mava6O6Frz",
+	"Zdr+IUg73KqrMabk/3Mhdw1umeDvSu9fVcUDS3vqXTGfe8ggEa90+rJvBoG53GXDBweaD54EALDL6VI6",
+	"XwmCHPHiWvubwfCl+i2Kw3IDTL13rTKI7sjWh3Fc8HShxmrJX5X8Uyd3x1qERcal99H3AdBx/+qj4PlD",
+	"8O4j8PqMID9UUZU+1dvsje++D0GRZXX8HmAOMAEz/RrmUGcP4XgmEVMWV8ecZ2iT+Wvu++LPOXctVPcV",
+	"8ly10GyQepw/zluo1Db9qOIPmcXWkq9mGKr3obxuPzKJ2+21EkrPEG1SO5QmarpuUbxr9KgS+M0Dnvar",
+	"9y496/uVEjQGX347trn1ut4QZirDXk+mn3SCDAFCQULJHDHAszSlTCvMW29yb7W/OjhWmJx8PLEFOAa9",
+	"SEpv0NChjTph3aj/9/Q6jHjsNuK0QHerf48BFlIap5DZkk/fvn4YNBl5BqpXyz233O8qSRpOb/Ks7W3f",
+	"0/Cm6QGW4/djJx1+aapfWkWkXnVECUfgnTIC/eHBcyQ5k5/SJ4sQrqF6dzjQhoxTiOd5UHFObTkdK4Gp",
+	"EhykMVFb1B2IfIFg7LvEhqLLVxK/O4k3ISmv4mYcv3d92jb6aO8Gw2dzuQxFlw9o1hXat+fdBEXL7gWF",
+	"56OL9x88n3/Lrk080OGKhdypbrnDC39qPcOvoJWC+LqPI3sfRP7ImZ7KB36+eZ7luvx9sjzlgltyPJ/f",
+	"Waap+tqRbNl0QVgxSa9ES3U2tJmwUv0Fj60LLpXe0Gg5B3/NSfFkZGrE9CXGWi6mp95Dex6mIdWnq/Tw",
+	"UjMw19vI7tzL7dqoJ5MWzyXjcr3tz3Mts8ZUyyff/s2osi1PsXxVZfdIr1yPBWqJldXsGZs3Uzi27U6N",
+	"au0cRL5E6VlZY5uH7KDteWZtOQswtX3UUw6wiCSqSkddtSKMBW1xoXAmW9lqP+bURr1KQIV6lsZOIB0G",
+	"kddZt4956Pc6RpccReYNjyEm0QCcZwIwmpl+xHnKwUTFflaFL9yVweIZCvVuBfBzg9NFcsbR5EA6lqrf",
+	"3vlqr1jvBUy4KlrU5rBUyOiFKZrK6jrzTNZUN2+eClD3rd0XWxXiMI5Lzwo7mS8PKASMI/XixcBa2lX/",
+	"eDQ5GKPoYFLWuu1epRrqaHKwJSLlJfuYO7xCOw/JFqYUiqKqF68gmzzvbSbm/a3RPc/JMd8oz/yKxA/C",
+	"MG1XQ7eMaZ6dUbn/alRuUBaUYhQblQZ6ph9CIHTbls4bx95Q54kOc5tn4l9guLPyAP5rvHP7RIPeIkAZ",
+	"iDFXf64byTxBIqfgHjzhvrjdxhQvtCy779n7V7bYQusZOZFY5xV4t5bXYC0esQTdg0l0fmQXi/QvR/LM",
+	"GEQv7JU9ngl7xOgCZonwXMrrZApDws0s4THKWqudTg5e+AlYaYUv+vyrYsZ3+yLlze9XmfsFe+yltW15",
+	"Dl0J1v4ue6jzU7HggKOIoR+jXHjFe9c3VNvuRvdil67cOo8oHt0Uv/WsMr4N/OZNti4jtbiKdIlWDVOX",
+	"1v56SGNrnJcxuTYddqcGvhLRoxoZL/Vo5N6UWq4x3lXBq6GilK3wIWhx62Ke0HNVHmKXUOFK9YGK0KYr",
+	"saDERiSjBCMidviUzHSRKvXfswvKzuRou/I/g5m6b81VZephETSNGU1TFJsZDUjwQiAG3mN4ntDxlEj1",
+	"mkD5kwrRSgpjNEkQs3fcftp/A3anyqw3Q0i47W3wMbBFbUBO4NNgMJySWp2K/HbOrwqe3pXNXlqxMbMe",
+	"d1e2us7LT33g+kTF8TJNkA77t9r+5YWvc1dFk0wHW3YWJSvvSAO/gZzdVMUoxWtn8hfFcKECfjBTFirN",
+	"hGXhKXGOW6a53tT0DiT04ILRJfimLiMNerHqlBheBb1Y1cd3+h5+mfO2SrW+lkLbKPtVK6g5RNb/rXld",
+	"Os0hoCLHfy2GgnHcl5tUPaQpsceGLmsdxnGJrwTNuUpVWpJKquTyqlv7EBzsv5mSYh7lDK+jMCtMOCUb",
+	"VZiqStYPz7dv6jT2q1O67YXcO3gIRs+rqjn066aYVu3N/sx/GMcu51dqSd2oAlK6VMX4jz/lFqqj9WYC",
+	"JfIjpgTFgFFqL/IfK/NbrNyXozOWBONgIUQ6Ho0SGsFkQbkY/7S/vx/ImcwCanUovhwDMwmIMY/oFWLK",
+	"TzOkaX8LPDUsak9T5e+eFQ8UeXoVRbTkpKqskr7LXilH4Ov85bdj9zVUt0/pHVQPH5rXaeR8RVXB/IWZ",
+	"5bBafNI3hrawygLC104RQyGHB8Myq/u65K9651tsSgH4B7Gvg9fHOXIrC5RqtNVepfN2r6aNkFh5iLrC",
+	"xJUu8WKeo8qHiw6C2z9v/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

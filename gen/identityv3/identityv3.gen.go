@@ -2416,9 +2416,20 @@ type RevocationEventList struct {
 }
 
 // RevokedPKITokenList What Keystone returned before it removed PKI tokens: the list of revoked
-// PKI tokens, signed (CMS, PEM).
+// PKI tokens, signed (CMS, PEM), or, when asked with `audit_id_only`, the
+// unsigned list of their audit IDs.
 type RevokedPKITokenList struct {
-	Signed string `json:"signed"`
+	// Revoked With `audit_id_only`, the revoked tokens' audit IDs (unsigned).
+	Revoked []RevokedPKITokenList_Revoked `json:"revoked,omitempty"`
+
+	// Signed The CMS-signed (PEM) list of revoked tokens.
+	Signed *string `json:"signed,omitempty"`
+}
+
+// RevokedPKITokenList_Revoked defines model for RevokedPKITokenList.Revoked.
+type RevokedPKITokenList_Revoked struct {
+	AuditID *string    `json:"audit_id,omitempty"`
+	Expires *time.Time `json:"expires,omitempty"`
 }
 
 // Role A role, global (`domain_id` null) or specific to a domain. Free-form extra
@@ -3390,6 +3401,9 @@ type VersionValues struct {
 // AccessRuleIDPath defines model for AccessRuleIDPath.
 type AccessRuleIDPath = string
 
+// AccessRulesHeader defines model for AccessRulesHeader.
+type AccessRulesHeader = string
+
 // ApplicationCredentialIDPath defines model for ApplicationCredentialIDPath.
 type ApplicationCredentialIDPath = string
 
@@ -3698,6 +3712,13 @@ type ValidateTokenParams struct {
 
 	// XSubjectToken The token to validate, check or revoke.
 	XSubjectToken SubjectTokenHeader `json:"X-Subject-Token"`
+
+	// OpenStackIdentityAccessRules (Since v3.13) The version of application credential access rules the caller
+	// enforces (keystonemiddleware sends `1.0`). Keystone answers 404 for a token
+	// obtained with an application credential that has access rules unless this
+	// header names a version of at least 1.0: a caller that does not enforce the
+	// rules must not accept the token.
+	OpenStackIdentityAccessRules *AccessRulesHeader `json:"OpenStack-Identity-Access-Rules,omitempty"`
 }
 
 // CheckTokenParams defines parameters for CheckToken.
@@ -3707,6 +3728,13 @@ type CheckTokenParams struct {
 
 	// XSubjectToken The token to validate, check or revoke.
 	XSubjectToken SubjectTokenHeader `json:"X-Subject-Token"`
+
+	// OpenStackIdentityAccessRules (Since v3.13) The version of application credential access rules the caller
+	// enforces (keystonemiddleware sends `1.0`). Keystone answers 404 for a token
+	// obtained with an application credential that has access rules unless this
+	// header names a version of at least 1.0: a caller that does not enforce the
+	// rules must not accept the token.
+	OpenStackIdentityAccessRules *AccessRulesHeader `json:"OpenStack-Identity-Access-Rules,omitempty"`
 }
 
 // IssueTokenParams defines parameters for IssueToken.
@@ -3724,6 +3752,13 @@ type IssueTokenParams struct {
 	// Authorization header parameter is ignored by tools; it is declared here
 	// to document it.)
 	Authorization *string `json:"Authorization,omitempty"`
+}
+
+// ListRevokedPKITokensParams defines parameters for ListRevokedPKITokens.
+type ListRevokedPKITokensParams struct {
+	// AuditIDOnly (Since v3.5) List audit IDs and expiry times instead of token IDs. A flag:
+	// python-keystoneclient sends it without a value; send only when wanted.
+	AuditIDOnly *bool `form:"audit_id_only,omitempty" json:"audit_id_only,omitempty"`
 }
 
 // ListCredentialsParams defines parameters for ListCredentials.
@@ -10768,7 +10803,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	ListRevokedPKITokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRevokedPKITokens(ctx context.Context, params *ListRevokedPKITokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCredentials List credentials.
 	//
@@ -15077,8 +15112,8 @@ func (c *Client) IssueToken(ctx context.Context, params *IssueTokenParams, body 
 //
 // Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-func (c *Client) ListRevokedPKITokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListRevokedPKITokensRequest(c.Server)
+func (c *Client) ListRevokedPKITokens(ctx context.Context, params *ListRevokedPKITokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRevokedPKITokensRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -22824,6 +22859,17 @@ func NewValidateTokenRequest(server string, params *ValidateTokenParams) (*http.
 
 		req.Header.Set("X-Subject-Token", headerParam0)
 
+		if params.OpenStackIdentityAccessRules != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "OpenStack-Identity-Access-Rules", *params.OpenStackIdentityAccessRules, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("OpenStack-Identity-Access-Rules", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -22890,6 +22936,17 @@ func NewCheckTokenRequest(server string, params *CheckTokenParams) (*http.Reques
 		}
 
 		req.Header.Set("X-Subject-Token", headerParam0)
+
+		if params.OpenStackIdentityAccessRules != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "OpenStack-Identity-Access-Rules", *params.OpenStackIdentityAccessRules, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("OpenStack-Identity-Access-Rules", headerParam1)
+		}
 
 	}
 
@@ -22990,7 +23047,7 @@ func NewIssueTokenRequestWithBody(server string, params *IssueTokenParams, conte
 }
 
 // NewListRevokedPKITokensRequest constructs an http.Request for the ListRevokedPKITokens method
-func NewListRevokedPKITokensRequest(server string) (*http.Request, error) {
+func NewListRevokedPKITokensRequest(server string, params *ListRevokedPKITokensParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -23006,6 +23063,33 @@ func NewListRevokedPKITokensRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AuditIDOnly != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "audit_id_only", *params.AuditIDOnly, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -31624,7 +31708,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	ListRevokedPKITokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error)
+	ListRevokedPKITokensWithResponse(ctx context.Context, params *ListRevokedPKITokensParams, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error)
 
 	// ListCredentialsWithResponse List credentials.
 	//
@@ -54544,8 +54628,8 @@ func (c *ClientWithResponses) IssueTokenWithResponse(ctx context.Context, params
 // Corresponds with GET /v3/auth/tokens/OS-PKI/revoked (the `ListRevokedPKITokens` operationId).
 //
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-func (c *ClientWithResponses) ListRevokedPKITokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error) {
-	rsp, err := c.ListRevokedPKITokens(ctx, reqEditors...)
+func (c *ClientWithResponses) ListRevokedPKITokensWithResponse(ctx context.Context, params *ListRevokedPKITokensParams, reqEditors ...RequestEditorFn) (*ListRevokedPKITokensResponse, error) {
+	rsp, err := c.ListRevokedPKITokens(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -185,7 +185,7 @@ func List[P, T any](ctx context.Context, c *Client, r Req, decode func([]byte, *
 				return
 			}
 			if err := ctx.Err(); err != nil {
-				yield(zero, err)
+				yield(zero, listStopped{err})
 				return
 			}
 			if !sameOrigin(next, c.Base) {
@@ -379,3 +379,10 @@ func (c *Client) Token(ctx context.Context, r Req, subject string) (*keystone.Ac
 	}
 	return ai, nil
 }
+
+// listStopped is a paged listing stopped by its context: it matches
+// context.Canceled (or DeadlineExceeded) and keystone.ErrKeystone.
+type listStopped struct{ err error }
+
+func (e listStopped) Error() string   { return "keystone: listing stopped: " + e.err.Error() }
+func (e listStopped) Unwrap() []error { return []error{e.err, keystone.ErrKeystone} }

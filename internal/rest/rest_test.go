@@ -304,8 +304,8 @@ func TestListBreakAndCancel(t *testing.T) {
 			cancel()
 		}
 	}
-	if n != 2 || !errors.Is(last, context.Canceled) {
-		t.Errorf("%d items, error %v", n, last)
+	if n != 2 || !errors.Is(last, context.Canceled) || !errors.Is(last, keystone.ErrKeystone) {
+		t.Errorf("%d items, error %v (want context.Canceled and keystone.ErrKeystone)", n, last)
 	}
 }
 

@@ -131,7 +131,7 @@ func (a *adfs) rst() []byte {
 // service provider and gets Keystone's token with the session it opens.
 func (a *adfs) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	fedURL := federatedURL(a.o.AuthURL, a.o.IdentityProvider, a.o.Protocol)
 	resp, err := s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: a.o.IdentityProviderURL, NoAuth: true, Body: a.rst(),

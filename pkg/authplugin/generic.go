@@ -17,6 +17,10 @@ type GenericOptions struct {
 	Password string
 	Token    string
 	Scope    Scope
+	// NoCatalog asks for tokens without their service catalog (Identity v3
+	// only: keystoneauth1's include_catalog=False). Endpoint lookups then
+	// fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // String hides the password and token.
@@ -35,7 +39,7 @@ type generic struct {
 // NewGeneric returns a version-discovering plugin (keystoneauth1's
 // generic.Password and generic.Token). It uses Identity v3, or v2.0 when the
 // server offers only that (then the user is taken by ID or name, without a
-// domain, and the scope must be a project, by ID or name, or none).
+// domain, and the scope must be a project, by ID or name, a trust, or none).
 func NewGeneric(o GenericOptions, opts ...keystone.AuthOption) (*keystone.Auth, error) {
 	if o.AuthURL == "" {
 		return nil, &keystone.MissingOptionsError{Plugin: "generic", Options: []string{"auth_url"}}
@@ -67,7 +71,11 @@ func (g *generic) CacheKey() []string {
 		m = PasswordMethod{User: g.o.User, Password: g.o.Password}
 	}
 	k := append([]string{"generic", keystone.UnversionedURL(g.o.AuthURL)}, m.cacheKey()...)
-	return append(k, g.o.Scope.cacheKey()...)
+	k = append(k, g.o.Scope.cacheKey()...)
+	if g.o.NoCatalog {
+		k = append(k, "nocatalog")
+	}
+	return k
 }
 
 func (g *generic) Reauthenticates() bool { return true }
@@ -80,7 +88,7 @@ func (g *generic) AuthURL() string { return g.o.AuthURL }
 // root) and authenticates with Identity v3.
 func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	d, err := s.Discover(ctx, g.o.AuthURL) // at the URL, else at its root
 	if err != nil {
@@ -108,7 +116,7 @@ func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keyst
 	if url == "" {
 		url = g.o.AuthURL
 	}
-	a := &v3{plugin: "generic", authURL: url, scope: g.o.Scope}
+	a := &v3{plugin: "generic", authURL: url, scope: g.o.Scope, noCatalog: g.o.NoCatalog}
 	if g.o.Password != "" {
 		a.methods = []method{PasswordMethod{User: g.o.User, Password: g.o.Password}}
 	} else {
@@ -120,14 +128,14 @@ func (g *generic) Authenticate(ctx context.Context, s *keystone.Session) (*keyst
 // authenticateV2 authenticates with Identity v2.0 at url.
 func (g *generic) authenticateV2(ctx context.Context, s *keystone.Session, url string) (*keystone.AccessInfo, error) {
 	sc := g.o.Scope
-	if sc.DomainID != "" || sc.DomainName != "" || sc.System || sc.TrustID != "" {
-		return nil, fmt.Errorf("%w: %s offers only Identity v2.0, which has no domain, system or trust scope",
+	if sc.DomainID != "" || sc.DomainName != "" || sc.System {
+		return nil, fmt.Errorf("%w: %s offers only Identity v2.0, which has no domain or system scope",
 			keystone.ErrUnsupportedVersion, g.o.AuthURL)
 	}
 	if url == "" {
 		url = g.o.AuthURL
 	}
-	a := &v2{plugin: "generic", authURL: url, tenant: Tenant{ID: sc.ProjectID, Name: sc.ProjectName}}
+	a := &v2{plugin: "generic", authURL: url, tenant: Tenant{ID: sc.ProjectID, Name: sc.ProjectName}, trustID: sc.TrustID}
 	if g.o.Password != "" {
 		a.userID, a.username, a.password = g.o.User.ID, g.o.User.Name, g.o.Password
 	} else {

@@ -2,12 +2,12 @@ package authplugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/gokeystone/keystone/internal/sdkerr"
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
@@ -63,13 +63,13 @@ func (a *k2k) Reauthenticates() bool { return true }
 
 // ErrNoServiceProvider is returned when the local token names no service
 // provider of the requested ID.
-var ErrNoServiceProvider = errors.New("authplugin: the local token has no such service provider")
+var ErrNoServiceProvider = sdkerr.New("authplugin: the local token has no such service provider")
 
 // Authenticate obtains the assertion, opens the SAML2 session at the
 // service provider and gets its token.
 func (a *k2k) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	local, err := a.o.Local.Access(ctx, s)
 	if err != nil {

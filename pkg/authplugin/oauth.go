@@ -60,7 +60,7 @@ func (a *oauth2ClientCredentials) AuthURL() string { return a.o.AuthURL }
 // it to read the token's data.
 func (a *oauth2ClientCredentials) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	c, err := identityv3.NewClientAt(s, a.o.AuthURL)
 	if err != nil {
@@ -126,7 +126,7 @@ func (a *oauth1) AuthURL() string { return a.o.AuthURL }
 // Authenticate signs the oauth1 authentication request.
 func (a *oauth1) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	c, err := identityv3.NewClientAt(s, a.o.AuthURL)
 	if err != nil {

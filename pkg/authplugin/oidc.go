@@ -101,8 +101,12 @@ func (e *OIDCError) Error() string {
 	return msg
 }
 
-// Is makes a refused grant or client match keystone.ErrAuthorizationFailure.
+// Is makes a refused grant or client match keystone.ErrAuthorizationFailure,
+// and every OIDCError match keystone.ErrKeystone.
 func (e *OIDCError) Is(target error) bool {
+	if target == keystone.ErrKeystone {
+		return true
+	}
 	if target != keystone.ErrAuthorizationFailure {
 		return false
 	}
@@ -251,7 +255,7 @@ func (a *oidc) AuthURL() string { return a.o.AuthURL }
 // an unscoped Keystone token and rescopes that.
 func (a *oidc) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	access, err := a.accessToken(ctx, s)
 	if err != nil {

@@ -2,8 +2,8 @@ package authplugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
@@ -16,6 +16,11 @@ type PasswordOptions struct {
 	User     User
 	Password string
 	Scope    Scope
+	// NoCatalog asks for tokens without their service catalog
+	// (keystoneauth1's include_catalog=False: POST
+	// /v3/auth/tokens?nocatalog): smaller, for a program that only checks
+	// who it is. Endpoint lookups then fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // String hides the password.
@@ -34,7 +39,7 @@ func NewPassword(o PasswordOptions, opts ...keystone.AuthOption) (*keystone.Auth
 	if o.Password == "" {
 		return nil, &keystone.MissingOptionsError{Plugin: "password", Options: []string{"password"}}
 	}
-	a := &v3{plugin: "v3password", authURL: o.AuthURL, scope: o.Scope,
+	a := &v3{plugin: "v3password", authURL: o.AuthURL, scope: o.Scope, noCatalog: o.NoCatalog,
 		methods: []method{PasswordMethod{User: o.User, Password: o.Password}}}
 	if err := a.check(); err != nil {
 		return nil, err
@@ -48,6 +53,11 @@ type TokenOptions struct {
 	// Token is an existing token, exchanged for one with Scope.
 	Token string
 	Scope Scope
+	// NoCatalog asks for tokens without their service catalog
+	// (keystoneauth1's include_catalog=False: POST
+	// /v3/auth/tokens?nocatalog): smaller, for a program that only checks
+	// who it is. Endpoint lookups then fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // String hides the token.
@@ -64,7 +74,7 @@ func NewToken(o TokenOptions, opts ...keystone.AuthOption) (*keystone.Auth, erro
 	if o.Token == "" {
 		return nil, &keystone.MissingOptionsError{Plugin: "token", Options: []string{"token"}}
 	}
-	a := &v3{plugin: "v3token", authURL: o.AuthURL, scope: o.Scope, methods: []method{TokenMethod{Token: o.Token}}}
+	a := &v3{plugin: "v3token", authURL: o.AuthURL, scope: o.Scope, noCatalog: o.NoCatalog, methods: []method{TokenMethod{Token: o.Token}}}
 	if err := a.check(); err != nil {
 		return nil, err
 	}
@@ -79,6 +89,11 @@ type ApplicationCredentialOptions struct {
 	Name    string
 	User    User
 	Secret  string
+	// NoCatalog asks for tokens without their service catalog
+	// (keystoneauth1's include_catalog=False: POST
+	// /v3/auth/tokens?nocatalog): smaller, for a program that only checks
+	// who it is. Endpoint lookups then fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // String hides the secret.
@@ -107,7 +122,7 @@ func NewApplicationCredential(o ApplicationCredentialOptions, opts ...keystone.A
 			return nil, err
 		}
 	}
-	a := &v3{plugin: "v3applicationcredential", authURL: o.AuthURL,
+	a := &v3{plugin: "v3applicationcredential", authURL: o.AuthURL, noCatalog: o.NoCatalog,
 		methods: []method{ApplicationCredentialMethod{ID: o.ID, Name: o.Name, User: o.User, Secret: o.Secret}}}
 	if err := a.check(); err != nil {
 		return nil, err
@@ -124,6 +139,11 @@ type TOTPOptions struct {
 	Passcode     string
 	PasscodeFunc func(ctx context.Context) (string, error)
 	Scope        Scope
+	// NoCatalog asks for tokens without their service catalog
+	// (keystoneauth1's include_catalog=False: POST
+	// /v3/auth/tokens?nocatalog): smaller, for a program that only checks
+	// who it is. Endpoint lookups then fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // String hides the passcode.
@@ -142,7 +162,7 @@ func NewTOTP(o TOTPOptions, opts ...keystone.AuthOption) (*keystone.Auth, error)
 	if o.Passcode == "" && o.PasscodeFunc == nil {
 		return nil, &keystone.MissingOptionsError{Plugin: "totp", Options: []string{"passcode"}}
 	}
-	a := &v3{plugin: "v3totp", authURL: o.AuthURL, scope: o.Scope,
+	a := &v3{plugin: "v3totp", authURL: o.AuthURL, scope: o.Scope, noCatalog: o.NoCatalog,
 		methods: []method{TOTPMethod{User: o.User, Passcode: o.Passcode, PasscodeFunc: o.PasscodeFunc}}}
 	if err := a.check(); err != nil {
 		return nil, err
@@ -150,14 +170,9 @@ func NewTOTP(o TOTPOptions, opts ...keystone.AuthOption) (*keystone.Auth, error)
 	return keystone.NewAuth(a, opts...), nil
 }
 
-// Method is one authentication method of a multi-factor plugin:
-// PasswordMethod, TokenMethod, ApplicationCredentialMethod or TOTPMethod.
-type Method interface {
-	method
-}
-
 // MultiFactorOptions configure a v3 plugin with several methods at once (for
-// example password and TOTP).
+// example password and TOTP), or with a method of the program's own (see
+// Method).
 type MultiFactorOptions struct {
 	AuthURL string
 	Methods []Method
@@ -166,24 +181,35 @@ type MultiFactorOptions struct {
 	// with *keystone.AuthReceiptError: give the receipt and only the methods
 	// still missing.
 	Receipt *keystone.AuthReceipt
+	// NoCatalog asks for tokens without their service catalog
+	// (keystoneauth1's include_catalog=False: POST
+	// /v3/auth/tokens?nocatalog): smaller, for a program that only checks
+	// who it is. Endpoint lookups then fail with keystone.ErrEmptyCatalog.
+	NoCatalog bool
 }
 
 // NewMultiFactor returns a plugin that authenticates with all of o.Methods in
-// one request. When the user's multi-factor rules need more methods, Token
+// one request: built-in methods and the program's own (see Method). As with
+// keystoneauth1, a name given twice is listed twice in identity.methods and
+// the last method's body is sent. When the user's multi-factor rules need more methods, Token
 // fails with *keystone.AuthReceiptError (keystone.ErrAuthReceiptRequired):
 // build a new plugin with its Receipt and the missing methods.
 func NewMultiFactor(o MultiFactorOptions, opts ...keystone.AuthOption) (*keystone.Auth, error) {
 	if len(o.Methods) == 0 {
 		return nil, &keystone.MissingOptionsError{Plugin: "multi-factor", Options: []string{"methods"}}
 	}
-	a := &v3{plugin: "v3multifactor", authURL: o.AuthURL, scope: o.Scope, receipt: o.Receipt}
+	a := &v3{plugin: "v3multifactor", authURL: o.AuthURL, scope: o.Scope, receipt: o.Receipt, noCatalog: o.NoCatalog}
 	var names []string
 	for _, m := range o.Methods {
-		if m == nil {
-			return nil, errors.New("authplugin: nil method")
+		if isNil(m) {
+			return nil, fmt.Errorf("%w: authplugin: nil method", keystone.ErrInvalidArgument)
 		}
-		a.methods = append(a.methods, m)
-		names = append(names, m.name())
+		name := m.MethodName()
+		if err := checkMethodName(name); err != nil {
+			return nil, err
+		}
+		a.methods = append(a.methods, toMethod(m))
+		names = append(names, name)
 	}
 	if o.Receipt != nil && o.Receipt.ID == "" {
 		return nil, &keystone.MissingOptionsError{Plugin: "multi-factor", Options: []string{"receipt ID"}}
@@ -239,3 +265,19 @@ func NewAdminToken(endpoint, token string, opts ...keystone.AuthOption) (*keysto
 func NewFromAccess(ai *keystone.AccessInfo, opts ...keystone.AuthOption) *keystone.Auth {
 	return keystone.NewAuthFromAccess(ai, opts...)
 }
+
+// isNil reports whether m is nil or a nil pointer, map, slice, func or
+// channel in an interface (calling its methods could panic).
+func isNil(m Method) bool {
+	if m == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(m); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// errNeedsSession: a plugin's Authenticate was called without a session.
+var errNeedsSession = fmt.Errorf("%w: authplugin: authenticating needs a session", keystone.ErrInvalidArgument)

@@ -40,6 +40,34 @@ func methodViews(ms []Method) []any {
 	return out
 }
 
+// methodStrings prints methods for String: the built-in ones redact
+// themselves; a method of the program's own shows only its type and name,
+// whatever fields (secrets among them) it has.
+func methodStrings(ms []Method) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		switch v := m.(type) {
+		case nil:
+			out[i] = "<nil>"
+		case redactedView:
+			out[i] = fmt.Sprint(v)
+		default:
+			out[i] = fmt.Sprintf("%T{MethodName: %q}", m, safeMethodName(m))
+		}
+	}
+	return out
+}
+
+// safeMethodName is m.MethodName(), or "" if that panics (a nil pointer).
+func safeMethodName(m Method) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = ""
+		}
+	}()
+	return m.MethodName()
+}
+
 func receiptString(r *keystone.AuthReceipt) string {
 	if r == nil {
 		return ""
@@ -134,7 +162,7 @@ func (o TOTPOptions) MarshalJSON() ([]byte, error) { return json.Marshal(o.redac
 // String shows the methods with their secrets masked, and the receipt
 // without its ID.
 func (o MultiFactorOptions) String() string {
-	return fmt.Sprintf("MultiFactorOptions{AuthURL: %q, Methods: %v, Scope: %+v, Receipt: %v}", o.AuthURL, o.Methods, o.Scope, o.Receipt)
+	return fmt.Sprintf("MultiFactorOptions{AuthURL: %q, Methods: %v, Scope: %+v, Receipt: %v}", o.AuthURL, methodStrings(o.Methods), o.Scope, o.Receipt)
 }
 
 // GoString is String.

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gokeystone/keystone/internal/redact"
+	"github.com/gokeystone/keystone/internal/sdkerr"
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
 
@@ -65,7 +66,7 @@ func (a *saml2) AuthURL() string { return a.o.AuthURL }
 // ErrConsumerMismatch is returned when the service provider and the
 // identity provider name different assertion consumers: the assertion is
 // not sent (keystoneauth1's ConsumerMismatch).
-var ErrConsumerMismatch = errors.New("authplugin: SAML2 ECP: the service provider's and the identity provider's assertion consumer URLs differ")
+var ErrConsumerMismatch = sdkerr.New("authplugin: SAML2 ECP: the service provider's and the identity provider's assertion consumer URLs differ")
 
 // SAML2 ECP's constants.
 const (
@@ -85,7 +86,7 @@ const (
 // assertion consumer; the session that opens, for Keystone's token.
 func (a *saml2) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	fedURL := federatedURL(a.o.AuthURL, a.o.IdentityProvider, a.o.Protocol)
 	sp, err := url.Parse(fedURL)

@@ -25,12 +25,16 @@ type PasswordV2Options struct {
 	UserID, Username string
 	Password         string
 	Tenant           Tenant
+	// TrustID asks for a token of the trust (keystoneauth1's and
+	// keystoneclient's v2 trust_id, sent as auth.trust_id): the user is then
+	// the trustee.
+	TrustID string
 }
 
 // String hides the password.
 func (o PasswordV2Options) String() string {
-	return fmt.Sprintf("PasswordV2Options{AuthURL: %q, UserID: %q, Username: %q, Password: %s, Tenant: %+v}",
-		o.AuthURL, o.UserID, o.Username, mask(o.Password), o.Tenant)
+	return fmt.Sprintf("PasswordV2Options{AuthURL: %q, UserID: %q, Username: %q, Password: %s, Tenant: %+v, TrustID: %q}",
+		o.AuthURL, o.UserID, o.Username, mask(o.Password), o.Tenant, o.TrustID)
 }
 
 // GoString is String.
@@ -42,11 +46,13 @@ type TokenV2Options struct {
 	AuthURL string
 	Token   string
 	Tenant  Tenant
+	// TrustID asks for a token of the trust (auth.trust_id).
+	TrustID string
 }
 
 // String hides the token.
 func (o TokenV2Options) String() string {
-	return fmt.Sprintf("TokenV2Options{AuthURL: %q, Token: %s, Tenant: %+v}", o.AuthURL, mask(o.Token), o.Tenant)
+	return fmt.Sprintf("TokenV2Options{AuthURL: %q, Token: %s, Tenant: %+v, TrustID: %q}", o.AuthURL, mask(o.Token), o.Tenant, o.TrustID)
 }
 
 // GoString is String.
@@ -60,6 +66,7 @@ type v2 struct {
 	password string
 	token    string
 	tenant   Tenant
+	trustID  string
 }
 
 // NewPasswordV2 returns a plugin that authenticates to Identity v2.0 with a
@@ -79,7 +86,7 @@ func NewPasswordV2(o PasswordV2Options, opts ...keystone.AuthOption) (*keystone.
 		return nil, &keystone.MissingOptionsError{Plugin: "v2password", Options: missing}
 	}
 	return keystone.NewAuth(&v2{plugin: "v2password", authURL: o.AuthURL, userID: o.UserID, username: o.Username,
-		password: o.Password, tenant: o.Tenant}, opts...), nil
+		password: o.Password, tenant: o.Tenant, trustID: o.TrustID}, opts...), nil
 }
 
 // NewTokenV2 returns a plugin that exchanges a v2.0 token for one scoped to
@@ -95,11 +102,14 @@ func NewTokenV2(o TokenV2Options, opts ...keystone.AuthOption) (*keystone.Auth, 
 	if len(missing) > 0 {
 		return nil, &keystone.MissingOptionsError{Plugin: "v2token", Options: missing}
 	}
-	return keystone.NewAuth(&v2{plugin: "v2token", authURL: o.AuthURL, token: o.Token, tenant: o.Tenant}, opts...), nil
+	return keystone.NewAuth(&v2{plugin: "v2token", authURL: o.AuthURL, token: o.Token, tenant: o.Tenant, trustID: o.TrustID}, opts...), nil
 }
 
 func (a *v2) CacheKey() []string {
 	k := []string{a.plugin, keystone.UnversionedURL(a.authURL), "tenant", a.tenant.ID, a.tenant.Name}
+	if a.trustID != "" {
+		k = append(k, "trust", a.trustID)
+	}
 	if a.token != "" {
 		return append(k, "token", a.token)
 	}
@@ -125,13 +135,14 @@ type v2AuthRequest struct {
 		} `json:"token,omitempty"`
 		TenantID   string `json:"tenantId,omitempty"`
 		TenantName string `json:"tenantName,omitempty"`
+		TrustID    string `json:"trust_id,omitempty"`
 	} `json:"auth"`
 }
 
 // Authenticate implements keystone.Authenticator: POST /v2.0/tokens.
 func (a *v2) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	var body v2AuthRequest
 	if a.token != "" {
@@ -146,6 +157,7 @@ func (a *v2) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.A
 		}{UserID: a.userID, Username: a.username, Password: a.password}
 	}
 	body.Auth.TenantID, body.Auth.TenantName = a.tenant.ID, a.tenant.Name
+	body.Auth.TrustID = a.trustID
 	return issueV2(ctx, s, a.authURL, body)
 }
 

@@ -56,7 +56,7 @@ func (s Scope) check() error {
 		n++
 	}
 	if n > 1 {
-		return errors.New("authplugin: a scope has exactly one of project, domain, system, trust or unscoped")
+		return fmt.Errorf("%w: authplugin: a scope has exactly one of project, domain, system, trust or unscoped", keystone.ErrInvalidArgument)
 	}
 	return nil
 }
@@ -126,16 +126,6 @@ func (u User) ids() (id, name *string, dom *identityv3.DomainRef) {
 	return nil, ptr(u.Name), domainRef(u.DomainID, u.DomainName)
 }
 
-// method is one v3 authentication method: it fills its member of the
-// request's identity.
-type method interface {
-	name() string
-	fill(ctx context.Context, id *identityv3.AuthIdentity) error
-	cacheKey() []string
-	// reusable reports whether the method's credentials can be sent again.
-	reusable() bool
-}
-
 // v3 authenticates with one or more methods against an Identity v3 endpoint.
 type v3 struct {
 	plugin  string
@@ -144,6 +134,8 @@ type v3 struct {
 	scope   Scope
 	receipt *keystone.AuthReceipt
 	nonce   string
+	// noCatalog asks for a token without its catalog (?nocatalog).
+	noCatalog bool
 }
 
 func (a *v3) check() error {
@@ -169,15 +161,19 @@ func (a *v3) CacheKey() []string {
 	if a.nonce != "" {
 		k = append(k, "nonce", a.nonce)
 	}
+	if a.noCatalog {
+		k = append(k, "nocatalog")
+	}
 	return k
 }
 
 // setNonce gives the plugin a random value of its own when one of its
-// methods has credentials that cannot be compared (a passcode callback):
-// its tokens are then never shared with another plugin.
+// methods has credentials that cannot be compared (a passcode callback, a
+// program's method without a cache key): its tokens are then never shared
+// with another plugin.
 func (a *v3) setNonce() {
 	for _, m := range a.methods {
-		if t, ok := m.(TOTPMethod); ok && t.PasscodeFunc != nil {
+		if m.cacheKey() == nil {
 			b := make([]byte, 16)
 			rand.Read(b)
 			a.nonce = hex.EncodeToString(b)
@@ -203,34 +199,71 @@ func (a *v3) Reauthenticates() bool {
 // prefers the identity endpoint there when the catalog has several.
 func (a *v3) AuthURL() string { return a.authURL }
 
-// Authenticate implements keystone.Authenticator: POST /v3/auth/tokens.
-func (a *v3) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
-	req := identityv3.AuthRequest{}
+// v3AuthRequest is the body of POST /v3/auth/tokens: auth.identity holds
+// the methods' names and their bodies, built-in or not.
+type v3AuthRequest struct {
+	Auth struct {
+		Identity map[string]any               `json:"identity"`
+		Scope    *identityv3.AuthScopeRequest `json:"scope,omitempty"`
+	} `json:"auth"`
+}
+
+// request builds the authentication request: each method's body under its
+// name (the last one's when a name comes twice, as keystoneauth1 does), the
+// names in identity.methods, and the scope.
+func (a *v3) request(ctx context.Context) (*v3AuthRequest, error) {
+	req := &v3AuthRequest{}
+	req.Auth.Identity = make(map[string]any, len(a.methods)+1)
+	names := make([]string, 0, len(a.methods))
 	for _, m := range a.methods {
-		req.Auth.Identity.Methods = append(req.Auth.Identity.Methods, m.name())
-		if err := m.fill(ctx, &req.Auth.Identity); err != nil {
+		name := m.MethodName()
+		if err := checkMethodName(name); err != nil {
 			return nil, err
 		}
+		body, err := m.Body(ctx)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := methodJSON(name, body)
+		if err != nil {
+			return nil, err
+		}
+		req.Auth.Identity[name] = raw
+		names = append(names, name)
 	}
+	req.Auth.Identity["methods"] = names
 	scope, err := a.scope.request()
 	if err != nil {
 		return nil, err
 	}
 	req.Auth.Scope = scope
-	return issueV3(ctx, s, a.authURL, req, a.receipt)
+	return req, nil
+}
+
+// Authenticate implements keystone.Authenticator: POST /v3/auth/tokens
+// (?nocatalog when the plugin asks for no catalog).
+func (a *v3) Authenticate(ctx context.Context, s *keystone.Session) (*keystone.AccessInfo, error) {
+	req, err := a.request(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return issueV3(ctx, s, a.authURL, req, a.receipt, a.noCatalog)
 }
 
 // issueV3 sends an authentication request and reads the token.
-func issueV3(ctx context.Context, s *keystone.Session, authURL string, body identityv3.AuthRequest, receipt *keystone.AuthReceipt) (*keystone.AccessInfo, error) {
+func issueV3(ctx context.Context, s *keystone.Session, authURL string, body any, receipt *keystone.AuthReceipt, noCatalog bool) (*keystone.AccessInfo, error) {
 	if s == nil {
-		return nil, errors.New("authplugin: authenticating needs a session")
+		return nil, errNeedsSession
 	}
 	var h http.Header
 	if receipt != nil {
 		h = http.Header{"Openstack-Auth-Receipt": {receipt.ID}}
 	}
-	resp, err := s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: strings.TrimRight(keystone.UnversionedURL(authURL), "/") + "/v3/auth/tokens",
-		JSON: body, Header: h, NoAuth: true})
+	u := strings.TrimRight(keystone.UnversionedURL(authURL), "/") + "/v3/auth/tokens"
+	if noCatalog {
+		u += "?nocatalog"
+	}
+	resp, err := s.Request(ctx, keystone.Request{Method: http.MethodPost, URL: u, JSON: body, Header: h, NoAuth: true})
 	if err != nil {
 		var he *keystone.HTTPError
 		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized {

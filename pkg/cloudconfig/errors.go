@@ -1,24 +1,26 @@
 package cloudconfig
 
 import (
-	"errors"
 	"strings"
+
+	"github.com/gokeystone/keystone/internal/sdkerr"
 )
 
 // The sentinel errors of the package, matched with errors.Is through *Error.
+// Each also matches keystone.ErrKeystone.
 var (
 	// ErrInvalidFile means a configuration file could not be read or parsed.
-	ErrInvalidFile = errors.New("cloudconfig: invalid configuration file")
+	ErrInvalidFile = sdkerr.New("cloudconfig: invalid configuration file")
 	// ErrCloudNotFound means the requested cloud is in no configuration file.
-	ErrCloudNotFound = errors.New("cloudconfig: cloud not found")
+	ErrCloudNotFound = sdkerr.New("cloudconfig: cloud not found")
 	// ErrRegionNotFound means the requested region is not one of the cloud's.
-	ErrRegionNotFound = errors.New("cloudconfig: region not found")
+	ErrRegionNotFound = sdkerr.New("cloudconfig: region not found")
 	// ErrUnknownAuthType means no plugin is registered for the auth_type.
-	ErrUnknownAuthType = errors.New("cloudconfig: unknown auth_type")
+	ErrUnknownAuthType = sdkerr.New("cloudconfig: unknown auth_type")
 	// ErrMissingOption means the auth plugin needs an option that is not set.
-	ErrMissingOption = errors.New("cloudconfig: missing option")
+	ErrMissingOption = sdkerr.New("cloudconfig: missing option")
 	// ErrInvalidConfig means a setting has a value the loader cannot use.
-	ErrInvalidConfig = errors.New("cloudconfig: invalid configuration")
+	ErrInvalidConfig = sdkerr.New("cloudconfig: invalid configuration")
 )
 
 // Error is the error of Load and of Config's methods. It names the file, the
@@ -67,3 +69,7 @@ func (e *Error) Unwrap() []error {
 	}
 	return []error{e.Err}
 }
+
+// Is reports whether target is keystone.ErrKeystone, which every error of
+// the SDK matches.
+func (e *Error) Is(target error) bool { return target == sdkerr.Root }

@@ -2,12 +2,13 @@ package cloudconfig
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/gokeystone/keystone/internal/sdkerr"
 	"github.com/gokeystone/keystone/pkg/authplugin"
 	"github.com/gokeystone/keystone/pkg/keystone"
 )
@@ -93,9 +94,9 @@ func secret(name string, required bool) Option {
 
 var (
 	authURL  = Option{Name: "auth_url", Required: true}
-	v3Scope  = []Option{opt("system_scope"), opt("domain_id"), opt("domain_name"), opt("project_id"), opt("project_name"), opt("project_domain_id"), opt("project_domain_name"), opt("trust_id")}
+	v3Scope  = []Option{opt("system_scope"), opt("domain_id"), opt("domain_name"), opt("project_id"), opt("project_name"), opt("project_domain_id"), opt("project_domain_name"), opt("trust_id"), opt("include_catalog")}
 	v3User   = []Option{opt("user_id"), opt("username", "user_name"), opt("user_domain_id"), opt("user_domain_name")}
-	generic  = []Option{opt("system_scope"), opt("domain_id"), opt("domain_name"), opt("project_id", "tenant_id"), opt("project_name", "tenant_name"), opt("project_domain_id"), opt("project_domain_name"), opt("trust_id"), opt("default_domain_id"), opt("default_domain_name")}
+	generic  = []Option{opt("system_scope"), opt("domain_id"), opt("domain_name"), opt("project_id", "tenant_id"), opt("project_name", "tenant_name"), opt("project_domain_id"), opt("project_domain_name"), opt("trust_id"), opt("default_domain_id"), opt("default_domain_name"), opt("include_catalog")}
 	v2Tenant = []Option{opt("tenant_id"), opt("tenant_name"), opt("trust_id")}
 )
 
@@ -216,35 +217,59 @@ func newGenericPassword(c *Config, opts ...keystone.AuthOption) (keystone.AuthPl
 	a := c.Auth
 	// A token with no password (auth.token in clouds.yaml, where the
 	// openstack CLI leaves auth_type at password) is used as the token plugin.
-	return authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: a["auth_url"], User: user(a), Password: a["password"], Token: a["token"], Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: a["auth_url"], User: user(a), Password: a["password"], Token: a["token"], Scope: scope(a), NoCatalog: nc}, opts...)
 }
 
 func newGenericToken(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: a["auth_url"], Token: a["token"], Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewGeneric(authplugin.GenericOptions{AuthURL: a["auth_url"], Token: a["token"], Scope: scope(a), NoCatalog: nc}, opts...)
 }
 
 func newV3Password(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: a["auth_url"], User: user(a), Password: a["password"], Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewPassword(authplugin.PasswordOptions{AuthURL: a["auth_url"], User: user(a), Password: a["password"], Scope: scope(a), NoCatalog: nc}, opts...)
 }
 
 func newV3Token(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewToken(authplugin.TokenOptions{AuthURL: a["auth_url"], Token: a["token"], Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewToken(authplugin.TokenOptions{AuthURL: a["auth_url"], Token: a["token"], Scope: scope(a), NoCatalog: nc}, opts...)
 }
 
 func newV3AppCred(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
 	return authplugin.NewApplicationCredential(authplugin.ApplicationCredentialOptions{
 		AuthURL: a["auth_url"], ID: a["application_credential_id"], Name: a["application_credential_name"],
-		User: user(a), Secret: a["application_credential_secret"],
+		User: user(a), Secret: a["application_credential_secret"], NoCatalog: nc,
 	}, opts...)
 }
 
 func newV3TOTP(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: a["auth_url"], User: user(a), Passcode: a["passcode"], Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewTOTP(authplugin.TOTPOptions{AuthURL: a["auth_url"], User: user(a), Passcode: a["passcode"], Scope: scope(a), NoCatalog: nc}, opts...)
 }
 
 func newV3MultiFactor(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
@@ -267,7 +292,28 @@ func newV3MultiFactor(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlug
 				Detail: "unsupported method " + m + " (supported: " + strings.Join(methodPlugins, ", ") + ")"}
 		}
 	}
-	return authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: a["auth_url"], Methods: methods, Scope: scope(a)}, opts...)
+	nc, err := noCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	return authplugin.NewMultiFactor(authplugin.MultiFactorOptions{AuthURL: a["auth_url"], Methods: methods, Scope: scope(a), NoCatalog: nc}, opts...)
+}
+
+// noCatalog reads the v3 plugins' include_catalog option (default true:
+// false asks for tokens without their catalog).
+func noCatalog(c *Config) (bool, error) {
+	v := strings.TrimSpace(c.Auth["include_catalog"])
+	if v == "" {
+		return false, nil
+	}
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return false, nil
+	case "false", "no", "off", "0":
+		return true, nil
+	}
+	return false, &Error{Err: ErrInvalidConfig, Cloud: c.Cloud, Option: "auth.include_catalog",
+		Detail: fmt.Sprintf("%q is not a boolean", v)}
 }
 
 func tenant(a map[string]string) authplugin.Tenant {
@@ -276,16 +322,16 @@ func tenant(a map[string]string) authplugin.Tenant {
 
 func newV2Password(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewPasswordV2(authplugin.PasswordV2Options{AuthURL: a["auth_url"], UserID: a["user_id"], Username: a["username"], Password: a["password"], Tenant: tenant(a)}, opts...)
+	return authplugin.NewPasswordV2(authplugin.PasswordV2Options{AuthURL: a["auth_url"], UserID: a["user_id"], Username: a["username"], Password: a["password"], Tenant: tenant(a), TrustID: a["trust_id"]}, opts...)
 }
 
 func newV2Token(c *Config, opts ...keystone.AuthOption) (keystone.AuthPlugin, error) {
 	a := c.Auth
-	return authplugin.NewTokenV2(authplugin.TokenV2Options{AuthURL: a["auth_url"], Token: a["token"], Tenant: tenant(a)}, opts...)
+	return authplugin.NewTokenV2(authplugin.TokenV2Options{AuthURL: a["auth_url"], Token: a["token"], Tenant: tenant(a), TrustID: a["trust_id"]}, opts...)
 }
 
 // errNoAuth is what the none plugin answers when asked for a token's details.
-var errNoAuth = errors.New("cloudconfig: the none auth plugin has no token")
+var errNoAuth = sdkerr.New("cloudconfig: the none auth plugin has no token")
 
 // noAuth is keystoneauth1's noauth plugin: no token, one endpoint for every
 // service.

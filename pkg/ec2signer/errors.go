@@ -1,26 +1,27 @@
 package ec2signer
 
-import "errors"
+import "github.com/gokeystone/keystone/internal/sdkerr"
 
 // The kinds of error Sign, SignS3 and Request.Version return, wrapped in an
-// *Error: test for them with errors.Is.
+// *Error: test for them with errors.Is. Each also matches
+// keystone.ErrKeystone.
 var (
 	// ErrUnknownVersion means the SignatureVersion parameter is set but is
 	// not "0", "1" or "2" (and the request is not a Signature Version 4 one).
-	ErrUnknownVersion = errors.New("ec2signer: unknown signature version")
+	ErrUnknownVersion = sdkerr.New("ec2signer: unknown signature version")
 	// ErrUnexpectedFormat means the request has no SignatureVersion
 	// parameter and is not a Signature Version 4 request either.
-	ErrUnexpectedFormat = errors.New("ec2signer: unexpected signature format")
+	ErrUnexpectedFormat = sdkerr.New("ec2signer: unexpected signature format")
 	// ErrMissing means something the signature version needs is absent: a
 	// parameter, a header, the body hash or the secret.
-	ErrMissing = errors.New("ec2signer: missing input")
+	ErrMissing = sdkerr.New("ec2signer: missing input")
 	// ErrInvalid means an input is malformed: text that is not UTF-8, a
 	// Signature Version 4 credential without a full scope, or an S3 string to
 	// sign that starts with "AWS4" but is not a Signature Version 4 one.
-	ErrInvalid = errors.New("ec2signer: invalid input")
+	ErrInvalid = sdkerr.New("ec2signer: invalid input")
 	// ErrDateMismatch means a Signature Version 4 request's X-Amz-Date does
 	// not fall on the date of its credential scope.
-	ErrDateMismatch = errors.New("ec2signer: request date mismatch")
+	ErrDateMismatch = sdkerr.New("ec2signer: request date mismatch")
 )
 
 // Error is the error Sign, SignS3 and Request.Version return: what failed,
@@ -51,6 +52,10 @@ func (e *Error) Error() string {
 
 // Unwrap returns the kind of error, for errors.Is.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is keystone.ErrKeystone, which every error of
+// the SDK matches.
+func (e *Error) Is(target error) bool { return target == sdkerr.Root }
 
 func trimPrefix(s string) string {
 	const p = "ec2signer: "

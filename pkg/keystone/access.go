@@ -3,7 +3,6 @@ package keystone
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -616,7 +615,7 @@ type savedAccess struct {
 // as data: the result contains the token ID, so store it as a secret.
 func (a *AccessInfo) ExportState() ([]byte, error) {
 	if !a.hasSecret() {
-		return nil, errors.New("keystone: no token to export")
+		return nil, errorf("keystone: no token to export")
 	}
 	body := a.body
 	if len(body) == 0 {

@@ -5,6 +5,13 @@ import (
 	"fmt"
 )
 
+// V2DomainID and V2DomainName are the domain a v2.0 token's user and project
+// are reported in (Identity v2.0 only sees the default domain).
+const (
+	V2DomainID   = "default"
+	V2DomainName = "Default"
+)
+
 // v2 access document (POST /v2.0/tokens, GET /v2.0/tokens/{id}), decoded once.
 type v2AccessBody struct {
 	Access struct {
@@ -52,8 +59,11 @@ type v2AccessBody struct {
 
 // NewAccessInfoV2 reads an Identity v2.0 access document (the body of POST
 // /v2.0/tokens or GET /v2.0/tokens/{id}), which carries the token ID itself.
-// The result has the same API as a v3 token's: the tenant is the Project
-// (v2.0 has no domains: domain fields are empty), the catalog's publicURL,
+// The result has the same API as a v3 token's: the tenant is the Project;
+// v2.0 has no domains, so the user's domain, and the project's when there is
+// one, are V2DomainID and V2DomainName (the default domain, as
+// keystoneclient's AccessInfoV2 reports them, which may differ from the
+// server's configuration); the catalog's publicURL,
 // internalURL and adminURL become public, internal and admin endpoints.
 // Timestamps without a zone are UTC. It fails with ErrInvalidResponse when
 // body is not a v2.0 access document. The AccessInfo keeps body, which holds
@@ -83,14 +93,14 @@ func NewAccessInfoV2(body []byte) (*AccessInfo, error) {
 		version:      "v2.0",
 		ExpiresAt:    expires,
 		AuditIDs:     acc.Token.AuditIDs,
-		User:         UserRef{ID: acc.User.ID, Name: name},
+		User:         UserRef{ID: acc.User.ID, Name: name, DomainID: V2DomainID, DomainName: V2DomainName},
 	}
 	if acc.Token.IssuedAt != "" {
 		// Zone-less timestamps are UTC (parseKeystoneTime).
 		a.IssuedAt = parseKeystoneTime(acc.Token.IssuedAt)
 	}
 	if t := acc.Token.Tenant; t != nil {
-		a.Project = &ProjectScope{ID: t.ID, Name: t.Name}
+		a.Project = &ProjectScope{ID: t.ID, Name: t.Name, DomainID: V2DomainID, DomainName: V2DomainName}
 	}
 	if tr := acc.Trust; tr != nil {
 		a.Trust = &TrustRef{ID: tr.ID, Impersonation: tr.Impersonation, TrustorUserID: tr.TrustorUserID, TrusteeUserID: tr.TrusteeUserID}

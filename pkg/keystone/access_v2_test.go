@@ -1,6 +1,7 @@
 package keystone_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -33,10 +34,13 @@ func TestAccessInfoV2(t *testing.T) {
 	if !ai.ExpiresAt.Equal(time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)) || !ai.IssuedAt.Equal(time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("times %v %v", ai.ExpiresAt, ai.IssuedAt)
 	}
-	if ai.User.ID != "u1" || ai.User.Name != "alice" || ai.User.DomainID != "" {
+	// v2.0 has no domains: the user and the project are in the default
+	// domain, as keystoneclient's AccessInfoV2 says.
+	if ai.User.ID != "u1" || ai.User.Name != "alice" || ai.User.DomainID != "default" || ai.User.DomainName != "Default" {
 		t.Errorf("user %+v", ai.User)
 	}
-	if !ai.ProjectScoped() || ai.Project.ID != "t1" || ai.Project.Name != "demo" || ai.DomainScoped() || ai.SystemScoped() {
+	if !ai.ProjectScoped() || ai.Project.ID != "t1" || ai.Project.Name != "demo" || ai.DomainScoped() || ai.SystemScoped() ||
+		ai.Project.DomainID != "default" || ai.Project.DomainName != "Default" {
 		t.Errorf("project %+v", ai.Project)
 	}
 	if !ai.HasRole("member") || ai.Roles[0].ID != "r1" || len(ai.AuditIDs) != 1 {
@@ -103,5 +107,30 @@ func TestAccessInfoV2Invalid(t *testing.T) {
 	}
 	if ai.Scoped() || ai.Catalog() != nil {
 		t.Errorf("unscoped v2.0 token: %s, catalog %v", ai, ai.Catalog())
+	}
+}
+
+// TestAccessInfoV2DefaultDomainUnscoped: an unscoped v2.0 token has the
+// default domain for its user and no project (keystoneclient's
+// project_domain_id is None then).
+func TestAccessInfoV2DefaultDomainUnscoped(t *testing.T) {
+	ai, err := keystone.NewAccessInfoV2([]byte(`{"access": {"token": {"id": "tok", "expires": "2030-01-01T10:00:00Z"},
+		"user": {"id": "u1", "name": "alice", "roles": []}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.User.DomainID != keystone.V2DomainID || ai.User.DomainName != keystone.V2DomainName {
+		t.Errorf("user domain %q %q", ai.User.DomainID, ai.User.DomainName)
+	}
+	if ai.Project != nil || ai.Scoped() {
+		t.Errorf("unscoped token has project %+v", ai.Project)
+	}
+	// The description (JSON) shows the domain too.
+	js, err := json.Marshal(ai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"domain_id":"default"`) {
+		t.Errorf("description %s", js)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,7 @@ type Auth struct {
 	now            func() time.Time
 	store          TokenStore
 	refreshTimeout time.Duration
+	noReauth       bool
 
 	cur      atomic.Pointer[AccessInfo]
 	issued   atomic.Bool  // Authenticate has succeeded once
@@ -137,6 +139,15 @@ func WithRefreshTimeout(d time.Duration) AuthOption {
 // directory), the plugin warns once and authenticates without it. It writes
 // tokens where store keeps them: opt in knowingly.
 func WithTokenStore(store TokenStore) AuthOption { return func(a *Auth) { a.store = store } }
+
+// WithoutReauthentication makes the plugin authenticate once only
+// (keystoneauth1's reauthenticate=False): once its first token expires or is
+// rejected (Invalidate), Token, Access, Headers and the requests that need a
+// token fail with ErrCannotReauthenticate instead of authenticating again.
+// The token is still used until it expires, even within the expiry margin.
+// A token that another process put in a shared token store (WithTokenStore)
+// is still taken: it costs this plugin no authentication.
+func WithoutReauthentication() AuthOption { return func(a *Auth) { a.noReauth = true } }
 
 // NewAuth returns an AuthPlugin that authenticates with authn.
 func NewAuth(authn Authenticator, opts ...AuthOption) *Auth {
@@ -301,8 +312,18 @@ func (a *Auth) ProjectID(ctx context.Context, s *Session) (string, error) {
 	return ai.Project.ID, nil
 }
 
+// InterfaceAuth is the pseudo-interface of the plugin's own auth URL
+// (keystoneauth1's AUTH_INTERFACE): an EndpointFilter whose Interfaces list
+// it resolves to the URL the plugin authenticates against, without
+// authenticating and without the catalog.
+const InterfaceAuth = "auth"
+
 // Endpoint returns the URL of the catalog endpoint that matches f (or the
-// authenticator's fixed endpoint).
+// authenticator's fixed endpoint). When f.Interfaces lists InterfaceAuth, the
+// interfaces before it are looked up in the catalog first, and then the
+// authenticator's auth URL (its AuthURL() string method) is the answer:
+// without authenticating when InterfaceAuth comes first. An authenticator
+// with no auth URL then fails with ErrEndpointNotFound.
 func (a *Auth) Endpoint(ctx context.Context, s *Session, f EndpointFilter) (string, error) {
 	if err := a.checkCall(ctx); err != nil {
 		return "", err
@@ -312,6 +333,22 @@ func (a *Auth) Endpoint(ctx context.Context, s *Session, f EndpointFilter) (stri
 			return u, nil
 		}
 	}
+	if i := authInterfaceIndex(f); i >= 0 {
+		if i > 0 {
+			before := f
+			before.Interfaces = f.Interfaces[:i]
+			u, err := a.catalogEndpoint(ctx, s, before)
+			if err == nil || !(errors.Is(err, ErrEndpointNotFound) || errors.Is(err, ErrEmptyCatalog)) {
+				return u, err
+			}
+		}
+		return a.authURLEndpoint()
+	}
+	return a.catalogEndpoint(ctx, s, f)
+}
+
+// catalogEndpoint looks f up in the current token's catalog.
+func (a *Auth) catalogEndpoint(ctx context.Context, s *Session, f EndpointFilter) (string, error) {
 	ai, err := a.Access(ctx, s)
 	if err != nil {
 		return "", err
@@ -321,6 +358,45 @@ func (a *Auth) Endpoint(ctx context.Context, s *Session, f EndpointFilter) (stri
 		return "", err
 	}
 	return ep.URL, nil
+}
+
+// authInterfaceIndex returns the position of InterfaceAuth in f.Interfaces,
+// or -1. An endpoint ID selects a catalog endpoint: the auth URL has none.
+func authInterfaceIndex(f EndpointFilter) int {
+	if f.EndpointID != "" {
+		return -1
+	}
+	for i, iface := range f.Interfaces {
+		if iface == InterfaceAuth {
+			return i
+		}
+	}
+	return -1
+}
+
+// authURLEndpoint returns the authenticator's auth URL.
+func (a *Auth) authURLEndpoint() (string, error) {
+	if p, ok := a.authn.(authURLer); ok {
+		if u := p.AuthURL(); u != "" {
+			return u, nil
+		}
+	}
+	return "", fmt.Errorf("%w: interface %q: %T has no auth URL", ErrEndpointNotFound, InterfaceAuth, a.authn)
+}
+
+// Headers returns the headers the plugin adds to an authenticated request
+// (keystoneauth1's get_headers): X-Auth-Token with the current token,
+// authenticating first when needed. The result carries the token, a
+// secret: never log or print it.
+func (a *Auth) Headers(ctx context.Context, s *Session) (http.Header, error) {
+	tok, err := a.Token(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if tok == "" {
+		return nil, fmt.Errorf("%w: the plugin returned an empty token", ErrInvalidResponse)
+	}
+	return http.Header{"X-Auth-Token": {tok}}, nil
 }
 
 // Invalidate forgets token if it is the current one; the next request
@@ -419,7 +495,7 @@ func (a *Auth) run(ctx context.Context, s *Session, f *refresh) {
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				err = fmt.Errorf("keystone: the authenticator panicked: %v\n%s", r, debug.Stack())
+				err = errorf("keystone: the authenticator panicked: %v\n%s", r, debug.Stack())
 			}
 		}()
 		stale := a.cur.Load()
@@ -496,7 +572,7 @@ func (a *Auth) storeDigestKey(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	if len(k) < 16 {
-		return nil, fmt.Errorf("keystone: the token store's digest key is too short (%d bytes)", len(k))
+		return nil, fmt.Errorf("%w: the token store's digest key is too short (%d bytes)", ErrInvalidArgument, len(k))
 	}
 	return k, nil
 }
@@ -515,6 +591,9 @@ func (a *Auth) wasRejected(token string) bool {
 }
 
 func (a *Auth) authenticate(ctx context.Context, s *Session) (*AccessInfo, error) {
+	if a.issued.Load() && a.noReauth {
+		return nil, fmt.Errorf("%w: re-authentication is turned off (WithoutReauthentication) and the token expired or was rejected", ErrCannotReauthenticate)
+	}
 	if a.issued.Load() && !a.authn.Reauthenticates() {
 		return nil, fmt.Errorf("%w: %T needs new credentials (its token expired or was rejected)", ErrCannotReauthenticate, a.authn)
 	}
@@ -523,7 +602,7 @@ func (a *Auth) authenticate(ctx context.Context, s *Session) (*AccessInfo, error
 		return nil, err
 	}
 	if ai == nil {
-		return nil, errors.New("keystone: authenticator returned no token")
+		return nil, errorf("keystone: authenticator returned no token")
 	}
 	if !ai.IssuedAt.IsZero() && !ai.ExpiresAt.IsZero() && !ai.ExpiresAt.After(ai.IssuedAt) {
 		return nil, fmt.Errorf("%w: the token expires (%s) before it was issued (%s)", ErrInvalidResponse,
@@ -559,7 +638,7 @@ func (a *Auth) ImportState(data []byte) error {
 		return err
 	}
 	if !a.serverNow().Before(ai.ExpiresAt) {
-		return fmt.Errorf("keystone: the saved token expired at %s", ai.ExpiresAt.Format(time.RFC3339))
+		return errorf("keystone: the saved token expired at %s", ai.ExpiresAt.Format(time.RFC3339))
 	}
 	a.cur.Store(ai)
 	return nil

@@ -125,7 +125,7 @@ func (m *MemoryStore) Lock(ctx context.Context, key string) (func(), error) {
 // owned by the effective user, accessible by group or others, or has more than
 // one link; a digest key of the wrong size. The error names the path and the
 // reason, never the data.
-var ErrUnsafeTokenStore = errors.New("keystone: unsafe token store")
+var ErrUnsafeTokenStore = newSentinel("keystone: unsafe token store")
 
 // unsafeStoreError is an ErrUnsafeTokenStore refusal of path.
 type unsafeStoreError struct {

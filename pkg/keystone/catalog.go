@@ -1,6 +1,7 @@
 package keystone
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -361,10 +362,11 @@ var defaultInterfaces = []string{"public"}
 // Lookup returns the endpoint that matches f: of the first interface of
 // f.Interfaces that has a match, the single endpoint in f.Region. It fails
 // with *EndpointNotFoundError (ErrEndpointNotFound), *AmbiguousEndpointsError
-// (ErrAmbiguousEndpoints) or ErrEmptyCatalog.
+// (ErrAmbiguousEndpoints) or, when the token has no catalog or an empty
+// one, *EmptyCatalogError (ErrEmptyCatalog and ErrEndpointNotFound).
 func (c *Catalog) Lookup(f EndpointFilter) (Endpoint, error) {
 	if c == nil || len(c.endpoints) == 0 {
-		return Endpoint{}, ErrEmptyCatalog
+		return Endpoint{}, &EmptyCatalogError{Filter: f}
 	}
 	if f.EndpointID != "" {
 		return c.lookupID(f)
@@ -494,4 +496,187 @@ func containsInterface(ifaces []string, iface string) bool {
 		}
 	}
 	return false
+}
+
+// EmptyCatalogError is the error of a catalog lookup in a token that has no
+// service catalog (unscoped, or issued with nocatalog) or an empty one. It
+// matches both ErrEmptyCatalog and ErrEndpointNotFound, as keystoneauth1's
+// EmptyCatalog is an EndpointNotFound.
+type EmptyCatalogError struct {
+	// Filter is what was looked for.
+	Filter EndpointFilter
+}
+
+func (e *EmptyCatalogError) Error() string {
+	return "keystone: no endpoint matches " + e.Filter.String() + ": the token has no service catalog"
+}
+
+// Unwrap returns ErrEmptyCatalog and ErrEndpointNotFound.
+func (e *EmptyCatalogError) Unwrap() []error { return []error{ErrEmptyCatalog, ErrEndpointNotFound} }
+
+// URLs returns the URL of every endpoint that matches f, in catalog order
+// (keystoneclient's and keystoneauth1's ServiceCatalog.get_urls). Unlike
+// Lookup, several matches are no error: they are all returned.
+//
+// The endpoints are chosen as EndpointsByType chooses them, except that
+// empty f.Interfaces means public, as for Lookup (any interface when
+// f.EndpointID is set): for each service type, the first interface of
+// f.Interfaces that has a match. It fails with
+// *EmptyCatalogError (ErrEmptyCatalog, ErrEndpointNotFound) when the token
+// has no catalog, and with *EndpointNotFoundError (ErrEndpointNotFound) when
+// nothing matches.
+func (c *Catalog) URLs(f EndpointFilter) ([]string, error) {
+	if c == nil || len(c.endpoints) == 0 {
+		return nil, &EmptyCatalogError{Filter: f}
+	}
+	ifaces := f.Interfaces
+	if len(ifaces) == 0 && f.EndpointID == "" {
+		ifaces = defaultInterfaces
+	}
+	chosen := c.choose(f, ifaces)
+	var urls []string
+	for i, ok := range chosen {
+		if ok {
+			urls = append(urls, c.endpoints[i].URL)
+		}
+	}
+	if len(urls) == 0 {
+		return nil, c.notFound(f)
+	}
+	return urls, nil
+}
+
+// EndpointsByType returns the endpoints that match f grouped by service
+// type, as the catalog spells it, each group in catalog order
+// (keystoneclient's and keystoneauth1's ServiceCatalog.get_endpoints).
+//
+// An empty filter returns the whole catalog. Empty f.Interfaces means every
+// interface (not public only, as for Lookup and URLs); with several, each
+// service type gets the endpoints of the first interface of the list it
+// has. f.ServiceName and f.ServiceID are checked only against endpoints
+// whose service has a name or ID in the catalog (Identity v3.0 to v3.2 give
+// no names). A service type asked for by an official name or an alias
+// matches every spelling; when several spellings match, only the one asked
+// for is kept if it has endpoints, else the first, in the order of
+// ServiceTypeAliases, that has (a cloud that registers volumev2 and volumev3
+// gives, for block-storage, volumev3's). Endpoints whose URL is empty or not
+// an absolute http(s) URL are left out. A service type whose services have
+// no matching endpoint is not in the map.
+//
+// It fails with *EmptyCatalogError (ErrEmptyCatalog, ErrEndpointNotFound)
+// when the token has no catalog; a filter that matches nothing gives an
+// empty map and no error.
+func (c *Catalog) EndpointsByType(f EndpointFilter) (map[string][]Endpoint, error) {
+	if c == nil || len(c.endpoints) == 0 {
+		return nil, &EmptyCatalogError{Filter: f}
+	}
+	chosen := c.choose(f, f.Interfaces)
+	out := make(map[string][]Endpoint)
+	for i, ok := range chosen {
+		if ok {
+			ep := c.endpoints[i]
+			out[ep.ServiceType] = append(out[ep.ServiceType], ep)
+		}
+	}
+	return out, nil
+}
+
+// choose marks the endpoints that match f and, per service type (as the
+// catalog spells it), the first of ifaces that has a match (any interface
+// when ifaces is empty); of the spellings of the type asked for, it keeps
+// one (see EndpointsByType).
+func (c *Catalog) choose(f EndpointFilter, ifaces []string) []bool {
+	canon := make([]string, len(ifaces))
+	for i, iface := range ifaces {
+		canon[i] = canonicalInterface(iface)
+	}
+	// rank is the position of an interface in ifaces, -1 when unwanted.
+	rank := func(iface string) int {
+		if len(canon) == 0 {
+			return 0
+		}
+		for i, w := range canon {
+			if w == iface {
+				return i
+			}
+		}
+		return -1
+	}
+	matches := make([]bool, len(c.endpoints))
+	best := make(map[string]int) // service type as spelt -> best rank
+	for i := range c.endpoints {
+		ep := &c.endpoints[i]
+		if !matchesType(*ep, f) ||
+			f.ServiceName != "" && ep.ServiceName != "" && ep.ServiceName != f.ServiceName ||
+			f.ServiceID != "" && ep.ServiceID != "" && ep.ServiceID != f.ServiceID ||
+			f.Region != "" && !matchesRegion(*ep, f.Region) ||
+			f.EndpointID != "" && ep.ID != f.EndpointID ||
+			urlProblem(ep.URL) != "" {
+			continue
+		}
+		r := rank(ep.Interface)
+		if r < 0 {
+			continue
+		}
+		matches[i] = true
+		if b, ok := best[ep.ServiceType]; !ok || r < b {
+			best[ep.ServiceType] = r
+		}
+	}
+	keepType := ""
+	if f.ServiceType != "" && len(best) > 1 {
+		if _, ok := best[f.ServiceType]; ok {
+			keepType = f.ServiceType
+		} else {
+			for _, t := range ServiceTypeAliases(f.ServiceType) {
+				if _, ok := best[t]; ok {
+					keepType = t
+					break
+				}
+			}
+		}
+	}
+	for i, ok := range matches {
+		if !ok {
+			continue
+		}
+		ep := &c.endpoints[i]
+		if keepType != "" && ep.ServiceType != keepType || rank(ep.Interface) != best[ep.ServiceType] {
+			matches[i] = false
+		}
+	}
+	return matches
+}
+
+// CatalogData returns the token's service catalog as Keystone sent it (the
+// "catalog" of a v3 token, the "serviceCatalog" of a v2.0 one), as
+// keystoneclient's ServiceCatalog.get_data does, or nil when the token has
+// none (unscoped, issued with nocatalog, or made with NewStaticAccess). The
+// catalog holds no credential.
+func (a *AccessInfo) CatalogData() json.RawMessage {
+	if !a.hasSecret() || len(a.body) == 0 {
+		return nil
+	}
+	var doc struct {
+		Token *struct {
+			Catalog json.RawMessage `json:"catalog"`
+		} `json:"token"`
+		Access *struct {
+			ServiceCatalog json.RawMessage `json:"serviceCatalog"`
+		} `json:"access"`
+	}
+	if err := json.Unmarshal(a.body, &doc); err != nil {
+		return nil
+	}
+	var raw json.RawMessage
+	switch {
+	case doc.Token != nil:
+		raw = doc.Token.Catalog
+	case doc.Access != nil:
+		raw = doc.Access.ServiceCatalog
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return append(json.RawMessage(nil), raw...)
 }

@@ -100,8 +100,8 @@ func TestEmptyCatalog(t *testing.T) {
 	body := []byte(`{"token": {"methods": ["password"], "user": {"id": "u", "name": "n", "domain": {"id": "d", "name": "D"}},
 		"audit_ids": ["a"], "expires_at": "2030-01-01T00:00:00Z", "issued_at": "2029-12-31T23:00:00Z"}}`)
 	ai := mustAccess(t, body)
-	if _, err := ai.Catalog().Lookup(keystone.EndpointFilter{ServiceType: "compute"}); !errors.Is(err, keystone.ErrEmptyCatalog) {
-		t.Errorf("got %v", err)
+	if _, err := ai.Catalog().Lookup(keystone.EndpointFilter{ServiceType: "compute"}); !errors.Is(err, keystone.ErrEmptyCatalog) || !errors.Is(err, keystone.ErrEndpointNotFound) {
+		t.Errorf("got %v, want ErrEmptyCatalog and ErrEndpointNotFound", err)
 	}
 }
 

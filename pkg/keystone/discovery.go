@@ -3,6 +3,7 @@ package keystone
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -64,8 +65,14 @@ type VersionInfo struct {
 	// ID is the version's id, such as "v3.14".
 	ID      string
 	Version APIVersion
-	// Status is stable, current, supported, deprecated or experimental (lower case).
+	// Status is the version's status in lower case, with "stable" read as
+	// "current" (as keystoneauth1 normalises it): current, supported,
+	// deprecated, experimental, or another status the server gave (which
+	// VersionFilter counts as unknown).
 	Status string
+	// RawStatus is the status as the document gives it ("stable",
+	// "CURRENT", …).
+	RawStatus string
 	// URL is the version's self link.
 	URL     string
 	Updated time.Time
@@ -79,6 +86,96 @@ type Discovery struct {
 	// URL is the address the document was read from.
 	URL      string
 	Versions []VersionInfo // newest first
+
+	raw []rawEntry // every version object of the document, in its order
+}
+
+// rawEntry is one version object of a discovery document, as it came.
+type rawEntry struct {
+	status string // normalised, as VersionInfo.Status
+	data   json.RawMessage
+}
+
+// Version statuses, as VersionInfo.Status gives them (keystoneauth1's
+// Status, in lower case). A document's "stable" is read as StatusCurrent.
+const (
+	StatusCurrent      = "current"
+	StatusSupported    = "supported"
+	StatusDeprecated   = "deprecated"
+	StatusExperimental = "experimental"
+)
+
+// normalizeStatus lower-cases a document's status and reads "stable" as
+// "current", as keystoneauth1's Status.normalize does.
+func normalizeStatus(raw string) string {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	if s == "stable" {
+		return StatusCurrent
+	}
+	return s
+}
+
+// VersionFilter says which versions of a discovery document to consider,
+// by status, as keystoneauth1's allow_experimental, allow_deprecated and
+// allow_unknown do: current and supported versions (a document's
+// "stable" included) always are; deprecated, experimental and unknown ones
+// (any other status, or none) only when allowed. The zero VersionFilter
+// allows stable versions only; keystoneauth1's default, which allows
+// deprecated ones too, is DefaultVersionFilter.
+type VersionFilter struct {
+	AllowExperimental bool
+	AllowDeprecated   bool
+	AllowUnknown      bool
+}
+
+// DefaultVersionFilter is keystoneauth1's default filter: stable and
+// deprecated versions, not experimental or unknown ones.
+func DefaultVersionFilter() VersionFilter { return VersionFilter{AllowDeprecated: true} }
+
+// Allows reports whether a version of status (as VersionInfo.Status gives
+// it; a raw status is normalised first) passes the filter.
+func (f VersionFilter) Allows(status string) bool {
+	switch normalizeStatus(status) {
+	case StatusCurrent, StatusSupported:
+		return true
+	case StatusDeprecated:
+		return f.AllowDeprecated
+	case StatusExperimental:
+		return f.AllowExperimental
+	}
+	return f.AllowUnknown
+}
+
+// RawVersions returns the version objects of the document that pass f, as
+// the server sent them and in the document's order (keystoneclient's and
+// keystoneauth1's Discover.raw_version_data). Versions whose id is not a
+// version number are included, as they are in raw_version_data.
+func (d *Discovery) RawVersions(f VersionFilter) []json.RawMessage {
+	if d == nil {
+		return nil
+	}
+	var out []json.RawMessage
+	for _, r := range d.raw {
+		if f.Allows(r.status) {
+			out = append(out, append(json.RawMessage(nil), r.data...))
+		}
+	}
+	return out
+}
+
+// Filter returns the versions of d that pass f, newest first
+// (keystoneauth1's Discover.version_data with its allow_* arguments).
+func (d *Discovery) Filter(f VersionFilter) []VersionInfo {
+	if d == nil {
+		return nil
+	}
+	var out []VersionInfo
+	for _, v := range d.Versions {
+		if f.Allows(v.Status) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 type rawVersion struct {
@@ -103,37 +200,44 @@ type rawVersion struct {
 func ParseDiscovery(docURL string, body []byte) (*Discovery, error) {
 	var doc struct {
 		Versions json.RawMessage `json:"versions"`
-		Version  *rawVersion     `json:"version"`
+		Version  json.RawMessage `json:"version"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, &DiscoveryError{URL: docURL, Err: fmt.Errorf("%w: %v", ErrInvalidResponse, err)}
 	}
-	var raws []rawVersion
+	var objs []json.RawMessage
 	switch {
 	case len(doc.Versions) > 0 && doc.Versions[0] == '{':
 		var wrapped struct {
-			Values []rawVersion `json:"values"`
+			Values []json.RawMessage `json:"values"`
 		}
 		if err := json.Unmarshal(doc.Versions, &wrapped); err != nil {
 			return nil, &DiscoveryError{URL: docURL, Err: fmt.Errorf("%w: versions: %v", ErrInvalidResponse, err)}
 		}
-		raws = wrapped.Values
+		objs = wrapped.Values
 	case len(doc.Versions) > 0:
-		if err := json.Unmarshal(doc.Versions, &raws); err != nil {
+		if err := json.Unmarshal(doc.Versions, &objs); err != nil {
 			return nil, &DiscoveryError{URL: docURL, Err: fmt.Errorf("%w: versions: %v", ErrInvalidResponse, err)}
 		}
-	case doc.Version != nil:
-		raws = []rawVersion{*doc.Version}
+	case len(doc.Version) > 0 && string(doc.Version) != "null":
+		objs = []json.RawMessage{doc.Version}
 	default:
 		return nil, &DiscoveryError{URL: docURL, Err: fmt.Errorf("%w: no versions in the document", ErrInvalidResponse)}
 	}
-	d := &Discovery{URL: docURL}
+	raws := make([]rawVersion, len(objs))
+	d := &Discovery{URL: docURL, raw: make([]rawEntry, 0, len(objs))}
+	for i, o := range objs {
+		if err := json.Unmarshal(o, &raws[i]); err != nil {
+			return nil, &DiscoveryError{URL: docURL, Err: fmt.Errorf("%w: versions: %v", ErrInvalidResponse, err)}
+		}
+		d.raw = append(d.raw, rawEntry{status: normalizeStatus(raws[i].Status), data: o})
+	}
 	for _, r := range raws {
 		v, err := ParseVersion(r.ID)
 		if err != nil || v.Major < 0 {
 			continue // an id we cannot read ("latest" included) is not a version we can choose
 		}
-		vi := VersionInfo{ID: r.ID, Version: v, Status: strings.ToLower(r.Status), MinMicroversion: r.MinVersion, MaxMicroversion: r.MaxVersion}
+		vi := VersionInfo{ID: r.ID, Version: v, Status: normalizeStatus(r.Status), RawStatus: r.Status, MinMicroversion: r.MinVersion, MaxMicroversion: r.MaxVersion}
 		if vi.MaxMicroversion == "" {
 			vi.MaxMicroversion = r.Max2
 		}
@@ -172,8 +276,26 @@ func resolveRef(base, ref string) string {
 // Match returns the newest usable version within [min, max] (either may be
 // empty: no bound). "3" as a bound means any 3.x. Deprecated versions are
 // used only when nothing else matches; experimental ones only when asked for
-// by exact version.
+// by exact version; a version whose status is "deleted" never. Versions of
+// another status (unknown to VersionFilter) are used as stable ones. For
+// keystoneauth1's filtering by status, use MatchFiltered.
 func (d *Discovery) Match(minVersion, maxVersion string) (VersionInfo, error) {
+	return d.match(minVersion, maxVersion, nil)
+}
+
+// MatchFiltered is Match among the versions that pass f only (see
+// VersionFilter): experimental versions, when f allows them, are used as
+// stable ones are, and deprecated ones only when nothing else in range
+// passes f. DefaultVersionFilter gives keystoneauth1's default choice.
+func (d *Discovery) MatchFiltered(minVersion, maxVersion string, f VersionFilter) (VersionInfo, error) {
+	return d.match(minVersion, maxVersion, &f)
+}
+
+// match is Match (f nil) or MatchFiltered.
+func (d *Discovery) match(minVersion, maxVersion string, f *VersionFilter) (VersionInfo, error) {
+	if d == nil || len(d.Versions) == 0 {
+		return VersionInfo{}, &VersionNotAvailableError{Wanted: "[" + minVersion + ", " + maxVersion + "]"}
+	}
 	lo, hi := APIVersion{}, Latest
 	loMajorOnly, hiMajorOnly := false, false
 	var err error
@@ -183,7 +305,20 @@ func (d *Discovery) Match(minVersion, maxVersion string) (VersionInfo, error) {
 		}
 		loMajorOnly = !strings.Contains(minVersion, ".")
 		if lo.Major < 0 { // min "latest": only the newest
-			return d.latest(), nil
+			if f == nil {
+				return d.latest(), nil
+			}
+			for _, v := range d.Versions {
+				if f.Allows(v.Status) && v.Status != StatusDeprecated {
+					return v, nil
+				}
+			}
+			for _, v := range d.Versions {
+				if f.Allows(v.Status) {
+					return v, nil
+				}
+			}
+			return VersionInfo{}, d.notAvailable(minVersion, maxVersion)
 		}
 	}
 	if maxVersion != "" {
@@ -208,13 +343,25 @@ func (d *Discovery) Match(minVersion, maxVersion string) (VersionInfo, error) {
 		if !inRange(v.Version) {
 			continue
 		}
+		if f != nil {
+			if !f.Allows(v.Status) {
+				continue
+			}
+			if v.Status == StatusDeprecated {
+				if deprecated == nil {
+					deprecated = &d.Versions[i]
+				}
+				continue
+			}
+			return v, nil
+		}
 		switch v.Status {
-		case "experimental":
+		case StatusExperimental:
 			if minVersion == "" || !(lo == v.Version) {
 				continue
 			}
-		case "deprecated", "deleted":
-			if deprecated == nil && v.Status == "deprecated" {
+		case StatusDeprecated, "deleted":
+			if deprecated == nil && v.Status == StatusDeprecated {
 				deprecated = &d.Versions[i]
 			}
 			continue
@@ -224,17 +371,21 @@ func (d *Discovery) Match(minVersion, maxVersion string) (VersionInfo, error) {
 	if deprecated != nil {
 		return *deprecated, nil
 	}
+	return VersionInfo{}, d.notAvailable(minVersion, maxVersion)
+}
+
+func (d *Discovery) notAvailable(minVersion, maxVersion string) error {
 	var ids []string
 	for _, v := range d.Versions {
 		ids = append(ids, v.ID+" ("+v.Status+")")
 	}
 	want := "[" + minVersion + ", " + maxVersion + "]"
-	return VersionInfo{}, &VersionNotAvailableError{URL: d.URL, Wanted: want, Available: ids}
+	return &VersionNotAvailableError{URL: d.URL, Wanted: want, Available: ids}
 }
 
 func (d *Discovery) latest() VersionInfo {
 	for _, v := range d.Versions {
-		if v.Status != "experimental" && v.Status != "deleted" {
+		if v.Status != StatusExperimental && v.Status != "deleted" {
 			return v
 		}
 	}
@@ -263,19 +414,46 @@ func UnversionedURL(u string) string {
 	return strings.TrimRight(u, "/")
 }
 
-// Discover reads the version discovery document at u (without a token), once
-// per URL for the session's lifetime; when u gives none (a versioned URL
-// such as …/v3 that answers no document), it reads the one at u's
-// unversioned root, as keystoneauth1 does. It fails with the first URL's
-// *DiscoveryError (ErrDiscoveryFailure).
+// DiscoverOptions change how Session.DiscoverWith reads a discovery
+// document.
+type DiscoverOptions struct {
+	// Authenticated sends the token with the request (keystoneauth1's
+	// authenticated=True), for a server whose discovery document needs
+	// one. Without it the document is read without a token and, if the
+	// server answers 401, read again with one (as keystoneauth1 does) when
+	// there is an auth plugin to get it from.
+	Authenticated bool
+	// Auth is the plugin the token comes from, instead of the session's.
+	Auth AuthPlugin
+}
+
+// Discover reads the version discovery document at u, once per URL for the
+// session's lifetime: without a token, unless the server answers 401 and
+// the session has an auth plugin (see DiscoverWith). When u gives none (a
+// versioned URL such as …/v3 that answers no document), it reads the one
+// at u's unversioned root, as keystoneauth1 does. Keystone's answer to GET
+// / is a 300 Multiple Choices with the list of its versions: it is read as
+// the document it is. It fails with the first URL's *DiscoveryError
+// (ErrDiscoveryFailure).
 func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
+	return s.DiscoverWith(ctx, u, DiscoverOptions{})
+}
+
+// DiscoverWith is Discover with options: o.Authenticated sends the token
+// with the request (keystoneauth1's get_discovery(authenticated=True)).
+// Without an auth plugin (o.Auth or the session's), an authenticated
+// discovery fails with ErrMissingAuthPlugin (in a *DiscoveryError).
+func (s *Session) DiscoverWith(ctx context.Context, u string, o DiscoverOptions) (*Discovery, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
 	}
-	d, err := s.discoverAt(ctx, u)
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
+	}
+	d, err := s.discoverAt(ctx, u, o)
 	if err != nil {
 		if root := UnversionedURL(u); root != u {
-			if d, err2 := s.discoverAt(ctx, root); err2 == nil {
+			if d, err2 := s.discoverAt(ctx, root, o); err2 == nil {
 				return d, nil
 			}
 		}
@@ -284,18 +462,27 @@ func (s *Session) Discover(ctx context.Context, u string) (*Discovery, error) {
 	return d, nil
 }
 
-// discoverAt is Discover at u only.
-func (s *Session) discoverAt(ctx context.Context, u string) (*Discovery, error) {
+// discoverAt is DiscoverWith at u only.
+func (s *Session) discoverAt(ctx context.Context, u string, o DiscoverOptions) (*Discovery, error) {
 	s.discoveryMu.Lock()
 	d, ok := s.discovery[u]
 	s.discoveryMu.Unlock()
 	if ok {
 		return d, nil
 	}
-	resp, err := s.Request(ctx, Request{Method: http.MethodGet, URL: u, NoAuth: true})
+	req := Request{Method: http.MethodGet, URL: u, NoAuth: !o.Authenticated, Auth: o.Auth}
+	resp, err := s.Request(ctx, req)
+	if err != nil && req.NoAuth && errors.Is(err, ErrUnauthorized) && (o.Auth != nil || s.auth != nil) {
+		// The document needs a token (keystoneauth1 asks again,
+		// authenticated, after a 401).
+		req.NoAuth = false
+		resp, err = s.Request(ctx, req)
+	}
 	if err != nil {
 		return nil, &DiscoveryError{URL: u, Err: err}
 	}
+	// Any status below 400 carries the document: 200, and the 300
+	// Multiple Choices Keystone answers at its root.
 	body, err := ReadBody(resp, 0)
 	if err != nil {
 		return nil, &DiscoveryError{URL: u, Err: err}

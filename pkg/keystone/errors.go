@@ -1,13 +1,25 @@
 package keystone
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gokeystone/keystone/internal/sdkerr"
 )
+
+// ErrKeystone is the root of the SDK's errors (keystoneauth1's and
+// keystoneclient's ClientException): every sentinel and every error type of
+// pkg/keystone, pkg/authplugin, pkg/cloudconfig, pkg/ec2signer and pkg/cms
+// matches it, so errors.Is(err, keystone.ErrKeystone) tells an error of the
+// SDK from one of the caller's own code. An error that wraps a context's end
+// also matches context.Canceled or context.DeadlineExceeded.
+var ErrKeystone = sdkerr.Root
+
+// newSentinel returns a sentinel error that matches ErrKeystone.
+func newSentinel(msg string) error { return sdkerr.New(msg) }
 
 // HTTPError is the error for a response with a status of 400 or more. It
 // carries what a person or a program needs to act on the failure, and never
@@ -48,9 +60,9 @@ func (e *HTTPError) Error() string {
 }
 
 // Is reports whether target is the sentinel for e's status (see ErrNotFound
-// and the others), or ErrHTTP.
+// and the others), ErrHTTP or ErrKeystone.
 func (e *HTTPError) Is(target error) bool {
-	if target == ErrHTTP {
+	if target == ErrHTTP || target == ErrKeystone {
 		return true
 	}
 	if s, ok := target.(*statusError); ok {
@@ -78,8 +90,11 @@ type statusError struct {
 
 func (s *statusError) Error() string { return s.name }
 
+// Unwrap returns ErrKeystone.
+func (s *statusError) Unwrap() error { return ErrKeystone }
+
 // ErrHTTP matches every *HTTPError.
-var ErrHTTP = errors.New("keystone: HTTP error status")
+var ErrHTTP = newSentinel("keystone: HTTP error status")
 
 // Sentinels for the HTTP statuses Keystone and the services behind it
 // answer, matched by errors.Is against an *HTTPError (after keystoneauth1's
@@ -110,58 +125,63 @@ var (
 var (
 	// ErrAuthorizationFailure: authentication failed (for example a wrong
 	// password); it wraps the *HTTPError Keystone returned.
-	ErrAuthorizationFailure = errors.New("keystone: authorization failure")
+	ErrAuthorizationFailure = newSentinel("keystone: authorization failure")
 	// ErrMissingAuthPlugin: a request needs authentication but the session has
 	// no auth plugin.
-	ErrMissingAuthPlugin = errors.New("keystone: an auth plugin is required")
+	ErrMissingAuthPlugin = newSentinel("keystone: an auth plugin is required")
 	// ErrNoMatchingPlugin: no plugin fits the options given.
-	ErrNoMatchingPlugin = errors.New("keystone: no auth plugin matches the options")
+	ErrNoMatchingPlugin = newSentinel("keystone: no auth plugin matches the options")
 	// ErrMissingOptions: a plugin lacks required options (see *MissingOptionsError).
-	ErrMissingOptions = errors.New("keystone: missing required auth options")
+	ErrMissingOptions = newSentinel("keystone: missing required auth options")
 	// ErrEndpointNotFound: no catalog endpoint matches a filter (see *EndpointNotFoundError).
-	ErrEndpointNotFound = errors.New("keystone: endpoint not found")
+	ErrEndpointNotFound = newSentinel("keystone: endpoint not found")
 	// ErrAmbiguousEndpoints: several endpoints match a filter (see *AmbiguousEndpointsError).
-	ErrAmbiguousEndpoints = errors.New("keystone: ambiguous endpoints")
+	ErrAmbiguousEndpoints = newSentinel("keystone: ambiguous endpoints")
 	// ErrEmptyCatalog: the token has no service catalog.
-	ErrEmptyCatalog = errors.New("keystone: the token has no service catalog")
+	ErrEmptyCatalog = newSentinel("keystone: the token has no service catalog")
 	// ErrDiscoveryFailure: version discovery failed.
-	ErrDiscoveryFailure = errors.New("keystone: version discovery failed")
+	ErrDiscoveryFailure = newSentinel("keystone: version discovery failed")
 	// ErrVersionNotAvailable: no version offered matches the one asked for.
-	ErrVersionNotAvailable = errors.New("keystone: API version not available")
+	ErrVersionNotAvailable = newSentinel("keystone: API version not available")
 	// ErrUnsupportedVersion: the server offers only versions this SDK does not support.
-	ErrUnsupportedVersion = errors.New("keystone: unsupported API version")
+	ErrUnsupportedVersion = newSentinel("keystone: unsupported API version")
 	// ErrNoUniqueMatch: a find by name matched several resources, or none.
-	ErrNoUniqueMatch = errors.New("keystone: no unique match")
+	ErrNoUniqueMatch = newSentinel("keystone: no unique match")
 	// ErrConnectionRefused: the server could not be reached (the connection
 	// was refused, or the name did not resolve): the request was not sent.
-	ErrConnectionRefused = errors.New("keystone: connection refused")
+	ErrConnectionRefused = newSentinel("keystone: connection refused")
 	// ErrConnectionFailure: the connection broke after it was made (reset,
 	// EOF before or in the middle of the response, a body shorter than its
 	// Content-Length): the server may or may not have acted on the request.
-	ErrConnectionFailure = errors.New("keystone: connection failure")
+	ErrConnectionFailure = newSentinel("keystone: connection failure")
 	// ErrRedirect: the server redirected a request the session does not
 	// follow (to plain HTTP from HTTPS, a request with a body, a loop, or
 	// too many redirects); see *RedirectError.
-	ErrRedirect = errors.New("keystone: redirect not followed")
+	ErrRedirect = newSentinel("keystone: redirect not followed")
+	// ErrTooManyRedirects: a request was redirected more often than the
+	// session's redirect limit (WithRedirectLimit) or the request's
+	// (Request.RedirectLimit) allows. It also matches ErrRedirect; the
+	// error is a *RedirectError whose Limit is that limit.
+	ErrTooManyRedirects = sdkerr.NewUnder(ErrRedirect, "keystone: too many redirects")
 	// ErrResponseTooLarge: a response body is larger than the session's
 	// Limits allow. It also matches ErrInvalidResponse.
-	ErrResponseTooLarge = errors.New("keystone: response too large")
+	ErrResponseTooLarge = newSentinel("keystone: response too large")
 	// ErrInvalidArgument: the SDK was called with an argument it cannot use
 	// (a nil context, a nil token, a nil request).
-	ErrInvalidArgument = errors.New("keystone: invalid argument")
+	ErrInvalidArgument = newSentinel("keystone: invalid argument")
 	// ErrTLS: the TLS handshake or certificate verification failed.
-	ErrTLS = errors.New("keystone: TLS failure")
+	ErrTLS = newSentinel("keystone: TLS failure")
 	// ErrTimeout: the request timed out.
-	ErrTimeout = errors.New("keystone: request timed out")
+	ErrTimeout = newSentinel("keystone: request timed out")
 	// ErrInvalidResponse: a response body is not what the API says it is.
-	ErrInvalidResponse = errors.New("keystone: invalid response")
+	ErrInvalidResponse = newSentinel("keystone: invalid response")
 	// ErrCannotReauthenticate: the plugin's token expired or was rejected and it
 	// cannot get another one by itself (single-use TOTP passcode, admin token,
 	// a saved token).
-	ErrCannotReauthenticate = errors.New("keystone: the auth plugin cannot re-authenticate")
+	ErrCannotReauthenticate = newSentinel("keystone: the auth plugin cannot re-authenticate")
 	// ErrAuthReceiptRequired: multi-factor authentication needs more methods
 	// (see *AuthReceiptError).
-	ErrAuthReceiptRequired = errors.New("keystone: more authentication methods required")
+	ErrAuthReceiptRequired = newSentinel("keystone: more authentication methods required")
 )
 
 // MissingOptionsError names the options a plugin needs but was not given.
@@ -359,6 +379,9 @@ type RedirectError struct {
 	Location string
 	// Reason says why the redirect was not followed.
 	Reason string
+	// Limit is set when the redirect was one too many: it is the redirect
+	// limit the request had, and the error matches ErrTooManyRedirects.
+	Limit int
 }
 
 func (e *RedirectError) Error() string {
@@ -367,6 +390,10 @@ func (e *RedirectError) Error() string {
 
 // Unwrap returns ErrRedirect.
 func (e *RedirectError) Unwrap() error { return ErrRedirect }
+
+// Is reports whether target is ErrTooManyRedirects and the redirect was one
+// too many (Limit is set).
+func (e *RedirectError) Is(target error) bool { return target == ErrTooManyRedirects && e.Limit > 0 }
 
 // NewInvalidResponseError describes resp, a response that could not be
 // understood because of cause (a body that is not the JSON expected, …):
@@ -378,3 +405,16 @@ func NewInvalidResponseError(resp *http.Response, cause error) *InvalidResponseE
 	}
 	return invalidResponse(resp, cause)
 }
+
+// sdkError is an error of this package that has no sentinel of its own (a
+// body that does not encode, a context that ended): it matches ErrKeystone
+// and what it wraps (context.Canceled…), and reads as what it wraps.
+type sdkError struct{ err error }
+
+func (e *sdkError) Error() string { return e.err.Error() }
+
+// Unwrap returns the wrapped error and ErrKeystone.
+func (e *sdkError) Unwrap() []error { return []error{e.err, ErrKeystone} }
+
+// errorf is fmt.Errorf for an error that matches ErrKeystone.
+func errorf(format string, a ...any) error { return &sdkError{fmt.Errorf(format, a...)} }

@@ -167,6 +167,6 @@ func Example_discovery() {
 	fmt.Println(v.ID, v.Status, v.URL == ks.URL+"/v3/", err)
 	fmt.Println(keystone.UnversionedURL("https://cloud.example/identity/v3"))
 	// Output:
-	// v3.14 stable true <nil>
+	// v3.14 current true <nil>
 	// https://cloud.example/identity
 }

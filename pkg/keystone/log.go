@@ -201,10 +201,14 @@ func (s *Session) logBodyLimit() int64 {
 	return maxLoggedBody
 }
 
-// logRequest logs req at Debug level as a curl command a person can replay
-// (with the secrets masked).
+// logRequest logs req to the session's logger (see logRequestTo).
 func (s *Session) logRequest(ctx context.Context, req *http.Request) {
-	logger := s.Logger()
+	s.logRequestTo(ctx, s.Logger(), req)
+}
+
+// logRequestTo logs req to logger at Debug level as a curl command a person
+// can replay (with the secrets masked).
+func (s *Session) logRequestTo(ctx context.Context, logger *slog.Logger, req *http.Request) {
 	if !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -238,11 +242,16 @@ func (s *Session) logRequest(ctx context.Context, req *http.Request) {
 	logger.DebugContext(ctx, "keystone: request", "curl", b.String())
 }
 
-// logResponse logs resp at Debug level. It reads at most the logged-body
-// limit (plus one byte) of the body, and puts back a body that yields those
-// bytes and then the rest: it never holds more of a body than that.
+// logResponse logs resp to the session's logger (see logResponseTo).
 func (s *Session) logResponse(ctx context.Context, req *http.Request, resp *http.Response, took time.Duration) {
-	logger := s.Logger()
+	s.logResponseTo(ctx, s.Logger(), req, resp, took)
+}
+
+// logResponseTo logs resp to logger at Debug level. It reads at most the
+// logged-body limit (plus one byte) of the body, and puts back a body that
+// yields those bytes and then the rest: it never holds more of a body than
+// that.
+func (s *Session) logResponseTo(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, took time.Duration) {
 	if !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}

@@ -133,6 +133,9 @@ func (r Request) String() string {
 	if r.Auth != nil {
 		fmt.Fprintf(&b, ", Auth: %s", describePlugin(r.Auth))
 	}
+	for _, f := range r.flags() {
+		fmt.Fprintf(&b, ", %s: %#v", f.name, f.value)
+	}
 	b.WriteString("}")
 	return b.String()
 }
@@ -161,6 +164,9 @@ func (r Request) LogValue() slog.Value {
 	if r.Auth != nil {
 		attrs = append(attrs, slog.String("auth", describePlugin(r.Auth)))
 	}
+	for _, f := range r.flags() {
+		attrs = append(attrs, slog.Any(f.key, f.value))
+	}
 	return slog.GroupValue(attrs...)
 }
 
@@ -174,14 +180,42 @@ func (r Request) MarshalJSON() ([]byte, error) {
 		auth = describePlugin(r.Auth)
 	}
 	return json.Marshal(struct {
-		Method   string      `json:"method"`
-		URL      string      `json:"url"`
-		Endpoint string      `json:"endpoint,omitempty"`
-		Header   http.Header `json:"header,omitempty"`
-		Body     string      `json:"body,omitempty"`
-		NoAuth   bool        `json:"no_auth,omitempty"`
-		Auth     string      `json:"auth,omitempty"`
-	}{r.Method, redactURLString(r.URL), endpoint, redactHeaders(r.Header), r.redactedBody(), r.NoAuth, auth})
+		Method        string      `json:"method"`
+		URL           string      `json:"url"`
+		Endpoint      string      `json:"endpoint,omitempty"`
+		Header        http.Header `json:"header,omitempty"`
+		Body          string      `json:"body,omitempty"`
+		NoAuth        bool        `json:"no_auth,omitempty"`
+		Auth          string      `json:"auth,omitempty"`
+		NoRedirect    bool        `json:"no_redirect,omitempty"`
+		RedirectLimit int         `json:"redirect_limit,omitempty"`
+		NoStatusError bool        `json:"no_status_error,omitempty"`
+		NoReauth      bool        `json:"no_reauth,omitempty"`
+		UserAgent     string      `json:"user_agent,omitempty"`
+	}{r.Method, redactURLString(r.URL), endpoint, redactHeaders(r.Header), r.redactedBody(), r.NoAuth, auth,
+		r.NoRedirect, r.RedirectLimit, r.NoStatusError, r.NoReauth, r.UserAgent})
+}
+
+// requestFlag is a per-request setting the printing methods show when set.
+type requestFlag struct {
+	name, key string
+	value     any
+}
+
+// flags are r's per-request settings that are set (the logger is not shown).
+func (r Request) flags() []requestFlag {
+	var out []requestFlag
+	add := func(set bool, name, key string, value any) {
+		if set {
+			out = append(out, requestFlag{name, key, value})
+		}
+	}
+	add(r.NoRedirect, "NoRedirect", "no_redirect", true)
+	add(r.RedirectLimit != 0, "RedirectLimit", "redirect_limit", r.RedirectLimit)
+	add(r.NoStatusError, "NoStatusError", "no_status_error", true)
+	add(r.NoReauth, "NoReauth", "no_reauth", true)
+	add(r.UserAgent != "", "UserAgent", "user_agent", r.UserAgent)
+	return out
 }
 
 // ---- *HTTPError, AuthReceipt, *AuthReceiptError (errors.go)

@@ -39,12 +39,14 @@ const Version = "0.1.0"
 // pass it to identityv3.WithHTTPClient and every generated call is
 // authenticated, retried and logged.
 //
-// Redirects: the session follows at most 10 redirects itself. It never
-// follows one from HTTPS to plain HTTP, never sends a request body again
-// (so a credential body is never redirected: such redirects are
-// *RedirectError), and never sends a token, a receipt, a cookie or an
-// Authorization header to another host than the request's own (it strips
-// them, and does not re-authenticate on that host's 401).
+// Redirects: the session follows redirects itself, at most 10 for a request
+// (see WithRedirectLimit and Request.RedirectLimit; one more is a
+// *RedirectError matching ErrTooManyRedirects). It never follows one from
+// HTTPS to plain HTTP, never sends a request body again (so a credential
+// body is never redirected: such redirects are *RedirectError), and never
+// sends a token, a receipt, a cookie or an Authorization header to another
+// host than the request's own (it strips them, and does not re-authenticate
+// on that host's 401).
 type Session struct {
 	client     *http.Client
 	auth       AuthPlugin
@@ -56,6 +58,7 @@ type Session struct {
 	limits     Limits
 	region     string // WithRegion
 	iface      string // WithInterface, canonical
+	redirects  int    // WithRedirectLimit: 0 DefaultRedirectLimit, -1 none
 	sleep      func(ctx context.Context, d time.Duration) error
 
 	discoveryMu sync.Mutex
@@ -200,7 +203,7 @@ func WithCACertFile(path string) SessionOption {
 	return func(c *sessionConfig) error {
 		pem, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("keystone: CA file: %w", err)
+			return errorf("keystone: CA file: %w", err)
 		}
 		c.caPEM = append(c.caPEM, pem...)
 		c.tlsOptions = true
@@ -293,6 +296,32 @@ func WithInterface(iface string) SessionOption {
 			return nil
 		}
 		return fmt.Errorf("%w: WithInterface(%q): an interface is public, internal or admin", ErrInvalidArgument, iface)
+	}
+}
+
+// DefaultRedirectLimit is how many redirects a request follows unless
+// WithRedirectLimit or Request.RedirectLimit says otherwise.
+const DefaultRedirectLimit = 10
+
+// WithRedirectLimit sets how many redirects a request may follow
+// (keystoneauth1's redirect): at most n, after which the request fails with
+// a *RedirectError matching ErrTooManyRedirects. With n = 0 the session
+// follows none: a redirect (3xx) response is returned as it is, as with
+// Request.NoRedirect. The default is DefaultRedirectLimit. Whatever the
+// limit, the rules of Session on redirects hold (no credential to another
+// host, no HTTPS to HTTP). A negative n makes NewSession fail with
+// ErrInvalidArgument.
+func WithRedirectLimit(n int) SessionOption {
+	return func(c *sessionConfig) error {
+		switch {
+		case n < 0:
+			return fmt.Errorf("%w: WithRedirectLimit(%d): a limit is 0 or more", ErrInvalidArgument, n)
+		case n == 0:
+			c.s.redirects = -1
+		default:
+			c.s.redirects = n
+		}
+		return nil
 	}
 }
 
@@ -444,7 +473,12 @@ type Request struct {
 	URL string
 	// Endpoint, if set, selects the catalog endpoint URL is relative to.
 	Endpoint *EndpointFilter
-	Header   http.Header
+	// Header holds this request's headers. They win over the session's
+	// (User-Agent, X-OpenStack-Request-ID, Forwarded) and over the defaults
+	// (Accept and, with JSON, Content-Type), but not over authentication:
+	// unless NoAuth is set, X-Auth-Token is the token of the request's
+	// plugin, whatever Header says.
+	Header http.Header
 	// JSON, if not nil, is marshalled as the body (Content-Type application/json).
 	JSON any
 	// Body is the raw body, when JSON is nil.
@@ -457,20 +491,56 @@ type Request struct {
 	// to read its Location and cookies (a SAML2 service provider's answer),
 	// instead of following it.
 	NoRedirect bool
+	// RedirectLimit, if more than 0, is how many redirects this request may
+	// follow, instead of the session's limit (see WithRedirectLimit); to
+	// follow none, set NoRedirect. It cannot be negative.
+	RedirectLimit int
+	// NoStatusError returns a response whose status is 400 or more as it
+	// is, with a nil error, instead of an *HTTPError (keystoneauth1's
+	// raise_exc=False): its body is not read, and the caller must close it.
+	// Retries (of a 429 or a 503, …) and the re-authentication after a 401
+	// still happen: the response returned is the last one.
+	NoStatusError bool
+	// NoReauth forbids re-authentication (keystoneauth1's
+	// allow_reauth=False): a 401 is returned as it is (an *HTTPError, or
+	// the response with NoStatusError) instead of the session dropping the
+	// token and sending the request again with a new one. It concerns this
+	// request only: to make a plugin authenticate once only, see
+	// WithoutReauthentication.
+	NoReauth bool
+	// UserAgent, if set, is the whole User-Agent of this request, instead of
+	// the session's (see WithUserAgent) or the one in Header.
+	UserAgent string
+	// Logger, if not nil, logs this request (the request, its response, its
+	// retries and redirects) instead of the session's logger (WithLogger),
+	// with the same masking of secrets. The requests the session sends for
+	// it, to authenticate or to discover versions, log to the session's
+	// logger.
+	Logger *slog.Logger
 }
 
-// noRedirectKey marks, in a request's context, a Request with NoRedirect.
-type noRedirectKey struct{}
+// requestOptions are a Request's per-request settings, passed along
+// explicitly (never in the context, which the plugin's own requests share).
+type requestOptions struct {
+	noRedirect    bool
+	redirectLimit int // > 0: instead of the session's
+	noStatusError bool
+	noReauth      bool
+	logger        *slog.Logger
+}
 
 // Request sends r and returns the response, whose body the caller must close.
 // A status of 400 or more is returned as *HTTPError (with the body read and
-// closed).
+// closed), unless r.NoStatusError is set.
 func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: nil *Session", ErrInvalidArgument)
 	}
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
+	}
+	if r.RedirectLimit < 0 {
+		return nil, fmt.Errorf("%w: Request.RedirectLimit %d: a limit is 0 or more", ErrInvalidArgument, r.RedirectLimit)
 	}
 	target := r.URL
 	auth := s.auth
@@ -481,7 +551,7 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 		if auth == nil {
 			return nil, ErrMissingAuthPlugin
 		}
-		base, err := s.EndpointURL(ctx, auth, *r.Endpoint)
+		base, err := s.EndpointURL(withoutMetadata(ctx), auth, *r.Endpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -491,12 +561,9 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 	if r.JSON != nil {
 		b, err := json.Marshal(r.JSON)
 		if err != nil {
-			return nil, fmt.Errorf("keystone: encode request body: %w", err)
+			return nil, errorf("keystone: encode request body: %w", err)
 		}
 		body = b
-	}
-	if r.NoRedirect {
-		ctx = context.WithValue(ctx, noRedirectKey{}, true)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, target, bytes.NewReader(body))
 	if err != nil {
@@ -505,8 +572,14 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 	if len(body) == 0 {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
-	for k, v := range r.Header {
-		req.Header[k] = v
+	for k, vs := range r.Header {
+		// Canonical keys, so that the session's defaults see them; the
+		// caller's slices are copied, not shared.
+		ck := http.CanonicalHeaderKey(k)
+		req.Header[ck] = append(req.Header[ck], vs...)
+	}
+	if r.UserAgent != "" {
+		req.Header.Set("User-Agent", r.UserAgent)
 	}
 	if r.JSON != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -514,7 +587,10 @@ func (s *Session) Request(ctx context.Context, r Request) (*http.Response, error
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	return s.send(req, auth, r.NoAuth)
+	return s.send(req, auth, r.NoAuth, requestOptions{
+		noRedirect: r.NoRedirect, redirectLimit: r.RedirectLimit,
+		noStatusError: r.NoStatusError, noReauth: r.NoReauth, logger: r.Logger,
+	})
 }
 
 func joinURL(base, rel string) string {
@@ -547,7 +623,7 @@ func (s *Session) Do(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%w: nil request", ErrInvalidArgument)
 	}
 	noAuth, _ := req.Context().Value(noAuthKey{}).(bool)
-	return s.send(req, s.auth, noAuth || req.Header.Get("X-Auth-Token") != "")
+	return s.send(req, s.auth, noAuth || req.Header.Get("X-Auth-Token") != "", requestOptions{})
 }
 
 // sessionKey finds, from a request's context, the session that sent it (for
@@ -557,7 +633,7 @@ type sessionKey struct{}
 // send is the request loop: authentication, retries, one re-authentication
 // after a 401, logging and error mapping. Every response it does not return
 // is drained (bounded) and closed before anything else is sent.
-func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.Response, error) {
+func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool, o requestOptions) (*http.Response, error) {
 	if !noAuth && auth == nil {
 		return nil, ErrMissingAuthPlugin
 	}
@@ -567,6 +643,10 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 	s.setHeaders(req)
 	ctx := context.WithValue(req.Context(), sessionKey{}, s)
 	req = req.WithContext(ctx)
+	// The plugin's own requests (a token, a new one after a 401) are not
+	// this call's: they do not go in its response metadata.
+	authCtx := withoutMetadata(ctx)
+	logger := o.loggerOr(s)
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	mayRepeat := s.retry.RetryNonIdempotent || idempotent(req)
 	reauthed := false
@@ -575,7 +655,7 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 	for attempt := 0; ; attempt++ {
 		var token string
 		if !noAuth {
-			t, err := auth.Token(ctx, s)
+			t, err := auth.Token(authCtx, s)
 			if err != nil {
 				return nil, err
 			}
@@ -585,17 +665,17 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 		if attempt > 0 && req.GetBody != nil {
 			b, err := req.GetBody()
 			if err != nil {
-				return nil, fmt.Errorf("keystone: replay request body: %w", err)
+				return nil, errorf("keystone: replay request body: %w", err)
 			}
 			req.Body = b
 		}
-		resp, tokenSent, err := s.roundTrip(ctx, req, !noAuth)
+		resp, tokenSent, err := s.roundTrip(ctx, req, !noAuth, o)
 		if err != nil {
 			var te *transportError
 			if errors.As(err, &te) && replayable && connectTries < s.retry.ConnectRetries && (te.notSent || mayRepeat && te.kind == ErrConnectionFailure) {
 				connectTries++
 				recordCause(ctx, err)
-				if werr := s.wait(ctx, s.retry.delay(connectTries, 0), req, err); werr != nil {
+				if werr := s.wait(ctx, logger, s.retry.delay(connectTries, 0), req, err); werr != nil {
 					return nil, werr
 				}
 				continue
@@ -605,11 +685,11 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 		if resp.StatusCode < 400 {
 			return resp, nil
 		}
-		// An error status: read what the error needs and release the
-		// connection before sending anything else (re-authenticating on a
-		// capped transport would otherwise wait for this very connection).
-		herr := newHTTPError(resp.Request, resp, s.Limits().ErrorBody)
-		if herr.StatusCode == http.StatusUnauthorized && tokenSent && replayable {
+		// An error status. A response that is not returned is read (what
+		// the error needs) and released before anything else is sent:
+		// re-authenticating on a capped transport would otherwise wait for
+		// this very connection.
+		if resp.StatusCode == http.StatusUnauthorized && tokenSent && replayable && !o.noReauth {
 			// The token was rejected (revoked, or expired early): forget it and
 			// try once more with a new one. Invalidate only drops the rejected
 			// token: when another goroutine has replaced it already, this
@@ -622,51 +702,79 @@ func (s *Session) send(req *http.Request, auth AuthPlugin, noAuth bool) (*http.R
 				} else {
 					staleRejections++
 				}
-				if _, err := auth.Token(ctx, s); err != nil {
+				herr := newHTTPError(resp.Request, resp, s.Limits().ErrorBody)
+				if _, err := auth.Token(authCtx, s); err != nil {
 					return nil, fmt.Errorf("%w; re-authenticating: %w", herr, err)
 				}
 				continue
 			}
 		}
-		if s.retry.retries(herr.StatusCode) && statusTries < s.retry.StatusRetries && replayable && mayRepeat {
+		if s.retry.retries(resp.StatusCode) && statusTries < s.retry.StatusRetries && replayable && mayRepeat {
 			statusTries++
-			delay := s.retry.delay(statusTries, herr.RetryAfter)
-			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
-				return nil, herr // no time left to wait for the retry
+			delay := s.retry.delay(statusTries, retryAfter(resp.Header))
+			if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) >= delay {
+				herr := newHTTPError(resp.Request, resp, s.Limits().ErrorBody)
+				recordCause(ctx, herr)
+				if werr := s.wait(ctx, logger, delay, req, herr); werr != nil {
+					return nil, werr
+				}
+				continue
 			}
-			recordCause(ctx, herr)
-			if werr := s.wait(ctx, delay, req, herr); werr != nil {
-				return nil, werr
-			}
-			continue
+			// No time left to wait for the retry: this response is the answer.
 		}
-		return nil, herr
+		if o.noStatusError {
+			return resp, nil
+		}
+		return nil, newHTTPError(resp.Request, resp, s.Limits().ErrorBody)
 	}
 }
 
-// maxRedirects is how many redirects a request may follow.
-const maxRedirects = 10
+// loggerOr is the request's logger, or else the session's.
+func (o requestOptions) loggerOr(s *Session) *slog.Logger {
+	if o.logger != nil {
+		return o.logger
+	}
+	return s.Logger()
+}
 
-// roundTrip sends req and follows redirects under the session's rules. It
-// reports whether the final response comes from a host that received the
-// token (when withToken).
-func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bool) (*http.Response, bool, error) {
+// redirectLimit is how many redirects a request with options o may follow.
+func (s *Session) redirectLimit(o requestOptions) int {
+	switch {
+	case o.noRedirect:
+		return 0
+	case o.redirectLimit > 0:
+		return o.redirectLimit
+	case s.redirects < 0:
+		return 0
+	case s.redirects > 0:
+		return s.redirects
+	}
+	return DefaultRedirectLimit
+}
+
+// roundTrip sends req and follows redirects under the session's rules (see
+// Session), at most the request's redirect limit. It reports whether the
+// final response comes from a host that received the token (when
+// withToken).
+func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bool, o requestOptions) (*http.Response, bool, error) {
 	client := s.httpClient()
+	logger := o.loggerOr(s)
+	limit := s.redirectLimit(o)
 	origin := req.URL
 	cur := req
 	tokenSent := withToken
 	var seen map[string]bool
 	for hops := 0; ; hops++ {
-		s.logRequest(ctx, cur)
+		s.logRequestTo(ctx, logger, cur)
 		start := time.Now()
 		resp, err := client.Do(cur)
 		if err != nil {
 			return nil, false, classifyTransportError(ctx, cur, err)
 		}
-		s.logResponse(ctx, cur, resp, time.Since(start))
+		s.logResponseTo(ctx, logger, cur, resp, time.Since(start))
 		recordMetadata(cur, resp)
 		loc := resp.Header.Get("Location")
-		if !isRedirect(resp.StatusCode) || loc == "" || ctx.Value(noRedirectKey{}) != nil {
+		if !isRedirect(resp.StatusCode) || loc == "" || limit == 0 {
 			return resp, tokenSent, nil
 		}
 		rerr := &RedirectError{Method: cur.Method, URL: redactURL(cur.URL), StatusCode: resp.StatusCode}
@@ -682,8 +790,8 @@ func (s *Session) roundTrip(ctx context.Context, req *http.Request, withToken bo
 		}
 		seen[cur.URL.String()] = true
 		switch {
-		case hops >= maxRedirects:
-			rerr.Reason = fmt.Sprintf("more than %d redirects", maxRedirects)
+		case hops >= limit:
+			rerr.Reason, rerr.Limit = fmt.Sprintf("more than %d redirects", limit), limit
 		case seen[next.String()]:
 			rerr.Reason = "redirect loop"
 		case next.Scheme != "http" && next.Scheme != "https":
@@ -764,7 +872,9 @@ func (s *Session) setHeaders(req *http.Request) {
 	if ua == "" {
 		ua = defaultUserAgent()
 	}
-	req.Header.Set("User-Agent", ua)
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", ua) // the request's own wins (Request.Header, Request.UserAgent)
+	}
 	if s.requestID != "" && req.Header.Get("X-OpenStack-Request-ID") == "" {
 		req.Header.Set("X-OpenStack-Request-ID", s.requestID)
 	}
@@ -775,13 +885,13 @@ func (s *Session) setHeaders(req *http.Request) {
 
 // wait sleeps d before a retry; if the context ends first, the error says
 // what was being retried (cause) as well as the context's end.
-func (s *Session) wait(ctx context.Context, d time.Duration, req *http.Request, cause error) error {
-	s.Logger().InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", redactURL(req.URL), "after", d, "cause", cause.Error())
+func (s *Session) wait(ctx context.Context, logger *slog.Logger, d time.Duration, req *http.Request, cause error) error {
+	logger.InfoContext(ctx, "keystone: retrying", "method", req.Method, "url", redactURL(req.URL), "after", d, "cause", cause.Error())
 	if err := s.sleeper()(ctx, d); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: gave up waiting %v to retry: %w (%w)", ErrTimeout, d, cause, err)
 		}
-		return fmt.Errorf("keystone: gave up waiting %v to retry: %w (%w)", d, cause, err)
+		return errorf("keystone: gave up waiting %v to retry: %w (%w)", d, cause, err)
 	}
 	return nil
 }
@@ -1021,7 +1131,7 @@ func classifyTransportError(ctx context.Context, req *http.Request, err error) e
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			return &transportError{kind: ErrTimeout, err: err}
 		}
-		return fmt.Errorf("keystone: %w", err) // canceled: errors.Is(err, context.Canceled)
+		return errorf("keystone: %w", err) // canceled: errors.Is(err, context.Canceled)
 	}
 	return classifyNetError(err)
 }
@@ -1057,7 +1167,7 @@ func classifyReadError(resp *http.Response, err error) error {
 		}
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("keystone: %s: %w", where, err)
+		return errorf("keystone: %s: %w", where, err)
 	}
 	return classifyNetError(fmt.Errorf("%s: %w", where, err))
 }

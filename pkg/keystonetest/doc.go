@@ -33,8 +33,11 @@
 // Keystone did before Queens: tenants are the projects of the default domain,
 // v2.0 users and roles are the default domain's users and the global roles, a
 // v2.0 endpoint groups a service's v3 endpoints in one region, and v2.0 tokens
-// carry the catalog with publicURL, internalURL and adminURL. Server.AuthURLV2
-// is its v2.0 URL. EC2 token validation (ec2tokens) is not served.
+// carry the catalog with publicURL, internalURL and adminURL. OS-KSADM's
+// global role grants (a role given to a user, not on a tenant) are kept and
+// listed; v3 has no such grants, so they put no role in any token.
+// Server.AuthURLV2 is its v2.0 URL. EC2 token validation (ec2tokens) is not
+// served.
 //
 // Every exchange is validated against the spec (WithoutValidation turns this
 // off): a request that does not conform is answered 400, as Keystone's schema

@@ -73,6 +73,13 @@ type savedState struct {
 	Mappings            []*v3s.Mapping          `json:"mappings"`
 	ServiceProviders    []*v3s.ServiceProvider  `json:"service_providers"`
 	RevocationEvents    []savedRevocation       `json:"revocation_events"`
+	// V2GlobalRoles are the v2.0 global role grants (OS-KSADM).
+	V2GlobalRoles []savedGlobalRole `json:"v2_global_roles,omitempty"`
+}
+
+type savedGlobalRole struct {
+	UserID string `json:"user_id"`
+	RoleID string `json:"role_id"`
 }
 
 type savedUser struct {
@@ -352,6 +359,12 @@ func (s *Server) ExportState() ([]byte, error) {
 		out.RevocationEvents = append(out.RevocationEvents, savedRevocation{UserID: e.userID, ProjectID: e.projectID,
 			AuditID: e.auditID, RevokedAt: e.revokedAt.UTC(), IssuedBefore: e.issuedBefore.UTC()})
 	}
+	for g := range st.v2GlobalRoles {
+		out.V2GlobalRoles = append(out.V2GlobalRoles, savedGlobalRole{UserID: g.user, RoleID: g.role})
+	}
+	slices.SortFunc(out.V2GlobalRoles, func(a, b savedGlobalRole) int {
+		return strings.Compare(a.UserID+"/"+a.RoleID, b.UserID+"/"+b.RoleID)
+	})
 	return json.MarshalIndent(out, "", "  ")
 }
 
@@ -393,6 +406,7 @@ func (s *Server) ImportState(data []byte) error {
 	st.policies, st.appcreds, st.rules, st.credentials = table[v3s.Policy]{}, table[appCred]{}, table[accessRule]{}, table[v3s.Credential]{}
 	st.members, st.implies, st.grants = map[string]map[string]bool{}, map[string][]string{}, map[grant]bool{}
 	st.tokens, st.receipts = map[string]*token{}, map[string]*receipt{}
+	st.v2GlobalRoles = nil
 	// The areas: their configuration (the limit model, the request token
 	// duration) and what the federation area may keep besides its
 	// resources stay.
@@ -511,6 +525,12 @@ func (st *state) importAreas(in *savedState, move func(string) string) {
 	}
 	if len(in.DomainConfigs) > 0 {
 		st.configArea.configs = in.DomainConfigs
+	}
+	for _, g := range in.V2GlobalRoles {
+		if st.v2GlobalRoles == nil {
+			st.v2GlobalRoles = map[globalRole]bool{}
+		}
+		st.v2GlobalRoles[globalRole{user: g.UserID, role: g.RoleID}] = true
 	}
 	for _, e := range in.RevocationEvents {
 		st.configArea.events = append(st.configArea.events, revocationEvent{userID: e.UserID, projectID: e.ProjectID,

@@ -384,3 +384,38 @@ func TestImportStateStrictTwoLevel(t *testing.T) {
 		t.Errorf("a state of two levels: %v", err)
 	}
 }
+
+// TestStateKeepsV2GlobalRoles: the v2.0 global role grants (OS-KSADM) survive
+// an export and an import into a fresh server.
+func TestStateKeepsV2GlobalRoles(t *testing.T) {
+	srv := keystonetest.NewServer(t)
+	tok := persistToken(t, srv, srv.AdminUserID, srv.AdminPassword, `, "scope": {"project": {"id": "`+srv.AdminProjectID+`"}}`)
+	st, b, _ := persistDo(t, srv, tok, "POST", "/v3/roles", `{"role": {"name": "auditor"}}`, nil)
+	if st != 201 {
+		t.Fatalf("create role: %d %s", st, b)
+	}
+	var role struct{ Role struct{ ID string } }
+	if err := json.Unmarshal(b, &role); err != nil {
+		t.Fatal(err)
+	}
+	path := "/v2.0/users/" + srv.AdminUserID + "/roles/OS-KSADM/" + role.Role.ID
+	if st, b, _ := persistDo(t, srv, tok, "PUT", path, "", nil); st != 201 {
+		t.Fatalf("grant: %d %s", st, b)
+	}
+	data, err := srv.ExportState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := keystonetest.NewServer(t)
+	if err := fresh.ImportState(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.SetPassword(fresh.AdminUserID, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	ftok := persistToken(t, fresh, fresh.AdminUserID, "pw", `, "scope": {"project": {"id": "`+fresh.AdminProjectID+`"}}`)
+	st, b, _ = persistDo(t, fresh, ftok, "GET", "/v2.0/users/"+fresh.AdminUserID+"/roles", "", nil)
+	if st != 200 || !strings.Contains(string(b), role.Role.ID) {
+		t.Fatalf("global roles after import: %d %s", st, b)
+	}
+}

@@ -147,6 +147,12 @@ type state struct {
 	// --- OS-OAUTH1 (v3_oauth1.go): consumers, request and access tokens.
 	oauthArea oauth1State
 	// --- end OS-OAUTH1
+	// --- OS-KSADM (v2.go): the global role grants of v2.0 users (PUT
+	// /v2.0/users/{user_id}/roles/OS-KSADM/{role_id}), which v3 has no
+	// notion of: they are listed by GET /v2.0/users/{user_id}/roles only and
+	// put no role in any token. Nil until the first grant; a grant whose
+	// user or role is gone is not listed.
+	v2GlobalRoles map[globalRole]bool
 	// --- OS-FEDERATION (v3_federation.go): identity providers, protocols,
 	// mappings and service providers.
 	fedArea federationState

@@ -22,6 +22,9 @@ type v2 struct {
 	state *state
 }
 
+// globalRole is a global role grant: a role given to a user, not on a tenant.
+type globalRole struct{ user, role string }
+
 var _ v2s.StrictServerInterface = (*v2)(nil)
 
 // v2Public operations need no token.
@@ -93,9 +96,82 @@ func (s *v2) ListRevokedTokens(context.Context, v2s.ListRevokedTokensRequestObje
 	return nil, errorf(http.StatusGone, "PKI tokens and their revocation list are not supported.")
 }
 
-// ListUserGlobalRoles: Keystone has no global roles.
-func (s *v2) ListUserGlobalRoles(context.Context, v2s.ListUserGlobalRolesRequestObject) (v2s.ListUserGlobalRolesResponseObject, error) {
-	return nil, errorf(http.StatusNotImplemented, "User roles not supported: tenant_id required")
+// globalRoleArgs checks the user and the role of a global role grant.
+// Callers hold st.mu.
+func (s *v2) globalRoleArgs(userID, roleID string) error {
+	if _, err := s.state.getUserV2(userID); err != nil {
+		return err
+	}
+	if r := s.state.roles.get(roleID); r == nil || !isGlobalRole(r) {
+		return notFound("role", roleID)
+	}
+	return nil
+}
+
+func isGlobalRole(r *v3s.Role) bool {
+	_, scoped := value(r.DomainID)
+	return !scoped
+}
+
+// ListUserGlobalRoles lists the global roles granted to a user (not its
+// roles on tenants), sorted by role ID.
+func (s *v2) ListUserGlobalRoles(_ context.Context, req v2s.ListUserGlobalRolesRequestObject) (v2s.ListUserGlobalRolesResponseObject, error) {
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, err := st.getUserV2(req.UserID); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for g := range s.state.v2GlobalRoles {
+		if g.user == req.UserID {
+			ids = append(ids, g.role)
+		}
+	}
+	slices.Sort(ids)
+	out := []v2s.Role{}
+	for _, id := range ids {
+		if r := st.roles.get(id); r != nil && isGlobalRole(r) {
+			out = append(out, roleOf(r))
+		}
+	}
+	return v2s.ListUserGlobalRoles200JSONResponse{Roles: out, RolesLinks: []v2s.Link{}}, nil
+}
+
+// GrantUserGlobalRole grants a global role to a user: 201 without a body, as
+// the OS-KSADM api-ref says; 409 when the user has it already.
+func (s *v2) GrantUserGlobalRole(_ context.Context, req v2s.GrantUserGlobalRoleRequestObject) (v2s.GrantUserGlobalRoleResponseObject, error) {
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := s.globalRoleArgs(req.UserID, req.RoleID); err != nil {
+		return nil, err
+	}
+	g := globalRole{user: req.UserID, role: req.RoleID}
+	if s.state.v2GlobalRoles[g] {
+		return nil, conflict("role grant", "role", req.RoleID)
+	}
+	if s.state.v2GlobalRoles == nil {
+		s.state.v2GlobalRoles = map[globalRole]bool{}
+	}
+	s.state.v2GlobalRoles[g] = true
+	return v2s.GrantUserGlobalRole201Response{}, nil
+}
+
+// RevokeUserGlobalRole revokes a user's global role (404 when it has not).
+func (s *v2) RevokeUserGlobalRole(_ context.Context, req v2s.RevokeUserGlobalRoleRequestObject) (v2s.RevokeUserGlobalRoleResponseObject, error) {
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := s.globalRoleArgs(req.UserID, req.RoleID); err != nil {
+		return nil, err
+	}
+	g := globalRole{user: req.UserID, role: req.RoleID}
+	if !s.state.v2GlobalRoles[g] {
+		return nil, errorf(http.StatusNotFound, "Could not find role assignment with role: %s, user: %s.", req.RoleID, req.UserID)
+	}
+	delete(s.state.v2GlobalRoles, g)
+	return v2s.RevokeUserGlobalRole204Response{}, nil
 }
 
 // --- tokens

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,6 +332,9 @@ func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObje
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	if err == nil {
+		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -345,10 +349,30 @@ func (s *v3) CheckToken(ctx context.Context, req v3s.CheckTokenRequestObject) (v
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	if err == nil {
+		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return v3s.CheckToken200Response{Headers: v3s.CheckToken200ResponseHeaders{XSubjectToken: ptr(t.id)}}, nil
+}
+
+// checkAccessRulesSupport answers as Keystone for a token of an application
+// credential with access rules: not found, unless the caller says (with the
+// OpenStack-Identity-Access-Rules header) that it enforces access rules of
+// version 1.0 or later. Callers hold st.mu.
+func (st *state) checkAccessRulesSupport(t *token, support *v3s.AccessRulesHeader) error {
+	ac := st.appcreds.get(t.appCredID)
+	if ac == nil || len(ac.AccessRules) == 0 {
+		return nil
+	}
+	if support != nil {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(*support), 64); err == nil && v >= 1.0 {
+			return nil
+		}
+	}
+	return notFound("token", "<token>")
 }
 
 // RevokeToken revokes the subject token.

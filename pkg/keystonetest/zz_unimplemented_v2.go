@@ -147,6 +147,11 @@ func (unimplementedV2) GrantTenantUserRole(context.Context, identityv2server.Gra
 	return nil, errNotImplemented
 }
 
+// GrantUserGlobalRole is not implemented.
+func (unimplementedV2) GrantUserGlobalRole(context.Context, identityv2server.GrantUserGlobalRoleRequestObject) (identityv2server.GrantUserGlobalRoleResponseObject, error) {
+	return nil, errNotImplemented
+}
+
 // IssueToken is not implemented.
 func (unimplementedV2) IssueToken(context.Context, identityv2server.IssueTokenRequestObject) (identityv2server.IssueTokenResponseObject, error) {
 	return nil, errNotImplemented
@@ -229,6 +234,11 @@ func (unimplementedV2) RevokeTenantUserRole(context.Context, identityv2server.Re
 
 // RevokeToken is not implemented.
 func (unimplementedV2) RevokeToken(context.Context, identityv2server.RevokeTokenRequestObject) (identityv2server.RevokeTokenResponseObject, error) {
+	return nil, errNotImplemented
+}
+
+// RevokeUserGlobalRole is not implemented.
+func (unimplementedV2) RevokeUserGlobalRole(context.Context, identityv2server.RevokeUserGlobalRoleRequestObject) (identityv2server.RevokeUserGlobalRoleResponseObject, error) {
 	return nil, errNotImplemented
 }
 

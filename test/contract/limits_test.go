@@ -1363,7 +1363,7 @@ func TestPKIAndSimpleCert(t *testing.T) {
 	for name, c := range map[string]*v3.ClientWithResponses{"no token": anon, "admin": adm} {
 		t.Run(name, func(t *testing.T) {
 			// [token] revoke_by_id is true by default: 403 (410 when false).
-			p, err := c.ListRevokedPKITokensWithResponse(t.Context())
+			p, err := c.ListRevokedPKITokensWithResponse(t.Context(), nil)
 			expectError(t, p, err, 403)
 			ca, err := c.GetSimpleCertCAWithResponse(t.Context())
 			expectError(t, ca, err, 410)

@@ -265,6 +265,17 @@ func (m *RolesManager) List(ctx context.Context, opts *ListRolesOptions) iter.Se
 	return rest.List(ctx, m.c, rest.Req{Method: "GET", Path: path, Query: opts.query()}, func(data []byte, p *listRolesResponse) error { return p.extras(data) }, func(p *listRolesResponse) ([]Role, string, bool) { v := p.V; return v, p.Links.NextURL(), v != nil })
 }
 
+// AddGlobalRole grants a global role to a user (not on a tenant).
+//
+// PUT /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (grantUserGlobalRole).
+func (m *RolesManager) AddGlobalRole(ctx context.Context, userID string, roleID string) error {
+	path, err := rest.Path("/v2.0/users/{user_id}/roles/OS-KSADM/{role_id}", userID, roleID)
+	if err != nil {
+		return err
+	}
+	return m.c.NoContent(ctx, rest.Req{Method: "PUT", Path: path})
+}
+
 // AddUserRole grants a role to a user on a tenant.
 //
 // PUT /v2.0/tenants/{tenant_id}/users/{user_id}/roles/OS-KSADM/{role_id} (grantTenantUserRole).
@@ -293,6 +304,17 @@ func (m *RolesManager) ListForUser(ctx context.Context, tenantID string, userID 
 		v := p.V
 		return v, p.Links.NextURL(), v != nil
 	})
+}
+
+// RemoveGlobalRole revokes a user's global role.
+//
+// DELETE /v2.0/users/{user_id}/roles/OS-KSADM/{role_id} (revokeUserGlobalRole).
+func (m *RolesManager) RemoveGlobalRole(ctx context.Context, userID string, roleID string) error {
+	path, err := rest.Path("/v2.0/users/{user_id}/roles/OS-KSADM/{role_id}", userID, roleID)
+	if err != nil {
+		return err
+	}
+	return m.c.NoContent(ctx, rest.Req{Method: "DELETE", Path: path})
 }
 
 // RemoveUserRole revokes a user's role on a tenant.

@@ -2,12 +2,12 @@ package identityv3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 
 	"github.com/gokeystone/keystone/internal/rest"
+	"github.com/gokeystone/keystone/internal/sdkerr"
 )
 
 // Actor is who a role is granted to: a user or a group.
@@ -43,7 +43,7 @@ func Inherited() GrantOption { return func(o *grantOptions) { o.inherited = true
 
 // ErrInvalidGrant is returned, before any request, for a combination the
 // API does not have (an inherited grant on the system, say).
-var ErrInvalidGrant = errors.New("keystone: no such kind of grant")
+var ErrInvalidGrant = sdkerr.New("keystone: no such kind of grant")
 
 // grantPath returns the path of the grant of roleID (or, with roleID "",
 // of the list of grants) to actor on target.

@@ -24,7 +24,22 @@ type ValidateOptions struct {
 	// AllowExpired accepts a token that has expired (within the deployment's
 	// allow_expired_window).
 	AllowExpired bool
+	// AccessRulesSupport, when set, is sent as the
+	// OpenStack-Identity-Access-Rules header: the version of application
+	// credential access rules the caller enforces (AccessRulesVersion1, as
+	// keystonemiddleware). Keystone answers 404 (keystone.ErrNotFound) for a
+	// token obtained with an application credential that has access rules
+	// unless this names a version of at least 1.0: set it only if the caller
+	// enforces the token's access rules itself.
+	AccessRulesSupport string
 }
+
+// AccessRulesVersion1 is the version of application credential access rules
+// that Keystone (since v3.13) and keystonemiddleware know.
+const AccessRulesVersion1 = "1.0"
+
+// accessRulesHeader is the header of ValidateOptions.AccessRulesSupport.
+const accessRulesHeader = "OpenStack-Identity-Access-Rules"
 
 func subjectHeader(token string) (http.Header, error) {
 	if token == "" {
@@ -46,6 +61,9 @@ func (m *TokensManager) Validate(ctx context.Context, token string, opts *Valida
 			q.Set("nocatalog", "") // a flag: its presence is what counts
 		}
 		rest.Query(q).Flag("allow_expired", opts.AllowExpired)
+		if opts.AccessRulesSupport != "" {
+			h.Set(accessRulesHeader, opts.AccessRulesSupport)
+		}
 	}
 	return m.c.Token(ctx, rest.Req{Method: http.MethodGet, Path: "/v3/auth/tokens", Query: q, Header: h}, token)
 }
@@ -72,10 +90,33 @@ func (m *TokensManager) Revoke(ctx context.Context, token string) error {
 }
 
 // RevokedPKI returns the revocation list of PKI tokens (a signed CMS
-// document). PKI tokens were removed in Ocata: Keystone 22 answers 410.
+// document, under "signed"). PKI tokens were removed in Ocata: Keystone 22
+// answers 403 (keystone.ErrForbidden) with its default [token]
+// revoke_by_id = true, 410 (keystone.ErrGone) otherwise. It is
+// RevokedPKIWith(ctx, nil).
 func (m *TokensManager) RevokedPKI(ctx context.Context) (map[string]any, error) {
+	return m.RevokedPKIWith(ctx, nil)
+}
+
+// RevokedPKIOptions change RevokedPKIWith.
+type RevokedPKIOptions struct {
+	// AuditIDOnly asks for the revoked tokens' audit IDs and expiry times,
+	// unsigned (under "revoked"), instead of the signed list of token IDs
+	// (the audit_id_only flag).
+	AuditIDOnly bool
+}
+
+// RevokedPKIWith is RevokedPKI with options, as keystoneclient's
+// tokens.get_revoked(audit_id_only=…): it returns Keystone's document as
+// is, or the error Keystone answers (on Keystone 22, keystone.ErrForbidden
+// or keystone.ErrGone, whatever the options).
+func (m *TokensManager) RevokedPKIWith(ctx context.Context, opts *RevokedPKIOptions) (map[string]any, error) {
+	q := url.Values{}
+	if opts != nil {
+		rest.Query(q).Flag("audit_id_only", opts.AuditIDOnly)
+	}
 	var out map[string]any
-	err := m.c.Decode(ctx, rest.Req{Method: http.MethodGet, Path: "/v3/auth/tokens/OS-PKI/revoked"}, &out, nil)
+	err := m.c.Decode(ctx, rest.Req{Method: http.MethodGet, Path: "/v3/auth/tokens/OS-PKI/revoked", Query: q}, &out, nil)
 	return out, err
 }
 

@@ -44,6 +44,11 @@ ks.roles.add_user_role(u, r, t)
 assert [x.id for x in ks.roles.roles_for_user(u, t)] == [r.id]
 assert any(x.id == u.id for x in ks.tenants.list_users(t))
 ks.roles.remove_user_role(u, r, t)
+# Global roles: no tenant (PUT|DELETE /v2.0/users/{id}/roles/OS-KSADM/{role}).
+ks.roles.add_user_role(u, r)
+assert [x.id for x in ks.roles.roles_for_user(u)] == [r.id]
+ks.roles.remove_user_role(u, r)
+assert ks.roles.roles_for_user(u) == []
 
 # services and endpoints
 s = ks.services.create("py-svc", "py-type", "a service")

@@ -147,6 +147,16 @@ func TestTokenExpiry(t *testing.T) {
 	if _, err := c.Tokens.Validate(ctx, first, nil); err == nil {
 		t.Fatal("an expired token still validates")
 	}
+	// Within Keystone's allow_expired_window (48 h), allow_expired accepts it.
+	if ai, err := c.Tokens.Validate(ctx, first, &identityv3.ValidateOptions{AllowExpired: true}); err != nil || ai.Token() != first {
+		t.Fatalf("allow_expired: %v", err)
+	}
+	if ok, err := c.Tokens.Check(ctx, first, true); !ok || err != nil {
+		t.Fatalf("allow_expired (HEAD): %v %v", ok, err)
+	}
+	if ok, _ := c.Tokens.Check(ctx, first, false); ok {
+		t.Fatal("HEAD without allow_expired accepts an expired token")
+	}
 	// The SDK's own token has expired too: the next call gets a 401, the SDK
 	// re-authenticates once and retries.
 	var wg sync.WaitGroup
@@ -316,5 +326,25 @@ func TestMultiFactorWithReceipt(t *testing.T) {
 		if _, err := wrong.Token(ctx, s3); !errors.Is(err, keystone.ErrAuthorizationFailure) {
 			t.Errorf("wrong passcode: %v", err)
 		}
+	}
+}
+
+// TestAllowExpiredWindow: allow_expired accepts a token up to 48 hours after
+// its expiry (Keystone's default allow_expired_window), not later.
+func TestAllowExpiredWindow(t *testing.T) {
+	srv := keystonetest.NewServer(t, keystonetest.WithTokenLifetime(time.Hour))
+	c, auth := adminClient(t, srv)
+	ctx := t.Context()
+	tok, err := auth.Token(ctx, c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(48 * time.Hour) // 47 h after expiry
+	if _, err := c.Tokens.Validate(ctx, tok, &identityv3.ValidateOptions{AllowExpired: true}); err != nil {
+		t.Errorf("47 h after expiry: %v", err)
+	}
+	srv.Advance(2 * time.Hour) // 49 h after expiry
+	if _, err := c.Tokens.Validate(ctx, tok, &identityv3.ValidateOptions{AllowExpired: true}); !errors.Is(err, keystone.ErrNotFound) {
+		t.Errorf("49 h after expiry: %v, want ErrNotFound", err)
 	}
 }

@@ -274,10 +274,18 @@ func (st *state) revokeWhere(f func(*token) bool) {
 	}
 }
 
+// allowExpiredWindow is Keystone's [token] allow_expired_window: how long
+// after its expiry a token still validates with ?allow_expired=1.
+const allowExpiredWindow = 48 * time.Hour
+
 // validToken returns the token id if it is valid now.
-func (st *state) validToken(id string) (*token, error) {
+func (st *state) validToken(id string) (*token, error) { return st.validTokenWithin(id, 0) }
+
+// validTokenWithin is validToken for a token that may have expired less
+// than grace ago (validation with allow_expired).
+func (st *state) validTokenWithin(id string, grace time.Duration) (*token, error) {
 	t := st.tokens[id]
-	if t == nil || t.revoked || !st.now().Before(t.expires) {
+	if t == nil || t.revoked || !st.now().Before(t.expires.Add(grace)) {
 		return nil, notFound("token", "<token>")
 	}
 	u := st.users.get(t.userID)

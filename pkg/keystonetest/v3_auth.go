@@ -316,8 +316,14 @@ func (st *state) findAppCred(a *v3s.AuthApplicationCredential) *appCred {
 // subject returns the token of X-Subject-Token that the caller may see: its
 // own, or any with the admin role.
 func (s *v3) subject(ctx context.Context, id string) (*token, error) {
+	return s.subjectWithin(ctx, id, 0)
+}
+
+// subjectWithin is subject for a token that may have expired less than grace
+// ago.
+func (s *v3) subjectWithin(ctx context.Context, id string, grace time.Duration) (*token, error) {
 	c := callerFrom(ctx)
-	t, err := s.state.validToken(id)
+	t, err := s.state.validTokenWithin(id, grace)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +337,11 @@ func (s *v3) subject(ctx context.Context, id string) (*token, error) {
 func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObject) (v3s.ValidateTokenResponseObject, error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	var grace time.Duration
+	if req.Params.AllowExpired != nil && *req.Params.AllowExpired {
+		grace = allowExpiredWindow
+	}
+	t, err := s.subjectWithin(ctx, req.Params.XSubjectToken, grace)
 	if err == nil {
 		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
 	}
@@ -348,7 +358,11 @@ func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObje
 func (s *v3) CheckToken(ctx context.Context, req v3s.CheckTokenRequestObject) (v3s.CheckTokenResponseObject, error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	t, err := s.subject(ctx, req.Params.XSubjectToken)
+	var grace time.Duration
+	if req.Params.AllowExpired != nil && *req.Params.AllowExpired {
+		grace = allowExpiredWindow
+	}
+	t, err := s.subjectWithin(ctx, req.Params.XSubjectToken, grace)
 	if err == nil {
 		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
 	}

@@ -1,6 +1,6 @@
 module github.com/gokeystone/keystone/bench
 
-go 1.26
+go 1.26.0
 
 require github.com/gokeystone/keystone v0.0.0
 

@@ -9,6 +9,9 @@ KEYSTONE_ENV := $(or $(KEYSTONE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-keystone)/e
 # The federation lab (docs/FEDLAB.md) and its env file.
 FEDLAB_SCRIPT := scripts/federation-lab.sh
 FEDLAB_ENV := $(or $(FEDLAB_DIR),$(or $(TMPDIR),/tmp)/gokeystone-fedlab)/env
+# memcached and Redis on loopback, for the shared token stores and auth_token.
+CACHE_SCRIPT := scripts/cache-servers.sh
+CACHE_ENV := $(or $(CACHE_DIR),$(or $(TMPDIR),/tmp)/gokeystone-cache)/env
 
 .PHONY: all test demo generate lint check-generated vet unit contract-fake integration bench keystone-start keystone-stop fedlab-start fedlab-stop fuzz
 
@@ -59,9 +62,10 @@ unit:
 contract-fake:
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 ./test/contract/
 
-## integration: start a local Keystone and the federation lab (Keystone
+## integration: start a local Keystone, the federation lab (Keystone
 ## behind Apache with mod_auth_openidc and mod_shib, an OpenID provider, a
-## second Keystone as SAML2 identity provider), run the contract tests, the
+## second Keystone as SAML2 identity provider) and memcached and Redis
+## (scripts/cache-servers.sh), run the contract tests, the
 ## contract suite on the in-memory Keystone again, to check that the same
 ## tests pass on both (internal/cmd/passset), the
 ## facade's and the plugins' integration tests and the CLI's parity with the
@@ -70,14 +74,16 @@ contract-fake:
 ## and the benchmarks once each as a smoke test (numbers are never asserted),
 ## stop them.
 integration:
-	@set -eo pipefail; trap '$(KEYSTONE_SCRIPT) stop; $(FEDLAB_SCRIPT) stop' EXIT; \
+	@set -eo pipefail; trap '$(KEYSTONE_SCRIPT) stop; $(FEDLAB_SCRIPT) stop; $(CACHE_SCRIPT) stop' EXIT; \
 	$(KEYSTONE_SCRIPT) start >/dev/null; . $(KEYSTONE_ENV); \
 	FEDLAB_SAML=1 $(FEDLAB_SCRIPT) start >/dev/null; . $(FEDLAB_ENV); \
+	$(CACHE_SCRIPT) start >/dev/null; . $(CACHE_ENV); \
 	out=$$(mktemp -d); \
 	$(GO) test -tags integration -count=1 -v ./test/contract/ 2>&1 | tee $$out/real.txt; \
 	KEYSTONE_BACKEND=fake $(GO) test -tags integration -count=1 -v ./test/contract/ >$$out/fake.txt 2>&1 || { cat $$out/fake.txt; exit 1; }; \
 	$(GO) run ./internal/cmd/passset $$out/fake.txt $$out/real.txt; \
 	$(GO) test -tags integration -count=1 -p 1 -v ./pkg/... ./internal/cli/ ./internal/fakeserver/; \
+	$(GO) test -tags integration -run xxx -bench . -benchtime=1x ./pkg/tokenstore/... ./pkg/authtoken/ ./internal/fakeserver/; \
 	(cd bench && $(GO) test -run xxx -bench . -benchtime=1x ./...)
 
 ## bench: the benchmarks side by side with gophercloud and plain net/http

@@ -56,6 +56,7 @@ func TestMemcached(t *testing.T) {
 			return &memcache.Backend{Client: gomemcache.New(addr)}
 		},
 		LockTTLGranularity: time.Second,
+		RealKeystone:       true,
 	})
 }
 

@@ -61,6 +61,7 @@ func TestRedis(t *testing.T) {
 		Raw: func(t testing.TB) tokenstore.Backend {
 			return &redis.Backend{Client: rawClient(t, addr)}
 		},
+		RealKeystone: true,
 	})
 }
 

@@ -2,12 +2,6 @@ package authtoken
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gokeystone/keystone/pkg/keystone"
+	"github.com/gokeystone/keystone/pkg/tokenstore"
 )
 
 // SharedCache is a cache that several processes share (memcached, Redis),
@@ -43,66 +38,41 @@ const maxSharedValue = 8 << 20
 // sharedKeyPrefix starts every key the middleware gives a SharedCache.
 const sharedKeyPrefix = "gokeystone/authtoken/v1/"
 
-// sealVersion is the first byte of a sealed value.
-const sealVersion = 1
+// sealer derives the cache keys of tokens and seals the cached values: a
+// tokenstore.Protector with the ENCRYPT strategy (keys derived from the one
+// secret with HKDF-SHA256, values sealed with AES-256-GCM bound to their
+// key), the protection the fleet's token stores use.
+type sealer struct{ p *tokenstore.Protector }
 
-// sealer derives the cache keys of tokens and seals the cached values.
-type sealer struct {
-	macKey []byte
-	aead   cipher.AEAD
-}
-
-// newSealer derives a digest key and an AES-256 key from key, so that the
-// one secret the caller gives serves both purposes without reuse.
+// newSealer checks key's length and derives the protector's keys from it.
 func newSealer(key []byte) (*sealer, error) {
 	if len(key) < MinSharedCacheKeyLen {
 		return nil, fmt.Errorf("%w: authtoken: Options.SharedCacheKey has %d bytes, at least %d are needed",
 			keystone.ErrInvalidArgument, len(key), MinSharedCacheKeyLen)
 	}
-	derive := func(label string) []byte {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(label))
-		return m.Sum(nil)
-	}
-	block, err := aes.NewCipher(derive("gokeystone authtoken v1 value encryption"))
+	p, err := tokenstore.NewProtector(string(key), tokenstore.Encrypt)
 	if err != nil {
-		return nil, fmt.Errorf("%w: authtoken: %v", keystone.ErrInvalidArgument, err)
+		return nil, fmt.Errorf("authtoken: %w", err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("%w: authtoken: %v", keystone.ErrInvalidArgument, err)
-	}
-	return &sealer{macKey: derive("gokeystone authtoken v1 token digest"), aead: aead}, nil
+	return &sealer{p: p}, nil
 }
 
 // key returns the SharedCache key of token: a keyed digest, never the token.
-func (s *sealer) key(token string) string {
-	m := hmac.New(sha256.New, s.macKey)
-	m.Write([]byte(token))
-	return sharedKeyPrefix + hex.EncodeToString(m.Sum(nil))
-}
+func (s *sealer) key(token string) string { return sharedKeyPrefix + s.p.KeyName("v", token) }
 
 // seal encrypts plain, bound to key (a value copied under another key does
 // not open).
-func (s *sealer) seal(key string, plain []byte) ([]byte, error) {
-	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	out[0] = sealVersion
-	if _, err := rand.Read(out[1:]); err != nil {
-		return nil, err
-	}
-	return s.aead.Seal(out, out[1:], plain, []byte(key)), nil
-}
+func (s *sealer) seal(key string, plain []byte) ([]byte, error) { return s.p.Seal(key, plain) }
 
 // errSealed is why a shared value cannot be used.
 var errSealed = errors.New("authtoken: shared cache value does not open (tampered, another key, or another format)")
 
 // open decrypts a value sealed under key.
 func (s *sealer) open(key string, sealed []byte) ([]byte, error) {
-	ns := s.aead.NonceSize()
-	if len(sealed) < 1+ns+s.aead.Overhead() || sealed[0] != sealVersion || len(sealed) > maxSharedValue {
+	if len(sealed) > maxSharedValue {
 		return nil, errSealed
 	}
-	plain, err := s.aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], []byte(key))
+	plain, err := s.p.Open(key, sealed)
 	if err != nil {
 		return nil, errSealed
 	}

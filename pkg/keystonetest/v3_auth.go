@@ -333,18 +333,27 @@ func (s *v3) subjectWithin(ctx context.Context, id string, grace time.Duration) 
 	return t, nil
 }
 
+// validatedSubject is the subject token of a validation (GET or HEAD): with
+// allow_expired, one that expired less than Keystone's allow_expired_window
+// ago; refused (not found) if it needs access-rules support the caller does
+// not declare.
+func (s *v3) validatedSubject(ctx context.Context, id string, allowExpired *bool, rules *v3s.AccessRulesHeader) (*token, error) {
+	var grace time.Duration
+	if allowExpired != nil && *allowExpired {
+		grace = allowExpiredWindow
+	}
+	t, err := s.subjectWithin(ctx, id, grace)
+	if err != nil {
+		return nil, err
+	}
+	return t, s.state.checkAccessRulesSupport(t, rules)
+}
+
 // ValidateToken returns the subject token.
 func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObject) (v3s.ValidateTokenResponseObject, error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	var grace time.Duration
-	if req.Params.AllowExpired != nil && *req.Params.AllowExpired {
-		grace = allowExpiredWindow
-	}
-	t, err := s.subjectWithin(ctx, req.Params.XSubjectToken, grace)
-	if err == nil {
-		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
-	}
+	t, err := s.validatedSubject(ctx, req.Params.XSubjectToken, req.Params.AllowExpired, req.Params.OpenStackIdentityAccessRules)
 	if err != nil {
 		return nil, err
 	}
@@ -358,14 +367,7 @@ func (s *v3) ValidateToken(ctx context.Context, req v3s.ValidateTokenRequestObje
 func (s *v3) CheckToken(ctx context.Context, req v3s.CheckTokenRequestObject) (v3s.CheckTokenResponseObject, error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	var grace time.Duration
-	if req.Params.AllowExpired != nil && *req.Params.AllowExpired {
-		grace = allowExpiredWindow
-	}
-	t, err := s.subjectWithin(ctx, req.Params.XSubjectToken, grace)
-	if err == nil {
-		err = s.state.checkAccessRulesSupport(t, req.Params.OpenStackIdentityAccessRules)
-	}
+	t, err := s.validatedSubject(ctx, req.Params.XSubjectToken, req.Params.AllowExpired, req.Params.OpenStackIdentityAccessRules)
 	if err != nil {
 		return nil, err
 	}

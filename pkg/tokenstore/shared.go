@@ -17,36 +17,7 @@ import (
 // nil. A missing, invalid or unreadable entry and an unavailable cache all
 // give nil and no error.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if !s.up() {
-		s.skipped("get")
-		return nil, nil
-	}
-	name := s.name("v", key)
-	octx, cancel := s.opContext(ctx)
-	entry, err := s.b.Get(octx, name, MaxEntrySize)
-	cancel()
-	if err != nil {
-		s.failed(ctx, "get", err)
-		return nil, nil
-	}
-	if entry == nil {
-		s.misses.Add(1)
-		return nil, nil
-	}
-	if len(entry) > MaxEntrySize {
-		s.ignore(ctx, fmt.Errorf("entry larger than %d bytes", MaxEntrySize))
-		return nil, nil
-	}
-	value, err := s.p.Open(name, entry)
-	if err != nil {
-		s.ignore(ctx, err)
-		return nil, nil
-	}
-	s.hits.Add(1)
-	return value, nil
+	return s.get(ctx, "get", "v", key)
 }
 
 // Set implements authtoken.SharedCache: value is kept under key for ttl (at
@@ -61,20 +32,5 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if len(value)+s.p.Overhead() > MaxEntrySize {
 		return fmt.Errorf("%w: tokenstore: %d bytes is more than an entry may hold", keystone.ErrInvalidArgument, len(value))
 	}
-	if !s.up() {
-		return s.skipped("set")
-	}
-	name := s.name("v", key)
-	entry, err := s.p.Seal(name, value)
-	if err != nil {
-		return err
-	}
-	octx, cancel := s.opContext(ctx)
-	err = s.b.Set(octx, name, entry, min(ttl, s.o.TTL))
-	cancel()
-	if err != nil {
-		return s.failed(ctx, "set", err)
-	}
-	s.stores.Add(1)
-	return nil
+	return s.put(ctx, "set", "v", key, value, min(ttl, s.o.TTL))
 }

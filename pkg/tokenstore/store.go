@@ -272,19 +272,24 @@ func (s *Store) DigestKey(context.Context) ([]byte, error) { return s.p.DigestKe
 // large) and an unavailable cache all give nil data and no error: the caller
 // authenticates.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	return s.get(ctx, "load", "t", key)
+}
+
+// get reads and opens the entry of key in the key space kind; see Load.
+func (s *Store) get(ctx context.Context, op, kind, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if !s.up() {
-		s.skipped("load")
+		s.skipped(op)
 		return nil, nil
 	}
-	name := s.name("t", key)
+	name := s.name(kind, key)
 	octx, cancel := s.opContext(ctx)
 	entry, err := s.b.Get(octx, name, MaxEntrySize)
 	cancel()
 	if err != nil {
-		s.failed(ctx, "load", err)
+		s.failed(ctx, op, err)
 		return nil, nil
 	}
 	if entry == nil {
@@ -327,10 +332,16 @@ func (s *Store) Store(ctx context.Context, key string, data []byte) error {
 		}
 		ttl = min(ttl, left)
 	}
+	return s.put(ctx, "store", "t", key, data, ttl)
+}
+
+// put seals data and stores it under key in the key space kind for ttl; see
+// Store.
+func (s *Store) put(ctx context.Context, op, kind, key string, data []byte, ttl time.Duration) error {
 	if !s.up() {
-		return s.skipped("store")
+		return s.skipped(op)
 	}
-	name := s.name("t", key)
+	name := s.name(kind, key)
 	entry, err := s.p.Seal(name, data)
 	if err != nil {
 		return err
@@ -339,7 +350,7 @@ func (s *Store) Store(ctx context.Context, key string, data []byte) error {
 	err = s.b.Set(octx, name, entry, ttl)
 	cancel()
 	if err != nil {
-		return s.failed(ctx, "store", err)
+		return s.failed(ctx, op, err)
 	}
 	s.stores.Add(1)
 	return nil
